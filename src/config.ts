@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+
+export const DISCORD_API_DEFAULT = 'https://discord.com/api';
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const snowflake = optionalText.refine((v) => v === undefined || /^\d{17,20}$/.test(v), {
+  message: 'must be a Discord id (17 to 20 digits); enable Developer Mode in Discord and use "Copy ID"',
+});
+
+const integer = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? String(fallback) : v))
+    .refine((v) => /^-?\d+$/.test(v), { message: `must be a whole number from ${min} to ${max}` })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { message: `must be a whole number from ${min} to ${max}` });
+
+const schema = z
+  .object({
+    DISCORD_TOKEN: optionalText,
+    DISCORD_CLIENT_ID: snowflake,
+    DISCORD_GUILD_ID: snowflake,
+    DISCORD_API_URL: optionalText
+      .transform((v) => v ?? DISCORD_API_DEFAULT)
+      .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { message: 'must be an http(s) URL such as https://discord.com/api' }),
+    CONTENT_DIR: optionalText.transform((v) => path.resolve(v ?? 'content')),
+    DATA_DIR: optionalText.transform((v) => path.resolve(v ?? 'data')),
+    DATABASE_PATH: optionalText,
+    DIGEST_CHANNEL_ID: snowflake,
+    DIGEST_TIME: optionalText.refine((v) => v === undefined || /^([01]\d|2[0-3]):[0-5]\d$/.test(v), {
+      message: 'must be a time as HH:mm on a 24-hour clock, e.g. 08:30',
+    }),
+    DIGEST_TIMEZONE: optionalText.refine((v) => v === undefined || isTimeZone(v), {
+      message: 'must be an IANA time zone name such as Europe/Paris or America/New_York',
+    }),
+    DIGEST_SIZE: integer(1, 10, 5),
+    DIGEST_MAX_PER_PROVIDER: integer(1, 10, 2),
+    SANDBOX_PORT: integer(0, 65535, 0),
+    LOG_LEVEL: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => (v ? v.toLowerCase() : 'info'))
+      .refine((v) => ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v), {
+        message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+      }),
+  })
+  .superRefine((env, ctx) => {
+    if (env.DISCORD_TOKEN && !env.DISCORD_CLIENT_ID) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DISCORD_CLIENT_ID'],
+        message: 'is required with DISCORD_TOKEN: copy the Application ID from the Discord developer portal',
+      });
+    }
+    const digestKeys = ['DIGEST_CHANNEL_ID', 'DIGEST_TIME'] as const;
+    const given = digestKeys.filter((k) => env[k] !== undefined);
+    if (given.length === 1) {
+      const missing = digestKeys.find((k) => env[k] === undefined)!;
+      ctx.addIssue({ code: 'custom', path: [missing], message: `is required when ${given[0]} is set (a digest needs a channel and a time)` });
+    }
+    if (!fs.existsSync(env.CONTENT_DIR) || !fs.statSync(env.CONTENT_DIR).isDirectory()) {
+      ctx.addIssue({ code: 'custom', path: ['CONTENT_DIR'], message: `folder ${env.CONTENT_DIR} does not exist: create it or point CONTENT_DIR at your articles` });
+    }
+  });
+
+export interface Config {
+  discordToken: string | undefined;
+  discordClientId: string | undefined;
+  discordGuildId: string | undefined;
+  discordApiUrl: string;
+  contentDir: string;
+  dataDir: string;
+  databasePath: string;
+  digest: { channelId: string; time: string; timezone: string } | undefined;
+  digestSize: number;
+  digestMaxPerProvider: number;
+  sandboxPort: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Newsdesk cannot start: the settings have ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix them in .env (see .env.example) or the environment, then start again.`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads the settings from `env` (by default the process environment after loading .env). Throws a ConfigError
+ * listing every problem at once; its message never contains a setting's value, so secrets cannot leak through it.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    discordToken: e.DISCORD_TOKEN,
+    discordClientId: e.DISCORD_CLIENT_ID,
+    discordGuildId: e.DISCORD_GUILD_ID,
+    discordApiUrl: e.DISCORD_API_URL.replace(/\/+$/, ''),
+    contentDir: e.CONTENT_DIR,
+    dataDir: e.DATA_DIR,
+    databasePath: path.resolve(e.DATABASE_PATH ?? path.join(e.DATA_DIR, 'newsdesk.sqlite')),
+    digest: e.DIGEST_CHANNEL_ID && e.DIGEST_TIME
+      ? { channelId: e.DIGEST_CHANNEL_ID, time: e.DIGEST_TIME, timezone: e.DIGEST_TIMEZONE ?? 'UTC' }
+      : undefined,
+    digestSize: e.DIGEST_SIZE,
+    digestMaxPerProvider: e.DIGEST_MAX_PER_PROVIDER,
+    sandboxPort: e.SANDBOX_PORT,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+function readEnvironment(): NodeJS.ProcessEnv {
+  dotenv.config({ quiet: true });
+  return process.env;
+}

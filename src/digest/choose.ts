@@ -1,0 +1,157 @@
+// Choosing a digest: a pure function from the library, the clock, a channel's settings and what the channel already
+// received, to the stories to post (or the reason there are none).
+import type { Article, RelatedCoverage } from '../articles/types.js';
+import { storyCoverage } from './coverage.js';
+import { compileArticleFilter, describeFilters } from './filters.js';
+import { RankedQueue } from './heap.js';
+import { compareArticles } from './rank.js';
+import { DIGEST_SIZE_MAX, describeWindow, windowStart, type DigestSettings } from './settings.js';
+
+export interface Story {
+  lead: Article;
+  /** Other outlets' coverage, best first, at most one entry per outlet. */
+  related: RelatedCoverage[];
+  /** Every URL identifying the story (its articles and their related coverage): record these as sent. */
+  urls: string[];
+}
+
+export type DigestChoice =
+  | { ok: true; stories: Story[] }
+  | { ok: false; reason: 'nothing-new' | 'all-filtered' | 'all-seen'; detail: string };
+
+export interface DigestInput {
+  articles: readonly Article[];
+  now: Date;
+  settings: DigestSettings;
+  lastDigestAt: Date | null;
+  /** URLs the channel already received. */
+  seen: ReadonlySet<string>;
+}
+
+type Fate = 'chosen' | 'seen' | 'capped';
+
+/** A story being assembled: its lead, the articles folded into it, and the URLs that now identify it. */
+interface Draft {
+  fate: Fate;
+  lead: Article;
+  others: Article[];
+  urls: Set<string>;
+}
+
+/** The story an article belongs to: one of its URLs (its own or a related one) already identifies that story. */
+function linkedDraft(article: Article, claimed: ReadonlyMap<string, Draft>): Draft | undefined {
+  const own = claimed.get(article.url);
+  if (own) return own;
+  for (const coverage of article.related) {
+    const draft = claimed.get(coverage.url);
+    if (draft) return draft;
+  }
+  return undefined;
+}
+
+function alreadySent(article: Article, seen: ReadonlySet<string>): boolean {
+  if (seen.size === 0) return false;
+  return seen.has(article.url) || article.related.some((c) => seen.has(c.url));
+}
+
+function claim(draft: Draft, article: Article, claimed: Map<string, Draft>): void {
+  if (article !== draft.lead) draft.others.push(article);
+  for (const url of [article.url, ...article.related.map((c) => c.url)]) {
+    draft.urls.add(url);
+    if (!claimed.has(url)) claimed.set(url, draft);
+  }
+}
+
+/**
+ * Folds the lower-ranked candidates into the chosen stories they belong to, so that their outlets join the related
+ * coverage and their URLs are recorded as sent. Repeats while a pass folds something in, because an article may
+ * link to a story only through another article folded in during that pass.
+ */
+function foldRemaining(remaining: readonly Article[], claimed: Map<string, Draft>): void {
+  let pending = remaining;
+  let folded = true;
+  while (folded && pending.length > 0) {
+    folded = false;
+    const next: Article[] = [];
+    for (const article of pending) {
+      const draft = linkedDraft(article, claimed);
+      if (draft?.fate === 'chosen') {
+        claim(draft, article, claimed);
+        folded = true;
+      } else {
+        next.push(article);
+      }
+    }
+    pending = next;
+  }
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, Math.floor(value)));
+}
+
+/**
+ * The channel's next digest. Candidates are the published articles of the window that pass the channel's filters;
+ * the best-ranked article of each story leads it, and a story is one whatever file or score it comes back with:
+ * articles sharing a URL (their own or one of their related coverage) are one story. Stories the channel already
+ * received, and stories past the per-outlet cap, give way to the next ones.
+ */
+export function chooseDigest(input: DigestInput): DigestChoice {
+  const { articles, now, settings, seen } = input;
+  const start = windowStart(settings.window, now, input.lastDigestAt)?.getTime() ?? Number.NEGATIVE_INFINITY;
+  const end = now.getTime();
+  const inWindow = articles.filter((a) => {
+    const t = a.publishedAt.getTime();
+    return a.published && t > start && t <= end;
+  });
+  if (inWindow.length === 0) {
+    return { ok: false, reason: 'nothing-new', detail: `No article was published ${describeWindow(settings.window)}.` };
+  }
+  const candidates = inWindow.filter(compileArticleFilter(settings));
+  if (candidates.length === 0) {
+    return {
+      ok: false,
+      reason: 'all-filtered',
+      detail: `${inWindow.length} article(s) were published ${describeWindow(settings.window)}, but none matches this channel's filters (${describeFilters(settings)}).`,
+    };
+  }
+
+  const size = clamp(settings.size, 1, DIGEST_SIZE_MAX);
+  const maxPerProvider = clamp(settings.maxPerProvider, 1, DIGEST_SIZE_MAX);
+  const queue = new RankedQueue(candidates, compareArticles);
+  const claimed = new Map<string, Draft>();
+  const chosen: Draft[] = [];
+  const perProvider = new Map<string, number>();
+  let seenStories = 0;
+  while (chosen.length < size) {
+    const article = queue.pop();
+    if (!article) break;
+    const linked = linkedDraft(article, claimed);
+    if (linked) {
+      claim(linked, article, claimed);
+      continue;
+    }
+    const domain = article.provider.domain;
+    const count = perProvider.get(domain) ?? 0;
+    const fate: Fate = alreadySent(article, seen) ? 'seen' : count >= maxPerProvider ? 'capped' : 'chosen';
+    const draft: Draft = { fate, lead: article, others: [], urls: new Set() };
+    claim(draft, article, claimed);
+    if (fate === 'seen') seenStories++;
+    if (fate === 'chosen') {
+      chosen.push(draft);
+      perProvider.set(domain, count + 1);
+    }
+  }
+  if (chosen.length === 0) {
+    return {
+      ok: false,
+      reason: 'all-seen',
+      detail: `All ${seenStories} story(ies) published ${describeWindow(settings.window)} were already sent to this channel.`,
+    };
+  }
+  foldRemaining(queue.rest(), claimed);
+  return {
+    ok: true,
+    stories: chosen.map((d) => ({ lead: d.lead, related: storyCoverage(d.lead, d.others), urls: [...d.urls] })),
+  };
+}

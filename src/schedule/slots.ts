@@ -1,0 +1,77 @@
+// Slot arithmetic: when a daily HH:mm in an IANA time zone falls, as an instant. Pure, and correct across
+// daylight-saving changes, which is where naive "add 24 hours" schedules post an hour early or late.
+import dayjs from 'dayjs';
+import timezone from 'dayjs/plugin/timezone.js';
+import utc from 'dayjs/plugin/utc.js';
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+function parseTime(time: string): { hour: number; minute: number } {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(time);
+  if (!match) throw new Error(`"${time}" is not a time as HH:mm`);
+  return { hour: Number(match[1]), minute: Number(match[2]) };
+}
+
+function parseDay(day: string): { year: number; month: number; date: number } {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) throw new Error(`"${day}" is not a day as YYYY-MM-DD`);
+  return { year: Number(match[1]), month: Number(match[2]), date: Number(match[3]) };
+}
+
+const offsetMs = (instantMs: number, tz: string): number => dayjs(instantMs).tz(tz).utcOffset() * MINUTE_MS;
+
+/** The wall-clock reading in `tz` at an instant, expressed as if that reading were UTC. */
+const wallMs = (instantMs: number, tz: string): number => instantMs + offsetMs(instantMs, tz);
+
+/** The calendar day (YYYY-MM-DD) an instant falls on in `tz`. */
+export function localDay(instant: Date, tz: string): string {
+  return dayjs(instant).tz(tz).format('YYYY-MM-DD');
+}
+
+/** The day `days` after (or before) `day`. */
+export function addDays(day: string, days: number): string {
+  const { year, month, date } = parseDay(day);
+  return new Date(Date.UTC(year, month - 1, date + days)).toISOString().slice(0, 10);
+}
+
+/**
+ * The instant `time` is reached on `day` in `tz`. On a fall-back day a repeated time is its first occurrence (the
+ * slot runs once); on a spring-forward day a time that does not exist runs at the next valid instant, the moment
+ * the clocks jump (02:30 in Paris on the last Sunday of March is 03:00 CEST).
+ */
+export function slotOn(day: string, time: string, tz: string): Date {
+  const { year, month, date } = parseDay(day);
+  const { hour, minute } = parseTime(time);
+  const wall = Date.UTC(year, month - 1, date, hour, minute);
+  // The zone's offsets a day either side bracket any change of offset on this day.
+  const offsets = [offsetMs(wall - DAY_MS, tz), offsetMs(wall + DAY_MS, tz)];
+  const exact = offsets.map((offset) => wall - offset).filter((instant) => wallMs(instant, tz) === wall);
+  if (exact.length > 0) return new Date(Math.min(...exact));
+  // In the gap: the clock reads before `time` at `low` and after it at `high`; find the jump, to the minute.
+  let low = wall - Math.max(...offsets);
+  let high = wall - Math.min(...offsets);
+  while (high - low > MINUTE_MS) {
+    const middle = low + Math.floor((high - low) / 2 / MINUTE_MS) * MINUTE_MS;
+    if (wallMs(middle, tz) >= wall) high = middle;
+    else low = middle;
+  }
+  return new Date(high);
+}
+
+/** The latest slot at or before `now`. */
+export function previousSlot(now: Date, time: string, tz: string): Date {
+  const today = localDay(now, tz);
+  const slot = slotOn(today, time, tz);
+  return slot.getTime() <= now.getTime() ? slot : slotOn(addDays(today, -1), time, tz);
+}
+
+/** The first slot after `now`. */
+export function nextSlot(now: Date, time: string, tz: string): Date {
+  const today = localDay(now, tz);
+  const slot = slotOn(today, time, tz);
+  return slot.getTime() > now.getTime() ? slot : slotOn(addDays(today, 1), time, tz);
+}

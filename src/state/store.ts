@@ -1,0 +1,332 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { DEFAULT_DIGEST_SETTINGS } from '../digest/settings.js';
+import type { DigestSettings } from '../digest/settings.js';
+import { log as defaultLog } from '../log.js';
+import type { Logger } from '../log.js';
+import { systemClock } from './clock.js';
+import type { Clock } from './clock.js';
+import { migrate } from './migrations.js';
+
+export interface Subscription {
+  channelId: string;
+  guildId: string;
+  /** HH:mm on a 24-hour clock, in `timezone`. */
+  time: string;
+  /** An IANA time zone name. */
+  timezone: string;
+  settings: DigestSettings;
+  mentionRoleId: string | null;
+  paused: boolean;
+  /** Why the bot paused it by itself (the channel is gone, the bot may not post), shown in /digest status. */
+  pausedReason: string | null;
+  lastRunAt: Date | null;
+  lastResult: string | null;
+  createdAt: Date;
+  /** When the schedule last changed (setup, pause, resume): slots before it never run. */
+  updatedAt: Date;
+}
+
+export type SubscriptionInput = Pick<Subscription, 'channelId' | 'guildId' | 'time' | 'timezone' | 'settings' | 'mentionRoleId'>;
+
+/** One message of a digest as planned before sending: a Discord message create body and the stories it carries. */
+export interface PlannedMessage {
+  payload: object;
+  storyUrls: string[];
+}
+
+/** A digest's messages, or why there is nothing to post. */
+export type Plan = PlannedMessage[] | { empty: string };
+
+/**
+ * sending: planned, some messages not yet posted (resumable); posted/empty: done; failed: given up (the reason
+ * says why); skipped: a slot deliberately not run (missed too long ago).
+ */
+export type RunStatus = 'sending' | 'posted' | 'empty' | 'failed' | 'skipped';
+
+export interface RunRecord {
+  id: number;
+  channelId: string;
+  slot: Date;
+  status: RunStatus;
+  outcome: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface RunMessage extends PlannedMessage {
+  index: number;
+  messageId: string | null;
+}
+
+interface SubscriptionRow {
+  channel_id: string;
+  guild_id: string;
+  time: string;
+  timezone: string;
+  settings: string;
+  mention_role_id: string | null;
+  paused: number;
+  paused_reason: string | null;
+  last_run_at: number | null;
+  last_result: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface RunRow {
+  id: number;
+  channel_id: string;
+  slot: number;
+  status: RunStatus;
+  outcome: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+interface RunMessageRow {
+  idx: number;
+  payload: string;
+  story_urls: string;
+  message_id: string | null;
+}
+
+const dateOrNull = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+// Settings stored by an older version lack the fields added since; they take the defaults.
+function readSettings(json: string): DigestSettings {
+  return { ...DEFAULT_DIGEST_SETTINGS, ...(JSON.parse(json) as Partial<DigestSettings>) };
+}
+
+function toSubscription(row: SubscriptionRow): Subscription {
+  return {
+    channelId: row.channel_id,
+    guildId: row.guild_id,
+    time: row.time,
+    timezone: row.timezone,
+    settings: readSettings(row.settings),
+    mentionRoleId: row.mention_role_id,
+    paused: row.paused === 1,
+    pausedReason: row.paused_reason,
+    lastRunAt: dateOrNull(row.last_run_at),
+    lastResult: row.last_result,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+function toRun(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    channelId: row.channel_id,
+    slot: new Date(row.slot),
+    status: row.status,
+    outcome: row.outcome,
+    createdAt: new Date(row.created_at),
+    finishedAt: dateOrNull(row.finished_at),
+  };
+}
+
+/** The persistent state: subscriptions, the runs of each slot, and the stories each channel received. */
+export class Store {
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Opens (creating folders and file as needed) and upgrades the database at `file`. */
+  static open(file: string, options: { logger?: Logger; clock?: Clock } = {}): Store {
+    const logger = options.logger ?? defaultLog;
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const db = new Database(file);
+    try {
+      // WAL lets readers (commands) proceed while a digest is being recorded; the busy timeout rides out a writer.
+      db.pragma('journal_mode = WAL');
+      db.pragma('busy_timeout = 5000');
+      db.pragma('foreign_keys = ON');
+      const applied = migrate(db);
+      logger.info({ event: 'state.open', file, migrationsApplied: applied, schemaVersion: db.pragma('user_version', { simple: true }) }, 'state opened');
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new Store(db, options.clock ?? systemClock);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /**
+   * Creates or replaces a channel's subscription. Setting a channel up again resumes it (an admin running setup
+   * means "deliver here"), and clears a pause reason. Re-applying an identical active subscription (as the .env
+   * subscription is on every start) changes nothing, so a slot missed while the bot was down is still caught up.
+   */
+  upsertSubscription(input: SubscriptionInput): Subscription {
+    const settings = JSON.stringify({ ...DEFAULT_DIGEST_SETTINGS, ...input.settings });
+    const existing = this.getSubscription(input.channelId);
+    if (
+      existing &&
+      !existing.paused &&
+      existing.guildId === input.guildId &&
+      existing.time === input.time &&
+      existing.timezone === input.timezone &&
+      existing.mentionRoleId === input.mentionRoleId &&
+      JSON.stringify(existing.settings) === settings
+    ) {
+      return existing;
+    }
+    const now = this.clock.now().getTime();
+    this.db
+      .prepare(
+        `INSERT INTO subscriptions (channel_id, guild_id, time, timezone, settings, mention_role_id, paused, paused_reason, created_at, updated_at)
+         VALUES (@channelId, @guildId, @time, @timezone, @settings, @mentionRoleId, 0, NULL, @now, @now)
+         ON CONFLICT (channel_id) DO UPDATE SET guild_id = excluded.guild_id, time = excluded.time, timezone = excluded.timezone,
+           settings = excluded.settings, mention_role_id = excluded.mention_role_id, paused = 0, paused_reason = NULL,
+           updated_at = excluded.updated_at`,
+      )
+      .run({ ...input, settings, now });
+    return this.getSubscription(input.channelId)!;
+  }
+
+  getSubscription(channelId: string): Subscription | undefined {
+    const row = this.db.prepare('SELECT * FROM subscriptions WHERE channel_id = ?').get(channelId) as SubscriptionRow | undefined;
+    return row && toSubscription(row);
+  }
+
+  listSubscriptions(guildId?: string): Subscription[] {
+    const rows = (
+      guildId === undefined
+        ? this.db.prepare('SELECT * FROM subscriptions ORDER BY created_at, channel_id').all()
+        : this.db.prepare('SELECT * FROM subscriptions WHERE guild_id = ? ORDER BY created_at, channel_id').all(guildId)
+    ) as SubscriptionRow[];
+    return rows.map(toSubscription);
+  }
+
+  /** Pauses or resumes; false when the channel has no subscription. Resuming clears the reason. */
+  setPaused(channelId: string, paused: boolean, reason: string | null = null): boolean {
+    const flag = paused ? 1 : 0;
+    const result = this.db
+      .prepare(
+        `UPDATE subscriptions SET paused = @flag, paused_reason = @reason,
+           updated_at = CASE WHEN paused = @flag THEN updated_at ELSE @now END
+         WHERE channel_id = @channelId`,
+      )
+      .run({ flag, reason: paused ? reason : null, now: this.clock.now().getTime(), channelId });
+    return result.changes > 0;
+  }
+
+  /**
+   * Deletes the subscription. The stories the channel received stay recorded, so setting it up again does not
+   * repeat them, and its runs stay too, so a slot that already ran does not run again.
+   */
+  removeSubscription(channelId: string): boolean {
+    return this.db.prepare('DELETE FROM subscriptions WHERE channel_id = ?').run(channelId).changes > 0;
+  }
+
+  /** Every story URL the channel received. */
+  seenUrls(channelId: string): Set<string> {
+    const rows = this.db.prepare('SELECT DISTINCT url FROM deliveries WHERE channel_id = ?').pluck().all(channelId) as string[];
+    return new Set(rows);
+  }
+
+  /** When the channel last received a digest message, or null if never. */
+  lastDigestAt(channelId: string): Date | null {
+    const ms = this.db.prepare('SELECT MAX(delivered_at) FROM deliveries WHERE channel_id = ?').pluck().get(channelId) as number | null;
+    return dateOrNull(ms);
+  }
+
+  findRun(channelId: string, slot: Date): RunRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE channel_id = ? AND slot = ?').get(channelId, slot.getTime()) as RunRow | undefined;
+    return row && toRun(row);
+  }
+
+  getRun(runId: number): RunRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RunRow | undefined;
+    return row && toRun(row);
+  }
+
+  /**
+   * Claims the slot for the channel and stores its plan, atomically: either the run exists with every planned
+   * message (and nothing is sent before this returns), or nothing was written. `plan` is called only when the
+   * slot was free. Undefined when the slot was already claimed, by this process or an earlier one.
+   */
+  claimRun(channelId: string, slot: Date, plan: () => Plan): RunRecord | undefined {
+    return this.db.transaction(() => {
+      const runId = this.insertRun(channelId, slot);
+      if (runId === undefined) return undefined;
+      const planned = plan();
+      if ('empty' in planned) {
+        this.setRunOutcome(runId, 'empty', `empty: ${planned.empty}`);
+      } else {
+        const insert = this.db.prepare('INSERT INTO run_messages (run_id, idx, payload, story_urls) VALUES (?, ?, ?, ?)');
+        planned.forEach((message, index) => insert.run(runId, index, JSON.stringify(message.payload), JSON.stringify(message.storyUrls)));
+      }
+      return this.getRun(runId);
+    })();
+  }
+
+  /** Records a slot that is closed without any message (missed too long ago, or its digest could not be built). */
+  closeSlot(channelId: string, slot: Date, status: 'failed' | 'skipped', outcome: string): RunRecord | undefined {
+    return this.db.transaction(() => {
+      const runId = this.insertRun(channelId, slot);
+      if (runId === undefined) return undefined;
+      this.setRunOutcome(runId, status, outcome);
+      return this.getRun(runId);
+    })();
+  }
+
+  // The (channel, slot) uniqueness is what makes a slot run at most once, whichever process gets there first.
+  private insertRun(channelId: string, slot: Date): number | undefined {
+    const inserted = this.db
+      .prepare(`INSERT INTO runs (channel_id, slot, status, created_at) VALUES (?, ?, 'sending', ?) ON CONFLICT DO NOTHING`)
+      .run(channelId, slot.getTime(), this.clock.now().getTime());
+    return inserted.changes === 0 ? undefined : Number(inserted.lastInsertRowid);
+  }
+
+  /** Runs with planned messages not all posted yet, oldest slot first. */
+  pendingRuns(): RunRecord[] {
+    return (this.db.prepare(`SELECT * FROM runs WHERE status = 'sending' ORDER BY slot, id`).all() as RunRow[]).map(toRun);
+  }
+
+  /** The run's planned messages in order, with the Discord message id of those already posted. */
+  runMessages(runId: number): RunMessage[] {
+    const rows = this.db.prepare('SELECT idx, payload, story_urls, message_id FROM run_messages WHERE run_id = ? ORDER BY idx').all(runId) as RunMessageRow[];
+    return rows.map((row) => ({
+      index: row.idx,
+      payload: JSON.parse(row.payload) as object,
+      storyUrls: JSON.parse(row.story_urls) as string[],
+      messageId: row.message_id,
+    }));
+  }
+
+  /** Records one posted message and the stories it carried, in one transaction: both or neither. */
+  recordSent(runId: number, index: number, messageId: string): void {
+    this.db.transaction(() => {
+      const now = this.clock.now().getTime();
+      const row = this.db
+        .prepare('SELECT r.channel_id, m.story_urls FROM run_messages m JOIN runs r ON r.id = m.run_id WHERE m.run_id = ? AND m.idx = ?')
+        .get(runId, index) as { channel_id: string; story_urls: string } | undefined;
+      if (!row) throw new Error(`run ${runId} has no message ${index}`);
+      this.db.prepare('UPDATE run_messages SET message_id = ?, sent_at = ? WHERE run_id = ? AND idx = ?').run(messageId, now, runId, index);
+      const insert = this.db.prepare('INSERT INTO deliveries (channel_id, url, message_id, delivered_at, run_id) VALUES (?, ?, ?, ?, ?)');
+      for (const url of JSON.parse(row.story_urls) as string[]) insert.run(row.channel_id, url, messageId, now, runId);
+    })();
+  }
+
+  /**
+   * Sets the run's status and outcome, and shows the outcome as its subscription's last result. A run left
+   * `sending` (a transient failure) stays open for the next attempt.
+   */
+  setRunOutcome(runId: number, status: RunStatus, outcome: string): void {
+    this.db.transaction(() => {
+      const now = this.clock.now().getTime();
+      const run = this.db
+        .prepare(`UPDATE runs SET status = ?, outcome = ?, finished_at = ? WHERE id = ? RETURNING channel_id`)
+        .get(status, outcome, status === 'sending' ? null : now, runId) as { channel_id: string } | undefined;
+      if (!run) throw new Error(`no run ${runId}`);
+      this.db.prepare('UPDATE subscriptions SET last_run_at = ?, last_result = ? WHERE channel_id = ?').run(now, outcome, run.channel_id);
+    })();
+  }
+}

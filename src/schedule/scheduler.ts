@@ -1,0 +1,145 @@
+import cron from 'node-cron';
+import type { ScheduledTask } from 'node-cron';
+import { log as defaultLog } from '../log.js';
+import type { Logger } from '../log.js';
+import { systemClock } from '../state/clock.js';
+import type { Clock } from '../state/clock.js';
+import type { Store, Subscription } from '../state/store.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_MAX_AGE_HOURS, triagePendingRuns } from './delivery.js';
+import type { RunOutcome } from './delivery.js';
+import { perChannel } from './pool.js';
+import { previousSlot } from './slots.js';
+
+export type { Clock } from '../state/clock.js';
+
+export interface SchedulerDeps {
+  store: Store;
+  clock?: Clock;
+  /** Plans and delivers (or resumes) the subscription's digest for one slot; normally wraps deliverRun. */
+  runSlot: (subscription: Subscription, slot: Date) => Promise<RunOutcome>;
+  logger?: Logger;
+  /** A slot missed while the bot was down runs on start if it is at most this old; older ones are skipped. */
+  catchUpHours?: number;
+  /** How many channels are delivered at the same time. */
+  concurrency?: number;
+}
+
+interface Job {
+  channelId: string;
+  subscription: Subscription;
+  slot: Date;
+}
+
+const HOUR_MS = 3_600_000;
+// Besides each subscription's own cron task, a sweep retries runs left pending by transient failures, and runs a
+// slot that fell into a spring-forward gap: node-cron never fires a wall time that does not exist, while the slot
+// arithmetic moves it to the instant the clocks jump, which is on the hour or half hour.
+const SWEEP = '0,30 * * * *';
+
+/**
+ * Runs every active subscription at its time in its time zone. Which slot is due is always decided by `tick`
+ * from the clock and the database, never by the timer that woke it: a timer firing twice (a repeated hour), late,
+ * or after a restart cannot post a slot twice, because each run is claimed per (channel, slot) in the database.
+ */
+export class DigestScheduler {
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly catchUpMs: number;
+  private readonly tasks = new Map<string, ScheduledTask>();
+  private sweep: ScheduledTask | undefined;
+  // Channels with a delivery under way in this process; a tick leaves them to the run already going.
+  private readonly busy = new Set<string>();
+
+  constructor(private readonly deps: SchedulerDeps) {
+    this.store = deps.store;
+    this.clock = deps.clock ?? systemClock;
+    this.logger = deps.logger ?? defaultLog;
+    this.catchUpMs = (deps.catchUpHours ?? DEFAULT_MAX_AGE_HOURS) * HOUR_MS;
+  }
+
+  /** Resumes unfinished runs, catches up slots missed while the bot was down, then schedules every subscription. */
+  async start(): Promise<void> {
+    await this.tick();
+    for (const subscription of this.store.listSubscriptions()) this.refresh(subscription.channelId);
+    this.sweep = cron.schedule(SWEEP, () => this.tick(), { name: 'digest-sweep' });
+    this.logger.info({ event: 'scheduler.started', subscriptions: this.tasks.size }, 'digest scheduler started');
+  }
+
+  /** Re-reads the channel's subscription and (re)schedules it, or unschedules it when paused or removed. */
+  refresh(channelId: string): void {
+    this.tasks.get(channelId)?.destroy();
+    this.tasks.delete(channelId);
+    const subscription = this.store.getSubscription(channelId);
+    if (!subscription || subscription.paused) return;
+    const [hour, minute] = subscription.time.split(':').map(Number);
+    const task = cron.schedule(`${minute} ${hour} * * *`, () => this.tick(), { timezone: subscription.timezone, name: `digest ${channelId}` });
+    this.tasks.set(channelId, task);
+    this.logger.debug({ event: 'scheduler.scheduled', channelId, time: subscription.time, timezone: subscription.timezone }, 'digest scheduled');
+  }
+
+  /** Runs every slot due per the clock: unfinished runs first, then each active subscription's latest slot. */
+  async tick(): Promise<void> {
+    const jobs = this.dueJobs(this.clock.now());
+    // Claimed synchronously, before any await, so that a tick starting meanwhile does not pick the same channels.
+    const left = new Map<string, number>();
+    for (const job of jobs) {
+      this.busy.add(job.channelId);
+      left.set(job.channelId, (left.get(job.channelId) ?? 0) + 1);
+    }
+    await perChannel(jobs, this.deps.concurrency ?? DEFAULT_CONCURRENCY, async (job) => {
+      await this.runJob(job);
+      const remaining = left.get(job.channelId)! - 1;
+      left.set(job.channelId, remaining);
+      if (remaining === 0) this.release(job.channelId);
+    });
+  }
+
+  stop(): void {
+    for (const task of this.tasks.values()) task.destroy();
+    this.tasks.clear();
+    this.sweep?.destroy();
+    this.sweep = undefined;
+    this.logger.info({ event: 'scheduler.stopped' }, 'digest scheduler stopped');
+  }
+
+  private dueJobs(now: Date): Job[] {
+    const jobs: Job[] = [];
+    for (const run of triagePendingRuns(this.store, now, this.catchUpMs, this.logger)) {
+      const subscription = this.store.getSubscription(run.channelId);
+      if (subscription && !this.busy.has(run.channelId)) jobs.push({ channelId: run.channelId, subscription, slot: run.slot });
+    }
+    for (const subscription of this.store.listSubscriptions()) {
+      const { channelId } = subscription;
+      if (subscription.paused || this.busy.has(channelId)) continue;
+      const slot = previousSlot(now, subscription.time, subscription.timezone);
+      // A slot from before the last setup, resume or change is not owed: setting up at 09:00 for 08:00 posts tomorrow.
+      if (slot < subscription.updatedAt || this.store.findRun(channelId, slot)) continue;
+      if (now.getTime() - slot.getTime() > this.catchUpMs) {
+        const summary = `skipped: the ${subscription.time} digest was missed while the bot was offline for more than ${this.catchUpMs / HOUR_MS} hours`;
+        this.store.closeSlot(channelId, slot, 'skipped', summary);
+        this.logger.info({ event: 'digest.missed_skipped', channelId, slot: slot.toISOString() }, 'missed digest too old to catch up');
+        continue;
+      }
+      jobs.push({ channelId, subscription, slot });
+    }
+    return jobs;
+  }
+
+  private release(channelId: string): void {
+    this.busy.delete(channelId);
+    // A run that paused its subscription (the channel is gone or forbidden) also takes it off the timetable.
+    if (this.tasks.has(channelId) && this.store.getSubscription(channelId)?.paused !== false) this.refresh(channelId);
+  }
+
+  private async runJob(job: Job): Promise<void> {
+    const context = { channelId: job.channelId, slot: job.slot.toISOString() };
+    try {
+      const outcome = await this.deps.runSlot(job.subscription, job.slot);
+      this.logger.info({ event: 'digest.run', ...context, runId: outcome.runId, status: outcome.status, summary: outcome.summary }, 'digest run finished');
+    } catch (error) {
+      // The run stays pending in the database; the next tick or start finishes it.
+      this.logger.error({ event: 'digest.run_crashed', ...context, err: error }, 'digest run failed unexpectedly');
+    }
+  }
+}

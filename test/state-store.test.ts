@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
+import { createLogger } from '../src/log.js';
+import { migrate, SCHEMA_VERSION } from '../src/state/migrations.js';
+import { Store } from '../src/state/store.js';
+import type { SubscriptionInput } from '../src/state/store.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-state-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const logger = createLogger('silent');
+let files = 0;
+const freshFile = () => path.join(dir, `db-${++files}`, 'newsdesk.sqlite');
+
+const clock = { at: new Date('2026-03-01T10:00:00Z'), now() { return this.at; } };
+
+const paris: SubscriptionInput = {
+  channelId: '100000000000000001',
+  guildId: '900000000000000001',
+  time: '08:30',
+  timezone: 'Europe/Paris',
+  settings: { ...DEFAULT_DIGEST_SETTINGS, size: 3, topics: ['climate'] },
+  mentionRoleId: null,
+};
+
+test('a database from schema version 1 upgrades itself on open, keeping its subscriptions and delivered stories', () => {
+  const file = freshFile();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const old = new Database(file);
+  migrate(old, 1);
+  // What version 1 wrote: settings without the fields added since, and a story delivered before runs existed.
+  old.prepare(`INSERT INTO subscriptions (channel_id, guild_id, time, timezone, settings, paused, last_run_at, last_result, created_at, updated_at)
+    VALUES (?, ?, '07:00', 'America/New_York', ?, 1, ?, 'posted 1 message(s) with 2 stories', ?, ?)`)
+    .run('100000000000000002', '900000000000000001', JSON.stringify({ size: 4, maxPerProvider: 1 }), Date.parse('2026-02-27T12:00:00Z'), Date.parse('2026-02-01T00:00:00Z'), Date.parse('2026-02-02T00:00:00Z'));
+  old.prepare('INSERT INTO deliveries (channel_id, url, message_id, delivered_at) VALUES (?, ?, ?, ?)')
+    .run('100000000000000002', 'https://example.com/a', '555', Date.parse('2026-02-27T12:00:01Z'));
+  old.close();
+
+  const store = Store.open(file, { logger, clock });
+  try {
+    const sub = store.getSubscription('100000000000000002');
+    assert.ok(sub);
+    assert.equal(sub.time, '07:00');
+    assert.equal(sub.timezone, 'America/New_York');
+    assert.equal(sub.paused, true);
+    assert.equal(sub.pausedReason, null);
+    assert.equal(sub.mentionRoleId, null);
+    assert.equal(sub.lastResult, 'posted 1 message(s) with 2 stories');
+    assert.deepEqual(sub.lastRunAt, new Date('2026-02-27T12:00:00Z'));
+    // Stored fields kept, fields the old version did not know take the defaults.
+    assert.equal(sub.settings.size, 4);
+    assert.equal(sub.settings.maxPerProvider, 1);
+    assert.deepEqual(sub.settings.window, DEFAULT_DIGEST_SETTINGS.window);
+    assert.deepEqual([...store.seenUrls('100000000000000002')], ['https://example.com/a']);
+    assert.deepEqual(store.lastDigestAt('100000000000000002'), new Date('2026-02-27T12:00:01Z'));
+  } finally {
+    store.close();
+  }
+  const reopened = new Database(file, { readonly: true });
+  assert.equal(reopened.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+  reopened.close();
+});
+
+test('a database newer than this code is refused rather than misread', () => {
+  const file = freshFile();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const newer = new Database(file);
+  newer.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+  newer.close();
+  assert.throws(() => Store.open(file, { logger }), /newer than this Newsdesk/);
+});
+
+test('subscriptions: create, read, list by server, pause with a reason, set up again, remove; all survive a reopen', () => {
+  const file = freshFile();
+  let store = Store.open(file, { logger, clock });
+  const created = store.upsertSubscription(paris);
+  assert.equal(created.time, '08:30');
+  assert.deepEqual(created.settings.topics, ['climate']);
+  assert.equal(created.paused, false);
+  assert.deepEqual(created.createdAt, clock.at);
+  store.upsertSubscription({ ...paris, channelId: '100000000000000003', guildId: '900000000000000002', mentionRoleId: '700000000000000001' });
+  assert.deepEqual(store.listSubscriptions().map((s) => s.channelId), ['100000000000000001', '100000000000000003']);
+  assert.deepEqual(store.listSubscriptions('900000000000000002').map((s) => s.mentionRoleId), ['700000000000000001']);
+
+  clock.at = new Date('2026-03-01T11:00:00Z');
+  assert.equal(store.setPaused(paris.channelId, true, 'the bot may not post in this channel (Missing Permissions)'), true);
+  assert.equal(store.setPaused('100000000000000099', true, 'nope'), false);
+  store.close();
+
+  store = Store.open(file, { logger, clock });
+  const paused = store.getSubscription(paris.channelId)!;
+  assert.equal(paused.paused, true);
+  assert.equal(paused.pausedReason, 'the bot may not post in this channel (Missing Permissions)');
+  assert.deepEqual(paused.updatedAt, new Date('2026-03-01T11:00:00Z'));
+
+  // Running setup again on a paused channel resumes it, with the new time.
+  clock.at = new Date('2026-03-01T12:00:00Z');
+  const again = store.upsertSubscription({ ...paris, time: '09:15' });
+  assert.equal(again.paused, false);
+  assert.equal(again.pausedReason, null);
+  assert.equal(again.time, '09:15');
+  assert.deepEqual(again.createdAt, new Date('2026-03-01T10:00:00Z'));
+  assert.deepEqual(again.updatedAt, new Date('2026-03-01T12:00:00Z'));
+
+  // Re-applying the same subscription (the .env one on every start) does not move its schedule's starting point.
+  clock.at = new Date('2026-03-02T12:00:00Z');
+  assert.deepEqual(store.upsertSubscription({ ...paris, time: '09:15' }).updatedAt, new Date('2026-03-01T12:00:00Z'));
+
+  assert.equal(store.removeSubscription(paris.channelId), true);
+  assert.equal(store.removeSubscription(paris.channelId), false);
+  assert.equal(store.getSubscription(paris.channelId), undefined);
+  store.close();
+});
+
+test('a run is claimed once per channel and slot, with its plan, and each sent message records its stories', () => {
+  const store = Store.open(freshFile(), { logger, clock });
+  try {
+    store.upsertSubscription(paris);
+    const slot = new Date('2026-03-03T07:30:00Z');
+    const plan = [
+      { payload: { content: 'one', allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/1', 'https://example.com/2'] },
+      { payload: { content: 'two', allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/3'] },
+    ];
+    const run = store.claimRun(paris.channelId, slot, () => plan);
+    assert.equal(run?.status, 'sending');
+    let plannedAgain = false;
+    assert.equal(store.claimRun(paris.channelId, slot, () => { plannedAgain = true; return plan; }), undefined);
+    assert.equal(plannedAgain, false, 'a claimed slot is not planned again');
+
+    store.recordSent(run!.id, 0, '8001');
+    assert.deepEqual([...store.seenUrls(paris.channelId)].sort(), ['https://example.com/1', 'https://example.com/2']);
+    assert.deepEqual(store.runMessages(run!.id).map((m) => m.messageId), ['8001', null]);
+    assert.deepEqual(store.pendingRuns().map((r) => r.id), [run!.id]);
+
+    const empty = store.claimRun(paris.channelId, new Date('2026-03-04T07:30:00Z'), () => ({ empty: 'no new articles' }));
+    assert.equal(empty?.status, 'empty');
+    assert.equal(store.getSubscription(paris.channelId)?.lastResult, 'empty: no new articles');
+    assert.deepEqual(store.pendingRuns().map((r) => r.id), [run!.id]);
+  } finally {
+    store.close();
+  }
+});

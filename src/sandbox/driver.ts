@@ -1,0 +1,179 @@
+import { ApplicationCommandOptionType, ComponentType, GatewayDispatchEvents, InteractionType } from 'discord.js';
+import type { Gateway } from './gateway.js';
+import type { InteractionReply, Interactions } from './interactions.js';
+import type { RecordedMessage, SandboxUser, World } from './world.js';
+
+// Plays the member's side of Discord: builds INTERACTION_CREATE exactly as Discord sends it for a slash command,
+// an autocomplete keystroke or a button click, refuses what a Discord client would not let a member send, and
+// resolves with the bot's answer.
+
+export type { InteractionReply };
+
+export type OptionValue = string | number | boolean;
+
+export interface InvokeOptions {
+  subcommand?: string;
+  group?: string;
+  options?: Record<string, OptionValue>;
+  /** Who runs it; the admin member by default. */
+  as?: SandboxUser;
+  /** Where; the news channel by default. */
+  channelId?: string;
+}
+
+export interface SandboxDriver {
+  /** Runs a slash command; resolves once the bot answered (after a deferral, once it edited or followed up). */
+  command(name: string, options?: InvokeOptions): Promise<InteractionReply>;
+  /** Sends an autocomplete request for the `focused` option; resolves with the bot's choices. */
+  autocomplete(name: string, focused: { name: string; value: string }, options?: InvokeOptions): Promise<{ choices: { name: string; value: string | number }[] }>;
+  /** Clicks the button `customId` on a reply or posted message. */
+  click(message: { id: string }, customId: string, options?: { as?: SandboxUser }): Promise<InteractionReply>;
+  /** The current state of a message the bot posted or answered with (after its edits), or undefined. */
+  message(id: string): Record<string, unknown> | undefined;
+}
+
+export interface DriverDeps {
+  world: World;
+  gateway: Gateway;
+  interactions: Interactions;
+  applicationId: string;
+  defaultChannelId: string;
+}
+
+interface OptionDefinition {
+  type: number;
+  name: string;
+  required?: boolean;
+  autocomplete?: boolean;
+  choices?: { name: string; value: string | number }[];
+  options?: OptionDefinition[];
+}
+
+interface WireOption {
+  type: number;
+  name: string;
+  value?: OptionValue;
+  focused?: boolean;
+  options?: WireOption[];
+}
+
+/** Why a Discord client would refuse to send this: thrown instead of dispatching. */
+export class RefusedByClient extends Error {
+  override name = 'RefusedByClient';
+}
+
+/** The command's option list as sent, nested under its group and subcommand, checked against its definition. */
+export function buildOptions(command: Record<string, unknown>, invoke: InvokeOptions, focused?: { name: string; value: string }): WireOption[] {
+  const name = String(command.name);
+  let definitions = (command.options ?? []) as OptionDefinition[];
+  const wrap: { type: number; name: string }[] = [];
+  for (const [kind, wanted] of [[ApplicationCommandOptionType.SubcommandGroup, invoke.group], [ApplicationCommandOptionType.Subcommand, invoke.subcommand]] as const) {
+    const available = definitions.filter((d) => d.type === kind);
+    if (available.length === 0) {
+      if (wanted !== undefined) throw new RefusedByClient(`/${name} has no ${kind === ApplicationCommandOptionType.Subcommand ? 'subcommand' : 'group'} "${wanted}"`);
+      continue;
+    }
+    const chosen = available.find((d) => d.name === wanted);
+    if (!chosen) throw new RefusedByClient(`/${name} needs one of: ${available.map((d) => d.name).join(', ')}`);
+    wrap.push({ type: kind, name: chosen.name });
+    definitions = chosen.options ?? [];
+  }
+  const given = Object.entries(invoke.options ?? {});
+  if (focused) given.push([focused.name, focused.value]);
+  const leaf: WireOption[] = given.map(([key, raw]) => {
+    const definition = definitions.find((d) => d.name === key);
+    if (!definition) throw new RefusedByClient(`/${name} has no option "${key}" (it has: ${definitions.map((d) => d.name).join(', ') || 'none'})`);
+    if (focused?.name === key) {
+      if (!definition.autocomplete) throw new RefusedByClient(`option "${key}" of /${name} does not autocomplete`);
+      return { type: definition.type, name: key, value: String(raw), focused: true };
+    }
+    return { type: definition.type, name: key, value: coerce(definition, raw, name) };
+  });
+  const missing = definitions.filter((d) => d.required && !given.some(([key]) => key === d.name));
+  if (!focused && missing.length) throw new RefusedByClient(`/${name} needs ${missing.map((d) => d.name).join(', ')}`);
+  return wrap.reduceRight<WireOption[]>((inner, outer) => [{ ...outer, options: inner }], leaf);
+}
+
+function coerce(definition: OptionDefinition, raw: OptionValue, command: string): OptionValue {
+  const fail = (what: string) => new RefusedByClient(`option "${definition.name}" of /${command} must be ${what}`);
+  let value: OptionValue;
+  switch (definition.type) {
+    case ApplicationCommandOptionType.Integer:
+    case ApplicationCommandOptionType.Number:
+      value = Number(raw);
+      if (!Number.isFinite(value) || (definition.type === ApplicationCommandOptionType.Integer && !Number.isInteger(value))) throw fail('a number');
+      break;
+    case ApplicationCommandOptionType.Boolean:
+      if (raw !== true && raw !== false && raw !== 'true' && raw !== 'false') throw fail('true or false');
+      value = raw === true || raw === 'true';
+      break;
+    default:
+      value = String(raw);
+  }
+  if (definition.choices?.length && !definition.choices.some((c) => c.value === value)) {
+    throw fail(`one of ${definition.choices.map((c) => JSON.stringify(c.value)).join(', ')}`);
+  }
+  return value;
+}
+
+function findComponent(body: Record<string, unknown>, customId: string): { type: number; disabled?: boolean } | undefined {
+  const rows = (body.components ?? []) as { components?: { type: number; custom_id?: string; disabled?: boolean }[] }[];
+  return rows.flatMap((r) => r.components ?? []).find((c) => c.custom_id === customId);
+}
+
+export function createDriver(deps: DriverDeps): SandboxDriver {
+  const { world, gateway, interactions, applicationId } = deps;
+
+  const findMessage = (id: string): RecordedMessage | undefined =>
+    interactions.findMessage(id) ?? world.findMessageById(id);
+
+  function send(type: number, data: Record<string, unknown>, user: SandboxUser, channelId: string, clicked?: RecordedMessage): Promise<InteractionReply> {
+    const channel = world.channel(channelId);
+    if (!channel) throw new RefusedByClient(`channel ${channelId} does not exist`);
+    if (!gateway.hasSession) throw new RefusedByClient('no bot has connected to the sandbox gateway yet');
+    const pending = interactions.open(channelId, clicked, Date.now());
+    gateway.dispatch(GatewayDispatchEvents.InteractionCreate, {
+      id: pending.id, application_id: applicationId, type, data, token: pending.token, version: 1,
+      guild_id: world.guild.id, guild: { id: world.guild.id, locale: 'en-US', features: [] },
+      channel_id: channelId, channel: { ...world.apiChannel(channel), permissions: world.permissions(user, channelId).toString() },
+      member: world.apiMember(user, channelId), app_permissions: world.permissions(world.bot, channelId).toString(),
+      locale: 'en-US', guild_locale: 'en-US', entitlements: [], authorizing_integration_owners: { '0': world.guild.id },
+      context: 0, attachment_size_limit: 10 * 1024 * 1024,
+      ...(clicked ? { message: world.apiMessage(clicked, interactions.findMessage(clicked.id) ? { webhook_id: applicationId, application_id: applicationId } : {}) } : {}),
+    });
+    return pending.settled;
+  }
+
+  function commandData(name: string, invoke: InvokeOptions, focused?: { name: string; value: string }): Record<string, unknown> {
+    const command = world.findCommand(name);
+    if (!command) throw new RefusedByClient(`/${name} is not registered (registered: ${world.commandNames().map((n) => `/${n}`).join(', ') || 'none'})`);
+    const user = invoke.as ?? world.members.admin;
+    const required = command.default_member_permissions;
+    if (typeof required === 'string' && (world.permissions(user) & BigInt(required)) !== BigInt(required)) {
+      throw new RefusedByClient(`${user.username} may not use /${name}: Discord hides it from members without the permission it requires`);
+    }
+    return { id: command.id, name, type: 1, options: buildOptions(command, invoke, focused), ...(command.guild_id ? { guild_id: command.guild_id } : {}) };
+  }
+
+  return {
+    async command(name, invoke = {}) {
+      return send(InteractionType.ApplicationCommand, commandData(name, invoke), invoke.as ?? world.members.admin, invoke.channelId ?? deps.defaultChannelId);
+    },
+    async autocomplete(name, focused, invoke = {}) {
+      const reply = await send(InteractionType.ApplicationCommandAutocomplete, commandData(name, invoke, focused), invoke.as ?? world.members.admin, invoke.channelId ?? deps.defaultChannelId);
+      return reply.body as { choices: { name: string; value: string | number }[] };
+    },
+    async click(target, customId, options = {}) {
+      const message = findMessage(target.id);
+      if (!message) throw new RefusedByClient(`message ${target.id} is not in the sandbox`);
+      const component = findComponent(message.body, customId);
+      if (!component) throw new RefusedByClient(`message ${message.id} has no component "${customId}"`);
+      if (component.disabled) throw new RefusedByClient(`the button "${customId}" is disabled`);
+      if (component.type !== ComponentType.Button) throw new RefusedByClient(`"${customId}" is not a button`);
+      return send(InteractionType.MessageComponent, { custom_id: customId, component_type: ComponentType.Button }, options.as ?? world.members.admin, message.channelId, message);
+    },
+    message(id) {
+      return findMessage(id)?.body;
+    },
+  };
+}

@@ -1,0 +1,106 @@
+// Discord's rate limits as the sandbox enforces them: a fixed-window bucket per route and major parameter (here
+// POST /channels/{id}/messages: 5 per 5 s per channel) and a global 50 requests per second per bot, which
+// interaction endpoints are exempt from. https://discord.com/developers/docs/topics/rate-limits
+
+export interface BucketState {
+  limit: number;
+  remaining: number;
+  /** Milliseconds until the window resets. */
+  resetAfterMs: number;
+}
+
+export interface Window {
+  limit: number;
+  windowMs: number;
+}
+
+/** A fixed window that opens with its first request, as Discord's buckets do. */
+class FixedWindow {
+  private startedAt = -Infinity;
+  private used = 0;
+
+  constructor(private readonly window: Window) {}
+
+  /** Counts one request if the window has room; returns whether it was allowed and the state after it. */
+  take(now: number): { allowed: boolean; state: BucketState } {
+    if (now - this.startedAt >= this.window.windowMs) {
+      this.startedAt = now;
+      this.used = 0;
+    }
+    const allowed = this.used < this.window.limit;
+    if (allowed) this.used++;
+    return { allowed, state: { limit: this.window.limit, remaining: this.window.limit - this.used, resetAfterMs: this.startedAt + this.window.windowMs - now } };
+  }
+}
+
+export interface RateLimitOptions {
+  channelMessages: Window;
+  global: Window;
+}
+
+export const DISCORD_RATE_LIMITS: RateLimitOptions = {
+  channelMessages: { limit: 5, windowMs: 5000 },
+  global: { limit: 50, windowMs: 1000 },
+};
+
+export type RateLimitVerdict =
+  | { limited: false; bucket?: { hash: string; state: BucketState } }
+  | { limited: true; global: boolean; retryAfterMs: number; bucket?: { hash: string; state: BucketState } };
+
+/** The shared bucket hash Discord reports for a route, constant across its major parameters. */
+const CHANNEL_MESSAGES_BUCKET = 'a06de2c9f4b1e3a8d7c5b90e1f2a3b4c';
+
+export class RateLimiter {
+  private readonly globalWindow: FixedWindow;
+  private readonly channelWindows = new Map<string, FixedWindow>();
+
+  constructor(private readonly options: RateLimitOptions = DISCORD_RATE_LIMITS) {
+    this.globalWindow = new FixedWindow(options.global);
+  }
+
+  /**
+   * Decides one request. `channelMessagesOf` is the channel id when the request is POST /channels/{id}/messages;
+   * `exemptFromGlobal` is true for interaction callbacks and webhooks, which Discord does not count globally.
+   */
+  check(now: number, request: { channelMessagesOf?: string; exemptFromGlobal: boolean }): RateLimitVerdict {
+    if (!request.exemptFromGlobal) {
+      const global = this.globalWindow.take(now);
+      if (!global.allowed) return { limited: true, global: true, retryAfterMs: global.state.resetAfterMs };
+    }
+    if (request.channelMessagesOf === undefined) return { limited: false };
+    let window = this.channelWindows.get(request.channelMessagesOf);
+    if (!window) {
+      window = new FixedWindow(this.options.channelMessages);
+      this.channelWindows.set(request.channelMessagesOf, window);
+    }
+    const { allowed, state } = window.take(now);
+    const bucket = { hash: CHANNEL_MESSAGES_BUCKET, state };
+    return allowed ? { limited: false, bucket } : { limited: true, global: false, retryAfterMs: state.resetAfterMs, bucket };
+  }
+}
+
+const seconds = (ms: number) => Math.max(0, ms) / 1000;
+
+/** The headers Discord sends with a bucketed response, and with a 429 (where Retry-After is whole seconds). */
+export function rateLimitHeaders(verdict: RateLimitVerdict, now: number): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (verdict.bucket) {
+    const { state, hash } = verdict.bucket;
+    headers['x-ratelimit-limit'] = String(state.limit);
+    headers['x-ratelimit-remaining'] = String(state.remaining);
+    headers['x-ratelimit-reset'] = seconds(now + state.resetAfterMs).toFixed(3);
+    headers['x-ratelimit-reset-after'] = seconds(state.resetAfterMs).toFixed(3);
+    headers['x-ratelimit-bucket'] = hash;
+  }
+  if (verdict.limited) {
+    headers['retry-after'] = String(Math.ceil(seconds(verdict.retryAfterMs)));
+    headers['x-ratelimit-scope'] = verdict.global ? 'global' : 'user';
+    if (verdict.global) headers['x-ratelimit-global'] = 'true';
+  }
+  return headers;
+}
+
+/** Discord's 429 body: `retry_after` in (fractional) seconds. */
+export function rateLimitBody(verdict: Extract<RateLimitVerdict, { limited: true }>): { message: string; retry_after: number; global: boolean; code?: number } {
+  return { message: 'You are being rate limited.', retry_after: Number(seconds(verdict.retryAfterMs).toFixed(3)), global: verdict.global };
+}

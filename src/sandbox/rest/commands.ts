@@ -1,0 +1,46 @@
+import { ErrorCode, httpError } from '../errors.js';
+import { commandListSchema, commandSchema } from '../validation.js';
+import { noContent, ok, parseBody, type Route, type RouteContext } from './route.js';
+
+// Application command registration, global and per guild.
+// https://discord.com/developers/docs/interactions/application-commands#registering-a-command
+
+/** The guild of a guild-command route (undefined for global), after checking the application and guild ids. */
+function scope(c: RouteContext): string | undefined {
+  if (c.params.application !== c.core.applicationId) throw httpError(403, ErrorCode.MissingAccess, 'Missing Access');
+  const guild = c.params.guild;
+  if (guild !== undefined && guild !== c.core.world.guild.id) throw httpError(403, ErrorCode.MissingAccess, 'Missing Access');
+  return guild;
+}
+
+function routesUnder(prefix: string): Route[] {
+  return [
+    { method: 'GET', pattern: prefix, auth: true, handle: (c) => ok(c.core.world.registeredCommands(scope(c))) },
+    {
+      method: 'PUT', pattern: prefix, auth: true,
+      handle: (c) => {
+        const guild = scope(c);
+        return ok(c.core.world.setCommands(guild, parseBody(commandListSchema, c.body), c.core.applicationId));
+      },
+    },
+    {
+      method: 'POST', pattern: prefix, auth: true,
+      handle: (c) => {
+        const guild = scope(c);
+        return { status: 201, body: c.core.world.upsertCommand(guild, parseBody(commandSchema, c.body), c.core.applicationId) };
+      },
+    },
+    {
+      method: 'DELETE', pattern: `${prefix}/:command`, auth: true,
+      handle: (c) => {
+        const guild = scope(c);
+        const remaining = c.core.world.registeredCommands(guild).filter((cmd) => cmd.id !== c.params.command);
+        if (remaining.length === c.core.world.registeredCommands(guild).length) throw httpError(404, ErrorCode.UnknownApplicationCommand, 'Unknown application command');
+        c.core.world.setCommands(guild, remaining, c.core.applicationId);
+        return noContent;
+      },
+    },
+  ];
+}
+
+export const commandRoutes: Route[] = [...routesUnder('/applications/:application/commands'), ...routesUnder('/applications/:application/guilds/:guild/commands')];

@@ -1,0 +1,171 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { GatewayDispatchEvents, GatewayIntentBits } from 'discord.js';
+import { createLogger, type Logger } from '../log.js';
+import { createDriver, type SandboxDriver } from './driver.js';
+import { RestFaults } from './faults.js';
+import { Gateway } from './gateway.js';
+import { Interactions } from './interactions.js';
+import { DISCORD_RATE_LIMITS, RateLimiter, type RateLimitOptions } from './rateLimits.js';
+import type { SandboxCore } from './rest/route.js';
+import { Router, type RecordedRequest } from './rest/router.js';
+import { snowflakes } from './snowflake.js';
+import { World, type RecordedMessage, type SandboxUser } from './world.js';
+
+export type { RecordedMessage, RecordedRequest, SandboxUser, SandboxDriver };
+
+export interface SandboxOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  logger?: Logger;
+  /** Discord's is 41250 ms; a test of missed heartbeat acks wants it short. */
+  heartbeatIntervalMs?: number;
+  rateLimits?: RateLimitOptions;
+  /** How long the driver waits for the edit after a deferred reply (Discord allows 15 minutes). */
+  deferredTimeoutMs?: number;
+}
+
+export interface SandboxFaults {
+  /** The next `count` REST requests (optionally only those whose path contains `route`) fail with `status`. */
+  failNext(count: number, status: 429 | 500, options?: { global?: boolean; route?: string }): void;
+  /** Closes every gateway connection with `code` (4000, resumable, by default). */
+  closeGateway(code?: number): void;
+  /** Cuts every gateway connection without a close frame, as a network failure would. */
+  dropGateway(): void;
+  /** The current gateway connections stop acknowledging heartbeats, so the client must detect a zombie. */
+  stopHeartbeatAcks(): void;
+}
+
+const DISCORD_HEARTBEAT_INTERVAL_MS = 41_250;
+const DEFERRED_TIMEOUT_MS = 15_000;
+const UNKNOWN_CLOSE_CODE = 4000;
+
+/**
+ * A Discord-compatible server on 127.0.0.1 (REST under /api/v10 and the gateway) for the real discord.js client:
+ * one guild with a news, a general and a locked channel, an admin and a plain member, strict request validation,
+ * Discord's rate limits, and fault injection. `driver` plays the members.
+ */
+export class DiscordSandbox {
+  readonly token: string;
+  readonly applicationId: string;
+  readonly guild: { id: string; name: string };
+  readonly channels: { news: string; general: string; locked: string };
+  readonly members: { admin: SandboxUser; member: SandboxUser };
+  readonly driver: SandboxDriver;
+  readonly faults: SandboxFaults;
+
+  private readonly world: World;
+  private readonly gateway: Gateway;
+  private readonly interactions: Interactions;
+  private readonly router: Router;
+  private readonly server: http.Server;
+  private readonly messageListeners = new Set<(message: RecordedMessage) => void>();
+  private port = 0;
+
+  private constructor(options: SandboxOptions) {
+    const logger = (options.logger ?? createLogger()).child({ component: 'sandbox' });
+    const nextId = snowflakes();
+    this.applicationId = nextId();
+    // Shaped like a real bot token (base64 id . timestamp . hmac) so code that checks the form accepts it.
+    this.token = `${Buffer.from(this.applicationId).toString('base64url')}.${randomBytes(4).toString('base64url')}.${randomBytes(27).toString('base64url')}`;
+    this.world = new World(nextId, this.applicationId);
+    this.guild = this.world.guild;
+    this.members = this.world.members;
+    this.channels = { news: this.world.createChannel('news'), general: this.world.createChannel('general'), locked: this.world.createChannel('announcements', false) };
+    this.gateway = new Gateway({
+      token: this.token, applicationId: this.applicationId, world: this.world, logger,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? DISCORD_HEARTBEAT_INTERVAL_MS, url: () => this.gatewayUrl,
+    });
+    this.interactions = new Interactions(nextId, options.deferredTimeoutMs ?? DEFERRED_TIMEOUT_MS);
+    const core: SandboxCore = {
+      world: this.world, gateway: this.gateway, interactions: this.interactions, applicationId: this.applicationId,
+      gatewayUrl: () => this.gatewayUrl,
+      messagePosted: (message) => this.messageListeners.forEach((listener) => listener(message)),
+    };
+    const restFaults = new RestFaults();
+    this.router = new Router({ core, token: this.token, faults: restFaults, rateLimiter: new RateLimiter(options.rateLimits ?? DISCORD_RATE_LIMITS), logger });
+    this.driver = createDriver({ world: this.world, gateway: this.gateway, interactions: this.interactions, applicationId: this.applicationId, defaultChannelId: this.channels.news });
+    this.faults = {
+      failNext: (count, status, o = {}) => restFaults.add(count, { status, global: o.global ?? false, route: o.route }),
+      closeGateway: (code = UNKNOWN_CLOSE_CODE) => this.gateway.closeConnections(code),
+      dropGateway: () => this.gateway.dropConnections(),
+      stopHeartbeatAcks: () => this.gateway.stopHeartbeatAcks(),
+    };
+    this.server = http.createServer((request, response) => void this.router.handle(request, response));
+    this.server.on('upgrade', (request, socket, head) => this.gateway.handleUpgrade(request, socket, head));
+  }
+
+  static async start(options: SandboxOptions = {}): Promise<DiscordSandbox> {
+    const sandbox = new DiscordSandbox(options);
+    await new Promise<void>((resolve, reject) => {
+      sandbox.server.once('error', reject);
+      sandbox.server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    sandbox.port = (sandbox.server.address() as AddressInfo).port;
+    return sandbox;
+  }
+
+  /** Pass to `new Client({ rest: { api } })` or `new REST({ api })`. */
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api`;
+  }
+
+  private get gatewayUrl(): string {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+
+  /** What the bot posted to a channel (channel messages, not interaction replies), in order. */
+  messages(channelId: string): RecordedMessage[] {
+    return this.world.messages(channelId);
+  }
+
+  /** Every REST request so far, refused ones included. */
+  get requests(): RecordedRequest[] {
+    return this.router.requests;
+  }
+
+  /** Requests for routes the sandbox does not model (404/405): a test asserts none happened. */
+  get unknownRoutes(): number {
+    return this.router.unknownRoutes;
+  }
+
+  registeredCommands(guildId?: string): unknown[] {
+    return this.world.registeredCommands(guildId);
+  }
+
+  /** Calls `listener` with every message the bot posts to a channel; returns an unsubscribe. */
+  onMessage(listener: (message: RecordedMessage) => void): () => void {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
+  }
+
+  /** Resolves once a bot has identified or resumed on the gateway (at once if one already has). */
+  waitForBot(): Promise<void> {
+    if (this.gateway.hasSession) return Promise.resolve();
+    return new Promise((resolve) => {
+      const off = this.gateway.onSessionReady(() => {
+        off();
+        resolve();
+      });
+    });
+  }
+
+  createChannel(name: string, options: { botCanSend?: boolean } = {}): string {
+    const id = this.world.createChannel(name, options.botCanSend ?? true);
+    this.gateway.dispatch(GatewayDispatchEvents.ChannelCreate, this.world.apiChannel(this.world.channel(id)!), GatewayIntentBits.Guilds);
+    return id;
+  }
+
+  deleteChannel(id: string): void {
+    const channel = this.world.deleteChannel(id);
+    if (channel) this.gateway.dispatch(GatewayDispatchEvents.ChannelDelete, this.world.apiChannel(channel), GatewayIntentBits.Guilds);
+  }
+
+  async close(): Promise<void> {
+    this.interactions.abandon();
+    await this.gateway.shutdown();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

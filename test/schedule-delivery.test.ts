@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
+import { NONCE_MAX } from '../src/discord/limits.js';
+import { createLogger } from '../src/log.js';
+import { deliverRun, resumePendingRuns } from '../src/schedule/delivery.js';
+import type { PlannedMessage, Sender } from '../src/schedule/delivery.js';
+import { Store } from '../src/state/store.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-delivery-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const logger = createLogger('silent');
+let files = 0;
+const clock = { now: () => new Date('2026-05-04T07:01:00Z') };
+const retry = { attempts: 3, baseDelayMs: 1 };
+const CHANNEL = '100000000000000001';
+const SLOT = new Date('2026-05-04T07:00:00Z');
+
+function openStore(file = path.join(dir, `db-${++files}.sqlite`)): { store: Store; file: string } {
+  const store = Store.open(file, { logger, clock });
+  store.upsertSubscription({ channelId: CHANNEL, guildId: '900000000000000001', time: '09:00', timezone: 'Europe/Paris', settings: DEFAULT_DIGEST_SETTINGS, mentionRoleId: null });
+  return { store, file };
+}
+
+const plan: PlannedMessage[] = [
+  { payload: { content: 'Morning digest (1/2)', embeds: [{ title: 'One' }, { title: 'Two' }], allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/1', 'https://example.com/2'] },
+  { payload: { content: 'Morning digest (2/2)', embeds: [{ title: 'Three' }], allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/3'] },
+];
+
+/** A channel that behaves like Discord with `enforce_nonce`: a repeated nonce returns the message it created. */
+function discordChannel() {
+  const messages: { id: string; body: Record<string, unknown> }[] = [];
+  const byNonce = new Map<string, string>();
+  const send: Sender = async (_channelId, body) => {
+    const b = body as Record<string, unknown>;
+    const nonce = String(b.nonce);
+    const known = b.enforce_nonce === true ? byNonce.get(nonce) : undefined;
+    if (known) return { ok: true, messageId: known };
+    const id = String(5000 + messages.length);
+    messages.push({ id, body: b });
+    byNonce.set(nonce, id);
+    return { ok: true, messageId: id };
+  };
+  return { messages, send };
+}
+
+class Crash extends Error {}
+
+test('a digest is posted in order, each message with a short deterministic nonce, and its slot never posts again', async () => {
+  const { store } = openStore();
+  const discord = discordChannel();
+  let planned = 0;
+  const run = { channelId: CHANNEL, slot: SLOT, plan: () => (planned++, plan) };
+  const first = await deliverRun({ store, send: discord.send, logger, retry }, run);
+  assert.equal(first.status, 'posted');
+  assert.deepEqual(discord.messages.map((m) => m.body.content), ['Morning digest (1/2)', 'Morning digest (2/2)']);
+  for (const { body } of discord.messages) {
+    assert.equal(body.enforce_nonce, true);
+    assert.ok(typeof body.nonce === 'string' && body.nonce.length <= NONCE_MAX);
+  }
+  assert.notEqual(discord.messages[0]!.body.nonce, discord.messages[1]!.body.nonce);
+  assert.deepEqual(first.messageIds, discord.messages.map((m) => m.id));
+  assert.deepEqual([...store.seenUrls(CHANNEL)].sort(), ['https://example.com/1', 'https://example.com/2', 'https://example.com/3']);
+  assert.equal(store.getSubscription(CHANNEL)?.lastResult, 'posted 2 message(s) with 3 stories');
+  assert.deepEqual(store.lastDigestAt(CHANNEL), clock.now());
+
+  const again = await deliverRun({ store, send: discord.send, logger, retry }, run);
+  assert.equal(again.status, 'skipped');
+  assert.equal(discord.messages.length, 2);
+  assert.equal(planned, 1);
+  store.close();
+});
+
+test('a crash between two messages: a fresh start sends only the rest, with the same nonce, and no duplicate', async () => {
+  const first = openStore();
+  const discord = discordChannel();
+  const nonces: string[] = [];
+  const crashAfterOne: Sender = async (channelId, body) => {
+    nonces.push(String((body as { nonce: string }).nonce));
+    if (discord.messages.length === 1) throw new Crash('process killed');
+    return discord.send(channelId, body);
+  };
+  await assert.rejects(deliverRun({ store: first.store, send: crashAfterOne, logger, retry }, { channelId: CHANNEL, slot: SLOT, plan: () => plan }), Crash);
+  first.store.close();
+  assert.equal(discord.messages.length, 1);
+
+  const restarted = Store.open(first.file, { logger, clock });
+  const resent: unknown[] = [];
+  const afterRestart: Sender = async (channelId, body) => (resent.push((body as { content: unknown }).content), discord.send(channelId, body));
+  const outcomes = await resumePendingRuns({ store: restarted, send: afterRestart, logger, retry }, { clock });
+  assert.deepEqual(outcomes.map((o) => o.status), ['posted']);
+  assert.deepEqual(resent, ['Morning digest (2/2)'], 'only the unsent message is sent again');
+  assert.deepEqual(discord.messages.map((m) => m.body.content), ['Morning digest (1/2)', 'Morning digest (2/2)']);
+  assert.equal(discord.messages[1]!.body.nonce, nonces[1], 'the resent message carries the nonce of the interrupted attempt');
+  assert.equal(restarted.seenUrls(CHANNEL).size, 3);
+  assert.deepEqual(await resumePendingRuns({ store: restarted, send: discord.send, logger, retry }, { clock }), []);
+  restarted.close();
+});
+
+test('a crash after Discord accepted a message but before it was recorded does not post it twice', async () => {
+  const first = openStore();
+  const discord = discordChannel();
+  const crashAfterPosting: Sender = async (channelId, body) => {
+    const result = await discord.send(channelId, body);
+    if (discord.messages.length === 2) throw new Crash('killed before recording');
+    return result;
+  };
+  await assert.rejects(deliverRun({ store: first.store, send: crashAfterPosting, logger, retry }, { channelId: CHANNEL, slot: SLOT, plan: () => plan }), Crash);
+  first.store.close();
+
+  const restarted = Store.open(first.file, { logger, clock });
+  const [outcome] = await resumePendingRuns({ store: restarted, send: discord.send, logger, retry }, { clock });
+  assert.equal(outcome?.status, 'posted');
+  assert.equal(discord.messages.length, 2);
+  assert.deepEqual(outcome?.messageIds, discord.messages.map((m) => m.id));
+  restarted.close();
+});
+
+test('transient failures are retried with the same nonce; past the retries the run waits, unpaused, for the next attempt', async () => {
+  const { store } = openStore();
+  const discord = discordChannel();
+  const nonces: unknown[] = [];
+  let failures = 2;
+  const flaky: Sender = async (channelId, body) => {
+    nonces.push((body as { nonce: unknown }).nonce);
+    if (failures-- > 0) return { ok: false, permanent: false, reason: 'Discord answered 503' };
+    return discord.send(channelId, body);
+  };
+  const posted = await deliverRun({ store, send: flaky, logger, retry }, { channelId: CHANNEL, slot: SLOT, plan: () => plan });
+  assert.equal(posted.status, 'posted');
+  assert.equal(discord.messages.length, 2);
+  assert.equal(new Set(nonces.slice(0, 3)).size, 1, 'the three tries of the first message share one nonce');
+
+  const down: Sender = async () => ({ ok: false, permanent: false, reason: 'Discord answered 502' });
+  const nextSlot = new Date('2026-05-05T07:00:00Z');
+  const pending = await deliverRun({ store, send: down, logger, retry }, { channelId: CHANNEL, slot: nextSlot, plan: () => plan });
+  assert.equal(pending.status, 'pending');
+  const sub = store.getSubscription(CHANNEL)!;
+  assert.equal(sub.paused, false);
+  assert.match(sub.lastResult ?? '', /^pending: Discord answered 502/);
+
+  const later = { now: () => new Date('2026-05-05T08:00:00Z') };
+  const [resumed] = await resumePendingRuns({ store, send: discord.send, logger, retry }, { clock: later });
+  assert.equal(resumed?.status, 'posted');
+  assert.equal(discord.messages.length, 4);
+  store.close();
+});
+
+test('a permanent failure fails the run and pauses the subscription with the reason', async () => {
+  const { store } = openStore();
+  const forbidden: Sender = async () => ({ ok: false, permanent: true, reason: 'the bot may not post in this channel (Missing Permissions)' });
+  const outcome = await deliverRun({ store, send: forbidden, logger, retry }, { channelId: CHANNEL, slot: SLOT, plan: () => plan });
+  assert.equal(outcome.status, 'failed');
+  const sub = store.getSubscription(CHANNEL)!;
+  assert.equal(sub.paused, true);
+  assert.equal(sub.pausedReason, 'the bot may not post in this channel (Missing Permissions)');
+  assert.equal(sub.lastResult, 'failed: the bot may not post in this channel (Missing Permissions)');
+  assert.deepEqual(store.pendingRuns(), []);
+  store.close();
+});
+
+test('an empty digest and a digest that cannot be built are recorded as the last result, and close their slot', async () => {
+  const { store } = openStore();
+  const discord = discordChannel();
+  const empty = await deliverRun({ store, send: discord.send, logger, retry }, { channelId: CHANNEL, slot: SLOT, plan: () => ({ empty: 'no new articles since the previous digest' }) });
+  assert.equal(empty.status, 'empty');
+  assert.equal(store.getSubscription(CHANNEL)?.lastResult, 'empty: no new articles since the previous digest');
+
+  const broken = await deliverRun({ store, send: discord.send, logger, retry }, {
+    channelId: CHANNEL,
+    slot: new Date('2026-05-05T07:00:00Z'),
+    plan: () => { throw new Error('content folder unreadable'); },
+  });
+  assert.equal(broken.status, 'failed');
+  assert.equal(store.getSubscription(CHANNEL)?.lastResult, 'failed: the digest could not be built (content folder unreadable)');
+  assert.equal(store.getSubscription(CHANNEL)?.paused, false, 'not the channel\'s fault: it stays scheduled');
+  assert.equal(discord.messages.length, 0);
+  store.close();
+});
+
+test('on start, an unfinished run of a removed subscription or older than the limit is abandoned, not posted late', async () => {
+  const { store } = openStore();
+  const down: Sender = async () => ({ ok: false, permanent: false, reason: 'Discord answered 500' });
+  await deliverRun({ store, send: down, logger, retry }, { channelId: CHANNEL, slot: SLOT, plan: () => plan });
+  const discord = discordChannel();
+  const muchLater = { now: () => new Date(SLOT.getTime() + 13 * 3_600_000) };
+  assert.deepEqual(await resumePendingRuns({ store, send: discord.send, logger, retry }, { clock: muchLater }), []);
+  assert.equal(discord.messages.length, 0);
+  assert.match(store.getSubscription(CHANNEL)?.lastResult ?? '', /^failed: abandoned because it was not complete within 12 hours/);
+  store.close();
+});

@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
+import { createLogger } from '../src/log.js';
+import { deliverRun } from '../src/schedule/delivery.js';
+import type { Sender } from '../src/schedule/delivery.js';
+import { DigestScheduler } from '../src/schedule/scheduler.js';
+import { Store } from '../src/state/store.js';
+import type { Subscription } from '../src/state/store.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-scheduler-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const logger = createLogger('silent');
+let files = 0;
+const newFile = () => path.join(dir, `db-${++files}.sqlite`);
+
+class TestClock {
+  constructor(public at: Date) {}
+  now(): Date {
+    return this.at;
+  }
+  set(iso: string): void {
+    this.at = new Date(iso);
+  }
+}
+
+/**
+ * Every message the bot posted, per channel. It does not deduplicate nonces the way Discord does, so a digest
+ * posted twice shows here as twice. Channels in `forbidden` answer like a channel the bot may not post in.
+ */
+function postbox(forbidden: string[] = []) {
+  const posted = new Map<string, string[]>();
+  const attempts = new Map<string, number>();
+  const send: Sender = async (channelId, body) => {
+    attempts.set(channelId, (attempts.get(channelId) ?? 0) + 1);
+    if (forbidden.includes(channelId)) return { ok: false, permanent: true, reason: 'the bot may not post in this channel (Missing Permissions)' };
+    const list = posted.get(channelId) ?? [];
+    list.push(String((body as { content: unknown }).content));
+    posted.set(channelId, list);
+    return { ok: true, messageId: `${channelId}-${list.length}` };
+  };
+  return { posted, attempts, send, count: (channelId: string) => posted.get(channelId)?.length ?? 0 };
+}
+
+function scheduler(store: Store, clock: TestClock, send: Sender): DigestScheduler {
+  const runSlot = (sub: Subscription, slot: Date) =>
+    deliverRun({ store, send, logger, retry: { attempts: 2, baseDelayMs: 1 } }, {
+      channelId: sub.channelId,
+      slot,
+      plan: () => [{ payload: { content: `digest for ${slot.toISOString()}`, allowed_mentions: { parse: [] } }, storyUrls: [`https://example.com/${slot.getTime()}`] }],
+    });
+  return new DigestScheduler({ store, clock, runSlot, logger });
+}
+
+function subscribe(store: Store, channelId: string, time: string, timezone: string): void {
+  store.upsertSubscription({ channelId, guildId: '900000000000000001', time, timezone, settings: DEFAULT_DIGEST_SETTINGS, mentionRoleId: null });
+}
+
+const A = '100000000000000001';
+const B = '100000000000000002';
+
+test('a slot never runs twice: not on a second tick, nor after a restart on the same database', async () => {
+  const file = newFile();
+  const clock = new TestClock(new Date('2026-05-03T20:00:00Z'));
+  const box = postbox();
+  let store = Store.open(file, { logger, clock });
+  subscribe(store, A, '08:00', 'Europe/Paris'); // 06:00 UTC in May
+
+  clock.set('2026-05-04T05:59:00Z');
+  await scheduler(store, clock, box.send).tick();
+  assert.equal(box.count(A), 0, 'nothing before the time');
+  clock.set('2026-05-04T06:00:00Z');
+  const first = scheduler(store, clock, box.send);
+  await first.tick();
+  await first.tick();
+  assert.deepEqual(box.posted.get(A), ['digest for 2026-05-04T06:00:00.000Z']);
+  store.close();
+
+  clock.set('2026-05-04T06:03:00Z');
+  store = Store.open(file, { logger, clock });
+  const restarted = scheduler(store, clock, box.send);
+  await restarted.start();
+  restarted.stop();
+  assert.equal(box.count(A), 1);
+
+  clock.set('2026-05-05T06:00:10Z');
+  await restarted.tick();
+  assert.deepEqual(box.posted.get(A), ['digest for 2026-05-04T06:00:00.000Z', 'digest for 2026-05-05T06:00:00.000Z']);
+  assert.equal(store.getSubscription(A)?.lastResult, 'posted 1 message(s) with 1 stories');
+  store.close();
+});
+
+test('digests go out at the local time across daylight-saving changes, once on a repeated hour', async () => {
+  const clock = new TestClock(new Date('2026-03-27T12:00:00Z'));
+  const box = postbox();
+  const store = Store.open(newFile(), { logger, clock });
+  subscribe(store, A, '02:30', 'Europe/Paris');
+  subscribe(store, B, '01:30', 'America/New_York');
+  const s = scheduler(store, clock, box.send);
+
+  clock.set('2026-03-28T01:30:00Z'); // 02:30 CET the day before
+  await s.tick();
+  clock.set('2026-03-29T00:59:00Z');
+  await s.tick();
+  assert.deepEqual(box.posted.get(A), ['digest for 2026-03-28T01:30:00.000Z']);
+  clock.set('2026-03-29T01:00:00Z'); // 02:30 does not exist today: the clocks jump from 02:00 to 03:00 now
+  await s.tick();
+  assert.equal(box.posted.get(A)?.[1], 'digest for 2026-03-29T01:00:00.000Z');
+  clock.set('2026-03-30T00:30:00Z'); // 02:30 CEST
+  await s.tick();
+  assert.equal(box.posted.get(A)?.[2], 'digest for 2026-03-30T00:30:00.000Z');
+
+  clock.set('2026-11-01T05:30:00Z'); // 01:30 EDT
+  await s.tick();
+  clock.set('2026-11-01T06:30:00Z'); // 01:30 again, now EST
+  await s.tick();
+  assert.deepEqual(box.posted.get(B)?.filter((c) => c.includes('2026-11-01')), ['digest for 2026-11-01T05:30:00.000Z']);
+  store.close();
+});
+
+test('a slot missed while the bot was down runs once on start within 12 hours; an older one is skipped', async () => {
+  const file = newFile();
+  const clock = new TestClock(new Date('2026-06-01T06:00:00Z'));
+  const box = postbox();
+  let store = Store.open(file, { logger, clock });
+  subscribe(store, A, '08:00', 'UTC');
+  subscribe(store, B, '08:00', 'UTC');
+  store.close();
+
+  clock.set('2026-06-01T19:30:00Z'); // 11.5 hours after 08:00
+  store = Store.open(file, { logger, clock });
+  store.removeSubscription(B);
+  let s = scheduler(store, clock, box.send);
+  await s.start();
+  s.stop();
+  assert.deepEqual(box.posted.get(A), ['digest for 2026-06-01T08:00:00.000Z']);
+  assert.equal(box.count(B), 0, 'a subscription removed meanwhile is not caught up');
+  s = scheduler(store, clock, box.send);
+  await s.start();
+  s.stop();
+  assert.equal(box.count(A), 1, 'caught up once');
+  store.close();
+
+  clock.set('2026-06-02T21:00:00Z'); // 13 hours after the 2 June slot
+  store = Store.open(file, { logger, clock });
+  s = scheduler(store, clock, box.send);
+  await s.start();
+  s.stop();
+  assert.equal(box.count(A), 1, 'too old: not posted');
+  assert.match(store.getSubscription(A)?.lastResult ?? '', /^skipped: the 08:00 digest was missed while the bot was offline/);
+  clock.set('2026-06-03T08:00:00Z');
+  await s.tick();
+  assert.equal(box.posted.get(A)?.[1], 'digest for 2026-06-03T08:00:00.000Z');
+  store.close();
+});
+
+test('setting up (or resuming) after today\'s time waits for tomorrow instead of posting at once', async () => {
+  const clock = new TestClock(new Date('2026-06-01T09:00:00Z'));
+  const box = postbox();
+  const store = Store.open(newFile(), { logger, clock });
+  subscribe(store, A, '08:00', 'UTC');
+  const s = scheduler(store, clock, box.send);
+  await s.tick();
+  assert.equal(box.count(A), 0);
+
+  store.setPaused(A, true);
+  clock.set('2026-06-02T08:00:00Z');
+  await s.tick();
+  assert.equal(box.count(A), 0, 'paused: nothing');
+  clock.set('2026-06-02T10:00:00Z');
+  store.setPaused(A, false);
+  await s.tick();
+  assert.equal(box.count(A), 0, 'resumed after the time: not owed');
+  clock.set('2026-06-03T08:00:00Z');
+  await s.tick();
+  assert.deepEqual(box.posted.get(A), ['digest for 2026-06-03T08:00:00.000Z']);
+  store.close();
+});
+
+test('a forbidden channel is paused with its reason while another channel still gets its digest', async () => {
+  const clock = new TestClock(new Date('2026-06-01T06:00:00Z'));
+  const box = postbox([A]);
+  const store = Store.open(newFile(), { logger, clock });
+  subscribe(store, A, '08:00', 'UTC');
+  subscribe(store, B, '08:00', 'UTC');
+  const s = scheduler(store, clock, box.send);
+  clock.set('2026-06-01T08:00:00Z');
+  await s.tick();
+  assert.deepEqual(box.posted.get(B), ['digest for 2026-06-01T08:00:00.000Z']);
+  const paused = store.getSubscription(A)!;
+  assert.equal(paused.paused, true);
+  assert.equal(paused.pausedReason, 'the bot may not post in this channel (Missing Permissions)');
+  assert.equal(paused.lastResult, 'failed: the bot may not post in this channel (Missing Permissions)');
+
+  clock.set('2026-06-02T08:00:00Z');
+  await s.tick();
+  assert.equal(box.attempts.get(A), 1, 'a paused channel is not tried again');
+  assert.equal(box.count(B), 2);
+  store.close();
+});

@@ -51,18 +51,21 @@ export function parseWindow(text: string): DigestWindow | null {
   return hours >= 1 && hours <= WINDOW_HOURS_MAX ? { kind: 'hours', hours } : null;
 }
 
+// "24h" reads better than "1d", "7d" better than "168h".
+const isWholeDays = (hours: number): boolean => hours > 24 && hours % 24 === 0;
+
 /** The window as typed back to a member (`parseWindow(formatWindow(w))` gives `w` back). */
 export function formatWindow(window: DigestWindow): string {
   if (window.kind === 'all') return 'all';
   if (window.kind === 'since-last') return 'since-last';
-  return window.hours % 24 === 0 ? `${window.hours / 24}d` : `${window.hours}h`;
+  return isWholeDays(window.hours) ? `${window.hours / 24}d` : `${window.hours}h`;
 }
 
 /** The window in words, for the sentence explaining an empty digest. */
 export function describeWindow(window: DigestWindow): string {
   if (window.kind === 'all') return 'at any date';
   if (window.kind === 'since-last') return `since the previous digest (at most ${window.maxHours} h back)`;
-  return window.hours % 24 === 0 ? `in the last ${window.hours / 24} day(s)` : `in the last ${window.hours} h`;
+  return isWholeDays(window.hours) ? `in the last ${window.hours / 24} days` : `in the last ${window.hours} h`;
 }
 
 const HOUR_MS = 3_600_000;

@@ -1,0 +1,113 @@
+// `npm run digest`: prints the digest the content folder would give right now, as a terminal text or (--json) as
+// the exact message payloads. Needs no Discord settings.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Article } from '../articles/types.js';
+import { parseArticleText } from '../articles/parse.js';
+import { digestMessages } from '../digest/messages.js';
+import { choosePreview, renderPreview } from '../digest/preview.js';
+import { DEFAULT_DIGEST_SETTINGS, DIGEST_SIZE_MAX, formatWindow, parseWindow, type DigestSettings } from '../digest/settings.js';
+import { log } from '../log.js';
+
+const USAGE = `Usage: npm run digest -- [--content DIR] [--size N] [--window 24h|7d|all] [--topic T]… [--provider P]…
+                         [--tz ZONE] [--now ISO-DATE] [--json]
+Without --window the preview shows the last 24 h, or looks back 7 days, then at everything, when that is empty.`;
+
+class UsageError extends Error {}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface Options {
+  contentDir: string;
+  settings: DigestSettings;
+  explicitWindow: boolean;
+  timezone: string;
+  now: Date;
+  json: boolean;
+}
+
+function readOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      content: { type: 'string' },
+      size: { type: 'string' },
+      window: { type: 'string' },
+      topic: { type: 'string', multiple: true },
+      provider: { type: 'string', multiple: true },
+      tz: { type: 'string' },
+      now: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) throw new UsageError('');
+  const size = values.size === undefined ? DEFAULT_DIGEST_SETTINGS.size : Number(values.size);
+  if (!Number.isInteger(size) || size < 1 || size > DIGEST_SIZE_MAX) throw new UsageError(`--size must be a whole number from 1 to ${DIGEST_SIZE_MAX}`);
+  const window = values.window === undefined ? DEFAULT_DIGEST_SETTINGS.window : parseWindow(values.window);
+  if (!window) throw new UsageError('--window must be like 24h, 7d, all or since-last');
+  const timezone = values.tz ?? process.env.DIGEST_TIMEZONE ?? 'UTC';
+  if (!isTimeZone(timezone)) throw new UsageError(`--tz must be an IANA time zone such as Europe/Paris (got ${timezone})`);
+  const now = values.now === undefined ? new Date() : new Date(values.now);
+  if (Number.isNaN(now.getTime())) throw new UsageError('--now must be a date such as 2026-11-26T08:00:00Z');
+  return {
+    contentDir: path.resolve(values.content ?? process.env.CONTENT_DIR ?? 'content'),
+    settings: { ...DEFAULT_DIGEST_SETTINGS, size, window, topics: values.topic ?? [], providers: values.provider ?? [] },
+    explicitWindow: values.window !== undefined,
+    timezone,
+    now,
+    json: values.json,
+  };
+}
+
+function loadArticles(contentDir: string): Article[] {
+  if (!fs.existsSync(contentDir) || !fs.statSync(contentDir).isDirectory()) throw new UsageError(`--content: ${contentDir} is not a folder`);
+  const articles: Article[] = [];
+  for (const file of fs.readdirSync(contentDir, { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.md')) continue;
+    const result = parseArticleText(fs.readFileSync(path.join(contentDir, file), 'utf8'), file);
+    if (result.ok) articles.push(result.article);
+    else log.warn({ event: 'article_skipped', sourcePath: file, reason: result.reason }, 'article skipped');
+  }
+  return articles;
+}
+
+function main(argv: string[]): number {
+  let options: Options;
+  try {
+    options = readOptions(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError) && !(error instanceof TypeError)) throw error;
+    // parseArgs reports unknown or malformed options as TypeErrors with a readable message.
+    console.error(error.message ? `${error.message}\n\n${USAGE}` : USAGE);
+    return error.message ? 2 : 0;
+  }
+  let articles: Article[];
+  try {
+    articles = loadArticles(options.contentDir);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
+  const { choice, window, widened } = choosePreview(articles, options.now, options.settings, options.explicitWindow);
+  log.info({ event: 'digest_preview', contentDir: options.contentDir, articles: articles.length, window: formatWindow(window), outcome: choice.ok ? 'digest' : choice.reason }, 'digest preview');
+  if (!choice.ok) {
+    console.log(options.json ? '[]' : `No digest would be posted: ${choice.detail}`);
+    return 0;
+  }
+  const { payloads, storiesPerMessage } = digestMessages(choice.stories, { now: options.now, timezone: options.timezone });
+  console.log(options.json ? JSON.stringify(payloads, null, 2) : renderPreview(storiesPerMessage, { now: options.now, timezone: options.timezone, window, widened }));
+  return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));

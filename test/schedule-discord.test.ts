@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { REST } from 'discord.js';
+import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
+import { createLogger } from '../src/log.js';
+import { DiscordSandbox } from '../src/sandbox/server.js';
+import { deliverRun, resumePendingRuns } from '../src/schedule/delivery.js';
+import type { PlannedMessage, Sender } from '../src/schedule/delivery.js';
+import { discordSender } from '../src/schedule/discordSender.js';
+import { DigestScheduler } from '../src/schedule/scheduler.js';
+import { Store } from '../src/state/store.js';
+import type { Subscription } from '../src/state/store.js';
+
+const logger = createLogger('silent');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-discord-'));
+let sandbox: DiscordSandbox;
+let rest: REST;
+before(async () => {
+  sandbox = await DiscordSandbox.start({ logger });
+  rest = new REST({ api: sandbox.apiUrl, timeout: 5_000 }).setToken(sandbox.token);
+});
+after(async () => {
+  await sandbox.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const clock = { at: new Date('2026-06-01T06:00:00Z'), now() { return this.at; } };
+const retry = { attempts: 2, baseDelayMs: 1 };
+const digest = (label: string): PlannedMessage[] => [
+  { payload: { content: `${label} (1/2)`, embeds: [{ title: 'One', url: 'https://example.com/1' }], allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/1'] },
+  { payload: { content: `${label} (2/2)`, embeds: [{ title: 'Two', url: 'https://example.com/2' }], allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/2'] },
+];
+
+function subscribe(store: Store, channelId: string): void {
+  store.upsertSubscription({ channelId, guildId: sandbox.guild.id, time: '08:00', timezone: 'UTC', settings: DEFAULT_DIGEST_SETTINGS, mentionRoleId: null });
+}
+
+test('through the sandbox: a locked and a deleted channel are paused with their reasons while the news channel gets its digest', async () => {
+  const store = Store.open(path.join(dir, 'channels.sqlite'), { logger, clock });
+  const gone = sandbox.createChannel('old-news');
+  sandbox.deleteChannel(gone);
+  for (const channelId of [sandbox.channels.locked, gone, sandbox.channels.news]) subscribe(store, channelId);
+  const send = discordSender(rest);
+  const runSlot = (sub: Subscription, slot: Date) => deliverRun({ store, send, logger, retry }, { channelId: sub.channelId, slot, plan: () => digest('Morning') });
+  clock.at = new Date('2026-06-01T08:00:00Z');
+  sandbox.faults.failNext(1, 500, { route: `/channels/${sandbox.channels.news}/messages` });
+  await new DigestScheduler({ store, clock, runSlot, logger }).tick();
+
+  assert.deepEqual(sandbox.messages(sandbox.channels.news).map((m) => m.body.content), ['Morning (1/2)', 'Morning (2/2)']);
+  assert.equal(store.getSubscription(sandbox.channels.news)?.lastResult, 'posted 2 message(s) with 2 stories');
+  const locked = store.getSubscription(sandbox.channels.locked)!;
+  assert.equal(locked.paused, true);
+  assert.match(locked.pausedReason ?? '', /^the bot may not post in this channel \(Missing Permissions\)/);
+  const deleted = store.getSubscription(gone)!;
+  assert.equal(deleted.paused, true);
+  assert.equal(deleted.pausedReason, 'the channel no longer exists, or the bot can no longer see it');
+  store.close();
+});
+
+test('through the sandbox: a message posted but not recorded before a crash is not duplicated on restart', async () => {
+  const file = path.join(dir, 'crash.sqlite');
+  const first = Store.open(file, { logger, clock });
+  const channelId = sandbox.createChannel('digest-crash');
+  subscribe(first, channelId);
+  const send = discordSender(rest);
+  let posts = 0;
+  const crashAfterSecondPost: Sender = async (target, body) => {
+    const result = await send(target, body);
+    if (++posts === 2) throw new Error('killed before recording');
+    return result;
+  };
+  await assert.rejects(deliverRun({ store: first, send: crashAfterSecondPost, logger, retry }, { channelId, slot: new Date('2026-06-01T08:00:00Z'), plan: () => digest('Crash') }));
+  first.close();
+
+  const restarted = Store.open(file, { logger, clock });
+  const [outcome] = await resumePendingRuns({ store: restarted, send, logger, retry }, { clock });
+  assert.equal(outcome?.status, 'posted');
+  const messages = sandbox.messages(channelId);
+  assert.deepEqual(messages.map((m) => m.body.content), ['Crash (1/2)', 'Crash (2/2)']);
+  assert.deepEqual(outcome?.messageIds, messages.map((m) => m.id));
+  restarted.close();
+});

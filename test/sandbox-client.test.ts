@@ -4,6 +4,8 @@ import {
   ActionRowBuilder, ApplicationCommandOptionType, ButtonBuilder, ButtonStyle, EmbedBuilder, MessageFlags, PermissionFlagsBits,
   type Interaction,
 } from 'discord.js';
+import { openApiSkip } from './helpers/openapi.js';
+import { recordedBodyProblems } from './helpers/sandboxOpenApi.js';
 import { startSandboxSession, type SandboxSession } from './helpers/sandbox.js';
 import { RefusedByClient } from '../src/sandbox/driver.js';
 
@@ -139,3 +141,7 @@ async function waitFor(condition: () => boolean, limitMs = 5000): Promise<void> 
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+test('every body the client sent matches Discord\'s OpenAPI description', { skip: openApiSkip }, () => {
+  assert.deepEqual(recordedBodyProblems(session.sandbox.requests), []);
+});

@@ -2,6 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Events, HTTPError, RESTEvents, Routes, type Interaction, type RateLimitData, type TextChannel } from 'discord.js';
+import { openApiSkip } from './helpers/openapi.js';
+import { recordedBodyProblems } from './helpers/sandboxOpenApi.js';
 import { startSandboxSession, type SandboxSession } from './helpers/sandbox.js';
 
 // Faults the bot must survive: 429s (per route and global, injected and real), 500s, and the gateway closing,
@@ -111,4 +113,8 @@ test('the real global limit (lowered here to 10 per second) is honoured: every r
 
 test('no fault led the client to a route the sandbox does not know', () => {
   assert.equal(session.sandbox.unknownRoutes, 0);
+});
+
+test('every body the client sent matches Discord\'s OpenAPI description', { skip: openApiSkip }, () => {
+  assert.deepEqual(recordedBodyProblems(session.sandbox.requests), []);
 });

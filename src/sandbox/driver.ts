@@ -148,8 +148,9 @@ export function createDriver(deps: DriverDeps): SandboxDriver {
     const command = world.findCommand(name);
     if (!command) throw new RefusedByClient(`/${name} is not registered (registered: ${world.commandNames().map((n) => `/${n}`).join(', ') || 'none'})`);
     const user = invoke.as ?? world.members.admin;
-    const required = command.default_member_permissions;
-    if (typeof required === 'string' && (world.permissions(user) & BigInt(required)) !== BigInt(required)) {
+    const gate = command.default_member_permissions;
+    const required = typeof gate === 'string' || typeof gate === 'number' ? BigInt(gate) : 0n;
+    if ((world.permissions(user) & required) !== required) {
       throw new RefusedByClient(`${user.username} may not use /${name}: Discord hides it from members without the permission it requires`);
     }
     return { id: command.id, name, type: 1, options: buildOptions(command, invoke, focused), ...(command.guild_id ? { guild_id: command.guild_id } : {}) };

@@ -277,7 +277,8 @@ export const commandSchema = z
     description_localizations: localizations,
     type: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
     options: z.array(commandOption).max(COMMAND_OPTIONS_MAX).optional(),
-    default_member_permissions: z.string().regex(/^\d+$/).nullable().optional(),
+    // A decimal string on the wire (documented), though Discord also takes a number.
+    default_member_permissions: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).nullable().optional(),
     dm_permission: z.boolean().nullable().optional(),
     contexts: z.array(z.number().int()).nullable().optional(),
     integration_types: z.array(z.number().int()).optional(),

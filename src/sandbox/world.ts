@@ -215,7 +215,7 @@ export class World {
       const previous = before.find((c) => c.name === body.name && c.type === type);
       return {
         ...body, id: (previous?.id as string | undefined) ?? this.nextId(), application_id: applicationId, type,
-        version: this.nextId(), default_member_permissions: body.default_member_permissions ?? null, nsfw: body.nsfw ?? false,
+        version: this.nextId(), default_member_permissions: body.default_member_permissions == null ? null : String(body.default_member_permissions), nsfw: body.nsfw ?? false,
         description: body.description ?? '', ...(guildId ? { guild_id: guildId } : {}),
       };
     });

@@ -1,0 +1,30 @@
+// Reading and writing the restart caches under the data folder: JSON files replaced atomically.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+/** A cache that exists but cannot be used: the caller logs the message and rebuilds. */
+export class CacheError extends Error {}
+
+/** The parsed JSON of a cache file, or null when there is none yet; a CacheError when unreadable or corrupt. */
+export async function readCacheJson(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new CacheError(`unreadable: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new CacheError('not valid JSON (truncated or corrupt)');
+  }
+}
+
+/** Writes through a temporary file and a rename, so a crash never leaves half a cache behind. */
+export async function writeCacheJson(file: string, data: unknown): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(temporary, JSON.stringify(data));
+  await fs.rename(temporary, file);
+}

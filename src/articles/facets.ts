@@ -1,0 +1,80 @@
+// Topics and providers with their article counts, for autocomplete: small lists kept in memory and scanned.
+import { foldForMatch } from '../util/text.js';
+import type { Article } from './types.js';
+
+export interface TopicCount { name: string; count: number }
+export interface ProviderCount { domain: string; name: string; count: number }
+
+export interface Facet<T> { value: T; count: number; keys: string[] }
+
+export interface Facets {
+  topics: Facet<TopicCount>[];
+  providers: Facet<ProviderCount>[];
+  /** Folded provider name or domain → the domains it designates, for the search filter. */
+  providerDomains: Map<string, Set<string>>;
+}
+
+function mostFrequent(names: Map<string, number>): string {
+  let best = '';
+  let bestCount = -1;
+  for (const [name, count] of names) if (count > bestCount || (count === bestCount && name < best)) [best, bestCount] = [name, count];
+  return best;
+}
+
+function byCount<T extends { count: number }>(a: Facet<T>, b: Facet<T>): number {
+  return b.count - a.count || (a.keys[0]! < b.keys[0]! ? -1 : 1);
+}
+
+/**
+ * Counts topics (grouped ignoring case and accents, shown in their most frequent spelling) and providers (grouped
+ * by domain, shown by their most frequent name) over `articles`, most used first.
+ */
+export function buildFacets(articles: Iterable<Article>): Facets {
+  const topics = new Map<string, Map<string, number>>();
+  const providers = new Map<string, Map<string, number>>();
+  const tally = (groups: Map<string, Map<string, number>>, key: string, name: string) => {
+    let names = groups.get(key);
+    if (!names) groups.set(key, (names = new Map()));
+    names.set(name, (names.get(name) ?? 0) + 1);
+  };
+  for (const article of articles) {
+    for (const topic of article.topics) tally(topics, foldForMatch(topic), topic);
+    tally(providers, article.provider.domain, article.provider.name);
+  }
+  const total = (names: Map<string, number>) => [...names.values()].reduce((s, n) => s + n, 0);
+  const providerDomains = new Map<string, Set<string>>();
+  const designate = (key: string, domain: string) => {
+    let set = providerDomains.get(key);
+    if (!set) providerDomains.set(key, (set = new Set()));
+    set.add(domain);
+  };
+  const providerFacets = [...providers].map(([domain, names]) => {
+    designate(domain, domain);
+    for (const name of names.keys()) designate(foldForMatch(name), domain);
+    const value = { domain, name: mostFrequent(names), count: total(names) };
+    return { value, count: value.count, keys: [foldForMatch(value.name), domain] };
+  });
+  const topicFacets = [...topics].map(([key, names]) => {
+    const value = { name: mostFrequent(names), count: total(names) };
+    return { value, count: value.count, keys: [key] };
+  });
+  return { topics: topicFacets.sort(byCount), providers: providerFacets.sort(byCount), providerDomains };
+}
+
+/**
+ * Autocomplete over one facet list: with an empty query the most used; otherwise names (or domains) starting with
+ * the query, then those containing it, each group most used first. Case- and accent-insensitive.
+ */
+export function complete<T>(facets: readonly Facet<T>[], query: string, limit: number): T[] {
+  const q = foldForMatch(query.trim());
+  if (!q) return facets.slice(0, limit).map((f) => f.value);
+  const prefix: T[] = [];
+  const inside: T[] = [];
+  for (const facet of facets) {
+    if (facet.keys.some((k) => k.startsWith(q))) {
+      prefix.push(facet.value);
+      if (prefix.length === limit) break;
+    } else if (inside.length < limit && facet.keys.some((k) => k.includes(q))) inside.push(facet.value);
+  }
+  return prefix.concat(inside).slice(0, limit);
+}

@@ -1,0 +1,66 @@
+// The restart cache of the search index: building it dominates a warm start, so its export is kept on disk with,
+// for each slot, the key of the file version it indexed. On restart the cached index is patched where files changed.
+import { CacheError, readCacheJson, writeCacheJson } from './cache-file.js';
+import { PARSE_CACHE_VERSION } from './parse-cache.js';
+import { INDEX_FORMAT, SearchIndex } from './search-index.js';
+
+// The normalisation rules shape the indexed text: a new version of them makes every cached index stale.
+const FORMAT = `${INDEX_FORMAT}/articles-${PARSE_CACHE_VERSION}`;
+
+/** Slot key: the article id, then what identifies the file version its text came from. */
+export function slotKey(id: string, sourcePath: string, size: number, mtimeMs: number): string {
+  return `${id}\t${sourcePath}\t${size}\t${mtimeMs}`;
+}
+
+const idOf = (key: string) => key.slice(0, key.indexOf('\t'));
+
+export interface CachedIndex { keys: (string | null)[]; parts: [string, string][] }
+interface IndexCacheFile extends CachedIndex { format: string }
+
+/** The cached index, unimported; null when there is none or it has another format; a CacheError when corrupt. */
+export async function readIndexCache(file: string): Promise<CachedIndex | null> {
+  const data = (await readCacheJson(file)) as IndexCacheFile | null;
+  if (data === null || data.format !== FORMAT) return null;
+  const parts = Array.isArray(data.parts) && data.parts.every((p) => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string');
+  const keys = Array.isArray(data.keys) && data.keys.every((k) => k === null || (typeof k === 'string' && k.includes('\t')));
+  if (!parts || !keys) throw new CacheError('malformed');
+  return data;
+}
+
+export function importIndex(cached: CachedIndex): SearchIndex {
+  try {
+    return SearchIndex.import(cached.parts);
+  } catch (error) {
+    throw new CacheError(`does not import: ${(error as Error).message}`);
+  }
+}
+
+export async function writeIndexCache(file: string, keys: (string | null)[], index: SearchIndex): Promise<void> {
+  const data: IndexCacheFile = { format: FORMAT, keys, parts: await index.export() };
+  await writeCacheJson(file, data);
+}
+
+/** How to bring a cached index up to date: the article id of every slot, and the slots to (re)index or empty. */
+export interface SlotPlan { ids: (string | null)[]; reindex: number[]; emptied: number[] }
+
+/** Compares the cached slots with the current articles (id → slot key). */
+export function planSlots(cachedKeys: readonly (string | null)[], current: ReadonlyMap<string, string>): SlotPlan {
+  const plan: SlotPlan = { ids: [], reindex: [], emptied: [] };
+  const placed = new Set<string>();
+  cachedKeys.forEach((key, slot) => {
+    const id = key === null ? null : idOf(key);
+    if (id === null || !current.has(id) || placed.has(id)) {
+      plan.ids.push(null);
+      if (id !== null) plan.emptied.push(slot);
+      return;
+    }
+    placed.add(id);
+    plan.ids.push(id);
+    if (current.get(id) !== key) plan.reindex.push(slot);
+  });
+  for (const id of current.keys()) {
+    if (placed.has(id)) continue;
+    plan.reindex.push(plan.ids.push(id) - 1);
+  }
+  return plan;
+}

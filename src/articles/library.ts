@@ -1,0 +1,376 @@
+// The in-memory article library the digests and slash commands read: loaded from CONTENT_DIR (through the parse
+// and index caches), deduplicated by URL, searchable, and kept current by a file watcher.
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { log, type Logger } from '../log.js';
+import { AUTOCOMPLETE_CHOICES_MAX } from '../discord/limits.js';
+import { CacheError } from './cache-file.js';
+import { pickDuplicate } from './dedupe.js';
+import { buildFacets, complete, type Facets, type ProviderCount, type TopicCount } from './facets.js';
+import { scanContent, type FileStamp } from './files.js';
+import { importIndex, planSlots, readIndexCache, slotKey, writeIndexCache, type CachedIndex } from './index-cache.js';
+import type { NormalizeResult } from './normalize.js';
+import { parseFiles } from './parse-pool.js';
+import { readParseCache, sameStamp, writeParseCache, type ParsedFile } from './parse-cache.js';
+import { byNewest, entryFilter, pageOf, indexedText, pageInOrder, queryTerms, rankPage, searchEntry, type SearchEntry, type SearchPage, type SearchQuery } from './query.js';
+import { SearchIndex } from './search-index.js';
+import type { Article } from './types.js';
+import { watchContent, type ContentWatcher } from './watcher.js';
+
+export type { ProviderCount, TopicCount } from './facets.js';
+export type { SearchPage, SearchQuery } from './query.js';
+
+export interface LoadSummary { loaded: number; skipped: number; byReason: Record<string, number>; fromCache: number; ms: number }
+export interface LibraryChange { added: number; changed: number; removed: number; skipped: number }
+
+export interface LibraryOptions {
+  contentDir: string;
+  /** Where the restart caches live (the app passes DATA_DIR/cache); null: no cache. */
+  cacheDir?: string | null;
+  logger?: Logger;
+  watch?: boolean;
+}
+
+// The index returns at most this many candidates per query before filtering: its best matches come first, and a
+// query whose filters leave too few is asked again with a wider net (see search()).
+const CANDIDATES = 1000;
+// A file that fails to parse right after a change may still be being written: read it again before giving up.
+const RETRY_DELAYS_MS = [150, 300, 600];
+// Live changes are written to the caches after a quiet spell, not on every save.
+const CACHE_SAVE_DELAY_MS = 5000;
+
+/** A skip reason grouped for the summary: YAML errors by kind, without the line number. */
+function reasonGroup(reason: string): string {
+  return reason.startsWith('YAML') ? 'broken YAML' : reason;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class ArticleLibrary extends EventEmitter {
+  summary: LoadSummary = { loaded: 0, skipped: 0, byReason: {}, fromCache: 0, ms: 0 };
+
+  private readonly contentDir: string;
+  private readonly cacheDir: string | null;
+  private readonly logger: Logger;
+  /** Every article file's latest parse result, by relative path. */
+  private files = new Map<string, ParsedFile>();
+  /** Article id → the files carrying that URL. */
+  private copies = new Map<string, Set<string>>();
+  /** The article shown for each id (the best of its copies), with its folded text. */
+  private entries = new Map<string, SearchEntry>();
+  /** Index slot → entry; slots of removed articles stay empty. */
+  private slots: (SearchEntry | undefined)[] = [];
+  private slotOf = new Map<string, number>();
+  private index = new SearchIndex();
+  private watcher: ContentWatcher | null = null;
+  private newest: SearchEntry[] | null = null;
+  private facets: Facets | null = null;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private updates: Promise<void> = Promise.resolve();
+
+  private constructor(options: LibraryOptions) {
+    super();
+    this.contentDir = path.resolve(options.contentDir);
+    this.cacheDir = options.cacheDir === undefined ? null : options.cacheDir;
+    this.logger = options.logger ?? log;
+  }
+
+  /** Loads every article under `contentDir` and, with `watch`, keeps the library current until close(). */
+  static async open(options: LibraryOptions): Promise<ArticleLibrary> {
+    const library = new ArticleLibrary(options);
+    await library.load();
+    if (options.watch) library.watcher = await watchContent(library.contentDir, (paths) => library.enqueue(paths));
+    return library;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Every article, deduplicated by URL, published or not, newest first. */
+  all(): readonly Article[] {
+    return this.byNewest().map((e) => e.article);
+  }
+
+  get(id: string): Article | undefined {
+    return this.entries.get(id)?.article;
+  }
+
+  search(query: SearchQuery): SearchPage {
+    const filter = entryFilter(query, this.currentFacets().providerDomains);
+    const terms = queryTerms(query.words);
+    if (!terms.length) {
+      return query.sort === 'relevance' ? rankPage(this.entries.values(), query, filter, terms) : pageInOrder(this.byNewest(), query, filter);
+    }
+    // The index's best candidates usually hold a full page; when filters leave too few and the index had more,
+    // widen the net until the page is full or every match has been seen.
+    const { offset, limit: pageSize } = pageOf(query);
+    const wanted = offset + pageSize;
+    for (let limit = CANDIDATES; ; limit *= 8) {
+      const slots = this.index.search(terms.join(' '), limit);
+      const candidates = slots.map((s) => this.slots[s]).filter((e): e is SearchEntry => e !== undefined);
+      const page = rankPage(candidates, query, filter, terms);
+      if (page.total >= wanted || slots.length < limit) return page;
+    }
+  }
+
+  /** Topics for autocomplete: most used first for '', else prefix then substring matches. */
+  topics(query = '', limit = AUTOCOMPLETE_CHOICES_MAX): TopicCount[] {
+    return complete(this.currentFacets().topics, query, limit);
+  }
+
+  /** Providers (by domain, shown by their most frequent name) for autocomplete, matching name or domain. */
+  providers(query = '', limit = AUTOCOMPLETE_CHOICES_MAX): ProviderCount[] {
+    return complete(this.currentFacets().providers, query, limit);
+  }
+
+  /** Stops watching and writes any pending change to the caches. */
+  async close(): Promise<void> {
+    await this.watcher?.close();
+    this.watcher = null;
+    await this.updates;
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+      await this.saveCaches();
+    }
+  }
+
+  private cacheFile(name: string): string | null {
+    return this.cacheDir ? path.join(this.cacheDir, name) : null;
+  }
+
+  private async load(): Promise<void> {
+    const started = performance.now();
+    const stamps = scanContent(this.contentDir);
+    const cached = await this.readCache();
+    const stale = [...stamps].filter(([file, stamp]) => {
+      const hit = cached.get(file);
+      return !hit || !sameStamp(hit.stamp, stamp);
+    });
+    const parsed = await parseFiles(this.contentDir, stale.map(([file]) => file));
+    for (const [file, stamp] of stamps) {
+      const result = parsed.get(file);
+      this.files.set(file, result ? { stamp, result } : cached.get(file)!);
+    }
+    const byReason: Record<string, number> = {};
+    for (const [file, { result }] of this.files) {
+      if (result.ok) {
+        this.addCopy(result.article.id, file);
+      } else {
+        this.logger.warn({ file, reason: result.reason }, 'article file skipped');
+        const group = reasonGroup(result.reason);
+        byReason[group] = (byReason[group] ?? 0) + 1;
+      }
+    }
+    for (const id of this.copies.keys()) this.entries.set(id, searchEntry(this.winner(id)!));
+    await this.buildIndex();
+    const changed = stale.length > 0 || cached.size !== stamps.size;
+    if (changed) await this.saveParseCache();
+    const skipped = Object.values(byReason).reduce((s, n) => s + n, 0);
+    this.summary = { loaded: this.entries.size, skipped, byReason, fromCache: stamps.size - stale.length, ms: Math.round(performance.now() - started) };
+    this.logger.info({ ...this.summary, contentDir: this.contentDir, files: stamps.size }, 'articles loaded');
+  }
+
+  private async readCache(): Promise<Map<string, ParsedFile>> {
+    const file = this.cacheFile('articles.json');
+    if (!file) return new Map();
+    try {
+      return await readParseCache(file, this.contentDir);
+    } catch (error) {
+      if (!(error instanceof CacheError)) throw error;
+      this.logger.warn({ cache: file, problem: error.message }, 'parse cache ignored and rebuilt');
+      return new Map();
+    }
+  }
+
+  /**
+   * Reuses the cached index, patched where files changed since it was written; builds a fresh one (slots in id
+   * order) when there is none or too much changed for patching to pay.
+   */
+  private async buildIndex(): Promise<void> {
+    const file = this.cacheFile('search-index.json');
+    const cached = file ? await this.readIndexCacheOrLog(file) : null;
+    const patched = cached ? this.patchCachedIndex(cached) : null;
+    if (patched !== null) {
+      if (file && patched > 0) await writeIndexCache(file, this.slotKeys(), this.index);
+      return;
+    }
+    this.slots = [...this.entries.values()].sort((a, b) => (a.article.id < b.article.id ? -1 : 1));
+    this.slotOf = new Map(this.slots.map((e, slot) => [e!.article.id, slot]));
+    this.index = new SearchIndex();
+    this.slots.forEach((e, slot) => this.index.add(slot, indexedText(e!.article)));
+    if (file) await writeIndexCache(file, this.slotKeys(), this.index);
+  }
+
+  private async readIndexCacheOrLog(file: string): Promise<CachedIndex | null> {
+    try {
+      return await readIndexCache(file);
+    } catch (error) {
+      if (!(error instanceof CacheError)) throw error;
+      this.logger.warn({ cache: file, problem: error.message }, 'search index cache ignored and rebuilt');
+      return null;
+    }
+  }
+
+  /** Imports and patches the cached index; the number of slots patched, or null when it cannot be used. */
+  private patchCachedIndex(cached: CachedIndex): number | null {
+    const current = new Map([...this.entries].map(([id, e]) => [id, this.keyOf(e)]));
+    const plan = planSlots(cached.keys, current);
+    const patches = plan.reindex.length + plan.emptied.length;
+    if (patches > Math.max(100, this.entries.size / 5)) return null;
+    try {
+      this.index = importIndex(cached);
+    } catch (error) {
+      this.logger.warn({ cache: this.cacheFile('search-index.json'), problem: (error as Error).message }, 'search index cache ignored and rebuilt');
+      return null;
+    }
+    this.slots = plan.ids.map((id) => (id === null ? undefined : this.entries.get(id)));
+    this.slotOf = new Map(plan.ids.flatMap((id, slot) => (id === null ? [] : [[id, slot] as const])));
+    for (const slot of plan.emptied) this.index.remove(slot);
+    for (const slot of plan.reindex) this.index.set(slot, indexedText(this.slots[slot]!.article));
+    return patches;
+  }
+
+  private keyOf(entry: SearchEntry): string {
+    const { id, sourcePath } = entry.article;
+    const { size, mtimeMs } = this.files.get(sourcePath)!.stamp;
+    return slotKey(id, sourcePath, size, mtimeMs);
+  }
+
+  private slotKeys(): (string | null)[] {
+    return this.slots.map((e) => (e ? this.keyOf(e) : null));
+  }
+
+  private async saveParseCache(): Promise<void> {
+    const file = this.cacheFile('articles.json');
+    if (file) await writeParseCache(file, this.contentDir, this.files);
+  }
+
+  private async saveCaches(): Promise<void> {
+    const file = this.cacheFile('search-index.json');
+    if (!file) return;
+    try {
+      await this.saveParseCache();
+      await writeIndexCache(file, this.slotKeys(), this.index);
+    } catch (error) {
+      this.logger.warn({ cache: this.cacheDir, problem: (error as Error).message }, 'caches not saved');
+    }
+  }
+
+  private addCopy(id: string, file: string): void {
+    let files = this.copies.get(id);
+    if (!files) this.copies.set(id, (files = new Set()));
+    files.add(file);
+  }
+
+  private winner(id: string): Article | undefined {
+    const files = this.copies.get(id);
+    if (!files) return undefined;
+    return pickDuplicate([...files].map((f) => (this.files.get(f)!.result as { article: Article }).article));
+  }
+
+  private byNewest(): SearchEntry[] {
+    this.newest ??= [...this.entries.values()].sort((a, b) => byNewest(a.article, b.article));
+    return this.newest;
+  }
+
+  private currentFacets(): Facets {
+    this.facets ??= buildFacets([...this.entries.values()].map((e) => e.article));
+    return this.facets;
+  }
+
+  /** Live updates run one batch at a time, in order. */
+  private enqueue(paths: Set<string>): void {
+    this.updates = this.updates.then(() => this.apply(paths)).catch((error: unknown) => {
+      this.logger.error({ err: error }, 'live update failed');
+    });
+  }
+
+  private async readOne(file: string): Promise<ParsedFile | null> {
+    const full = path.join(this.contentDir, file);
+    for (let attempt = 0; ; attempt++) {
+      let stamp: FileStamp;
+      let result: NormalizeResult;
+      try {
+        const stat = await fs.stat(full);
+        stamp = { size: stat.size, mtimeMs: stat.mtimeMs };
+        result = (await parseFiles(this.contentDir, [file])).get(file)!;
+      } catch {
+        return null; // gone
+      }
+      if (result.ok || attempt === RETRY_DELAYS_MS.length) return { stamp, result };
+      await sleep(RETRY_DELAYS_MS[attempt]!);
+    }
+  }
+
+  private async apply(paths: Set<string>): Promise<void> {
+    const change: LibraryChange = { added: 0, changed: 0, removed: 0, skipped: 0 };
+    const touched = new Set<string>();
+    for (const file of paths) {
+      const before = this.files.get(file);
+      const after = await this.readOne(file);
+      if (before?.result.ok) {
+        touched.add(before.result.article.id);
+        this.copies.get(before.result.article.id)?.delete(file);
+      }
+      if (!after) {
+        this.files.delete(file);
+        continue;
+      }
+      this.files.set(file, after);
+      if (after.result.ok) {
+        touched.add(after.result.article.id);
+        this.addCopy(after.result.article.id, file);
+      } else {
+        change.skipped++;
+        this.logger.warn({ file, reason: after.result.reason }, 'article file skipped');
+      }
+    }
+    for (const id of touched) this.refreshArticle(id, change);
+    if (!change.added && !change.changed && !change.removed && !change.skipped) return;
+    this.newest = null;
+    this.facets = null;
+    this.logger.info({ ...change, articles: this.entries.size }, 'articles updated');
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      void this.saveCaches();
+    }, CACHE_SAVE_DELAY_MS);
+    this.saveTimer.unref();
+    this.emit('change', change);
+  }
+
+  /** Puts the best copy of `id` (or nothing, if none is left) in the entries and the index. */
+  private refreshArticle(id: string, change: LibraryChange): void {
+    if (this.copies.get(id)?.size === 0) this.copies.delete(id);
+    const best = this.winner(id);
+    const current = this.entries.get(id);
+    const slot = this.slotOf.get(id);
+    if (!best) {
+      if (!current) return;
+      this.entries.delete(id);
+      if (slot !== undefined) {
+        this.index.remove(slot);
+        this.slots[slot] = undefined;
+        this.slotOf.delete(id);
+      }
+      change.removed++;
+      return;
+    }
+    if (current?.article === best) return;
+    const entry = searchEntry(best);
+    this.entries.set(id, entry);
+    if (slot === undefined) {
+      const fresh = this.slots.push(entry) - 1;
+      this.slotOf.set(id, fresh);
+      this.index.add(fresh, indexedText(best));
+      change.added++;
+    } else {
+      this.slots[slot] = entry;
+      this.index.set(slot, indexedText(best));
+      change.changed++;
+    }
+  }
+}

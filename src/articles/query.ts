@@ -1,0 +1,144 @@
+// Search over the library, apart from the index itself: filters, ranking and paging (pure functions).
+import { foldForMatch } from '../util/text.js';
+import type { Article } from './types.js';
+
+export interface SearchQuery {
+  words?: string;
+  topic?: string;
+  /** A domain, or a provider name: matches either. */
+  provider?: string;
+  /** Default false: only articles the source site lists. */
+  includeUnpublished?: boolean;
+  since?: Date;
+  until?: Date;
+  /** Default: relevance when words are given, else newest. */
+  sort?: 'relevance' | 'newest';
+  /** Defaults 0 and 5. */
+  offset?: number;
+  limit?: number;
+}
+
+export interface SearchPage { total: number; articles: Article[] }
+
+/** An article with its text folded once for matching (case, accents and punctuation ignored). */
+export interface SearchEntry {
+  article: Article;
+  title: string;
+  excerpt: string;
+  provider: string;
+  topics: string[];
+}
+
+// eslint-disable-next-line no-control-regex -- the ASCII range
+const NOT_ASCII = /[^\u0000-\u007f]/;
+
+// Leading space and single spaces between words, so " term" finds a word starting with the term. Most text is
+// ASCII, where folding is just lower-casing: skipping Unicode normalisation there halves the load's folding time.
+function foldWords(text: string): string {
+  const folded = NOT_ASCII.test(text) ? foldForMatch(text) : text.toLowerCase();
+  return ` ${folded.replace(/[^\p{L}\p{N}]+/gu, ' ').trim()}`;
+}
+
+export function searchEntry(article: Article): SearchEntry {
+  return {
+    article,
+    title: foldWords(article.title),
+    excerpt: foldWords(article.excerpt),
+    provider: foldWords(`${article.provider.name} ${article.provider.domain}`),
+    topics: article.topics.map(foldForMatch),
+  };
+}
+
+/** The words a query searches for, folded like the entries. */
+export function queryTerms(words: string | undefined): string[] {
+  return foldWords(words ?? '').split(' ').filter(Boolean);
+}
+
+/** The text the search index holds for an article: the title first, as the index ranks earlier words higher. */
+export function indexedText(article: Article): string {
+  return `${article.title} ${article.topics.join(' ')} ${article.provider.name} ${article.excerpt}`;
+}
+
+const WEIGHT = { title: 4, topics: 3, provider: 3, excerpt: 1 };
+
+/**
+ * How well an entry matches: per term, points for each field holding a word that starts with it. A term the index
+ * matched only through typo tolerance scores nothing here, so exact matches rank above near ones.
+ */
+export function relevance(entry: SearchEntry, terms: readonly string[]): number {
+  let score = 0;
+  for (const term of terms) {
+    const word = ` ${term}`;
+    if (entry.title.includes(word)) score += WEIGHT.title;
+    if (entry.topics.some((t) => ` ${t}`.includes(word))) score += WEIGHT.topics;
+    if (entry.provider.includes(word)) score += WEIGHT.provider;
+    if (entry.excerpt.includes(word)) score += WEIGHT.excerpt;
+  }
+  return score;
+}
+
+export type EntryFilter = (entry: SearchEntry) => boolean;
+
+/**
+ * The query's filters as one predicate. `providerDomains` maps a folded provider name or domain to the domains it
+ * designates (see buildFacets); an unknown provider or topic matches nothing.
+ */
+export function entryFilter(query: SearchQuery, providerDomains: ReadonlyMap<string, ReadonlySet<string>>): EntryFilter {
+  const checks: EntryFilter[] = [];
+  if (!query.includeUnpublished) checks.push((e) => e.article.published);
+  if (query.topic !== undefined) {
+    const topic = foldForMatch(query.topic.trim());
+    checks.push((e) => e.topics.includes(topic));
+  }
+  if (query.provider !== undefined) {
+    const key = foldForMatch(query.provider.trim());
+    const domains = providerDomains.get(key) ?? new Set<string>();
+    checks.push((e) => domains.has(e.article.provider.domain));
+  }
+  const since = query.since?.getTime();
+  const until = query.until?.getTime();
+  if (since !== undefined) checks.push((e) => e.article.publishedAt.getTime() >= since);
+  if (until !== undefined) checks.push((e) => e.article.publishedAt.getTime() <= until);
+  return (entry) => checks.every((check) => check(entry));
+}
+
+export function byNewest(a: Article, b: Article): number {
+  return b.publishedAt.getTime() - a.publishedAt.getTime() || (a.id < b.id ? -1 : 1);
+}
+
+function byQuality(a: Article, b: Article): number {
+  return (b.quality ?? -1) - (a.quality ?? -1) || byNewest(a, b);
+}
+
+export interface PageRequest { offset: number; limit: number }
+
+export function pageOf(query: SearchQuery): PageRequest {
+  const whole = (n: number | undefined, fallback: number) => (Number.isFinite(n) ? Math.max(0, Math.floor(n!)) : fallback);
+  return { offset: whole(query.offset, 0), limit: whole(query.limit, 5) };
+}
+
+/** One page of the entries that pass the filter, when they are already in the order wanted (no sorting). */
+export function pageInOrder(ordered: readonly SearchEntry[], query: SearchQuery, filter: EntryFilter): SearchPage {
+  const { offset, limit } = pageOf(query);
+  const articles: Article[] = [];
+  let total = 0;
+  for (const entry of ordered) {
+    if (!filter(entry)) continue;
+    if (total >= offset && articles.length < limit) articles.push(entry.article);
+    total++;
+  }
+  return { total, articles };
+}
+
+/**
+ * Ranks the entries that pass the filter and cuts one page. With terms and relevance sorting: by relevance, then
+ * quality, then newest; otherwise newest first (relevance without terms: quality, then newest).
+ */
+export function rankPage(entries: Iterable<SearchEntry>, query: SearchQuery, filter: EntryFilter, terms: readonly string[]): SearchPage {
+  const sort = query.sort ?? (terms.length ? 'relevance' : 'newest');
+  const { offset, limit } = pageOf(query);
+  const scored: { article: Article; score: number }[] = [];
+  for (const entry of entries) if (filter(entry)) scored.push({ article: entry.article, score: sort === 'relevance' ? relevance(entry, terms) : 0 });
+  scored.sort(sort === 'relevance' ? (a, b) => b.score - a.score || byQuality(a.article, b.article) : (a, b) => byNewest(a.article, b.article));
+  return { total: scored.length, articles: scored.slice(offset, offset + limit).map((s) => s.article) };
+}

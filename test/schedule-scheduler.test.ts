@@ -59,6 +59,15 @@ function subscribe(store: Store, channelId: string, time: string, timezone: stri
   store.upsertSubscription({ channelId, guildId: '900000000000000001', time, timezone, settings: DEFAULT_DIGEST_SETTINGS, mentionRoleId: null });
 }
 
+/** A fresh database whose subscriptions (channel, time, zone) were set up at `setupAt`, and its scheduler. */
+function setUp(setupAt: string, subscriptions: [string, string, string][], forbidden: string[] = []) {
+  const clock = new TestClock(new Date(setupAt));
+  const box = postbox(forbidden);
+  const store = Store.open(newFile(), { logger, clock });
+  for (const [channelId, time, zone] of subscriptions) subscribe(store, channelId, time, zone);
+  return { clock, box, store, s: scheduler(store, clock, box.send) };
+}
+
 const A = '100000000000000001';
 const B = '100000000000000002';
 
@@ -94,12 +103,7 @@ test('a slot never runs twice: not on a second tick, nor after a restart on the 
 });
 
 test('digests go out at the local time across daylight-saving changes, once on a repeated hour', async () => {
-  const clock = new TestClock(new Date('2026-03-27T12:00:00Z'));
-  const box = postbox();
-  const store = Store.open(newFile(), { logger, clock });
-  subscribe(store, A, '02:30', 'Europe/Paris');
-  subscribe(store, B, '01:30', 'America/New_York');
-  const s = scheduler(store, clock, box.send);
+  const { clock, box, store, s } = setUp('2026-03-27T12:00:00Z', [[A, '02:30', 'Europe/Paris'], [B, '01:30', 'America/New_York']]);
 
   clock.set('2026-03-28T01:30:00Z'); // 02:30 CET the day before
   await s.tick();
@@ -158,11 +162,7 @@ test('a slot missed while the bot was down runs once on start within 12 hours; a
 });
 
 test('setting up (or resuming) after today\'s time waits for tomorrow instead of posting at once', async () => {
-  const clock = new TestClock(new Date('2026-06-01T09:00:00Z'));
-  const box = postbox();
-  const store = Store.open(newFile(), { logger, clock });
-  subscribe(store, A, '08:00', 'UTC');
-  const s = scheduler(store, clock, box.send);
+  const { clock, box, store, s } = setUp('2026-06-01T09:00:00Z', [[A, '08:00', 'UTC']]);
   await s.tick();
   assert.equal(box.count(A), 0);
 
@@ -181,12 +181,7 @@ test('setting up (or resuming) after today\'s time waits for tomorrow instead of
 });
 
 test('a forbidden channel is paused with its reason while another channel still gets its digest', async () => {
-  const clock = new TestClock(new Date('2026-06-01T06:00:00Z'));
-  const box = postbox([A]);
-  const store = Store.open(newFile(), { logger, clock });
-  subscribe(store, A, '08:00', 'UTC');
-  subscribe(store, B, '08:00', 'UTC');
-  const s = scheduler(store, clock, box.send);
+  const { clock, box, store, s } = setUp('2026-06-01T06:00:00Z', [[A, '08:00', 'UTC'], [B, '08:00', 'UTC']], [A]);
   clock.set('2026-06-01T08:00:00Z');
   await s.tick();
   assert.deepEqual(box.posted.get(B), ['digest for 2026-06-01T08:00:00.000Z']);

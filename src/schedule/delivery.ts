@@ -23,14 +23,14 @@ export type SendResult = { ok: true; messageId: string } | { ok: false; permanen
 /** Posts `body` (a message create body with `nonce` and `enforce_nonce`) to the channel. */
 export type Sender = (channelId: string, body: object) => Promise<SendResult>;
 
-export type RunStatusSeen = 'posted' | 'empty' | 'failed' | 'pending' | 'skipped';
+export type RunOutcomeStatus = 'posted' | 'empty' | 'failed' | 'pending' | 'skipped';
 
 export interface RunOutcome {
   channelId: string;
   slot: Date;
   runId: number | null;
   /** pending: a transient failure left messages unsent; they go out on the next tick or start. */
-  status: RunStatusSeen;
+  status: RunOutcomeStatus;
   /** What happened, in words; also the subscription's last result. */
   summary: string;
   /** Discord ids of the run's posted messages, in order. */
@@ -70,7 +70,7 @@ const sending = new WeakMap<Store, Set<number>>();
 
 class PlanFailed extends Error {}
 
-function outcomeOf(run: Pick<RunRecord, 'id' | 'channelId' | 'slot'>, status: RunStatusSeen, summary: string, messageIds: string[] = []): RunOutcome {
+function outcomeOf(run: Pick<RunRecord, 'id' | 'channelId' | 'slot'>, status: RunOutcomeStatus, summary: string, messageIds: string[] = []): RunOutcome {
   return { channelId: run.channelId, slot: run.slot, runId: run.id, status, summary, messageIds };
 }
 

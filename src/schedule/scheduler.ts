@@ -62,7 +62,7 @@ export class DigestScheduler {
   async start(): Promise<void> {
     await this.tick();
     for (const subscription of this.store.listSubscriptions()) this.refresh(subscription.channelId);
-    this.sweep = cron.schedule(SWEEP, () => this.tick(), { name: 'digest-sweep' });
+    this.sweep = cron.schedule(SWEEP, () => this.tickFromTimer(), { name: 'digest-sweep' });
     this.logger.info({ event: 'scheduler.started', subscriptions: this.tasks.size }, 'digest scheduler started');
   }
 
@@ -73,7 +73,7 @@ export class DigestScheduler {
     const subscription = this.store.getSubscription(channelId);
     if (!subscription || subscription.paused) return;
     const [hour, minute] = subscription.time.split(':').map(Number);
-    const task = cron.schedule(`${minute} ${hour} * * *`, () => this.tick(), { timezone: subscription.timezone, name: `digest ${channelId}` });
+    const task = cron.schedule(`${minute} ${hour} * * *`, () => this.tickFromTimer(), { timezone: subscription.timezone, name: `digest ${channelId}` });
     this.tasks.set(channelId, task);
     this.logger.debug({ event: 'scheduler.scheduled', channelId, time: subscription.time, timezone: subscription.timezone }, 'digest scheduled');
   }
@@ -124,6 +124,15 @@ export class DigestScheduler {
       jobs.push({ channelId, subscription, slot });
     }
     return jobs;
+  }
+
+  // A timer has no caller to hand a failure to (a database error, say): it is logged, and the next tick tries again.
+  private async tickFromTimer(): Promise<void> {
+    try {
+      await this.tick();
+    } catch (error) {
+      this.logger.error({ event: 'scheduler.tick_failed', err: error }, 'scheduled tick failed');
+    }
   }
 
   private release(channelId: string): void {

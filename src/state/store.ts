@@ -138,7 +138,7 @@ export class Store {
   /** Opens (creating folders and file as needed) and upgrades the database at `file`. */
   static open(file: string, options: { logger?: Logger; clock?: Clock } = {}): Store {
     const logger = options.logger ?? defaultLog;
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     const db = new Database(file);
     try {
       // WAL lets readers (commands) proceed while a digest is being recorded; the busy timeout rides out a writer.
@@ -160,15 +160,17 @@ export class Store {
 
   /**
    * Creates or replaces a channel's subscription. Setting a channel up again resumes it (an admin running setup
-   * means "deliver here"), and clears a pause reason. Re-applying an identical active subscription (as the .env
-   * subscription is on every start) changes nothing, so a slot missed while the bot was down is still caught up.
+   * means "deliver here") and clears the pause reason; `resume: false` keeps a pause instead, for the .env
+   * subscription re-applied on every start, which must not undo an admin's /digest pause. Re-applying identical
+   * values changes nothing, so a slot missed while the bot was down is still caught up after the restart.
    */
-  upsertSubscription(input: SubscriptionInput): Subscription {
+  upsertSubscription(input: SubscriptionInput, options: { resume?: boolean } = {}): Subscription {
     const settings = JSON.stringify({ ...DEFAULT_DIGEST_SETTINGS, ...input.settings });
     const existing = this.getSubscription(input.channelId);
+    const resume = options.resume ?? true;
     if (
       existing &&
-      !existing.paused &&
+      (!existing.paused || !resume) &&
       existing.guildId === input.guildId &&
       existing.time === input.time &&
       existing.timezone === input.timezone &&
@@ -183,10 +185,11 @@ export class Store {
         `INSERT INTO subscriptions (channel_id, guild_id, time, timezone, settings, mention_role_id, paused, paused_reason, created_at, updated_at)
          VALUES (@channelId, @guildId, @time, @timezone, @settings, @mentionRoleId, 0, NULL, @now, @now)
          ON CONFLICT (channel_id) DO UPDATE SET guild_id = excluded.guild_id, time = excluded.time, timezone = excluded.timezone,
-           settings = excluded.settings, mention_role_id = excluded.mention_role_id, paused = 0, paused_reason = NULL,
+           settings = excluded.settings, mention_role_id = excluded.mention_role_id,
+           paused = CASE WHEN @resume THEN 0 ELSE paused END, paused_reason = CASE WHEN @resume THEN NULL ELSE paused_reason END,
            updated_at = excluded.updated_at`,
       )
-      .run({ ...input, settings, now });
+      .run({ ...input, settings, now, resume: resume ? 1 : 0 });
     return this.getSubscription(input.channelId)!;
   }
 

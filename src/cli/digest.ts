@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import dotenv from 'dotenv';
 import type { Article } from '../articles/types.js';
 import { parseArticleText } from '../articles/parse.js';
 import { digestMessages } from '../digest/messages.js';
@@ -55,12 +56,12 @@ function readOptions(argv: string[]): Options {
   if (!Number.isInteger(size) || size < 1 || size > DIGEST_SIZE_MAX) throw new UsageError(`--size must be a whole number from 1 to ${DIGEST_SIZE_MAX}`);
   const window = values.window === undefined ? DEFAULT_DIGEST_SETTINGS.window : parseWindow(values.window);
   if (!window) throw new UsageError('--window must be like 24h, 7d, all or since-last');
-  const timezone = values.tz ?? process.env.DIGEST_TIMEZONE ?? 'UTC';
+  const timezone = values.tz ?? (process.env.DIGEST_TIMEZONE || 'UTC');
   if (!isTimeZone(timezone)) throw new UsageError(`--tz must be an IANA time zone such as Europe/Paris (got ${timezone})`);
   const now = values.now === undefined ? new Date() : new Date(values.now);
   if (Number.isNaN(now.getTime())) throw new UsageError('--now must be a date such as 2026-11-26T08:00:00Z');
   return {
-    contentDir: path.resolve(values.content ?? process.env.CONTENT_DIR ?? 'content'),
+    contentDir: path.resolve(values.content ?? (process.env.CONTENT_DIR || 'content')),
     settings: { ...DEFAULT_DIGEST_SETTINGS, size, window, topics: values.topic ?? [], providers: values.provider ?? [] },
     explicitWindow: values.window !== undefined,
     timezone,
@@ -110,4 +111,6 @@ function main(argv: string[]): number {
   return 0;
 }
 
+// CONTENT_DIR and DIGEST_TIMEZONE may come from the same .env the bot uses; nothing else in it is needed.
+dotenv.config({ quiet: true });
 process.exitCode = main(process.argv.slice(2));

@@ -81,6 +81,8 @@ test('provider: domain is the key, the name is cleaned, the icon kept only when 
   const a = accept({ provider: { name: ' GameRant on MSN ', domain: 'MSN.com', images: [{ url: 'https://cdn.example.com/msn.png' }] } });
   assert.deepEqual(a.provider, { name: 'GameRant on MSN', domain: 'msn.com', iconUrl: 'https://cdn.example.com/msn.png' });
   assert.equal(accept({ provider: { name: 'X', domain: 'x.com', images: [{ url: 'data:image/png;base64,AAAA' }] } }).provider.iconUrl, null);
+  const live = { name: 'cnn.com/world/live-news/h_a615', domain: 'cnn.com/world/live-news/h_a615' };
+  assert.deepEqual(accept({ provider: live }).provider, { name: 'cnn.com', domain: 'cnn.com', iconUrl: null });
   // No provider at all: the outlet is known by the article's host.
   assert.deepEqual(accept({ provider: undefined }).provider, { name: 'news.example.com', domain: 'news.example.com', iconUrl: null });
 });

@@ -68,10 +68,13 @@ function hostOf(url: string): string {
 
 type ProviderEntry = z.infer<typeof providerEntry>;
 
+// Some files give a page path as the domain ("cnn.com/world/live-news/…"), and the same path as the name.
 function normalizeProvider(raw: ProviderEntry, url: string): Provider {
-  const domain = (raw?.domain ?? '').toLowerCase() || hostOf(url);
+  const given = (raw?.domain ?? '').toLowerCase();
+  const domain = given.split('/')[0]!.replace(/^www\./, '') || hostOf(url);
   const icon = (raw?.images ?? []).map((i) => safeHttpUrl(i?.url)).find((u) => u !== null) ?? null;
-  return { name: raw?.name || domain, domain, iconUrl: icon };
+  const name = raw?.name && raw.name.toLowerCase() !== given ? raw.name : domain;
+  return { name, domain, iconUrl: icon };
 }
 
 // A 1×1 (or 0×0) picture is a tracking pixel, not an illustration.

@@ -1,0 +1,118 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ArticleLibrary } from '../src/articles/library.js';
+import { createLogger } from '../src/log.js';
+import { projectRoot, sharedPath } from './helpers/shared.js';
+
+const fixtures = path.join(projectRoot, 'test/fixtures/articles');
+const sample = sharedPath('corpus/sample');
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { lines, logger };
+}
+
+const logs = capture();
+const library = await ArticleLibrary.open({ contentDir: fixtures, cacheDir: null, logger: logs.logger });
+after(() => library.close());
+
+const titles = (articles: readonly { title: string }[]) => articles.map((a) => a.title);
+
+test('bad files are skipped with one log line each naming file and reason, and one summary line', () => {
+  const skips = logs.lines.filter((l) => l.msg === 'article file skipped').map((l) => [l.file, l.reason]);
+  assert.deepEqual(skips.map(([file]) => file).sort(), ['bad/broken-yaml.md', 'bad/missing-title.md', 'bad/no-url.md']);
+  assert.match(String(skips.find(([f]) => f === 'bad/broken-yaml.md')![1]), /^YAML line \d+: /);
+  assert.equal(skips.find(([f]) => f === 'bad/missing-title.md')![1], 'title: is missing');
+  assert.match(String(skips.find(([f]) => f === 'bad/no-url.md')![1]), /^webUrl: is not a valid http\(s\) URL/);
+  const summaries = logs.lines.filter((l) => l.msg === 'articles loaded');
+  assert.equal(summaries.length, 1);
+  assert.deepEqual(library.summary.byReason, {
+    'broken YAML': 1,
+    'title: is missing': 1,
+    'webUrl: is not a valid http(s) URL (nor is originalUrl)': 1,
+  });
+  assert.equal(library.summary.skipped, 3);
+  assert.equal(summaries[0]!.loaded, library.size);
+});
+
+test('only .md files load, recursively; files sharing a URL are one article: highest heat, then quality', () => {
+  // 7 distinct URLs among 10 good .md files (three copies of one story); notes.txt and .keep are ignored.
+  assert.equal(library.size, 8);
+  assert.equal(library.all().length, 8);
+  const hospital = library.all().filter((a) => a.url === 'https://www.latimes.com/hospital-capacity');
+  assert.deepEqual(titles(hospital), ['Hospital capacity: copy C']);
+  assert.equal(library.get(hospital[0]!.id), hospital[0]);
+  assert.equal(library.get('no-such-id'), undefined);
+});
+
+test('search: words in title, excerpt, provider or topics; published only unless asked; newest without words', () => {
+  assert.deepEqual(titles(library.search({ words: 'school' }).articles), []);
+  assert.deepEqual(titles(library.search({ words: 'school', includeUnpublished: true }).articles), ['School reopening plan delayed again']);
+  assert.deepEqual(titles(library.search({ words: 'reuters', includeUnpublished: true }).articles), ['School reopening plan delayed again']);
+  assert.deepEqual(titles(library.search({ words: 'education', includeUnpublished: true }).articles), ['School reopening plan delayed again']);
+  const page = library.search({});
+  assert.equal(page.total, 7);
+  assert.deepEqual(titles(page.articles), ['Hospital capacity: copy C', 'Diablo 4 season one roadmap', 'Diablo 4 beta dates leak', 'Diablo 4 vaccine parody trailer', 'Économie : les marchés rebondissent']);
+});
+
+test('search ranks by relevance (title over excerpt-only or topic-only), then quality; prefix and small typos match', () => {
+  // In title, topics and excerpt; in title and topics; in title and excerpt; in the excerpt only.
+  assert.deepEqual(titles(library.search({ words: 'vaccine' }).articles), [
+    'Moderna vaccine trial expands to 600 volunteers',
+    'How mRNA vaccines work, explained',
+    'Diablo 4 vaccine parody trailer',
+  ]);
+  assert.deepEqual(titles(library.search({ words: 'short explainer' }).articles), ['How mRNA vaccines work, explained']);
+  assert.deepEqual(titles(library.search({ words: 'volunt' }).articles), ['Moderna vaccine trial expands to 600 volunteers']);
+  assert.deepEqual(titles(library.search({ words: 'modernna' }).articles), ['Moderna vaccine trial expands to 600 volunteers']);
+  assert.deepEqual(titles(library.search({ words: 'economie marches' }).articles), ['Économie : les marchés rebondissent']);
+});
+
+test('search filters: topic and provider (domain or any of its names), date range, paging', () => {
+  assert.deepEqual(titles(library.search({ topic: 'vaccines' }).articles), ['Moderna vaccine trial expands to 600 volunteers', 'How mRNA vaccines work, explained']);
+  assert.equal(library.search({ provider: 'msn.com' }).total, 3);
+  assert.equal(library.search({ provider: 'gamerant on msn' }).total, 3);
+  assert.equal(library.search({ provider: 'Game Rant on MSN', words: 'beta' }).total, 1);
+  assert.equal(library.search({ provider: 'unknown.example' }).total, 0);
+  const may = library.search({ since: new Date('2020-05-02T00:00:00Z'), until: new Date('2020-05-05T23:59:59Z') });
+  assert.deepEqual(titles(may.articles), ['Diablo 4 beta dates leak', 'Diablo 4 vaccine parody trailer', 'Économie : les marchés rebondissent']);
+  const second = library.search({ provider: 'msn.com', offset: 1, limit: 1 });
+  assert.deepEqual({ total: second.total, titles: titles(second.articles) }, { total: 3, titles: ['Diablo 4 beta dates leak'] });
+  assert.deepEqual(titles(library.search({ words: 'diablo', sort: 'newest', limit: 2 }).articles), ['Diablo 4 season one roadmap', 'Diablo 4 beta dates leak']);
+});
+
+test('autocomplete: most used first, prefix before substring, case- and accent-insensitive; providers by domain', () => {
+  assert.deepEqual(library.topics('', 3), [{ name: 'Coronavirus', count: 3 }, { name: 'Diablo 4', count: 3 }, { name: 'Vaccines', count: 2 }]);
+  assert.deepEqual(library.topics('ECONO'), [{ name: 'Économie', count: 1 }]);
+  assert.deepEqual(library.topics('in us').map((t) => t.name), ['Coronavirus in US']);
+  assert.deepEqual(library.topics('co').map((t) => t.name), ['Coronavirus', 'Coronavirus in US', 'Économie']);
+  assert.deepEqual(library.providers('', 1), [{ domain: 'msn.com', name: 'Game Rant on MSN', count: 3 }]);
+  assert.deepEqual(library.providers('msn').map((p) => p.domain), ['msn.com']);
+  assert.deepEqual(library.providers('monde'), [{ domain: 'lemonde.fr', name: 'Le Monde', count: 1 }]);
+});
+
+function distinctUrls(dir: string): number {
+  const urls = new Set<string>();
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.md')) continue;
+    const text = fs.readFileSync(path.join(entry.parentPath, entry.name), 'utf8');
+    urls.add((/^webUrl: "(.*)"$/m.exec(text) ?? /^originalUrl: "(.*)"$/m.exec(text))![1]!.replace(/ /g, '%20'));
+  }
+  return urls.size;
+}
+
+test('the real sample corpus loads whole: no file skipped, one article per distinct URL', { skip: sample.skip }, async () => {
+  const { logger, lines } = capture();
+  const real = await ArticleLibrary.open({ contentDir: sample.path, cacheDir: null, logger });
+  try {
+    assert.deepEqual([real.summary.skipped, lines.filter((l) => l.msg === 'article file skipped').length], [0, 0]);
+    assert.equal(real.size, distinctUrls(sample.path));
+    assert.ok(real.search({ words: 'diablo' }).total > 0);
+    assert.deepEqual(real.providers('GameRant on').map((p) => p.domain), ['msn.com']);
+  } finally {
+    await real.close();
+  }
+});

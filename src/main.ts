@@ -1,13 +1,95 @@
+// `npm start`: settings → article library → state → (the sandbox, when no DISCORD_TOKEN is set) → Discord client →
+// schedule. Stops cleanly on Ctrl+C or SIGTERM; bad settings print every problem and exit with status 2.
+import path from 'node:path';
+import { ArticleLibrary } from './articles/library.js';
+import { NewsdeskBot } from './bot/app.js';
+import { commandDefinitions } from './bot/commands.js';
+import { deployCommands } from './bot/deploy.js';
 import { ConfigError, loadConfig } from './config.js';
-import { log } from './log.js';
+import type { Config } from './config.js';
+import { createLogger } from './log.js';
+import { DiscordSandbox } from './sandbox/server.js';
+import type { RunOutcome } from './schedule/delivery.js';
+import { Store } from './state/store.js';
 
-try {
+const SANDBOX_DEFAULT_TIME = '08:00';
+
+function banner(sandbox: DiscordSandbox, library: ArticleLibrary, demo: RunOutcome): string {
+  return [
+    '',
+    '  Newsdesk is running against its built-in sandbox, because DISCORD_TOKEN is not set.',
+    `  A local Discord-compatible server (${sandbox.apiUrl}) stands in for Discord: nothing leaves this machine.`,
+    `  ${library.size} articles loaded. ${demo.status === 'posted' ? 'A digest was just posted to #news (shown above).' : `No demo digest: ${demo.summary}.`}`,
+    '  Type a command, such as:',
+    '    /news search query:rocket      /news latest      /digest status      /help',
+    '  Set DISCORD_TOKEN and DISCORD_CLIENT_ID in .env to connect to Discord instead.',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The sandbox's news channel gets a subscription and a digest at once, so a newcomer sees one. Its window reaches
+ * back over every article: the shipped samples age, and the demo should still show a full digest.
+ */
+async function demoDigest(bot: NewsdeskBot, store: Store, sandbox: DiscordSandbox, config: Config): Promise<RunOutcome> {
+  const subscription = store.upsertSubscription({
+    channelId: sandbox.channels.news,
+    guildId: sandbox.guild.id,
+    time: config.digest?.time ?? SANDBOX_DEFAULT_TIME,
+    timezone: config.digest?.timezone ?? 'UTC',
+    settings: { ...bot.digests.defaultSettings(), window: { kind: 'all' } },
+    mentionRoleId: null,
+  });
+  return bot.digests.postNow(subscription);
+}
+
+async function main(): Promise<void> {
   const config = loadConfig();
-  log.info({ event: 'startup', contentDir: config.contentDir, sandbox: !config.discordToken }, 'Newsdesk starting');
-} catch (error) {
+  const logger = createLogger(config.logLevel);
+  logger.info({ event: 'startup', contentDir: config.contentDir, sandbox: !config.discordToken }, 'Newsdesk starting');
+  const library = await ArticleLibrary.open({ contentDir: config.contentDir, cacheDir: path.join(config.dataDir, 'cache'), logger, watch: true });
+  const sandbox = config.discordToken ? undefined : await DiscordSandbox.start({ port: config.sandboxPort, logger });
+  // The sandbox's channels live only as long as this process, so its digests' state does too.
+  const store = Store.open(sandbox ? ':memory:' : config.databasePath, { logger });
+  const bot = await NewsdeskBot.start({
+    token: sandbox?.token ?? config.discordToken!,
+    apiUrl: sandbox?.apiUrl ?? config.discordApiUrl,
+    library,
+    store,
+    logger,
+    defaults: { size: config.digestSize, maxPerProvider: config.digestMaxPerProvider },
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ event: 'shutdown', signal }, 'Newsdesk stopping');
+    await bot.stop();
+    await library.close();
+    store.close();
+    await sandbox?.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  if (!sandbox) {
+    if (config.digest) bot.applyEnvSubscription(config.digest);
+    await bot.startSchedule();
+    return;
+  }
+  await deployCommands(bot.client.rest, sandbox.applicationId, commandDefinitions(), sandbox.guild.id);
+  const demo = await demoDigest(bot, store, sandbox, config);
+  await bot.startSchedule();
+  console.log(banner(sandbox, library, demo));
+}
+
+main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     console.error(error.message);
     process.exit(2);
   }
-  throw error;
-}
+  console.error(`Newsdesk could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

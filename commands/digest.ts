@@ -1,0 +1,214 @@
+// /digest: a channel's daily digest — preview it, set it up, post it now, pause, resume, remove, and the status of
+// every digest of the server.
+import { ApplicationCommandOptionType, ApplicationCommandType, ChannelType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
+import type { ChatInputCommandInteraction, GuildBasedChannel } from 'discord.js';
+import type { SlashCommand, Subcommand } from '../src/bot/command.js';
+import type { BotContext } from '../src/bot/context.js';
+import { missingBotPermissions, requireGuild, requireManageGuild } from '../src/bot/preconditions.js';
+import { EMBED_COLOR, notice } from '../src/bot/replies.js';
+import type { Reply } from '../src/bot/replies.js';
+import { describeSubscription } from '../src/bot/subscriptionText.js';
+import { canonicalTimeZone, parseTimeOfDay, timeZoneChoices } from '../src/bot/timezones.js';
+import { DIGEST_SIZE_MAX } from '../src/digest/settings.js';
+import { AUTOCOMPLETE_CHOICES_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, MESSAGE_EMBEDS_MAX } from '../src/discord/limits.js';
+import { displayText, truncate } from '../src/util/text.js';
+
+const DIGEST_CHANNEL_TYPES: (ChannelType.GuildText | ChannelType.GuildAnnouncement)[] = [ChannelType.GuildText, ChannelType.GuildAnnouncement];
+const LIST_MAX = 10;
+const QUALITY_MAX = 1000;
+
+const channelOption = (description: string, required = false) =>
+  ({ type: ApplicationCommandOptionType.Channel, name: 'channel', description, required, channel_types: DIGEST_CHANNEL_TYPES }) as const;
+const forChannel = (verb: string) => [channelOption(`The channel whose digest to ${verb} (default: this one)`)];
+
+export const definition = {
+  type: ApplicationCommandType.ChatInput,
+  name: 'digest',
+  description: 'Daily news digests posted in this server’s channels',
+  contexts: [InteractionContextType.Guild],
+  // Hidden from members without Manage Server by default; every subcommand that changes something checks again.
+  default_member_permissions: PermissionFlagsBits.ManageGuild.toString(),
+  options: [
+    { type: ApplicationCommandOptionType.Subcommand, name: 'preview', description: 'See the digest this channel would receive now (only you see it)' },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'setup',
+      description: 'Post a daily digest in a channel (replaces its previous settings)',
+      options: [
+        channelOption('Where to post the digest', true),
+        { type: ApplicationCommandOptionType.String, name: 'time', description: 'Time of day, HH:mm on a 24-hour clock (e.g. 08:30)', required: true, max_length: 5 },
+        { type: ApplicationCommandOptionType.String, name: 'timezone', description: 'Time zone of that time, e.g. Europe/Paris', required: true, autocomplete: true, max_length: 64 },
+        { type: ApplicationCommandOptionType.Integer, name: 'size', description: 'Stories per digest', min_value: 1, max_value: DIGEST_SIZE_MAX },
+        { type: ApplicationCommandOptionType.String, name: 'topics', description: 'Only these topics, separated by commas', max_length: 300 },
+        { type: ApplicationCommandOptionType.String, name: 'providers', description: 'Only these outlets (domains or names), separated by commas', max_length: 300 },
+        { type: ApplicationCommandOptionType.Integer, name: 'min_quality', description: 'Leave out articles scored below this', min_value: 0, max_value: QUALITY_MAX },
+        { type: ApplicationCommandOptionType.Role, name: 'mention_role', description: 'A role to mention with each digest' },
+      ],
+    },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'now', description: 'Post the digest now', options: forChannel('post') },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'pause', description: 'Stop posting the digest until resumed', options: forChannel('pause') },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'resume', description: 'Post the digest again', options: forChannel('resume') },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'remove', description: 'Stop and delete the digest', options: forChannel('remove') },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'status', description: 'Every digest of this server: schedule, next run, last result' },
+  ],
+} satisfies SlashCommand['definition'];
+
+// ---- helpers
+
+/**
+ * The channel an option names (or the one the command was run in). Read from the option's id and the guild cache,
+ * not from the interaction's resolved data, so a channel deleted since is reported as gone.
+ */
+function chosenChannel(interaction: ChatInputCommandInteraction): GuildBasedChannel | undefined {
+  const id = String(interaction.options.get('channel')?.value ?? interaction.channelId);
+  return interaction.guild?.channels.cache.get(id);
+}
+
+const mention = (channelId: string) => `<#${channelId}>`;
+
+function list(raw: string | null): string[] {
+  return [...new Set((raw ?? '').split(',').map((item) => item.trim()).filter(Boolean))];
+}
+
+// ---- subcommands
+
+async function preview(interaction: ChatInputCommandInteraction, { digests, clock }: BotContext): Promise<Reply> {
+  const draft = digests.draft(digests.targetFor(interaction.channelId), clock.now());
+  if (!draft.ok) return notice(`Nothing to preview for ${mention(interaction.channelId)}: ${draft.detail}`);
+  const first = draft.messages[0]!;
+  const more = draft.messages.length > 1 ? ` Shown: the first of ${draft.messages.length} messages.` : '';
+  return {
+    content: `Preview of the digest ${mention(interaction.channelId)} would receive now: ${draft.stories} stories. Nothing was posted.${more}`,
+    embeds: first.payload.embeds.slice(0, MESSAGE_EMBEDS_MAX),
+    ephemeral: true,
+  };
+}
+
+function setup(interaction: ChatInputCommandInteraction, context: BotContext): Reply {
+  const channel = chosenChannel(interaction);
+  if (!channel || !(DIGEST_CHANNEL_TYPES as ChannelType[]).includes(channel.type)) return notice('Pick a text or announcement channel of this server for the digest.');
+  const time = parseTimeOfDay(interaction.options.getString('time', true));
+  if (!time) return notice('The time must be HH:mm on a 24-hour clock, such as `08:30` or `18:05`.');
+  const timezone = canonicalTimeZone(interaction.options.getString('timezone', true));
+  if (!timezone) return notice('That time zone is unknown. Pick one of the suggestions, such as `Europe/Paris` or `America/New_York`.');
+  const missing = missingBotPermissions(channel, interaction.guild!.members.me);
+  if (missing.length > 0) {
+    return notice(`I cannot post digests in ${mention(channel.id)}: I am missing **${missing.join('**, **')}** there. Grant ${missing.length > 1 ? 'them' : 'it'} to me in the channel’s permissions, then run \`/digest setup\` again.`);
+  }
+  const topics = list(interaction.options.getString('topics'));
+  const providers = list(interaction.options.getString('providers'));
+  if (topics.length > LIST_MAX || providers.length > LIST_MAX) return notice(`Name at most ${LIST_MAX} topics and ${LIST_MAX} outlets.`);
+  const roleId = interaction.options.get('mention_role')?.value;
+  if (roleId === interaction.guildId) return notice('Pick a role to mention other than @everyone.');
+
+  const { store, digests, schedule, clock } = context;
+  const subscription = store.upsertSubscription({
+    channelId: channel.id,
+    guildId: interaction.guildId!,
+    time,
+    timezone,
+    settings: {
+      ...digests.defaultSettings(),
+      size: interaction.options.getInteger('size') ?? digests.defaultSettings().size,
+      topics,
+      providers,
+      minQuality: interaction.options.getInteger('min_quality'),
+    },
+    mentionRoleId: typeof roleId === 'string' ? roleId : null,
+  });
+  schedule.refresh(channel.id);
+  context.logger.info({ event: 'digest.setup', guildId: interaction.guildId, channelId: channel.id, time, timezone, userId: interaction.user.id }, 'digest set up');
+  const unknownTopics = topics.filter((t) => context.library.topics(t, AUTOCOMPLETE_CHOICES_MAX).length === 0);
+  const warning = unknownTopics.length > 0 ? `\nNo article has the topic ${unknownTopics.map((t) => `“${displayText(t, 100)}”`).join(', ')} yet; the digest will include it once one does.` : '';
+  return notice(`Digest set up for ${mention(channel.id)}.\n${describeSubscription(subscription, clock.now()).join('\n')}${warning}`);
+}
+
+/** Runs `change` on the chosen channel's subscription, or says there is none. */
+function withSubscription(change: (channelId: string, context: BotContext) => Reply): Subcommand['run'] {
+  return (interaction, context) => {
+    const channelId = chosenChannel(interaction)?.id ?? String(interaction.options.get('channel')?.value ?? interaction.channelId);
+    const subscription = context.store.getSubscription(channelId);
+    if (!subscription || subscription.guildId !== interaction.guildId) {
+      return notice(`${mention(channelId)} has no digest. Set one up with \`/digest setup\`.`);
+    }
+    const reply = change(channelId, context);
+    context.schedule.refresh(channelId);
+    context.logger.info({ event: `digest.${interaction.options.getSubcommand()}`, guildId: interaction.guildId, channelId, userId: interaction.user.id }, 'digest changed');
+    return reply;
+  };
+}
+
+async function postNow(interaction: ChatInputCommandInteraction, context: BotContext): Promise<Reply> {
+  const channelId = chosenChannel(interaction)?.id ?? interaction.channelId;
+  const subscription = context.store.getSubscription(channelId);
+  if (!subscription || subscription.guildId !== interaction.guildId) return notice(`${mention(channelId)} has no digest. Set one up with \`/digest setup\`.`);
+  const outcome = await context.digests.postNow(subscription);
+  context.logger.info({ event: 'digest.now', guildId: interaction.guildId, channelId, userId: interaction.user.id, status: outcome.status }, 'digest posted on request');
+  // A channel that refused the digest pauses its schedule: take it off the timetable too.
+  context.schedule.refresh(channelId);
+  switch (outcome.status) {
+    case 'posted':
+      return notice(`Digest posted in ${mention(channelId)} (${outcome.messageIds.length} message(s)).`);
+    case 'empty':
+      return notice(`Nothing new to post in ${mention(channelId)}: ${displayText(outcome.summary.replace(/^empty: /, ''), 500)}`);
+    case 'failed':
+      return notice(`I could not post in ${mention(channelId)}: ${displayText(outcome.summary.replace(/^failed: /, ''), 500)}. Its digest is paused; fix this, then run \`/digest resume\`.`);
+    default:
+      return notice(`Discord is slow to accept the digest for ${mention(channelId)}; the rest will be posted shortly.`);
+  }
+}
+
+function status(interaction: ChatInputCommandInteraction, { store, clock }: BotContext): Reply {
+  const subscriptions = store.listSubscriptions(interaction.guildId!);
+  if (subscriptions.length === 0) return notice('This server has no digest yet. Set one up with `/digest setup`.');
+  const now = clock.now();
+  const shown = subscriptions.slice(0, EMBED_FIELDS_MAX);
+  return {
+    embeds: [{
+      title: 'Digests of this server',
+      color: EMBED_COLOR,
+      fields: shown.map((s) => ({
+        name: `#${truncate(interaction.guild?.channels.cache.get(s.channelId)?.name ?? s.channelId, 100)}`,
+        value: truncate([mention(s.channelId), ...describeSubscription(s, now)].join('\n'), EMBED_FIELD_VALUE_MAX),
+      })),
+      ...(subscriptions.length > shown.length ? { footer: { text: `and ${subscriptions.length - shown.length} more` } } : {}),
+    }],
+    ephemeral: true,
+  };
+}
+
+export const command: SlashCommand = {
+  definition,
+  subcommands: {
+    // Reading only: anyone the server lets run /digest may preview.
+    preview: { preconditions: [requireGuild], defer: 'ephemeral', run: preview },
+    setup: { preconditions: [requireManageGuild], run: setup },
+    now: { preconditions: [requireManageGuild], defer: 'ephemeral', run: postNow },
+    pause: {
+      preconditions: [requireManageGuild],
+      run: withSubscription((channelId, { store }) => {
+        store.setPaused(channelId, true);
+        return notice(`The digest of ${mention(channelId)} is paused. \`/digest resume\` starts it again.`);
+      }),
+    },
+    resume: {
+      preconditions: [requireManageGuild],
+      run: withSubscription((channelId, { store }) => {
+        store.setPaused(channelId, false);
+        return notice(`The digest of ${mention(channelId)} is running again.`);
+      }),
+    },
+    remove: {
+      preconditions: [requireManageGuild],
+      run: withSubscription((channelId, { store }) => {
+        store.removeSubscription(channelId);
+        return notice(`The digest of ${mention(channelId)} is removed. The stories it received are remembered, so a new digest there will not repeat them.`);
+      }),
+    },
+    status: { preconditions: [requireManageGuild], run: status },
+  },
+  autocomplete(interaction) {
+    const focused = interaction.options.getFocused(true);
+    return focused.name === 'timezone' ? timeZoneChoices(String(focused.value), AUTOCOMPLETE_CHOICES_MAX) : [];
+  },
+};

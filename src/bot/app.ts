@@ -1,0 +1,107 @@
+// The running bot: a discord.js client (Guilds intent only) wired to the interaction routers, the digest service
+// and the scheduler. main.ts builds one from the settings; the end-to-end tests build one against the sandbox.
+import { once } from 'node:events';
+import { Client, Events, GatewayIntentBits } from 'discord.js';
+import type { Interaction } from 'discord.js';
+import type { Article } from '../articles/types.js';
+import type { DigestSettings } from '../digest/settings.js';
+import type { Logger } from '../log.js';
+import { discordSender } from '../schedule/discordSender.js';
+import { DigestScheduler } from '../schedule/scheduler.js';
+import { systemClock } from '../state/clock.js';
+import type { Clock } from '../state/clock.js';
+import type { Store, Subscription } from '../state/store.js';
+import { BUTTONS, COMMANDS } from './commands.js';
+import type { BotContext, NewsLibrary } from './context.js';
+import { DigestService } from './digestRunner.js';
+import { handleAutocomplete } from './interactions/autocomplete.js';
+import { handleButton } from './interactions/button.js';
+import { handleChatInput } from './interactions/chatInput.js';
+import { NO_PINGS } from './replies.js';
+
+export interface BotOptions {
+  token: string;
+  /** Discord's API, the sandbox's, or any Discord-compatible server (DISCORD_API_URL). */
+  apiUrl: string;
+  library: NewsLibrary & { all(): readonly Article[] };
+  store: Store;
+  logger: Logger;
+  clock?: Clock;
+  /** DIGEST_SIZE and DIGEST_MAX_PER_PROVIDER. */
+  defaults: Pick<DigestSettings, 'size' | 'maxPerProvider'>;
+}
+
+/** A channel's subscription as .env describes it (DIGEST_CHANNEL_ID, DIGEST_TIME, DIGEST_TIMEZONE). */
+export interface EnvSubscription {
+  channelId: string;
+  time: string;
+  timezone: string;
+}
+
+export class NewsdeskBot {
+  readonly client: Client;
+  readonly digests: DigestService;
+  readonly scheduler: DigestScheduler;
+  private readonly context: BotContext;
+
+  private constructor(private readonly options: BotOptions) {
+    const clock = options.clock ?? systemClock;
+    // Only Guilds: the channel and role caches that permission checks and /digest status read. No privileged intent.
+    this.client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: options.apiUrl }, allowedMentions: NO_PINGS });
+    const { library, store, logger } = options;
+    this.digests = new DigestService({ library, store, send: discordSender(this.client.rest), clock, logger, defaults: options.defaults });
+    this.scheduler = new DigestScheduler({ store, clock, logger, runSlot: (subscription, slot) => this.digests.runSlot(subscription, slot) });
+    this.context = { library, store, digests: this.digests, schedule: this.scheduler, clock, logger };
+    this.client.on(Events.InteractionCreate, (interaction) => void this.route(interaction));
+    this.client.on(Events.Error, (error) => logger.error({ event: 'discord.error', err: error }, 'discord client error'));
+  }
+
+  /** Logs in, waits until the guilds are cached, then starts the schedule (which first catches up missed slots). */
+  static async start(options: BotOptions): Promise<NewsdeskBot> {
+    const bot = new NewsdeskBot(options);
+    const ready = once(bot.client, Events.ClientReady);
+    await bot.client.login(options.token);
+    await ready;
+    options.logger.info({ event: 'discord.ready', user: bot.client.user?.tag, guilds: bot.client.guilds.cache.size }, 'connected to Discord');
+    return bot;
+  }
+
+  /** Starts the daily schedule: unfinished and missed runs first, then one timer per subscription. */
+  startSchedule(): Promise<void> {
+    return this.scheduler.start();
+  }
+
+  /**
+   * Creates or updates the subscription .env describes. Its server is found from the channel, which must be one
+   * the bot can see; otherwise the reason is logged and the bot runs on without it.
+   */
+  applyEnvSubscription(wanted: EnvSubscription): Subscription | undefined {
+    const channel = this.client.channels.cache.get(wanted.channelId);
+    if (!channel || channel.isDMBased()) {
+      this.options.logger.warn({ event: 'digest.env_channel_unknown', channelId: wanted.channelId }, 'DIGEST_CHANNEL_ID is not a channel of a server the bot is in');
+      return undefined;
+    }
+    const existing = this.options.store.getSubscription(wanted.channelId);
+    // A pause made with /digest pause outlives restarts; only a changed .env schedule (a new intent) resumes it.
+    if (existing?.paused && existing.time === wanted.time && existing.timezone === wanted.timezone) return existing;
+    const subscription = this.options.store.upsertSubscription({
+      ...wanted,
+      guildId: channel.guildId,
+      settings: existing?.settings ?? this.digests.defaultSettings(),
+      mentionRoleId: existing?.mentionRoleId ?? null,
+    });
+    this.scheduler.refresh(wanted.channelId);
+    return subscription;
+  }
+
+  async stop(): Promise<void> {
+    this.scheduler.stop();
+    await this.client.destroy();
+  }
+
+  private async route(interaction: Interaction): Promise<void> {
+    if (interaction.isChatInputCommand()) await handleChatInput(interaction, COMMANDS, this.context);
+    else if (interaction.isAutocomplete()) await handleAutocomplete(interaction, COMMANDS, this.context);
+    else if (interaction.isButton()) await handleButton(interaction, BUTTONS, this.context);
+  }
+}

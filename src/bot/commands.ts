@@ -1,0 +1,14 @@
+// Every slash command and button handler of the bot, for the router and for `npm run deploy-commands`.
+import { command as digest } from '../../commands/digest.js';
+import { command as help } from '../../commands/help.js';
+import { command as news, pageButtons } from '../../commands/news.js';
+import type { ButtonHandler, SlashCommand } from './command.js';
+
+export const COMMANDS: ReadonlyMap<string, SlashCommand> = new Map([news, digest, help].map((c) => [c.definition.name, c]));
+
+export const BUTTONS: readonly ButtonHandler[] = [pageButtons];
+
+/** The bodies to register with Discord. */
+export function commandDefinitions(): SlashCommand['definition'][] {
+  return [...COMMANDS.values()].map((c) => c.definition);
+}

@@ -1,0 +1,27 @@
+// What command handlers work with. Interfaces rather than classes where the bot needs only a part, so each
+// handler's dependencies are visible at a glance.
+import type { ProviderCount, TopicCount } from '../articles/facets.js';
+import type { SearchPage, SearchQuery } from '../articles/query.js';
+import type { Article } from '../articles/types.js';
+import type { Logger } from '../log.js';
+import type { Clock } from '../state/clock.js';
+import type { Store } from '../state/store.js';
+import type { DigestService } from './digestRunner.js';
+
+/** The part of the article library the bot reads: everything answered from memory. */
+export interface NewsLibrary {
+  all(): readonly Article[];
+  search(query: SearchQuery): SearchPage;
+  topics(query: string, limit: number): TopicCount[];
+  providers(query: string, limit: number): ProviderCount[];
+}
+
+export interface BotContext {
+  library: NewsLibrary;
+  store: Store;
+  digests: DigestService;
+  /** Makes a subscription change take effect at once (the next run follows the new time, a pause stops it). */
+  schedule: { refresh(channelId: string): void };
+  clock: Clock;
+  logger: Logger;
+}

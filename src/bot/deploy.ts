@@ -1,0 +1,78 @@
+// Registering the slash commands: one bulk overwrite (PUT), which is what Discord recommends, after comparing with
+// what is registered so the person deploying sees what changed.
+import { Routes } from 'discord.js';
+import type { REST } from 'discord.js';
+import type { SlashCommand } from './command.js';
+
+export interface DeployReport {
+  scope: 'guild' | 'global';
+  added: string[];
+  updated: string[];
+  removed: string[];
+  unchanged: string[];
+}
+
+type Definition = SlashCommand['definition'];
+
+// The fields a command is defined by; Discord adds others (id, version, application_id) that are not ours.
+const DEFINING_FIELDS = ['type', 'name', 'description', 'options', 'default_member_permissions', 'contexts', 'integration_types', 'nsfw', 'name_localizations', 'description_localizations'] as const;
+
+/**
+ * A definition in a comparable form: keys sorted, and the values Discord treats as "not set" (null, false, empty
+ * lists and maps) left out, since Discord returns some of those filled in and omits others.
+ */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== null && v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0))
+    .map(([k, v]) => [k, canonical(v)] as const)
+    .filter(([, v]) => !(typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0))
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return Object.fromEntries(entries);
+}
+
+function fingerprint(command: Record<string, unknown>): string {
+  const picked = Object.fromEntries(DEFINING_FIELDS.map((field) => [field, command[field]]));
+  picked.type ??= 1;
+  if (picked.default_member_permissions !== undefined && picked.default_member_permissions !== null) {
+    picked.default_member_permissions = String(picked.default_member_permissions);
+  }
+  return JSON.stringify(canonical(picked));
+}
+
+/** What registering `local` over `registered` changes, by command name. */
+export function diffCommands(local: readonly Definition[], registered: readonly Record<string, unknown>[]): Omit<DeployReport, 'scope'> {
+  const before = new Map(registered.map((c) => [String(c.name), c]));
+  const report = { added: [] as string[], updated: [] as string[], removed: [] as string[], unchanged: [] as string[] };
+  for (const command of local) {
+    const previous = before.get(command.name);
+    if (!previous) report.added.push(command.name);
+    else if (fingerprint(previous) !== fingerprint(command as unknown as Record<string, unknown>)) report.updated.push(command.name);
+    else report.unchanged.push(command.name);
+  }
+  report.removed = [...before.keys()].filter((name) => !local.some((c) => c.name === name));
+  return report;
+}
+
+/** Registers `commands` for one guild (instant) or globally, replacing what was there, and says what changed. */
+export async function deployCommands(rest: REST, applicationId: string, commands: readonly Definition[], guildId?: string): Promise<DeployReport> {
+  const route = guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId);
+  const registered = (await rest.get(route)) as Record<string, unknown>[];
+  const report = diffCommands(commands, registered);
+  if (report.added.length + report.updated.length + report.removed.length > 0) await rest.put(route, { body: commands });
+  return { scope: guildId ? 'guild' : 'global', ...report };
+}
+
+/** The report as the terminal shows it. */
+export function formatDeployReport(report: DeployReport, where: string): string {
+  const line = (label: string, names: string[]) => (names.length ? [`  ${label}: ${names.map((n) => `/${n}`).join(', ')}`] : []);
+  const changed = report.added.length + report.updated.length + report.removed.length;
+  return [
+    changed ? `Registered ${report.added.length + report.updated.length + report.unchanged.length} command(s) ${where}:` : `Commands ${where} are already up to date:`,
+    ...line('added', report.added),
+    ...line('updated', report.updated),
+    ...line('removed', report.removed),
+    ...line('unchanged', report.unchanged),
+  ].join('\n');
+}

@@ -1,0 +1,81 @@
+// The glue between the library, the digest and the state: what a channel's digest is right now, and posting it
+// exactly once. One path serves the scheduler's slots, /digest now and /digest preview, so they always agree.
+import type { Article } from '../articles/types.js';
+import { chooseDigest } from '../digest/choose.js';
+import { digestMessages } from '../digest/messages.js';
+import type { MessagePayload } from '../digest/messages.js';
+import { DEFAULT_DIGEST_SETTINGS } from '../digest/settings.js';
+import type { DigestSettings } from '../digest/settings.js';
+import type { Logger } from '../log.js';
+import { deliverRun } from '../schedule/delivery.js';
+import type { RunOutcome, Sender } from '../schedule/delivery.js';
+import type { Clock } from '../state/clock.js';
+import type { Plan, Store, Subscription } from '../state/store.js';
+
+/** What a digest is made for: a subscription, or (for a preview) a channel without one, with the defaults. */
+export type DigestTarget = Pick<Subscription, 'channelId' | 'timezone' | 'settings' | 'mentionRoleId'>;
+
+/** The digest as it would be posted now, or why there is none. */
+export type DigestDraft = { ok: true; messages: DigestMessage[]; stories: number } | { ok: false; detail: string };
+
+/** One message of a digest: its body, and the story URLs to record as sent once it is posted. */
+export interface DigestMessage {
+  payload: MessagePayload;
+  storyUrls: string[];
+}
+
+export interface DigestServiceDeps {
+  library: { all(): readonly Article[] };
+  store: Store;
+  send: Sender;
+  clock: Clock;
+  logger: Logger;
+  /** DIGEST_SIZE and DIGEST_MAX_PER_PROVIDER: the settings of a channel that chose none. */
+  defaults: Pick<DigestSettings, 'size' | 'maxPerProvider'>;
+}
+
+export class DigestService {
+  constructor(private readonly deps: DigestServiceDeps) {}
+
+  /** The settings a new subscription starts from. */
+  defaultSettings(): DigestSettings {
+    return { ...DEFAULT_DIGEST_SETTINGS, ...this.deps.defaults };
+  }
+
+  /** The target for a channel: its subscription, or the defaults in UTC when it has none. */
+  targetFor(channelId: string): DigestTarget {
+    return this.deps.store.getSubscription(channelId) ?? { channelId, timezone: 'UTC', settings: this.defaultSettings(), mentionRoleId: null };
+  }
+
+  /** The channel's digest at `now`: the stories it has not received yet, packed into messages. */
+  draft(target: DigestTarget, now: Date): DigestDraft {
+    const { store } = this.deps;
+    const choice = chooseDigest({
+      articles: this.deps.library.all(),
+      now,
+      settings: target.settings,
+      lastDigestAt: store.lastDigestAt(target.channelId),
+      seen: store.seenUrls(target.channelId),
+    });
+    if (!choice.ok) return { ok: false, detail: choice.detail };
+    const { payloads, storiesPerMessage } = digestMessages(choice.stories, { now, timezone: target.timezone, mentionRoleId: target.mentionRoleId });
+    const messages = payloads.map((payload, index) => ({ payload, storyUrls: (storiesPerMessage[index] ?? []).flatMap((s) => s.urls) }));
+    return { ok: true, messages, stories: choice.stories.length };
+  }
+
+  /** Plans and posts the digest of `slot` for the channel, exactly once however often it is asked. */
+  runSlot(target: DigestTarget, slot: Date): Promise<RunOutcome> {
+    const { store, send, logger } = this.deps;
+    return deliverRun({ store, send, logger }, { channelId: target.channelId, slot, plan: () => this.plan(target) });
+  }
+
+  /** /digest now: a run of its own at this instant (the day's scheduled slot still runs, without repeating stories). */
+  postNow(target: DigestTarget): Promise<RunOutcome> {
+    return this.runSlot(target, this.deps.clock.now());
+  }
+
+  private plan(target: DigestTarget): Plan {
+    const draft = this.draft(target, this.deps.clock.now());
+    return draft.ok ? draft.messages : { empty: draft.detail };
+  }
+}

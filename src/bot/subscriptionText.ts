@@ -1,0 +1,34 @@
+// A subscription in words, for /digest setup's confirmation and /digest status.
+import dayjs from 'dayjs';
+import timezone from 'dayjs/plugin/timezone.js';
+import utc from 'dayjs/plugin/utc.js';
+import { describeFilters } from '../digest/filters.js';
+import { nextSlot } from '../schedule/slots.js';
+import type { Subscription } from '../state/store.js';
+import { displayText } from '../util/text.js';
+import { timeAgo } from './timeAgo.js';
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+
+/** "Fri 27 Nov, 08:30" in the subscription's own zone: the time the members of that server live by. */
+export function localTime(instant: Date, zone: string): string {
+  return dayjs(instant).tz(zone).format('ddd D MMM, HH:mm');
+}
+
+/** Lines describing the schedule, the filters and the state of a subscription (markdown, untrusted parts escaped). */
+export function describeSubscription(subscription: Subscription, now: Date): string[] {
+  const { settings } = subscription;
+  const lines = [`Every day at **${subscription.time}** (${subscription.timezone})`];
+  if (subscription.paused) {
+    lines.push(subscription.pausedReason ? `⏸ Paused by the bot: ${displayText(subscription.pausedReason, 300)}` : '⏸ Paused');
+  } else {
+    lines.push(`Next: ${localTime(nextSlot(now, subscription.time, subscription.timezone), subscription.timezone)}`);
+  }
+  lines.push(`${settings.size} stories; filters: ${displayText(describeFilters(settings), 400)}`);
+  if (subscription.mentionRoleId) lines.push(`Mentions <@&${subscription.mentionRoleId}>`);
+  if (subscription.lastRunAt && subscription.lastResult) {
+    lines.push(`Last run ${timeAgo(subscription.lastRunAt, now)}: ${displayText(subscription.lastResult, 300)}`);
+  }
+  return lines;
+}

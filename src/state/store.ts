@@ -130,10 +130,22 @@ function toRun(row: RunRow): RunRecord {
 
 /** The persistent state: subscriptions, the runs of each slot, and the stories each channel received. */
 export class Store {
+  // Prepared once per SQL text: compiling a statement costs more than running it, and a tick runs them per channel.
+  private readonly statements = new Map<string, Database.Statement>();
+
   private constructor(
     private readonly db: Database.Database,
     private readonly clock: Clock,
   ) {}
+
+  private statement(sql: string): Database.Statement {
+    let prepared = this.statements.get(sql);
+    if (!prepared) {
+      prepared = this.db.prepare(sql);
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
+  }
 
   /** Opens (creating folders and file as needed) and upgrades the database at `file`. */
   static open(file: string, options: { logger?: Logger; clock?: Clock } = {}): Store {
@@ -180,8 +192,7 @@ export class Store {
       return existing;
     }
     const now = this.clock.now().getTime();
-    this.db
-      .prepare(
+    this.statement(
         `INSERT INTO subscriptions (channel_id, guild_id, time, timezone, settings, mention_role_id, paused, paused_reason, created_at, updated_at)
          VALUES (@channelId, @guildId, @time, @timezone, @settings, @mentionRoleId, 0, NULL, @now, @now)
          ON CONFLICT (channel_id) DO UPDATE SET guild_id = excluded.guild_id, time = excluded.time, timezone = excluded.timezone,
@@ -194,15 +205,15 @@ export class Store {
   }
 
   getSubscription(channelId: string): Subscription | undefined {
-    const row = this.db.prepare('SELECT * FROM subscriptions WHERE channel_id = ?').get(channelId) as SubscriptionRow | undefined;
+    const row = this.statement('SELECT * FROM subscriptions WHERE channel_id = ?').get(channelId) as SubscriptionRow | undefined;
     return row && toSubscription(row);
   }
 
   listSubscriptions(guildId?: string): Subscription[] {
     const rows = (
       guildId === undefined
-        ? this.db.prepare('SELECT * FROM subscriptions ORDER BY created_at, channel_id').all()
-        : this.db.prepare('SELECT * FROM subscriptions WHERE guild_id = ? ORDER BY created_at, channel_id').all(guildId)
+        ? this.statement('SELECT * FROM subscriptions ORDER BY created_at, channel_id').all()
+        : this.statement('SELECT * FROM subscriptions WHERE guild_id = ? ORDER BY created_at, channel_id').all(guildId)
     ) as SubscriptionRow[];
     return rows.map(toSubscription);
   }
@@ -210,8 +221,7 @@ export class Store {
   /** Pauses or resumes; false when the channel has no subscription. Resuming clears the reason. */
   setPaused(channelId: string, paused: boolean, reason: string | null = null): boolean {
     const flag = paused ? 1 : 0;
-    const result = this.db
-      .prepare(
+    const result = this.statement(
         `UPDATE subscriptions SET paused = @flag, paused_reason = @reason,
            updated_at = CASE WHEN paused = @flag THEN updated_at ELSE @now END
          WHERE channel_id = @channelId`,
@@ -225,28 +235,28 @@ export class Store {
    * repeat them, and its runs stay too, so a slot that already ran does not run again.
    */
   removeSubscription(channelId: string): boolean {
-    return this.db.prepare('DELETE FROM subscriptions WHERE channel_id = ?').run(channelId).changes > 0;
+    return this.statement('DELETE FROM subscriptions WHERE channel_id = ?').run(channelId).changes > 0;
   }
 
   /** Every story URL the channel received. */
   seenUrls(channelId: string): Set<string> {
-    const rows = this.db.prepare('SELECT DISTINCT url FROM deliveries WHERE channel_id = ?').pluck().all(channelId) as string[];
+    const rows = this.statement('SELECT DISTINCT url FROM deliveries WHERE channel_id = ?').pluck().all(channelId) as string[];
     return new Set(rows);
   }
 
   /** When the channel last received a digest message, or null if never. */
   lastDigestAt(channelId: string): Date | null {
-    const ms = this.db.prepare('SELECT MAX(delivered_at) FROM deliveries WHERE channel_id = ?').pluck().get(channelId) as number | null;
+    const ms = this.statement('SELECT MAX(delivered_at) FROM deliveries WHERE channel_id = ?').pluck().get(channelId) as number | null;
     return dateOrNull(ms);
   }
 
   findRun(channelId: string, slot: Date): RunRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM runs WHERE channel_id = ? AND slot = ?').get(channelId, slot.getTime()) as RunRow | undefined;
+    const row = this.statement('SELECT * FROM runs WHERE channel_id = ? AND slot = ?').get(channelId, slot.getTime()) as RunRow | undefined;
     return row && toRun(row);
   }
 
   getRun(runId: number): RunRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RunRow | undefined;
+    const row = this.statement('SELECT * FROM runs WHERE id = ?').get(runId) as RunRow | undefined;
     return row && toRun(row);
   }
 
@@ -263,7 +273,7 @@ export class Store {
       if ('empty' in planned) {
         this.setRunOutcome(runId, 'empty', `empty: ${planned.empty}`);
       } else {
-        const insert = this.db.prepare('INSERT INTO run_messages (run_id, idx, payload, story_urls) VALUES (?, ?, ?, ?)');
+        const insert = this.statement('INSERT INTO run_messages (run_id, idx, payload, story_urls) VALUES (?, ?, ?, ?)');
         planned.forEach((message, index) => insert.run(runId, index, JSON.stringify(message.payload), JSON.stringify(message.storyUrls)));
       }
       return this.getRun(runId);
@@ -282,20 +292,19 @@ export class Store {
 
   // The (channel, slot) uniqueness is what makes a slot run at most once, whichever process gets there first.
   private insertRun(channelId: string, slot: Date): number | undefined {
-    const inserted = this.db
-      .prepare(`INSERT INTO runs (channel_id, slot, status, created_at) VALUES (?, ?, 'sending', ?) ON CONFLICT DO NOTHING`)
+    const inserted = this.statement(`INSERT INTO runs (channel_id, slot, status, created_at) VALUES (?, ?, 'sending', ?) ON CONFLICT DO NOTHING`)
       .run(channelId, slot.getTime(), this.clock.now().getTime());
     return inserted.changes === 0 ? undefined : Number(inserted.lastInsertRowid);
   }
 
   /** Runs with planned messages not all posted yet, oldest slot first. */
   pendingRuns(): RunRecord[] {
-    return (this.db.prepare(`SELECT * FROM runs WHERE status = 'sending' ORDER BY slot, id`).all() as RunRow[]).map(toRun);
+    return (this.statement(`SELECT * FROM runs WHERE status = 'sending' ORDER BY slot, id`).all() as RunRow[]).map(toRun);
   }
 
   /** The run's planned messages in order, with the Discord message id of those already posted. */
   runMessages(runId: number): RunMessage[] {
-    const rows = this.db.prepare('SELECT idx, payload, story_urls, message_id FROM run_messages WHERE run_id = ? ORDER BY idx').all(runId) as RunMessageRow[];
+    const rows = this.statement('SELECT idx, payload, story_urls, message_id FROM run_messages WHERE run_id = ? ORDER BY idx').all(runId) as RunMessageRow[];
     return rows.map((row) => ({
       index: row.idx,
       payload: JSON.parse(row.payload) as object,
@@ -308,12 +317,11 @@ export class Store {
   recordSent(runId: number, index: number, messageId: string): void {
     this.db.transaction(() => {
       const now = this.clock.now().getTime();
-      const row = this.db
-        .prepare('SELECT r.channel_id, m.story_urls FROM run_messages m JOIN runs r ON r.id = m.run_id WHERE m.run_id = ? AND m.idx = ?')
+      const row = this.statement('SELECT r.channel_id, m.story_urls FROM run_messages m JOIN runs r ON r.id = m.run_id WHERE m.run_id = ? AND m.idx = ?')
         .get(runId, index) as { channel_id: string; story_urls: string } | undefined;
       if (!row) throw new Error(`run ${runId} has no message ${index}`);
-      this.db.prepare('UPDATE run_messages SET message_id = ?, sent_at = ? WHERE run_id = ? AND idx = ?').run(messageId, now, runId, index);
-      const insert = this.db.prepare('INSERT INTO deliveries (channel_id, url, message_id, delivered_at, run_id) VALUES (?, ?, ?, ?, ?)');
+      this.statement('UPDATE run_messages SET message_id = ?, sent_at = ? WHERE run_id = ? AND idx = ?').run(messageId, now, runId, index);
+      const insert = this.statement('INSERT INTO deliveries (channel_id, url, message_id, delivered_at, run_id) VALUES (?, ?, ?, ?, ?)');
       for (const url of JSON.parse(row.story_urls) as string[]) insert.run(row.channel_id, url, messageId, now, runId);
     })();
   }
@@ -325,11 +333,10 @@ export class Store {
   setRunOutcome(runId: number, status: RunStatus, outcome: string): void {
     this.db.transaction(() => {
       const now = this.clock.now().getTime();
-      const run = this.db
-        .prepare(`UPDATE runs SET status = ?, outcome = ?, finished_at = ? WHERE id = ? RETURNING channel_id`)
+      const run = this.statement(`UPDATE runs SET status = ?, outcome = ?, finished_at = ? WHERE id = ? RETURNING channel_id`)
         .get(status, outcome, status === 'sending' ? null : now, runId) as { channel_id: string } | undefined;
       if (!run) throw new Error(`no run ${runId}`);
-      this.db.prepare('UPDATE subscriptions SET last_run_at = ?, last_result = ? WHERE channel_id = ?').run(now, outcome, run.channel_id);
+      this.statement('UPDATE subscriptions SET last_run_at = ?, last_result = ? WHERE channel_id = ?').run(now, outcome, run.channel_id);
     })();
   }
 }

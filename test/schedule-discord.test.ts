@@ -50,6 +50,8 @@ test('through the sandbox: a locked and a deleted channel are paused with their 
   await new DigestScheduler({ store, clock, runSlot, logger }).tick();
 
   assert.deepEqual(sandbox.messages(sandbox.channels.news).map((m) => m.body.content), ['Morning (1/2)', 'Morning (2/2)']);
+  const newsPosts = sandbox.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${sandbox.channels.news}/messages`);
+  assert.deepEqual(newsPosts.map((r) => r.status), [500, 200, 200], 'the injected server error was retried, and posted once');
   assert.equal(store.getSubscription(sandbox.channels.news)?.lastResult, 'posted 2 message(s) with 2 stories');
   const locked = store.getSubscription(sandbox.channels.locked)!;
   assert.equal(locked.paused, true);

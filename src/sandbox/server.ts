@@ -120,6 +120,10 @@ export class DiscordSandbox {
     return this.world.messages(channelId);
   }
 
+  channelName(id: string): string | undefined {
+    return this.world.channel(id)?.name;
+  }
+
   /** Every REST request so far, refused ones included. */
   get requests(): RecordedRequest[] {
     return this.router.requests;

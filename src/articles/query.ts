@@ -60,19 +60,24 @@ export function indexedText(article: Article): string {
 }
 
 const WEIGHT = { title: 4, topics: 3, provider: 3, excerpt: 1 };
+// Phonetic matching is too loose for short words ("leak" would find "locations"): they must match as written.
+const FUZZY_MIN_LENGTH = 5;
 
 /**
  * How well an entry matches: per term, points for each field holding a word that starts with it. A term the index
- * matched only through typo tolerance scores nothing here, so exact matches rank above near ones.
+ * matched only through typo tolerance scores nothing here, so exact matches rank above near ones; null when a
+ * short term is not found as written (the index's phonetic match was too loose to trust).
  */
-export function relevance(entry: SearchEntry, terms: readonly string[]): number {
+export function relevance(entry: SearchEntry, terms: readonly string[]): number | null {
   let score = 0;
   for (const term of terms) {
     const word = ` ${term}`;
+    const before = score;
     if (entry.title.includes(word)) score += WEIGHT.title;
     if (entry.topics.some((t) => ` ${t}`.includes(word))) score += WEIGHT.topics;
     if (entry.provider.includes(word)) score += WEIGHT.provider;
     if (entry.excerpt.includes(word)) score += WEIGHT.excerpt;
+    if (score === before && term.length < FUZZY_MIN_LENGTH) return null;
   }
   return score;
 }
@@ -131,14 +136,18 @@ export function pageInOrder(ordered: readonly SearchEntry[], query: SearchQuery,
 }
 
 /**
- * Ranks the entries that pass the filter and cuts one page. With terms and relevance sorting: by relevance, then
- * quality, then newest; otherwise newest first (relevance without terms: quality, then newest).
+ * Ranks the index's candidates that pass the filter and cuts one page. By relevance, then quality, then newest;
+ * or newest first. Without terms, relevance means quality, then newest.
  */
 export function rankPage(entries: Iterable<SearchEntry>, query: SearchQuery, filter: EntryFilter, terms: readonly string[]): SearchPage {
   const sort = query.sort ?? (terms.length ? 'relevance' : 'newest');
   const { offset, limit } = pageOf(query);
   const scored: { article: Article; score: number }[] = [];
-  for (const entry of entries) if (filter(entry)) scored.push({ article: entry.article, score: sort === 'relevance' ? relevance(entry, terms) : 0 });
+  for (const entry of entries) {
+    if (!filter(entry)) continue;
+    const score = relevance(entry, terms);
+    if (score !== null) scored.push({ article: entry.article, score });
+  }
   scored.sort(sort === 'relevance' ? (a, b) => b.score - a.score || byQuality(a.article, b.article) : (a, b) => byNewest(a.article, b.article));
   return { total: scored.length, articles: scored.slice(offset, offset + limit).map((s) => s.article) };
 }

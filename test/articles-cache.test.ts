@@ -1,0 +1,107 @@
+import { test, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ArticleLibrary } from '../src/articles/library.js';
+import { createLogger } from '../src/log.js';
+import { projectRoot } from './helpers/shared.js';
+
+const fixtures = path.join(projectRoot, 'test/fixtures/articles');
+let root: string;
+let contentDir: string;
+let cacheDir: string;
+// Every .md fixture, good or not: all of them have a cache entry.
+const allFiles = 13;
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-cache-'));
+  contentDir = path.join(root, 'content');
+  cacheDir = path.join(root, 'cache');
+  fs.cpSync(fixtures, contentDir, { recursive: true });
+});
+afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+async function load() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const library = await ArticleLibrary.open({ contentDir, cacheDir, logger });
+  await library.close();
+  return { library, lines, warnings: lines.filter((l) => l.level === 40 && l.msg !== 'article file skipped').map((l) => l.msg) };
+}
+
+const snapshot = (library: ArticleLibrary) => JSON.stringify(library.all());
+
+test('a restart with unchanged content parses nothing and gives the same library and search results', async () => {
+  const first = await load();
+  assert.equal(first.library.summary.fromCache, 0);
+  const second = await load();
+  assert.equal(second.library.summary.fromCache, allFiles);
+  assert.deepEqual(second.warnings, []);
+  assert.equal(snapshot(second.library), snapshot(first.library));
+  assert.deepEqual(second.library.search({ words: 'vaccine' }), first.library.search({ words: 'vaccine' }));
+  // Skipped files stay skipped, with their log line, without being parsed again.
+  assert.equal(second.library.summary.skipped, 3);
+  assert.equal(second.lines.filter((l) => l.msg === 'article file skipped').length, 3);
+});
+
+test('a stale cache: changed, added and deleted files are re-read, and search sees them', async () => {
+  await load();
+  const changed = path.join(contentDir, 'news/2020-05-01-vaccine-trial.md');
+  fs.writeFileSync(changed, fs.readFileSync(changed, 'utf8').replaceAll('Moderna vaccine trial expands', 'Pfizer booster study widens'));
+  fs.copyFileSync(path.join(contentDir, 'news/2020-05-02-economie.md'), path.join(contentDir, 'news/copy.md'));
+  fs.writeFileSync(
+    path.join(contentDir, 'news/new.md'),
+    fs.readFileSync(path.join(contentDir, 'news/2020-05-06-gamerant.md'), 'utf8').replace('season one roadmap', 'necromancer guide').replace('diablo-season', 'diablo-necro'),
+  );
+  fs.rmSync(path.join(contentDir, 'news/2020-05-04-gamerant.md'));
+  const { library, warnings } = await load();
+  assert.deepEqual(warnings, []);
+  assert.equal(library.summary.fromCache, allFiles - 2);
+  const titles = (words: string) => library.search({ words }).articles.map((a) => a.title);
+  assert.deepEqual(titles('pfizer'), ['Pfizer booster study widens to 600 volunteers']);
+  assert.deepEqual(titles('moderna'), []);
+  assert.deepEqual(titles('necromancer'), ['Diablo 4 necromancer guide']);
+  assert.deepEqual(titles('parody'), []);
+  assert.equal(library.size, 8);
+});
+
+for (const [name, file, damage] of [
+  ['a truncated parse cache', 'articles.json', (text: string) => text.slice(0, text.length / 2)],
+  ['a parse cache of another version', 'articles.json', (text: string) => text.replace('"version":1', '"version":999')],
+  ['a parse cache with a bad date inside', 'articles.json', (text: string) => text.replace(/"publishedAt":"[^"]+"/, '"publishedAt":"soon"')],
+  ['a parse cache entry of the wrong shape', 'articles.json', (text: string) => text.replace(/"title":"[^"]+"/, '"title":42')],
+  ['a corrupt search index cache', 'search-index.json', (text: string) => `{${text}`],
+  ['a search index cache of the wrong shape', 'search-index.json', (text: string) => text.replace(/"keys":\[/, '"keys":[7,')],
+] as const) {
+  test(`${name} is logged, ignored and rebuilt`, async () => {
+    const clean = await load();
+    const target = path.join(cacheDir, file);
+    fs.writeFileSync(target, damage(fs.readFileSync(target, 'utf8')));
+    const damaged = await load();
+    assert.equal(damaged.warnings.length, 1, JSON.stringify(damaged.warnings));
+    assert.match(String(damaged.warnings[0]), /cache ignored and rebuilt/);
+    assert.equal(snapshot(damaged.library), snapshot(clean.library));
+    assert.deepEqual(damaged.library.search({ words: 'diablo' }), clean.library.search({ words: 'diablo' }));
+    const healed = await load();
+    assert.deepEqual(healed.warnings, []);
+    assert.equal(healed.library.summary.fromCache, allFiles);
+  });
+}
+
+test('a cache made for another content folder is not used', async () => {
+  await load();
+  const elsewhere = path.join(root, 'elsewhere');
+  fs.renameSync(contentDir, elsewhere);
+  contentDir = elsewhere;
+  const { library } = await load();
+  assert.equal(library.summary.fromCache, 0);
+  assert.equal(library.summary.loaded, 8);
+});
+
+test('without a cache folder nothing is written', async () => {
+  const library = await ArticleLibrary.open({ contentDir, cacheDir: null, logger: createLogger('silent') });
+  await library.close();
+  assert.equal(library.size, 8);
+  assert.equal(fs.existsSync(cacheDir), false);
+});

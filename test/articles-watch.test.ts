@@ -1,0 +1,92 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ArticleLibrary, type LibraryChange } from '../src/articles/library.js';
+import { createLogger } from '../src/log.js';
+import { projectRoot } from './helpers/shared.js';
+
+const fixtures = path.join(projectRoot, 'test/fixtures/articles');
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-watch-'));
+const contentDir = path.join(root, 'content');
+const lines: Record<string, unknown>[] = [];
+let library: ArticleLibrary;
+const changes: LibraryChange[] = [];
+
+before(async () => {
+  fs.cpSync(fixtures, contentDir, { recursive: true });
+  const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  library = await ArticleLibrary.open({ contentDir, cacheDir: path.join(root, 'cache'), logger, watch: true });
+  library.on('change', (change: LibraryChange) => changes.push(change));
+});
+after(async () => {
+  await library.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+/** Waits (at most 5 s, so a broken watcher fails instead of hanging) until `condition` holds. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('the library did not update within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const found = (words: string) => library.search({ words, includeUnpublished: true }).articles.map((a) => a.title);
+const template = fs.readFileSync(path.join(fixtures, 'news/2020-05-06-gamerant.md'), 'utf8');
+const article = (title: string, slug: string) => template.replaceAll('Diablo 4 season one roadmap', title).replace('diablo-season', slug);
+
+test('an added file shows in search, and a change event counts it', async () => {
+  const before = changes.length;
+  fs.mkdirSync(path.join(contentDir, 'late'));
+  fs.writeFileSync(path.join(contentDir, 'late/added.md'), article('Lilith statue locations mapped', 'lilith'));
+  await until(() => found('lilith').length === 1);
+  await until(() => changes.length > before);
+  assert.deepEqual(changes.at(-1), { added: 1, changed: 0, removed: 0, skipped: 0 });
+  assert.equal(library.size, 9);
+});
+
+test('a changed file replaces its article; a deleted one disappears', async () => {
+  const file = path.join(contentDir, 'news/2020-05-05-gamerant.md');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replaceAll('beta dates leak', 'server slam weekend'));
+  await until(() => found('slam').length === 1);
+  assert.deepEqual(found('leak'), []);
+  fs.rmSync(path.join(contentDir, 'news/2020-05-04-gamerant.md'));
+  await until(() => found('parody').length === 0);
+  // Three MSN articles in the fixtures, one added by the first test, one deleted here.
+  assert.equal(library.providers('msn')[0]?.count, 3);
+});
+
+test('deleting the best copy of a duplicated story brings back the next best', async () => {
+  fs.rmSync(path.join(contentDir, 'dupes/c.md'));
+  await until(() => found('hospital').includes('Hospital capacity: copy B'));
+  assert.deepEqual(found('hospital'), ['Hospital capacity: copy B']);
+});
+
+test('a file caught half-written is retried, not dropped', async () => {
+  const full = article('Half written butcher guide', 'butcher');
+  const file = path.join(contentDir, 'news/half.md');
+  fs.writeFileSync(file, full.slice(0, full.indexOf('webUrl')) + 'webUrl: "https://www.msn.com/en-us/ne');
+  // Longer than the watcher's wait for a file to settle, shorter than the retries.
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  fs.writeFileSync(file, full);
+  await until(() => found('butcher').length === 1);
+  assert.equal(lines.filter((l) => l.msg === 'article file skipped' && l.file === 'news/half.md').length, 0);
+});
+
+test('a file that stays broken is skipped with its reason logged, and the rest keeps working', async () => {
+  fs.writeFileSync(path.join(contentDir, 'news/broken.md'), '---\ntitle: "never closed\n---\n');
+  await until(() => lines.some((l) => l.msg === 'article file skipped' && l.file === 'news/broken.md'));
+  assert.match(String(lines.find((l) => l.file === 'news/broken.md')!.reason), /^YAML/);
+  assert.deepEqual(found('lilith'), ['Lilith statue locations mapped']);
+});
+
+test('non-article files are ignored', async () => {
+  const count = changes.length;
+  fs.writeFileSync(path.join(contentDir, 'news/ignored.txt'), 'title: nothing');
+  fs.writeFileSync(path.join(contentDir, 'news/zz-marker.md'), article('Marker story arrives last', 'marker'));
+  await until(() => found('marker').length === 1);
+  assert.equal(changes.length, count + 1);
+});

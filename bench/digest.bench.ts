@@ -3,10 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Article } from '../src/articles/types.js';
-import { parseArticleText } from '../src/articles/parse.js';
+import { ArticleLibrary } from '../src/articles/library.js';
 import { chooseDigest, type DigestInput } from '../src/digest/choose.js';
 import { compareArticles } from '../src/digest/rank.js';
 import { DEFAULT_DIGEST_SETTINGS, type DigestSettings } from '../src/digest/settings.js';
+import { createLogger } from '../src/log.js';
 import type { BenchModule } from './run.js';
 
 const ARTICLES = 50_000;
@@ -19,13 +20,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const corpusDirs = ['coronavirus/_news', 'diablo4/_news'].map((d) => path.resolve(here, '../../shared/corpus', d));
 const sampleDir = path.resolve(here, '../content');
 
-function readArticles(dir: string): Article[] {
-  const articles: Article[] = [];
-  for (const file of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
-    if (!file.endsWith('.md')) continue;
-    const result = parseArticleText(fs.readFileSync(path.join(dir, file), 'utf8'), file);
-    if (result.ok) articles.push(result.article);
-  }
+async function readArticles(contentDir: string): Promise<readonly Article[]> {
+  const library = await ArticleLibrary.open({ contentDir, cacheDir: null, logger: createLogger('silent'), watch: false });
+  const articles = library.all();
+  await library.close();
   return articles;
 }
 
@@ -33,9 +31,9 @@ function readArticles(dir: string): Article[] {
  * Real articles (the corpora when ../shared is present, else the shipped samples) copied until there are `count`,
  * each copy with its own URLs (related ones too, so stories stay stories) and spread over the 60 days before `now`.
  */
-function syntheticLibrary(count: number, now: Date): { articles: Article[]; source: string } {
+async function syntheticLibrary(count: number, now: Date): Promise<{ articles: Article[]; source: string }> {
   const present = corpusDirs.filter((d) => fs.existsSync(d));
-  const seeds = (present.length > 0 ? present : [sampleDir]).flatMap(readArticles);
+  const seeds = (await Promise.all((present.length > 0 ? present : [sampleDir]).map(readArticles))).flat();
   const source = present.length > 0 ? `${seeds.length} real corpus articles` : `${seeds.length} shipped sample articles`;
   const articles: Article[] = [];
   for (let i = 0; i < count; i++) {
@@ -81,7 +79,7 @@ const bench: BenchModule = {
   title: `chooseDigest over ${ARTICLES.toLocaleString('en')} articles (goal < ${GOAL_MS} ms) beside a full sort`,
   async run() {
     const now = new Date('2026-11-26T08:00:00Z');
-    const { articles, source } = syntheticLibrary(ARTICLES, now);
+    const { articles, source } = await syntheticLibrary(ARTICLES, now);
     const published = articles.filter((a) => a.published).length;
     const seen = new Set(articles.filter((a) => a.published).slice(0, 2000).map((a) => a.url));
     const input = (settings: Partial<DigestSettings>, extra: Partial<DigestInput> = {}): DigestInput => ({

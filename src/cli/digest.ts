@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import dotenv from 'dotenv';
+import { ArticleLibrary } from '../articles/library.js';
 import type { Article } from '../articles/types.js';
-import { parseArticleText } from '../articles/parse.js';
 import { digestMessages } from '../digest/messages.js';
 import { choosePreview, renderPreview } from '../digest/preview.js';
 import { DEFAULT_DIGEST_SETTINGS, DIGEST_SIZE_MAX, formatWindow, parseWindow, type DigestSettings } from '../digest/settings.js';
@@ -70,19 +70,15 @@ function readOptions(argv: string[]): Options {
   };
 }
 
-function loadArticles(contentDir: string): Article[] {
+async function loadArticles(contentDir: string): Promise<readonly Article[]> {
   if (!fs.existsSync(contentDir) || !fs.statSync(contentDir).isDirectory()) throw new UsageError(`--content: ${contentDir} is not a folder`);
-  const articles: Article[] = [];
-  for (const file of fs.readdirSync(contentDir, { recursive: true, encoding: 'utf8' })) {
-    if (!file.endsWith('.md')) continue;
-    const result = parseArticleText(fs.readFileSync(path.join(contentDir, file), 'utf8'), file);
-    if (result.ok) articles.push(result.article);
-    else log.warn({ event: 'article_skipped', sourcePath: file, reason: result.reason }, 'article skipped');
-  }
+  const library = await ArticleLibrary.open({ contentDir, cacheDir: null, logger: log, watch: false });
+  const articles = library.all();
+  await library.close();
   return articles;
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   let options: Options;
   try {
     options = readOptions(argv);
@@ -92,9 +88,9 @@ function main(argv: string[]): number {
     console.error(error.message ? `${error.message}\n\n${USAGE}` : USAGE);
     return error.message ? 2 : 0;
   }
-  let articles: Article[];
+  let articles: readonly Article[];
   try {
-    articles = loadArticles(options.contentDir);
+    articles = await loadArticles(options.contentDir);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(error.message);
@@ -113,4 +109,4 @@ function main(argv: string[]): number {
 
 // CONTENT_DIR and DIGEST_TIMEZONE may come from the same .env the bot uses; nothing else in it is needed.
 dotenv.config({ quiet: true });
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

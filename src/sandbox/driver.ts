@@ -67,16 +67,21 @@ export function buildOptions(command: Record<string, unknown>, invoke: InvokeOpt
   const name = String(command.name);
   let definitions = (command.options ?? []) as OptionDefinition[];
   const wrap: { type: number; name: string }[] = [];
-  for (const [kind, wanted] of [[ApplicationCommandOptionType.SubcommandGroup, invoke.group], [ApplicationCommandOptionType.Subcommand, invoke.subcommand]] as const) {
-    const available = definitions.filter((d) => d.type === kind);
-    if (available.length === 0) {
-      if (wanted !== undefined) throw new RefusedByClient(`/${name} has no ${kind === ApplicationCommandOptionType.Subcommand ? 'subcommand' : 'group'} "${wanted}"`);
-      continue;
-    }
-    const chosen = available.find((d) => d.name === wanted);
-    if (!chosen) throw new RefusedByClient(`/${name} needs one of: ${available.map((d) => d.name).join(', ')}`);
-    wrap.push({ type: kind, name: chosen.name });
+  // A command's top level may mix subcommand groups and subcommands; a group holds subcommands only.
+  if (invoke.group !== undefined) {
+    const group = definitions.find((d) => d.type === ApplicationCommandOptionType.SubcommandGroup && d.name === invoke.group);
+    if (!group) throw new RefusedByClient(`/${name} has no group "${invoke.group}"`);
+    wrap.push({ type: group.type, name: group.name });
+    definitions = group.options ?? [];
+  }
+  const nested = definitions.filter((d) => d.type === ApplicationCommandOptionType.Subcommand || d.type === ApplicationCommandOptionType.SubcommandGroup);
+  if (nested.length) {
+    const chosen = definitions.find((d) => d.type === ApplicationCommandOptionType.Subcommand && d.name === invoke.subcommand);
+    if (!chosen) throw new RefusedByClient(`/${[name, ...wrap.map((w) => w.name)].join(' ')} needs one of: ${nested.map((d) => d.name).join(', ')}`);
+    wrap.push({ type: chosen.type, name: chosen.name });
     definitions = chosen.options ?? [];
+  } else if (invoke.subcommand !== undefined) {
+    throw new RefusedByClient(`/${name} has no subcommand "${invoke.subcommand}"`);
   }
   const given = Object.entries(invoke.options ?? {});
   if (focused) given.push([focused.name, focused.value]);

@@ -181,9 +181,9 @@ export const command: SlashCommand = {
   definition,
   subcommands: {
     // Reading only: anyone the server lets run /digest may preview.
-    preview: { preconditions: [requireGuild], defer: 'ephemeral', run: preview },
+    preview: { preconditions: [requireGuild], defer: true, run: preview },
     setup: { preconditions: [requireManageGuild], run: setup },
-    now: { preconditions: [requireManageGuild], defer: 'ephemeral', run: postNow },
+    now: { preconditions: [requireManageGuild], defer: true, run: postNow },
     pause: {
       preconditions: [requireManageGuild],
       run: withSubscription((channelId, { store }) => {

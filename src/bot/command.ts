@@ -15,10 +15,10 @@ export interface Subcommand {
   /** Checked in order before running; the first refusal is the member's (ephemeral) answer. */
   preconditions?: readonly Precondition[];
   /**
-   * Acknowledged before running when the work may outlast Discord's 3 seconds (posting, database, many articles).
-   * The reply then edits the deferred message; an ephemeral reply after a public defer becomes a follow-up.
+   * Acknowledged (ephemerally) before running, because the work may outlast Discord's 3 seconds: posting a digest,
+   * choosing one over the whole library. The reply then fills in the deferred message.
    */
-  defer?: 'ephemeral' | 'public';
+  defer?: boolean;
   run(interaction: ChatInputCommandInteraction, context: BotContext): Promise<Reply> | Reply;
 }
 

@@ -6,7 +6,7 @@ import type { BotContext } from '../context.js';
 import { runPreconditions } from '../preconditions.js';
 import { FAILURE, notice } from '../replies.js';
 import type { Reply } from '../replies.js';
-import { deferFor, respond } from './respond.js';
+import { deferEphemeral, respond } from './respond.js';
 
 export async function handleChatInput(interaction: ChatInputCommandInteraction, commands: ReadonlyMap<string, SlashCommand>, context: BotContext): Promise<void> {
   const subcommand = interaction.options.getSubcommand(false) ?? '';
@@ -28,7 +28,7 @@ export async function handleChatInput(interaction: ChatInputCommandInteraction, 
       await respond(interaction, notice(check.message));
       return;
     }
-    if (handler.defer) await deferFor(interaction, handler.defer);
+    if (handler.defer) await deferEphemeral(interaction);
     let reply: Reply;
     try {
       reply = await handler.run(interaction, context);

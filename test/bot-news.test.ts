@@ -1,0 +1,229 @@
+// /news and /help end to end: the real bot (discord.js client, routers, library over fixture files, SQLite) answering
+// the sandbox's members, and every body it sent checked against Discord's limits (the sandbox refuses any body
+// beyond them) and its OpenAPI description.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ButtonStyle, ComponentType, MessageFlags, Routes } from 'discord.js';
+import { AUTOCOMPLETE_CHOICE_NAME_MAX, AUTOCOMPLETE_CHOICE_VALUE_MAX, AUTOCOMPLETE_CHOICES_MAX, CUSTOM_ID_MAX } from '../src/discord/limits.js';
+import { commandDefinitions } from '../src/bot/commands.js';
+import { deployCommands } from '../src/bot/deploy.js';
+import { RefusedByClient } from '../src/sandbox/driver.js';
+import type { InteractionReply } from '../src/sandbox/driver.js';
+import { HOSTILE_TITLE, LONG_TOPIC, startBotHarness } from './helpers/bot.js';
+import type { BotHarness } from './helpers/bot.js';
+import { openApiSkip } from './helpers/openapi.js';
+import { recordedBodyProblems } from './helpers/sandboxOpenApi.js';
+
+interface Shown {
+  content?: string;
+  flags?: number;
+  embeds?: { title?: string; description?: string; footer?: { text: string }; fields?: { name: string; value: string }[] }[];
+  components?: { components: { custom_id: string; label: string; disabled?: boolean; style: number }[] }[];
+  allowed_mentions?: { parse: string[] };
+}
+
+let h: BotHarness;
+before(async () => {
+  h = await startBotHarness();
+});
+after(async () => {
+  await h.close();
+});
+
+const body = (reply: InteractionReply) => reply.body as Shown;
+const buttons = (message: Shown) => message.components?.[0]?.components ?? [];
+const button = (message: Shown, label: RegExp) => buttons(message).find((b) => label.test(b.label))!;
+const entries = (message: Shown) => (message.embeds?.[0]?.description ?? '').split('\n\n');
+
+test('/news search shows a page of five: title linking to the article, outlet and time ago, with paging buttons', async () => {
+  const reply = await h.sandbox.driver.command('news', { subcommand: 'search', options: { query: 'rocket' } });
+  assert.equal(reply.type, 4);
+  assert.equal(reply.ephemeral, false, 'results are shared in the channel');
+  const shown = body(reply);
+  assert.deepEqual(shown.allowed_mentions, { parse: [] });
+  assert.equal(entries(shown).length, 5);
+  // The best match first; 13 published articles mention rockets (the unpublished rumour is not listed).
+  assert.match(shown.embeds![0]!.description!, /\[Rocket engine test 1 goes to plan\]\(https:\/\/orbit\.example\.com\/news\/rocket-1\)/);
+  assert.match(entries(shown)[0]!, /Orbit Daily · 1 h ago/);
+  assert.doesNotMatch(shown.embeds![0]!.description!, /rumour/);
+  assert.match(shown.embeds![0]!.footer!.text, /Page 1 of 3 · 13 article/);
+  const [previous, next] = buttons(shown);
+  assert.equal(previous!.disabled, true);
+  assert.equal(next!.disabled, false);
+  assert.equal(previous!.style, ButtonStyle.Secondary);
+  for (const b of buttons(shown)) assert.ok(b.custom_id.length <= CUSTOM_ID_MAX);
+});
+
+test('Next and Previous page through the results; the last page disables Next', async () => {
+  const first = await h.sandbox.driver.command('news', { subcommand: 'search', options: { query: 'rocket' } });
+  const titlesOf = (m: Shown) => entries(m).map((e) => /\[([^\]]+)\]/.exec(e)?.[1]);
+  const seen = new Set(titlesOf(body(first)));
+  const second = await h.sandbox.driver.click(first, button(body(first), /Next/).custom_id);
+  assert.equal(second.type, 7, 'the results message itself is updated');
+  const page2 = h.sandbox.driver.message(first.id) as Shown;
+  assert.match(page2.embeds![0]!.footer!.text, /Page 2 of 3/);
+  for (const title of titlesOf(page2)) assert.ok(!seen.has(title), `${title} was already on page 1`);
+  await h.sandbox.driver.click(first, button(page2, /Next/).custom_id);
+  const page3 = h.sandbox.driver.message(first.id) as Shown;
+  assert.match(page3.embeds![0]!.footer!.text, /Page 3 of 3/);
+  assert.equal(entries(page3).length, 3);
+  assert.equal(button(page3, /Next/).disabled, true);
+  await h.sandbox.driver.click(first, button(page3, /Previous/).custom_id);
+  assert.match((h.sandbox.driver.message(first.id) as Shown).embeds![0]!.footer!.text, /Page 2 of 3/);
+});
+
+test('only the member who searched can page; anyone else gets an ephemeral hint and the page stays', async () => {
+  const mine = await h.sandbox.driver.command('news', { subcommand: 'search', options: { query: 'rocket' }, as: h.sandbox.members.admin });
+  const theirs = await h.sandbox.driver.click(mine, button(body(mine), /Next/).custom_id, { as: h.sandbox.members.member });
+  assert.equal(theirs.type, 4);
+  assert.equal(theirs.ephemeral, true);
+  assert.match(body(theirs).content!, /someone else’s search.*\/news search/);
+  assert.match((h.sandbox.driver.message(mine.id) as Shown).embeds![0]!.footer!.text, /Page 1 of 3/);
+});
+
+test('paging still works after the bot restarts: the buttons carry the whole search', async () => {
+  const reply = await h.sandbox.driver.command('news', { subcommand: 'search', options: { query: 'rocket', topic: 'Space', days: 30 } });
+  assert.match(body(reply).embeds![0]!.footer!.text, /Page 1 of 3 · 12 article/, 'the 40-day-old article is outside 30 days');
+  await h.restart();
+  const clicked = await h.sandbox.driver.click(reply, button(body(reply), /Next/).custom_id);
+  assert.equal(clicked.type, 7);
+  const page2 = h.sandbox.driver.message(reply.id) as Shown;
+  assert.match(page2.embeds![0]!.footer!.text, /Page 2 of 3 · 12 article/);
+  assert.match(page2.embeds![0]!.title!, /topic Space/);
+});
+
+test('topic, outlet and days narrow the search; a single page has no buttons', async () => {
+  const reply = await h.sandbox.driver.command('news', { subcommand: 'search', options: { topic: 'space', provider: 'orbit.example.com', days: 1 } });
+  const shown = body(reply);
+  assert.equal(entries(shown).length, 4, 'Orbit Daily published rocket tests 1, 4, 7 and 10 in the last 24 h');
+  for (const entry of entries(shown)) assert.match(entry, /Orbit Daily/);
+  assert.equal(shown.components?.length ?? 0, 0);
+});
+
+test('no match says so, privately, and suggests a broader search', async () => {
+  const reply = await h.sandbox.driver.command('news', { subcommand: 'search', options: { query: 'zebra crossing', days: 2 } });
+  assert.equal(reply.ephemeral, true);
+  assert.match(body(reply).content!, /No articles match “zebra crossing” · last 2 day\(s\)\. Try fewer words, a longer period/);
+});
+
+test('a topic or outlet that does not exist gets a clear answer, not an empty page', async () => {
+  const topic = await h.sandbox.driver.command('news', { subcommand: 'search', options: { topic: 'Quantum gardening' } });
+  assert.equal(topic.ephemeral, true);
+  assert.match(body(topic).content!, /no topic called “Quantum gardening”.*\/news topics/);
+  const outlet = await h.sandbox.driver.command('news', { subcommand: 'latest', options: { topic: '%%%' } });
+  assert.match(body(outlet).content!, /no topic called “%%%”/);
+  const provider = await h.sandbox.driver.command('news', { subcommand: 'search', options: { provider: 'nowhere.example' } });
+  assert.match(body(provider).content!, /no outlet called “nowhere\.example”/);
+});
+
+test('article text cannot format, link or ping: it is escaped, and no message parses mentions', async () => {
+  const reply = await h.sandbox.driver.command('news', { subcommand: 'search', options: { query: 'breaking' } });
+  const description = body(reply).embeds![0]!.description!;
+  assert.ok(HOSTILE_TITLE.includes('**Breaking**'));
+  assert.match(description, /\\\*\\\*Breaking\\\*\\\*/, 'bold markers escaped');
+  assert.match(description, /\\\[click me\\\]/, 'the masked link is shown as text');
+  assert.doesNotMatch(description, /\[click me\]\(https:\/\/evil/);
+  assert.deepEqual(body(reply).allowed_mentions, { parse: [] });
+});
+
+test('/news latest lists the newest published articles first, optionally on one topic', async () => {
+  const latest = await h.sandbox.driver.command('news', { subcommand: 'latest' });
+  const shown = body(latest);
+  assert.match(shown.embeds![0]!.title!, /^Latest news/);
+  assert.match(entries(shown)[0]!, /Rocket engine test 1 .*\n.*1 h ago/);
+  assert.match(entries(shown)[1]!, /Rocket engine test 2 /, 'the unpublished article of 2 h ago is left out');
+  const economy = await h.sandbox.driver.command('news', { subcommand: 'latest', options: { topic: 'Economy' } });
+  assert.deepEqual(entries(body(economy)).map((e) => /\[([^\]]+)\]/.exec(e)?.[1]), ['Inflation eases', 'Central bank holds rate', 'Markets rally on jobs data', 'Retail sales climb']);
+});
+
+test('/news topics and /news providers rank by coverage with counts', async () => {
+  const topics = body(await h.sandbox.driver.command('news', { subcommand: 'topics' })).embeds![0]!.description!.split('\n');
+  assert.match(topics[0]!, /^\*\*1\.\*\* Space — 14 articles$/);
+  assert.match(topics[1]!, /^\*\*2\.\*\* Economy — 4 articles$/);
+  const providers = body(await h.sandbox.driver.command('news', { subcommand: 'providers' })).embeds![0]!.description!;
+  assert.match(providers, /Star Wire \(starwire\.example\.net\) — 6 articles/);
+  assert.match(providers, /Market Watchers \(markets\.example\.com\) — 4 articles/);
+});
+
+test('autocomplete answers within Discord\'s limits, leaving out a topic too long to be a value', async () => {
+  const all = (await h.sandbox.driver.autocomplete('news', { name: 'topic', value: '' }, { subcommand: 'search' })).choices;
+  assert.ok(all.length > 0 && all.length <= AUTOCOMPLETE_CHOICES_MAX);
+  assert.equal(all[0]!.value, 'Space');
+  assert.match(all[0]!.name, /^Space \(14 articles\)$/);
+  assert.ok(!all.some((c) => c.value === LONG_TOPIC), 'a value over 100 characters would make Discord drop the answer');
+  const spa = (await h.sandbox.driver.autocomplete('news', { name: 'topic', value: 'spa' }, { subcommand: 'latest' })).choices;
+  assert.deepEqual(spa.map((c) => c.value), ['Space']);
+  const accents = (await h.sandbox.driver.autocomplete('news', { name: 'topic', value: 'econ' }, { subcommand: 'search' })).choices;
+  assert.deepEqual(accents.map((c) => c.value).sort(), ['Economy', 'Économie']);
+  const outlets = (await h.sandbox.driver.autocomplete('news', { name: 'provider', value: 'star' }, { subcommand: 'search' })).choices;
+  assert.deepEqual(outlets, [{ name: 'Star Wire — starwire.example.net (6 articles)', value: 'starwire.example.net' }]);
+});
+
+test('autocomplete never fails on odd input', async () => {
+  const odd = ['(((', '\\', '.*', '🚀'.repeat(50), 'x'.repeat(100), '\u0000\u202e', '   ', '%'];
+  for (const value of odd) {
+    for (const [command, option, subcommand] of [['news', 'topic', 'search'], ['news', 'provider', 'search'], ['digest', 'timezone', 'setup']] as const) {
+      const { choices } = await h.sandbox.driver.autocomplete(command, { name: option, value }, { subcommand });
+      assert.ok(Array.isArray(choices) && choices.length <= AUTOCOMPLETE_CHOICES_MAX, `${command} ${option} "${value}"`);
+      for (const c of choices) assert.ok(c.name.length >= 1 && c.name.length <= AUTOCOMPLETE_CHOICE_NAME_MAX && String(c.value).length <= AUTOCOMPLETE_CHOICE_VALUE_MAX);
+    }
+  }
+});
+
+test('a button the bot does not know, or one tampered with, gets a clear ephemeral answer', async () => {
+  const rest = h.bot.client.rest;
+  const posted = (await rest.post(Routes.channelMessages(h.sandbox.channels.general), {
+    body: {
+      content: 'A message from an older version of the bot',
+      allowed_mentions: { parse: [] },
+      components: [{
+        type: ComponentType.ActionRow,
+        components: [
+          { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Old', custom_id: 'page:2' },
+          { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Forged', custom_id: `nd1:s:${h.sandbox.members.admin.id}:zzzzz:0:::x` },
+        ],
+      }],
+    },
+  })) as { id: string };
+  const old = await h.sandbox.driver.click(posted, 'page:2');
+  assert.equal(old.ephemeral, true);
+  assert.match(body(old).content!, /not one I recognise/);
+  const forged = await h.sandbox.driver.click(posted, `nd1:s:${h.sandbox.members.admin.id}:zzzzz:0:::x`);
+  assert.equal(forged.ephemeral, true);
+  assert.match(body(forged).content!, /no longer works.*\/news search/);
+});
+
+test('/help lists every command, only to the member who asked', async () => {
+  const reply = await h.sandbox.driver.command('help');
+  assert.equal(reply.ephemeral, true);
+  assert.equal((body(reply).flags ?? 0) & MessageFlags.Ephemeral, MessageFlags.Ephemeral);
+  const text = JSON.stringify(body(reply).embeds);
+  for (const usage of ['/news search [query] [topic] [provider] [days]', '/news latest [topic]', '/news topics', '/news providers', '/digest preview',
+    '/digest setup channel time timezone [size] [topics] [providers] [min_quality] [mention_role]', '/digest now [channel]', '/digest status', '/help']) {
+    assert.ok(text.includes(usage), usage);
+  }
+});
+
+test('a command still registered from an older version is answered, not left "not responding"', async () => {
+  const stale = [...commandDefinitions(), { name: 'weather', description: 'Removed in this version' }];
+  await deployCommands(h.bot.client.rest, h.sandbox.applicationId, stale, h.sandbox.guild.id);
+  try {
+    const reply = await h.sandbox.driver.command('weather');
+    assert.equal(reply.ephemeral, true);
+    assert.match(body(reply).content!, /do not know this command.*\/help/);
+  } finally {
+    await deployCommands(h.bot.client.rest, h.sandbox.applicationId, commandDefinitions(), h.sandbox.guild.id);
+  }
+  await assert.rejects(h.sandbox.driver.command('weather'), RefusedByClient, 'gone once the commands are deployed again');
+});
+
+test('every body the bot sent was accepted and matches Discord\'s OpenAPI description; no unknown route', { skip: openApiSkip }, () => {
+  assert.deepEqual(h.sandbox.requests.filter((r) => r.status >= 400).map((r) => `${r.method} ${r.path} ${r.status}`), []);
+  assert.deepEqual(recordedBodyProblems(h.sandbox.requests), []);
+  assert.equal(h.sandbox.unknownRoutes, 0);
+});
+
+test('the token never reaches the log', () => {
+  assert.ok(h.logs.length > 0);
+  assert.ok(!h.rawLogs().includes(h.sandbox.token));
+});

@@ -6,8 +6,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import type { Article } from '../src/articles/types.js';
 import { ArticleLibrary } from '../src/articles/library.js';
-import { chooseDigest, type Story } from '../src/digest/choose.js';
-import { storyCoverage } from '../src/digest/coverage.js';
+import { chooseDigest, storyOf } from '../src/digest/choose.js';
 import { digestMessages, type MessagePayload } from '../src/digest/messages.js';
 import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { createLogger } from '../src/log.js';
@@ -41,7 +40,7 @@ test('every article of every corpus folder, as a story and packed ten to a diges
   let stories = 0;
   for (const { name, articles } of folders) {
     assert.ok(articles.length > 100, `${name}: expected the corpus to load`);
-    const all: Story[] = articles.map((lead) => ({ lead, related: storyCoverage(lead, []), urls: [lead.url] }));
+    const all = articles.map(storyOf);
     for (let i = 0; i < all.length; i += 10) {
       const group = all.slice(i, i + 10);
       const { payloads, storiesPerMessage } = digestMessages(group, { now: latest(articles), timezone: 'UTC', mentionRoleId: ROLE });

@@ -28,6 +28,11 @@ export interface DigestInput {
   seen: ReadonlySet<string>;
 }
 
+/** One article as a story of its own, for single-article views (`storyEmbed(storyOf(article))`). */
+export function storyOf(article: Article): Story {
+  return { lead: article, related: storyCoverage(article, []), urls: [article.url, ...article.related.map((c) => c.url)] };
+}
+
 type Fate = 'chosen' | 'seen' | 'capped';
 
 /** A story being assembled: its lead, the articles folded into it, and the URLs that now identify it. */

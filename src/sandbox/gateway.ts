@@ -47,7 +47,6 @@ export class Gateway {
   private readonly server = new WebSocketServer({ noServer: true });
   private readonly sessions = new Map<string, Session>();
   private readonly connections = new Set<Connection>();
-  private readonly sessionListeners = new Set<() => void>();
 
   constructor(private readonly options: GatewayOptions) {}
 
@@ -63,12 +62,6 @@ export class Gateway {
   /** Whether a bot has identified (its session lives on while it reconnects). */
   get hasSession(): boolean {
     return this.sessions.size > 0;
-  }
-
-  /** Calls `listener` each time a session becomes ready or resumed; returns an unsubscribe. */
-  onSessionReady(listener: () => void): () => void {
-    this.sessionListeners.add(listener);
-    return () => this.sessionListeners.delete(listener);
   }
 
   /**
@@ -164,7 +157,6 @@ export class Gateway {
     });
     // discord.js only becomes ready once every guild of READY has arrived; Discord sends them whatever the intents.
     this.sendDispatch(session, GatewayDispatchEvents.GuildCreate, world.apiGuild());
-    this.notifyReady();
   }
 
   private resume(connection: Connection, d: { token?: unknown; session_id?: unknown; seq?: unknown }): void {
@@ -182,7 +174,6 @@ export class Gateway {
     this.options.logger.info({ event: 'gateway_resumed', sessionId: session.id, replayed: missed.length }, 'bot resumed');
     for (const e of missed) this.send(connection.socket, { op: GatewayOpcodes.Dispatch, ...e });
     this.sendDispatch(session, GatewayDispatchEvents.Resumed, { _trace: ['newsdesk-sandbox'] });
-    this.notifyReady();
   }
 
   private sendDispatch(session: Session, t: string, d: unknown): void {
@@ -194,9 +185,5 @@ export class Gateway {
 
   private send(socket: WebSocket, payload: unknown): void {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
-  }
-
-  private notifyReady(): void {
-    for (const listener of this.sessionListeners) listener();
   }
 }

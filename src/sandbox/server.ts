@@ -144,17 +144,6 @@ export class DiscordSandbox {
     return () => this.messageListeners.delete(listener);
   }
 
-  /** Resolves once a bot has identified or resumed on the gateway (at once if one already has). */
-  waitForBot(): Promise<void> {
-    if (this.gateway.hasSession) return Promise.resolve();
-    return new Promise((resolve) => {
-      const off = this.gateway.onSessionReady(() => {
-        off();
-        resolve();
-      });
-    });
-  }
-
   createChannel(name: string, options: { botCanSend?: boolean } = {}): string {
     const id = this.world.createChannel(name, options.botCanSend ?? true);
     this.gateway.dispatch(GatewayDispatchEvents.ChannelCreate, this.world.apiChannel(this.world.channel(id)!), GatewayIntentBits.Guilds);

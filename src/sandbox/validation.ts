@@ -54,8 +54,11 @@ const embed = z.object({
 
 type Embed = z.infer<typeof embed>;
 
-/** The text Discord counts toward the 6000-character limit shared by all embeds of one message. */
-export function embedTextLength(embeds: readonly Embed[]): number {
+/**
+ * The text Discord counts toward the 6000-character limit shared by all embeds of one message. Counted here
+ * independently of src/digest/pack.ts on purpose: the sandbox checks the bot, so it must not share its arithmetic.
+ */
+function embedTextLength(embeds: readonly Embed[]): number {
   let total = 0;
   for (const e of embeds) {
     total += (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.author?.name.length ?? 0);
@@ -300,11 +303,7 @@ export const commandListSchema = z.array(commandSchema).max(COMMANDS_MAX).superR
   });
 });
 
-export type MessageCreateBody = z.infer<typeof messageCreateSchema>;
-export type MessageEditBody = z.infer<typeof messageEditSchema>;
 export type InteractionCallbackBody = z.infer<typeof interactionCallbackSchema>;
-export type CommandBody = z.infer<typeof commandSchema>;
-export type { CommandOption };
 
 /** Whether a message body has anything to show; Discord refuses an empty one with 50006, not 50035. */
 export function isEmptyMessage(body: { content?: string | null | undefined; embeds?: unknown[] | null | undefined; components?: unknown[] | null | undefined; sticker_ids?: unknown[] | undefined; attachments?: unknown[] | null | undefined }): boolean {

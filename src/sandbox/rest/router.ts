@@ -33,7 +33,7 @@ const API_PREFIX = '/api/v10';
 const ROUTES: Route[] = [...sessionRoutes, ...channelRoutes, ...commandRoutes, ...interactionRoutes];
 
 /** The route and parameters for a path, or undefined; `methodKnown` tells a 405 from a 404. */
-export function matchRoute(method: string, segments: string[]): { route: Route; params: Record<string, string> } | { route: undefined; methodKnown: boolean } {
+function matchRoute(method: string, segments: string[]): { route: Route; params: Record<string, string> } | { route: undefined; methodKnown: boolean } {
   let methodKnown = false;
   for (const route of ROUTES) {
     const pattern = route.pattern.split('/').slice(1);

@@ -55,13 +55,17 @@ export const definition = {
 
 // ---- helpers
 
+/** The id of the channel the command is about: the `channel` option, else the channel it was run in. */
+function chosenChannelId(interaction: ChatInputCommandInteraction): string {
+  return String(interaction.options.get('channel')?.value ?? interaction.channelId);
+}
+
 /**
- * The channel an option names (or the one the command was run in). Read from the option's id and the guild cache,
- * not from the interaction's resolved data, so a channel deleted since is reported as gone.
+ * That channel as the bot knows it, read from the guild cache rather than the interaction's resolved data, so a
+ * channel deleted since is seen as gone.
  */
 function chosenChannel(interaction: ChatInputCommandInteraction): GuildBasedChannel | undefined {
-  const id = String(interaction.options.get('channel')?.value ?? interaction.channelId);
-  return interaction.guild?.channels.cache.get(id);
+  return interaction.guild?.channels.cache.get(chosenChannelId(interaction));
 }
 
 const mention = (channelId: string) => `<#${channelId}>`;
@@ -126,7 +130,7 @@ function setup(interaction: ChatInputCommandInteraction, context: BotContext): R
 /** Runs `change` on the chosen channel's subscription, or says there is none. */
 function withSubscription(change: (channelId: string, context: BotContext) => Reply): Subcommand['run'] {
   return (interaction, context) => {
-    const channelId = chosenChannel(interaction)?.id ?? String(interaction.options.get('channel')?.value ?? interaction.channelId);
+    const channelId = chosenChannelId(interaction);
     const subscription = context.store.getSubscription(channelId);
     if (!subscription || subscription.guildId !== interaction.guildId) {
       return notice(`${mention(channelId)} has no digest. Set one up with \`/digest setup\`.`);
@@ -139,7 +143,7 @@ function withSubscription(change: (channelId: string, context: BotContext) => Re
 }
 
 async function postNow(interaction: ChatInputCommandInteraction, context: BotContext): Promise<Reply> {
-  const channelId = chosenChannel(interaction)?.id ?? interaction.channelId;
+  const channelId = chosenChannelId(interaction);
   const subscription = context.store.getSubscription(channelId);
   if (!subscription || subscription.guildId !== interaction.guildId) return notice(`${mention(channelId)} has no digest. Set one up with \`/digest setup\`.`);
   const outcome = await context.digests.postNow(subscription);
@@ -153,6 +157,8 @@ async function postNow(interaction: ChatInputCommandInteraction, context: BotCon
       return notice(`Nothing new to post in ${mention(channelId)}: ${displayText(outcome.summary.replace(/^empty: /, ''), 500)}`);
     case 'failed':
       return notice(`I could not post in ${mention(channelId)}: ${displayText(outcome.summary.replace(/^failed: /, ''), 500)}. Its digest is paused; fix this, then run \`/digest resume\`.`);
+    case 'skipped':
+      return notice(`A digest for ${mention(channelId)} is being posted or was posted this very moment; nothing more to post.`);
     default:
       return notice(`Discord is slow to accept the digest for ${mention(channelId)}; the rest will be posted shortly.`);
   }

@@ -1,0 +1,217 @@
+// /digest end to end: the real bot against the sandbox with a real SQLite file and a controlled clock. Setup and its
+// checks, status, pause/resume/remove, posting now, preview, the Manage Server rule (hidden by Discord and checked
+// again at run time), a scheduled digest at its local time, a vanished channel, and the failure path.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { MessageFlags } from 'discord.js';
+import { commandDefinitions } from '../src/bot/commands.js';
+import { deployCommands } from '../src/bot/deploy.js';
+import { RefusedByClient } from '../src/sandbox/driver.js';
+import type { InteractionReply, InvokeOptions } from '../src/sandbox/driver.js';
+import { startBotHarness, TEST_NOW } from './helpers/bot.js';
+import type { BotHarness } from './helpers/bot.js';
+import { openApiSkip } from './helpers/openapi.js';
+import { recordedBodyProblems } from './helpers/sandboxOpenApi.js';
+
+interface Shown {
+  content?: string;
+  embeds?: { title?: string; url?: string; description?: string; fields?: { name: string; value: string }[] }[];
+  allowed_mentions?: { parse: string[]; roles?: string[] };
+}
+
+let h: BotHarness;
+before(async () => {
+  h = await startBotHarness();
+});
+after(async () => {
+  await h.close();
+});
+
+const digest = (subcommand: string, options: InvokeOptions['options'] = {}, extra: Omit<InvokeOptions, 'subcommand' | 'options'> = {}) =>
+  h.sandbox.driver.command('digest', { subcommand, options, ...extra });
+
+/** What the member finally sees: the reply, or for a deferred one the edit that filled it in. */
+function shown(reply: InteractionReply): Shown {
+  return (reply.type === 5 ? reply.edits.at(-1) : reply.body) as Shown;
+}
+
+/** The bodies the bot posted to a channel, as sent (nonce included). */
+const posts = (channelId: string) =>
+  h.sandbox.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${channelId}/messages` && r.status < 300).map((r) => r.body as Shown);
+
+/** Waits (bounded) for the bot to receive a gateway event the sandbox has sent. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > 5000) throw new Error('the bot did not see the change');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const storyUrls = (channelId: string) => h.sandbox.messages(channelId).flatMap((m) => ((m.body.embeds ?? []) as { url?: string }[]).map((e) => e.url));
+
+test('setup names the permissions the bot lacks in the channel, and saves nothing', async () => {
+  const reply = await digest('setup', { channel: h.sandbox.channels.locked, time: '08:00', timezone: 'UTC' });
+  assert.equal(reply.ephemeral, true);
+  assert.match(shown(reply).content!, /cannot post digests in <#\d+>: I am missing \*\*Send Messages\*\*/);
+  assert.equal(h.store.getSubscription(h.sandbox.channels.locked), undefined);
+});
+
+test('setup refuses a time that is not HH:mm and a time zone that does not exist', async () => {
+  const time = await digest('setup', { channel: h.sandbox.channels.news, time: '25:00', timezone: 'UTC' });
+  assert.match(shown(time).content!, /HH:mm on a 24-hour clock/);
+  const zone = await digest('setup', { channel: h.sandbox.channels.news, time: '08:00', timezone: 'Mars/Olympus_Mons' });
+  assert.match(shown(zone).content!, /time zone is unknown/);
+  assert.equal(h.store.getSubscription(h.sandbox.channels.news), undefined);
+});
+
+test('timezone autocomplete finds zones by city', async () => {
+  const { choices } = await h.sandbox.driver.autocomplete('digest', { name: 'timezone', value: 'new y' }, { subcommand: 'setup' });
+  assert.deepEqual(choices[0], { name: 'America/New York', value: 'America/New_York' });
+  const paris = await h.sandbox.driver.autocomplete('digest', { name: 'timezone', value: 'paris' }, { subcommand: 'setup' });
+  assert.equal(paris.choices[0]!.value, 'Europe/Paris');
+});
+
+test('setup saves the subscription and answers with its schedule and next run in the channel\'s zone', async () => {
+  const reply = await digest('setup', { channel: h.sandbox.channels.news, time: '8:30', timezone: 'europe/paris', size: 3, topics: 'Space, Astrobiology' });
+  const text = shown(reply).content!;
+  assert.equal(reply.ephemeral, true);
+  assert.match(text, /Digest set up for <#\d+>/);
+  assert.match(text, /Every day at \*\*08:30\*\* \(Europe\/Paris\)/);
+  // 12:00 UTC on Friday 20 November is 13:00 in Paris: the next 08:30 there is Saturday's.
+  assert.match(text, /Next: Sat 21 Nov, 08:30/);
+  assert.match(text, /No article has the topic “Astrobiology” yet/);
+  const saved = h.store.getSubscription(h.sandbox.channels.news)!;
+  assert.equal(saved.guildId, h.sandbox.guild.id);
+  assert.deepEqual([saved.time, saved.timezone, saved.settings.size, saved.settings.topics], ['08:30', 'Europe/Paris', 3, ['Space', 'Astrobiology']]);
+});
+
+test('/digest preview shows the channel\'s digest to the member alone and posts nothing', async () => {
+  const before = h.sandbox.messages(h.sandbox.channels.news).length;
+  const reply = await digest('preview');
+  assert.equal(reply.type, 5, 'deferred: choosing may take a while on a large library');
+  assert.equal(reply.ephemeral, true);
+  const preview = shown(reply);
+  assert.match(preview.content!, /Preview of the digest <#\d+> would receive now: 3 stories\. Nothing was posted\./);
+  assert.equal(preview.embeds!.length, 3);
+  assert.equal(h.sandbox.messages(h.sandbox.channels.news).length, before);
+});
+
+test('/digest now posts the digest in the channel, pinging nobody', async () => {
+  const reply = await digest('now');
+  assert.equal(reply.ephemeral, true);
+  assert.match(shown(reply).content!, /Digest posted in <#\d+> \(1 message\(s\)\)/);
+  const [first] = h.sandbox.messages(h.sandbox.channels.news);
+  assert.equal(first!.body.content, '**Daily digest — Friday, 20 November**');
+  assert.equal((first!.body.embeds as unknown[]).length, 3);
+  for (const url of storyUrls(h.sandbox.channels.news)) assert.match(url!, /\/news\/rocket-/, 'only the channel\'s topic');
+  for (const body of posts(h.sandbox.channels.news)) assert.deepEqual(body.allowed_mentions, { parse: [] });
+});
+
+test('/digest status lists the server\'s digests with schedule, next run and last result', async () => {
+  const reply = await digest('status');
+  assert.equal(reply.ephemeral, true);
+  const [field] = shown(reply).embeds![0]!.fields!;
+  assert.equal(field!.name, '#news');
+  assert.match(field!.value, /Every day at \*\*08:30\*\* \(Europe\/Paris\)\nNext: Sat 21 Nov, 08:30\n3 stories; filters: topics Space, Astrobiology/);
+  assert.match(field!.value, /Last run just now: posted 1 message\(s\) with 3 stories/);
+});
+
+test('another /digest now right after has nothing new, and says why', async () => {
+  h.clock.set(new Date(TEST_NOW.getTime() + 60_000));
+  const reply = await digest('now');
+  assert.match(shown(reply).content!, /Nothing new to post in <#\d+>: No article was published since the previous digest/);
+  assert.equal(h.sandbox.messages(h.sandbox.channels.news).length, 1);
+});
+
+test('pause, resume and remove change the subscription at once, and say so', async () => {
+  assert.match(shown(await digest('pause')).content!, /is paused/);
+  assert.equal(h.store.getSubscription(h.sandbox.channels.news)!.paused, true);
+  assert.match(shown(await digest('status')).embeds![0]!.fields![0]!.value, /⏸ Paused/);
+  assert.match(shown(await digest('resume', { channel: h.sandbox.channels.news }, { channelId: h.sandbox.channels.general })).content!, /running again/);
+  assert.equal(h.store.getSubscription(h.sandbox.channels.news)!.paused, false);
+  assert.match(shown(await digest('remove')).content!, /is removed/);
+  assert.equal(h.store.getSubscription(h.sandbox.channels.news), undefined);
+  assert.match(shown(await digest('status')).content!, /no digest yet/);
+  assert.match(shown(await digest('pause')).content!, /<#\d+> has no digest\. Set one up/);
+  assert.match(shown(await digest('now')).content!, /has no digest/);
+});
+
+test('members without Manage Server: Discord hides /digest, and the bot refuses them itself when a server shows it', async () => {
+  const member = h.sandbox.members.member;
+  await assert.rejects(digest('status', {}, { as: member }), RefusedByClient);
+  // A server can grant the command to everyone (Server Settings → Integrations): default_member_permissions is gone.
+  const granted = commandDefinitions().map(({ default_member_permissions: _, ...rest }) => rest);
+  await deployCommands(h.bot.client.rest, h.sandbox.applicationId, granted, h.sandbox.guild.id);
+  try {
+    for (const [subcommand, options] of [['setup', { channel: h.sandbox.channels.general, time: '09:00', timezone: 'UTC' }], ['status', {}], ['now', {}], ['pause', {}], ['remove', {}]] as const) {
+      const reply = await digest(subcommand, options, { as: member });
+      assert.equal(reply.ephemeral, true);
+      assert.match(shown(reply).content!, /Only members with the \*\*Manage Server\*\* permission/, subcommand);
+    }
+    assert.equal(h.store.getSubscription(h.sandbox.channels.general), undefined);
+    const preview = await digest('preview', {}, { as: member, channelId: h.sandbox.channels.general });
+    assert.match(shown(preview).content!, /Preview of the digest/, 'reading a preview changes nothing, so it is allowed');
+  } finally {
+    await deployCommands(h.bot.client.rest, h.sandbox.applicationId, commandDefinitions(), h.sandbox.guild.id);
+  }
+  assert.ok(h.logs.some((l) => l.event === 'command.refused' && l.userId === member.id));
+});
+
+test('a scheduled digest is posted once, at its time in its zone, mentioning only the role chosen in setup', async () => {
+  const role = h.bot.client.guilds.cache.get(h.sandbox.guild.id)!.roles.cache.find((r) => r.name === 'Editors')!;
+  const general = h.sandbox.channels.general;
+  await digest('setup', { channel: general, time: '13:30', timezone: 'Europe/Paris', topics: 'Economy', mention_role: role.id });
+  await h.bot.scheduler.tick();
+  assert.equal(h.sandbox.messages(general).length, 0, 'at 13:00 in Paris it is not time yet');
+  h.clock.set(new Date(TEST_NOW.getTime() + 31 * 60_000)); // 13:31 in Paris
+  await h.bot.scheduler.tick();
+  const messages = h.sandbox.messages(general);
+  assert.equal(messages.length, 1);
+  assert.equal(messages[0]!.body.content, `<@&${role.id}> **Daily digest — Friday, 20 November**`);
+  assert.deepEqual(posts(general)[0]!.allowed_mentions, { parse: [], roles: [role.id] });
+  await h.bot.scheduler.tick();
+  await h.restart();
+  await h.bot.scheduler.tick();
+  assert.equal(h.sandbox.messages(general).length, 1, 'never twice, even after a restart');
+});
+
+test('a channel that disappears pauses its digest with the reason, shown in status', async () => {
+  const doomed = h.sandbox.createChannel('doomed');
+  await until(() => h.bot.client.channels.cache.has(doomed));
+  await digest('setup', { channel: doomed, time: '07:00', timezone: 'UTC' });
+  h.sandbox.deleteChannel(doomed);
+  const reply = await digest('now', { channel: doomed });
+  assert.match(shown(reply).content!, /could not post in <#\d+>: the channel no longer exists.*\/digest resume/);
+  const saved = h.store.getSubscription(doomed)!;
+  assert.equal(saved.paused, true);
+  assert.match(shown(await digest('status')).embeds![0]!.fields!.find((f) => f.value.includes(doomed))!.value, /⏸ Paused by the bot: the channel no longer exists/);
+});
+
+test('DIGEST_CHANNEL_ID, DIGEST_TIME and DIGEST_TIMEZONE create the subscription on start; an unknown channel is logged', async () => {
+  const created = h.bot.applyEnvSubscription({ channelId: h.sandbox.channels.news, time: '06:45', timezone: 'Asia/Tokyo' });
+  assert.deepEqual([created?.guildId, created?.time, created?.timezone], [h.sandbox.guild.id, '06:45', 'Asia/Tokyo']);
+  h.store.setPaused(h.sandbox.channels.news, true);
+  assert.equal(h.bot.applyEnvSubscription({ channelId: h.sandbox.channels.news, time: '06:45', timezone: 'Asia/Tokyo' })?.paused, true, 'a pause outlives a restart');
+  assert.equal(h.bot.applyEnvSubscription({ channelId: '12345678901234567', time: '06:45', timezone: 'UTC' }), undefined);
+  assert.ok(h.logs.some((l) => l.event === 'digest.env_channel_unknown'));
+});
+
+test('every body the bot sent matches Discord\'s OpenAPI description; refused ones are only the vanished channel', { skip: openApiSkip }, () => {
+  assert.deepEqual(recordedBodyProblems(h.sandbox.requests), []);
+  assert.deepEqual([...new Set(h.sandbox.requests.filter((r) => r.status >= 400).map((r) => `${r.method} ${r.status}`))], ['POST 404']);
+  assert.equal(h.sandbox.unknownRoutes, 0);
+});
+
+test('when something breaks, the member gets a short apology and the log one line with the detail', async () => {
+  h.store.close(); // the database goes away under the bot
+  const reply = await digest('status');
+  assert.equal(reply.ephemeral, true);
+  assert.equal((shown(reply) as { flags?: number }).flags! & MessageFlags.Ephemeral, MessageFlags.Ephemeral);
+  assert.match(shown(reply).content!, /^Sorry, something went wrong on my side/);
+  const failures = h.logs.filter((l) => l.event === 'command.failed');
+  assert.equal(failures.length, 1);
+  assert.equal(failures[0]!.subcommand, 'status');
+  assert.match(String((failures[0]!.err as { message: string }).message), /database/);
+  assert.ok(!h.rawLogs().includes(h.sandbox.token));
+  await h.restart();
+});

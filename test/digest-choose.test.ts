@@ -163,6 +163,18 @@ test('a story the channel received is never sent again: not from another file, w
   assert.deepEqual(leads({ articles: day2, seen, lastDigestAt: hoursAgo(0.5), now: NOW, settings: { window: { kind: 'hours', hours: 24 } } }), ['storm']);
 });
 
+test('a story that comes back under a new lead is recognised through any of its articles, and its place goes to the next story', () => {
+  const seen = new Set([urlOf('sent-yesterday')]);
+  const articles = [
+    solo('new-lead', { quality: 150 }),
+    // Lower-ranked, but it ties the new lead to yesterday's story: all three are one story.
+    solo('roundup', { quality: 50, related: [coverage(urlOf('new-lead'), null), coverage(urlOf('sent-yesterday'), null)] }),
+    solo('next', { quality: 100 }),
+    solo('after', { quality: 90 }),
+  ];
+  assert.deepEqual(leads({ articles, seen, settings: { size: 2 } }), ['next', 'after']);
+});
+
 test('at most two stories per outlet by default, and the cap is a setting', () => {
   const articles = [
     ...[1, 2, 3, 4].map((n) => article(`big-${n}`, { quality: 200 - n, provider: outlet('big.example.com', 'Big') })),

@@ -67,21 +67,57 @@ function claim(draft: Draft, article: Article, claimed: Map<string, Draft>): voi
   }
 }
 
+/** The state of one choice: the stories so far and which URLs and articles they already hold. */
+interface Selection {
+  claimed: Map<string, Draft>;
+  /** Articles folded into a story after selection, which must not be placed again when popped later. */
+  folded: Set<Article>;
+  chosen: Draft[];
+  perProvider: Map<string, number>;
+  seenStories: number;
+}
+
+/** Takes stories best first until the digest is full: each article joins its story, or leads a new one. */
+function fill(selection: Selection, queue: RankedQueue<Article>, seen: ReadonlySet<string>, size: number, maxPerProvider: number): void {
+  const { claimed, chosen, perProvider } = selection;
+  while (chosen.length < size) {
+    const article = queue.pop();
+    if (!article) return;
+    if (selection.folded.has(article)) continue;
+    const linked = linkedDraft(article, claimed);
+    if (linked) {
+      claim(linked, article, claimed);
+      continue;
+    }
+    const domain = article.provider.domain;
+    const count = perProvider.get(domain) ?? 0;
+    const fate: Fate = alreadySent(article, seen) ? 'seen' : count >= maxPerProvider ? 'capped' : 'chosen';
+    const draft: Draft = { fate, lead: article, others: [], urls: new Set() };
+    claim(draft, article, claimed);
+    if (fate === 'seen') selection.seenStories++;
+    if (fate === 'chosen') {
+      chosen.push(draft);
+      perProvider.set(domain, count + 1);
+    }
+  }
+}
+
 /**
  * Folds the lower-ranked candidates into the chosen stories they belong to, so that their outlets join the related
  * coverage and their URLs are recorded as sent. Repeats while a pass folds something in, because an article may
  * link to a story only through another article folded in during that pass.
  */
-function foldRemaining(remaining: readonly Article[], claimed: Map<string, Draft>): void {
-  let pending = remaining;
+function foldRemaining(remaining: readonly Article[], selection: Selection): void {
+  let pending = remaining.filter((a) => !selection.folded.has(a));
   let folded = true;
   while (folded && pending.length > 0) {
     folded = false;
     const next: Article[] = [];
     for (const article of pending) {
-      const draft = linkedDraft(article, claimed);
+      const draft = linkedDraft(article, selection.claimed);
       if (draft?.fate === 'chosen') {
-        claim(draft, article, claimed);
+        claim(draft, article, selection.claimed);
+        selection.folded.add(article);
         folded = true;
       } else {
         next.push(article);
@@ -89,6 +125,22 @@ function foldRemaining(remaining: readonly Article[], claimed: Map<string, Draft
     }
     pending = next;
   }
+}
+
+/**
+ * Gives up the chosen stories that turned out, once complete, to hold an article the channel already received (the
+ * story came back under a new lead), so that the caller fills their places. True when any was given up.
+ */
+function dropReceived(selection: Selection, seen: ReadonlySet<string>): boolean {
+  const received = selection.chosen.filter((d) => d.others.some((a) => alreadySent(a, seen)));
+  for (const draft of received) {
+    draft.fate = 'seen';
+    selection.seenStories++;
+    const domain = draft.lead.provider.domain;
+    selection.perProvider.set(domain, selection.perProvider.get(domain)! - 1);
+  }
+  selection.chosen = selection.chosen.filter((d) => d.fate === 'chosen');
+  return received.length > 0;
 }
 
 function clamp(value: number, min: number, max: number): number {
@@ -124,37 +176,19 @@ export function chooseDigest(input: DigestInput): DigestChoice {
   const size = clamp(settings.size, 1, DIGEST_SIZE_MAX);
   const maxPerProvider = clamp(settings.maxPerProvider, 1, DIGEST_SIZE_MAX);
   const queue = new RankedQueue(candidates, compareArticles);
-  const claimed = new Map<string, Draft>();
-  const chosen: Draft[] = [];
-  const perProvider = new Map<string, number>();
-  let seenStories = 0;
-  while (chosen.length < size) {
-    const article = queue.pop();
-    if (!article) break;
-    const linked = linkedDraft(article, claimed);
-    if (linked) {
-      claim(linked, article, claimed);
-      continue;
-    }
-    const domain = article.provider.domain;
-    const count = perProvider.get(domain) ?? 0;
-    const fate: Fate = alreadySent(article, seen) ? 'seen' : count >= maxPerProvider ? 'capped' : 'chosen';
-    const draft: Draft = { fate, lead: article, others: [], urls: new Set() };
-    claim(draft, article, claimed);
-    if (fate === 'seen') seenStories++;
-    if (fate === 'chosen') {
-      chosen.push(draft);
-      perProvider.set(domain, count + 1);
-    }
-  }
+  const selection: Selection = { claimed: new Map(), folded: new Set(), chosen: [], perProvider: new Map(), seenStories: 0 };
+  do {
+    fill(selection, queue, seen, size, maxPerProvider);
+    foldRemaining(queue.rest(), selection);
+  } while (dropReceived(selection, seen));
+  const { chosen } = selection;
   if (chosen.length === 0) {
     return {
       ok: false,
       reason: 'all-seen',
-      detail: `All ${seenStories} story(ies) published ${describeWindow(settings.window)} were already sent to this channel.`,
+      detail: `All ${selection.seenStories} story(ies) published ${describeWindow(settings.window)} were already sent to this channel.`,
     };
   }
-  foldRemaining(queue.rest(), claimed);
   return {
     ok: true,
     stories: chosen.map((d) => ({ lead: d.lead, related: storyCoverage(d.lead, d.others), urls: [...d.urls] })),

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ActionRowBuilder, ApplicationCommandOptionType, ButtonBuilder, ButtonStyle, EmbedBuilder, MessageFlags, PermissionFlagsBits,
+  ActionRowBuilder, Client, DiscordAPIError, ApplicationCommandOptionType, ButtonBuilder, ButtonStyle, EmbedBuilder, MessageFlags, PermissionFlagsBits,
   type Interaction,
 } from 'discord.js';
 import { openApiSkip } from './helpers/openapi.js';
@@ -37,6 +37,10 @@ async function tinyBot(interaction: Interaction): Promise<void> {
     }
   } else if (interaction.isChatInputCommand() && interaction.commandName === 'setup') {
     await interaction.reply({ content: `manage server: ${interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)}`, flags: MessageFlags.Ephemeral });
+  } else if (interaction.isChatInputCommand() && interaction.commandName === 'slow') {
+    // Answers after Discord's 3-second window: too late.
+    await new Promise((resolve) => setTimeout(resolve, 3200));
+    lateReply = await interaction.reply('finally').catch((error: unknown) => error);
   } else if (interaction.isButton()) {
     const page = Number(interaction.customId.split(':')[1]);
     await interaction.update({ embeds: [new EmbedBuilder().setTitle(`Page ${page}`)], components: [pager(page)] });
@@ -44,6 +48,7 @@ async function tinyBot(interaction: Interaction): Promise<void> {
 }
 
 let session: SandboxSession;
+let lateReply: unknown;
 
 before(async () => {
   session = await startSandboxSession(tinyBot);
@@ -64,6 +69,7 @@ before(async () => {
   ]);
   await session.client.guilds.cache.get(session.sandbox.guild.id)!.commands.set([
     { name: 'setup', description: 'Set up digests', defaultMemberPermissions: PermissionFlagsBits.ManageGuild },
+    { name: 'slow', description: 'Takes its time' },
   ]);
 });
 
@@ -127,6 +133,19 @@ test('the driver refuses what a Discord client would not send', async () => {
   await assert.rejects(driver.command('news', { subcommand: 'search', options: { topic: 'AI', limit: 'many' } }), /must be a number/);
   await assert.rejects(driver.command('weather'), /not registered/);
   await assert.rejects(driver.autocomplete('news', { name: 'limit', value: '1' }, { subcommand: 'search' }), /does not autocomplete/);
+});
+
+test('a command not answered within 3 s fails like "The application did not respond", and the late reply is refused', async () => {
+  await assert.rejects(session.sandbox.driver.command('slow'), /did not answer within 3000 ms/);
+  await waitFor(() => lateReply !== undefined);
+  assert.ok(lateReply instanceof DiscordAPIError);
+  assert.equal(lateReply.code, 10062, 'Unknown interaction');
+});
+
+test('a wrong token cannot log in', async () => {
+  const stranger = new Client({ intents: [], rest: { api: session.sandbox.apiUrl } });
+  await assert.rejects(stranger.login('MTIz.not.the-token'), /invalid token/i);
+  await stranger.destroy();
 });
 
 test('nothing the client did hit a route the sandbox does not know', () => {

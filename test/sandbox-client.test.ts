@@ -85,6 +85,14 @@ test('the client logs in and sees the sandbox guild, its channels and its member
   assert.equal(guild!.channels.cache.get(sandbox.channels.news)!.permissionsFor(client.user)?.has(PermissionFlagsBits.SendMessages), true);
 });
 
+test('channels created and deleted in the sandbox appear in and vanish from the client\'s cache', async () => {
+  const { client, sandbox } = session;
+  const id = sandbox.createChannel('pop-up');
+  await waitFor(() => client.channels.cache.has(id));
+  sandbox.deleteChannel(id);
+  await waitFor(() => !client.channels.cache.has(id));
+});
+
 test('a slash command with a subcommand and typed options reaches the handler and its reply is recorded', async () => {
   const reply = await session.sandbox.driver.command('news', { subcommand: 'search', options: { topic: 'AI', limit: 3 } });
   assert.equal(reply.type, 4);

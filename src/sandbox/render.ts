@@ -30,7 +30,7 @@ interface Component {
 export function plainText(markdown: string): string {
   return markdown
     .replace(/\[([^\]]*)\]\(<?([^)>\s]+)>?\)/g, '$1 ($2)')
-    .replace(/\\([\\*_~`|>#\-[\]()])/g, '$1');
+    .replace(/\\([\\*_~`|>#\-.[\]()])/g, '$1');
 }
 
 function embedLines(embed: Embed): string[] {

@@ -1,7 +1,7 @@
 import { MessageFlags } from 'discord.js';
 import { ErrorCode, httpError } from '../errors.js';
 import { followUpSchema, interactionCallbackSchema, InteractionCallbackType, isEmptyMessage, messageEditSchema } from '../validation.js';
-import type { PendingInteraction } from '../interactions.js';
+import { applyEdit, type PendingInteraction } from '../interactions.js';
 import type { RecordedMessage } from '../world.js';
 import { noContent, ok, parseBody, type Route, type RouteContext } from './route.js';
 
@@ -28,7 +28,7 @@ function editMessage(c: RouteContext) {
   const edit = parseBody(messageEditSchema, c.body);
   const target = webhookMessage(c);
   if (target === pending.original) c.core.interactions.editOriginal(pending, edit, c.now);
-  else Object.assign(target.body, edit);
+  else applyEdit(target, edit, c.now);
   return ok(wire(c, target));
 }
 

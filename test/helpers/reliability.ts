@@ -1,0 +1,60 @@
+// Shared by the reliability suite (test/reliability-*.test.ts): bounded waits, many subscribed channels, and the
+// checks every part ends with — each channel holds its digest exactly once, and nothing the bot sent could ping.
+import type { DiscordSandbox, RecordedRequest } from '../../src/sandbox/server.js';
+import type { DigestSettings } from '../../src/digest/settings.js';
+import type { Store } from '../../src/state/store.js';
+
+/** Waits until `condition` holds, polling; fails with `what` after `timeoutMs`, so a broken bot fails instead of hanging. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Creates `count` sandbox channels, each with a subscription in `store` due at `time` UTC; returns their ids. */
+export function subscribeChannels(sandbox: DiscordSandbox, store: Store, count: number, time: string, settings: DigestSettings): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const channelId = sandbox.createChannel(`digest-${i + 1}`);
+    store.upsertSubscription({ channelId, guildId: sandbox.guild.id, time, timezone: 'UTC', settings, mentionRoleId: null });
+    return channelId;
+  });
+}
+
+/** The article links a channel received, in order, over every message posted there. */
+export function storyUrls(sandbox: DiscordSandbox, channelId: string): string[] {
+  return sandbox.messages(channelId).flatMap((m) => ((m.body.embeds ?? []) as { url?: string }[]).map((e) => e.url ?? '(no url)'));
+}
+
+/**
+ * One line per channel that does not hold exactly `messages` messages carrying exactly `urls` in order (a missing
+ * digest, a lost message, or a duplicate). An empty list is the goal.
+ */
+export function digestCopyProblems(sandbox: DiscordSandbox, channels: readonly string[], expected: { messages: number; urls: readonly string[] }): string[] {
+  return channels.flatMap((channelId) => {
+    const posted = sandbox.messages(channelId).length;
+    const urls = storyUrls(sandbox, channelId);
+    const same = posted === expected.messages && urls.length === expected.urls.length && urls.every((u, i) => u === expected.urls[i]);
+    return same ? [] : [`#${sandbox.channelName(channelId)}: ${posted} message(s) with ${urls.length} stories, expected ${expected.messages} with ${expected.urls.length}`];
+  });
+}
+
+/**
+ * Every accepted body the bot sent that could ping someone: a message, reply, edit or follow-up whose
+ * allowed_mentions is not `parse: []` (an opted-in role is allowed only where `roles` lists it).
+ */
+export function pingProblems(requests: readonly RecordedRequest[], allowedRoles: readonly string[] = []): string[] {
+  const carriesText = /^\/(channels\/\d+\/messages|interactions\/\d+\/[^/]+\/callback|webhooks\/\d+\/[^/]+(\/messages\/[^/]+)?)$/;
+  return requests.flatMap((request) => {
+    if (request.status >= 300 || request.method === 'GET' || !carriesText.test(request.path)) return [];
+    const raw = request.body as { type?: number; data?: unknown } | undefined;
+    // Callbacks wrap the message in `data`; a deferral (type 5 without data) or an autocomplete (8) carries no text.
+    const message = (request.path.endsWith('/callback') ? raw?.data : raw) as { allowed_mentions?: { parse?: unknown[]; roles?: string[] } } | undefined;
+    if (!message || (request.path.endsWith('/callback') && raw?.type === 8)) return [];
+    const mentions = message.allowed_mentions;
+    const roles = mentions?.roles ?? [];
+    if (mentions?.parse?.length === 0 && roles.every((r) => allowedRoles.includes(r))) return [];
+    return [`${request.method} ${request.path}: allowed_mentions ${JSON.stringify(mentions)}`];
+  });
+}

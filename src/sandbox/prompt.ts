@@ -72,7 +72,7 @@ export function startPrompt(
   io: { input: Readable; output: Writable } = { input: process.stdin, output: process.stdout },
   options: { onExit?: () => void } = {},
 ): { close(): void } {
-  const rl = readline.createInterface({ input: io.input, output: io.output, prompt: 'newsdesk> ', terminal: false });
+  const rl = readline.createInterface({ input: io.input, output: io.output, prompt: 'newsdesk> ' });
   const print = (text: string): void => {
     io.output.write(`${text}\n`);
   };

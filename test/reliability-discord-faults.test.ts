@@ -9,7 +9,7 @@ import { Events } from 'discord.js';
 import { startBotHarness, TEST_NOW } from './helpers/bot.js';
 import type { BotHarness } from './helpers/bot.js';
 import { openApiSkip } from './helpers/openapi.js';
-import { digestCopyProblems, pingProblems, subscribeChannels, until } from './helpers/reliability.js';
+import { digestCopyProblems, pingProblems, subscribeChannels } from './helpers/reliability.js';
 import { recordedBodyProblems } from './helpers/sandboxOpenApi.js';
 
 const CHANNELS = 100;

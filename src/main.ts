@@ -8,6 +8,8 @@ import { deployCommands } from './bot/deploy.js';
 import { ConfigError, loadConfig } from './config.js';
 import type { Config } from './config.js';
 import { createLogger } from './log.js';
+import { startPrompt } from './sandbox/prompt.js';
+import { renderMessage } from './sandbox/render.js';
 import { DiscordSandbox } from './sandbox/server.js';
 import type { RunOutcome } from './schedule/delivery.js';
 import { Store } from './state/store.js';
@@ -20,7 +22,7 @@ function banner(sandbox: DiscordSandbox, library: ArticleLibrary, demo: RunOutco
     '  Newsdesk is running against its built-in sandbox, because DISCORD_TOKEN is not set.',
     `  A local Discord-compatible server (${sandbox.apiUrl}) stands in for Discord: nothing leaves this machine.`,
     `  ${library.size} articles loaded. ${demo.status === 'posted' ? 'A digest was just posted to #news (shown above).' : `No demo digest: ${demo.summary}.`}`,
-    '  Type a command, such as:',
+    '  Type a command below, such as:',
     '    /news search query:rocket      /news latest      /digest status      /help',
     '  Set DISCORD_TOKEN and DISCORD_CLIENT_ID in .env to connect to Discord instead.',
     '',
@@ -82,7 +84,9 @@ async function main(): Promise<void> {
   await deployCommands(bot.client.rest, sandbox.applicationId, commandDefinitions(), sandbox.guild.id);
   const demo = await demoDigest(bot, store, sandbox, config);
   await bot.startSchedule();
+  for (const message of sandbox.messages(sandbox.channels.news)) console.log(`#news — Newsdesk posted:\n${renderMessage(message.body)}`);
   console.log(banner(sandbox, library, demo));
+  startPrompt(sandbox, undefined, { onExit: () => void stop('exit') });
 }
 
 main().catch((error: unknown) => {

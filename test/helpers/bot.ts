@@ -33,7 +33,7 @@ export const LONG_TOPIC = `Orbital mechanics and ${'very '.repeat(25)}long names
 export const HOSTILE_TITLE = '@everyone **Breaking** [click me](https://evil.example.com) <@&123456789012345678> _now_';
 
 /**
- * 21 articles: 12 published on Space from three outlets (three pages of search results), an old and an
+ * 22 articles: 12 published on Space from three outlets (three pages of search results), an old and an
  * unpublished one on Space too, 4 on Economy, 2 on Health, one whose title tries to ping and format, and one with a
  * topic name longer than an autocomplete value may be.
  */

@@ -28,9 +28,14 @@ export interface DigestInput {
   seen: ReadonlySet<string>;
 }
 
+/** The URLs that tie an article to its story: its own and those of its related coverage. */
+function storyUrls(article: Article): string[] {
+  return [article.url, ...article.related.map((c) => c.url)];
+}
+
 /** One article as a story of its own, for single-article views (`storyEmbed(storyOf(article))`). */
 export function storyOf(article: Article): Story {
-  return { lead: article, related: storyCoverage(article, []), urls: [article.url, ...article.related.map((c) => c.url)] };
+  return { lead: article, related: storyCoverage(article, []), urls: storyUrls(article) };
 }
 
 type Fate = 'chosen' | 'seen' | 'capped';
@@ -55,13 +60,12 @@ function linkedDraft(article: Article, claimed: ReadonlyMap<string, Draft>): Dra
 }
 
 function alreadySent(article: Article, seen: ReadonlySet<string>): boolean {
-  if (seen.size === 0) return false;
-  return seen.has(article.url) || article.related.some((c) => seen.has(c.url));
+  return seen.size > 0 && storyUrls(article).some((url) => seen.has(url));
 }
 
 function claim(draft: Draft, article: Article, claimed: Map<string, Draft>): void {
   if (article !== draft.lead) draft.others.push(article);
-  for (const url of [article.url, ...article.related.map((c) => c.url)]) {
+  for (const url of storyUrls(article)) {
     draft.urls.add(url);
     if (!claimed.has(url)) claimed.set(url, draft);
   }

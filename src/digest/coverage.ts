@@ -1,8 +1,13 @@
 // A story's "related coverage": every other outlet that covered it, best first, one entry per outlet.
 import type { Article, RelatedCoverage } from '../articles/types.js';
 
+/** The host of a valid URL without "www.": what names an outlet when its file does not. */
+export function outletHost(url: string): string {
+  return new URL(url).hostname.replace(/^www\./, '');
+}
+
 function outletKey(coverage: RelatedCoverage): string {
-  return coverage.provider?.domain ?? new URL(coverage.url).hostname.replace(/^www\./, '');
+  return coverage.provider?.domain ?? outletHost(coverage.url);
 }
 
 function compareCoverage(a: RelatedCoverage, b: RelatedCoverage): number {

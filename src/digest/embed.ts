@@ -11,6 +11,7 @@ import {
 } from '../discord/limits.js';
 import { cleanText, displayText, escapeText, truncate } from '../util/text.js';
 import type { Story } from './choose.js';
+import { outletHost } from './coverage.js';
 import { embedUrl, markdownLinkUrl } from './urls.js';
 
 // Our own lengths, well inside Discord's: a digest entry is a teaser, and ten of them should read at a glance.
@@ -30,8 +31,9 @@ function colourOf(article: Article): number {
   return PALETTE[(hash >>> 0) % PALETTE.length]!;
 }
 
-function outletName(coverage: RelatedCoverage): string {
-  return cleanText(coverage.provider?.name) || new URL(coverage.url).hostname.replace(/^www\./, '');
+/** How an outlet is named to readers: its cleaned name, else the host of the piece's URL. */
+export function outletName(piece: Pick<RelatedCoverage, 'provider' | 'url'>): string {
+  return cleanText(piece.provider?.name) || outletHost(piece.url);
 }
 
 /** `[title](url) — outlet`, or null when the link is not one Discord would accept. */
@@ -74,7 +76,7 @@ export function storyEmbed(story: Story): APIEmbed {
   const excerpt = displayText(lead.excerpt, EXCERPT_MAX);
   if (excerpt) embed.description = excerpt;
   // Author names and footers show markdown as typed, so they are cleaned but not escaped.
-  const outlet = truncate(cleanText(lead.provider.name) || lead.provider.domain, EMBED_AUTHOR_NAME_MAX);
+  const outlet = truncate(outletName(lead), EMBED_AUTHOR_NAME_MAX);
   const icon = embedUrl(lead.provider.iconUrl);
   const home = embedUrl(`https://${lead.provider.domain}/`);
   embed.author = { name: outlet, ...(home && { url: home }), ...(icon && { icon_url: icon }) };

@@ -4,6 +4,7 @@ import relativeTime from 'dayjs/plugin/relativeTime.js';
 import type { Article } from '../articles/types.js';
 import { cleanText, truncate } from '../util/text.js';
 import { chooseDigest, type DigestChoice, type Story } from './choose.js';
+import { outletName } from './embed.js';
 import { DEFAULT_DIGEST_TITLE, digestHeading } from './header.js';
 import { describeWindow, type DigestSettings, type DigestWindow } from './settings.js';
 
@@ -40,14 +41,13 @@ const RELATED_NAMES_MAX = 4;
 
 function storyLines(story: Story, rank: number, now: Date): string[] {
   const { lead } = story;
-  const outlet = cleanText(lead.provider.name) || lead.provider.domain;
-  const facts = [outlet, dayjs(lead.publishedAt).from(now), ...(lead.topics.length ? [lead.topics.map(cleanText).join(', ')] : [])];
+  const facts = [outletName(lead), dayjs(lead.publishedAt).from(now), ...(lead.topics.length ? [lead.topics.map(cleanText).join(', ')] : [])];
   const lines = [`${String(rank).padStart(2)}. ${cleanText(lead.title)}`, `    ${facts.join(' · ')}`];
   const excerpt = truncate(cleanText(lead.excerpt), EXCERPT_PREVIEW_MAX);
   if (excerpt) lines.push(`    ${excerpt}`);
   lines.push(`    ${lead.url}`);
   if (story.related.length > 0) {
-    const names = story.related.slice(0, RELATED_NAMES_MAX).map((c) => cleanText(c.provider?.name) || new URL(c.url).hostname);
+    const names = story.related.slice(0, RELATED_NAMES_MAX).map(outletName);
     const more = story.related.length - names.length;
     lines.push(`    Also covered by ${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
   }

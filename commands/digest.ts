@@ -7,10 +7,12 @@ import type { BotContext } from '../src/bot/context.js';
 import { missingBotPermissions, requireGuild, requireManageGuild } from '../src/bot/preconditions.js';
 import { EMBED_COLOR, notice } from '../src/bot/replies.js';
 import type { Reply } from '../src/bot/replies.js';
+import { findProvider, findTopic } from '../src/bot/searchPage.js';
 import { describeSubscription } from '../src/bot/subscriptionText.js';
 import { canonicalTimeZone, parseTimeOfDay, timeZoneChoices } from '../src/bot/timezones.js';
 import { DIGEST_SIZE_MAX } from '../src/digest/settings.js';
 import { AUTOCOMPLETE_CHOICES_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, MESSAGE_EMBEDS_MAX } from '../src/discord/limits.js';
+import type { Subscription } from '../src/state/store.js';
 import { displayText, truncate } from '../src/util/text.js';
 
 const DIGEST_CHANNEL_TYPES: (ChannelType.GuildText | ChannelType.GuildAnnouncement)[] = [ChannelType.GuildText, ChannelType.GuildAnnouncement];
@@ -122,45 +124,44 @@ function setup(interaction: ChatInputCommandInteraction, context: BotContext): R
   });
   schedule.refresh(channel.id);
   context.logger.info({ event: 'digest.setup', guildId: interaction.guildId, channelId: channel.id, time, timezone, userId: interaction.user.id }, 'digest set up');
-  const unknownTopics = topics.filter((t) => context.library.topics(t, AUTOCOMPLETE_CHOICES_MAX).length === 0);
-  const warning = unknownTopics.length > 0 ? `\nNo article has the topic ${unknownTopics.map((t) => `“${displayText(t, 100)}”`).join(', ')} yet; the digest will include it once one does.` : '';
+  const unknown = [...topics.filter((t) => !findTopic(context.library, t)), ...providers.filter((p) => !findProvider(context.library, p))];
+  const warning = unknown.length > 0 ? `\nNo article has ${unknown.map((name) => `“${displayText(name, 100)}”`).join(', ')} yet; the digest will include such articles once there are some.` : '';
   return notice(`Digest set up for ${mention(channel.id)}.\n${describeSubscription(subscription, clock.now()).join('\n')}${warning}`);
 }
 
-/** Runs `change` on the chosen channel's subscription, or says there is none. */
-function withSubscription(change: (channelId: string, context: BotContext) => Reply): Subcommand['run'] {
-  return (interaction, context) => {
+/**
+ * Runs `action` on the chosen channel's subscription (or says there is none), then applies the change to the
+ * timetable at once: a pause or removal stops the timer, and a post that found the channel gone paused it too.
+ */
+function withSubscription(action: (subscription: Subscription, context: BotContext) => Promise<Reply> | Reply): Subcommand['run'] {
+  return async (interaction, context) => {
     const channelId = chosenChannelId(interaction);
     const subscription = context.store.getSubscription(channelId);
     if (!subscription || subscription.guildId !== interaction.guildId) {
       return notice(`${mention(channelId)} has no digest. Set one up with \`/digest setup\`.`);
     }
-    const reply = change(channelId, context);
+    const reply = await action(subscription, context);
     context.schedule.refresh(channelId);
     context.logger.info({ event: `digest.${interaction.options.getSubcommand()}`, guildId: interaction.guildId, channelId, userId: interaction.user.id }, 'digest changed');
     return reply;
   };
 }
 
-async function postNow(interaction: ChatInputCommandInteraction, context: BotContext): Promise<Reply> {
-  const channelId = chosenChannelId(interaction);
-  const subscription = context.store.getSubscription(channelId);
-  if (!subscription || subscription.guildId !== interaction.guildId) return notice(`${mention(channelId)} has no digest. Set one up with \`/digest setup\`.`);
-  const outcome = await context.digests.postNow(subscription);
-  context.logger.info({ event: 'digest.now', guildId: interaction.guildId, channelId, userId: interaction.user.id, status: outcome.status }, 'digest posted on request');
-  // A channel that refused the digest pauses its schedule: take it off the timetable too.
-  context.schedule.refresh(channelId);
+async function postNow(subscription: Subscription, { digests }: BotContext): Promise<Reply> {
+  const outcome = await digests.postNow(subscription);
+  const where = mention(subscription.channelId);
+  const detail = displayText(outcome.summary.replace(/^\w+: /, ''), 500);
   switch (outcome.status) {
     case 'posted':
-      return notice(`Digest posted in ${mention(channelId)} (${outcome.messageIds.length} message(s)).`);
+      return notice(`Digest posted in ${where} (${outcome.messageIds.length} message(s)).`);
     case 'empty':
-      return notice(`Nothing new to post in ${mention(channelId)}: ${displayText(outcome.summary.replace(/^empty: /, ''), 500)}`);
+      return notice(`Nothing new to post in ${where}: ${detail}`);
     case 'failed':
-      return notice(`I could not post in ${mention(channelId)}: ${displayText(outcome.summary.replace(/^failed: /, ''), 500)}. Its digest is paused; fix this, then run \`/digest resume\`.`);
+      return notice(`I could not post in ${where}: ${detail}. Its digest is paused; fix this, then run \`/digest resume\`.`);
     case 'skipped':
-      return notice(`A digest for ${mention(channelId)} is being posted or was posted this very moment; nothing more to post.`);
+      return notice(`A digest for ${where} is being posted or was posted this very moment; nothing more to post.`);
     default:
-      return notice(`Discord is slow to accept the digest for ${mention(channelId)}; the rest will be posted shortly.`);
+      return notice(`Discord is slow to accept the digest for ${where}; the rest will be posted shortly.`);
   }
 }
 
@@ -189,24 +190,24 @@ export const command: SlashCommand = {
     // Reading only: anyone the server lets run /digest may preview.
     preview: { preconditions: [requireGuild], defer: true, run: preview },
     setup: { preconditions: [requireManageGuild], run: setup },
-    now: { preconditions: [requireManageGuild], defer: true, run: postNow },
+    now: { preconditions: [requireManageGuild], defer: true, run: withSubscription(postNow) },
     pause: {
       preconditions: [requireManageGuild],
-      run: withSubscription((channelId, { store }) => {
+      run: withSubscription(({ channelId }, { store }) => {
         store.setPaused(channelId, true);
         return notice(`The digest of ${mention(channelId)} is paused. \`/digest resume\` starts it again.`);
       }),
     },
     resume: {
       preconditions: [requireManageGuild],
-      run: withSubscription((channelId, { store }) => {
+      run: withSubscription(({ channelId }, { store }) => {
         store.setPaused(channelId, false);
         return notice(`The digest of ${mention(channelId)} is running again.`);
       }),
     },
     remove: {
       preconditions: [requireManageGuild],
-      run: withSubscription((channelId, { store }) => {
+      run: withSubscription(({ channelId }, { store }) => {
         store.removeSubscription(channelId);
         return notice(`The digest of ${mention(channelId)} is removed. The stories it received are remembered, so a new digest there will not repeat them.`);
       }),

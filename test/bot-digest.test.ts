@@ -79,7 +79,7 @@ test('setup saves the subscription and answers with its schedule and next run in
   assert.match(text, /Every day at \*\*08:30\*\* \(Europe\/Paris\)/);
   // 12:00 UTC on Friday 20 November is 13:00 in Paris: the next 08:30 there is Saturday's.
   assert.match(text, /Next: Sat 21 Nov, 08:30/);
-  assert.match(text, /No article has the topic “Astrobiology” yet/);
+  assert.match(text, /No article has “Astrobiology” yet/);
   const saved = h.store.getSubscription(h.sandbox.channels.news)!;
   assert.equal(saved.guildId, h.sandbox.guild.id);
   assert.deepEqual([saved.time, saved.timezone, saved.settings.size, saved.settings.topics], ['08:30', 'Europe/Paris', 3, ['Space', 'Astrobiology']]);

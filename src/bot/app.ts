@@ -3,7 +3,6 @@
 import { once } from 'node:events';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { Interaction } from 'discord.js';
-import type { Article } from '../articles/types.js';
 import type { DigestSettings } from '../digest/settings.js';
 import type { Logger } from '../log.js';
 import { discordSender } from '../schedule/discordSender.js';
@@ -23,7 +22,7 @@ export interface BotOptions {
   token: string;
   /** Discord's API, the sandbox's, or any Discord-compatible server (DISCORD_API_URL). */
   apiUrl: string;
-  library: NewsLibrary & { all(): readonly Article[] };
+  library: NewsLibrary;
   store: Store;
   logger: Logger;
   clock?: Clock;

@@ -26,7 +26,7 @@ export function notice(content: string): Reply {
 export const FAILURE = notice('Sorry, something went wrong on my side. Please try again in a moment.');
 
 /** The options discord.js sends for a reply (type 4) or a follow-up. */
-export function toReplyOptions(reply: Reply): InteractionReplyOptions & { flags?: MessageFlags.Ephemeral } {
+export function toReplyOptions(reply: Reply): InteractionReplyOptions {
   return {
     content: reply.content,
     embeds: reply.embeds ?? [],

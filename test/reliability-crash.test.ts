@@ -1,0 +1,173 @@
+// Crash safety: the real bot (`npm start`'s src/main.ts in a child process, pointed at the sandbox through
+// DISCORD_API_URL and DISCORD_TOKEN) delivers a due digest to 50 channels and is killed with SIGKILL at random
+// points — after a random number of posts, or a random time after start (which may land in start-up, a claim or a
+// send). The sandbox lives in this process, so it outlives the child and keeps what was posted. After each kill the
+// database must pass `PRAGMA integrity_check`; after the final restart every channel holds exactly the messages its
+// run planned, once each.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { createLogger } from '../src/log.js';
+import { DiscordSandbox } from '../src/sandbox/server.js';
+import { previousSlot } from '../src/schedule/slots.js';
+import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
+import { Store } from '../src/state/store.js';
+import { writeFixtureArticles } from './helpers/bot.js';
+import { subscribeChannels, storyUrls } from './helpers/reliability.js';
+import { projectRoot } from './helpers/shared.js';
+
+const CHANNELS = 50;
+const TRIALS = 5;
+// How long a start-up plus a 50-channel digest may take on a slow shared machine before the test gives up.
+const RUN_TIMEOUT_MS = 30_000;
+// A seed printed with every failure, so a kill schedule that found a bug can be replayed (RELIABILITY_SEED=…).
+const SEED = Number(process.env.RELIABILITY_SEED ?? Date.now() % 1_000_000);
+
+/** mulberry32: a small seeded generator, so the random kill points are reproducible. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+let sandbox: DiscordSandbox;
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-crash-'));
+const children = new Set<ChildProcess>();
+
+before(async () => {
+  sandbox = await DiscordSandbox.start({ logger: createLogger('silent') });
+});
+after(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await sandbox.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+interface Bot {
+  child: ChildProcess;
+  /** Resolves once the scheduler has started, i.e. its first tick (resuming and catching up every run) is done. */
+  started: Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/** Starts src/main.ts as `npm start` would, with settings only from the environment. */
+function startBot(dir: string): Bot {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/main.ts')], {
+    cwd: projectRoot,
+    env: {
+      PATH: process.env.PATH, HOME: process.env.HOME,
+      DISCORD_TOKEN: sandbox.token, DISCORD_CLIENT_ID: sandbox.applicationId, DISCORD_API_URL: sandbox.apiUrl,
+      CONTENT_DIR: path.join(dir, 'content'), DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.add(child);
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
+    children.delete(child);
+    resolve(code);
+  }));
+  const started = new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes('"event":"scheduler.started"')) resolve();
+    });
+    void exited.then((code) => reject(new Error(`the bot exited (${code}) before its scheduler started:\n${stderr.slice(-2000)}`)));
+  });
+  started.catch(() => undefined);
+  return { child, started, exited };
+}
+
+/** SIGKILL, as the OOM killer or a pulled plug would; resolves once the process is gone. */
+async function kill(bot: Bot): Promise<void> {
+  bot.child.kill('SIGKILL');
+  await bot.exited;
+}
+
+function integrity(file: string): string {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.pragma('integrity_check', { simple: true }) as string;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Per channel, what differs between the sandbox and the channel's run: the run not posted, a planned message not
+ * recorded as sent, or the channel holding anything but the planned messages, in order, once each.
+ */
+function exactlyOnceProblems(store: Store, channels: string[], slot: Date): string[] {
+  return channels.flatMap((channelId) => {
+    const run = store.findRun(channelId, slot);
+    if (!run) return [`${channelId}: no run`];
+    if (run.status !== 'posted') return [`${channelId}: run ${run.status} (${run.outcome})`];
+    const planned = store.runMessages(run.id);
+    const posted = sandbox.messages(channelId);
+    const same = posted.length === planned.length
+      && planned.every((m, i) => m.messageId === posted[i]!.id)
+      && JSON.stringify(storyUrls(sandbox, channelId)) === JSON.stringify(planned.flatMap((m) => m.storyUrls));
+    return same ? [] : [`${channelId}: ${posted.length} message(s) posted for ${planned.length} planned`];
+  });
+}
+
+test(`SIGKILL at random points of a digest to ${CHANNELS} channels: after each restart, every channel has it exactly once`, { timeout: 110_000 }, async (t) => {
+  const next = random(SEED);
+  t.diagnostic(`seed ${SEED}`);
+  for (let trial = 1; trial <= TRIALS; trial++) {
+    const dir = path.join(root, `trial-${trial}`);
+    const now = new Date();
+    writeFixtureArticles(path.join(dir, 'content'), now);
+    // A slot a minute ago, and subscriptions made well before it, so the first start owes every channel its digest.
+    const time = new Date(now.getTime() - 60_000).toISOString().slice(11, 16);
+    const database = path.join(dir, 'data', 'newsdesk.sqlite');
+    fs.mkdirSync(path.dirname(database), { recursive: true });
+    const seeded = Store.open(database, { logger: createLogger('silent'), clock: { now: () => new Date(now.getTime() - 2 * 3_600_000) } });
+    const channels = subscribeChannels(sandbox, seeded, CHANNELS, time, DEFAULT_DIGEST_SETTINGS);
+    seeded.close();
+    const posted = () => channels.reduce((sum, id) => sum + sandbox.messages(id).length, 0);
+
+    // One or two kills per trial, each after a random number of posts or a random time from start.
+    const kills = 1 + Math.floor(next() * 2);
+    for (let k = 0; k < kills; k++) {
+      const bot = startBot(dir);
+      const byPosts = next() < 0.7;
+      const waiting = channels.filter((id) => sandbox.messages(id).length === 0).length;
+      const target = posted() + 1 + Math.floor(next() * Math.max(1, waiting));
+      const stop = sandbox.onMessage(() => {
+        if (byPosts && posted() >= target) bot.child.kill('SIGKILL');
+      });
+      const timer = byPosts ? undefined : setTimeout(() => bot.child.kill('SIGKILL'), 300 + next() * 3000);
+      try {
+        // A kill scheduled after the digest was already done still ends the process; either way it must die.
+        await Promise.race([bot.exited, bot.started.then(() => kill(bot), () => undefined)]);
+        await bot.exited;
+      } finally {
+        stop();
+        clearTimeout(timer);
+      }
+      t.diagnostic(`trial ${trial}: killed ${byPosts ? `at post ${target}` : 'after a random delay'}, ${posted()} of ${CHANNELS} digests out`);
+      assert.equal(integrity(database), 'ok', `trial ${trial}, kill ${k + 1} (seed ${SEED}): database intact after SIGKILL`);
+    }
+
+    const bot = startBot(dir);
+    await Promise.race([bot.started, new Promise((_, reject) => setTimeout(() => reject(new Error(`trial ${trial}: the restarted bot did not finish within ${RUN_TIMEOUT_MS} ms`)), RUN_TIMEOUT_MS).unref())]);
+    bot.child.kill('SIGTERM');
+    assert.equal(await bot.exited, 0, 'a clean stop after the run');
+    assert.equal(integrity(database), 'ok', `trial ${trial} (seed ${SEED}): database intact after restart`);
+    const store = Store.open(database, { logger: createLogger('silent') });
+    try {
+      assert.deepEqual(exactlyOnceProblems(store, channels, previousSlot(now, time, 'UTC')), [], `trial ${trial} (seed ${SEED})`);
+    } finally {
+      store.close();
+    }
+  }
+});

@@ -70,7 +70,7 @@ test('the preview reads any content folder, and refuses bad options with the usa
     );
     const one = runCli(['--content', dir, '--now', SAMPLE_MORNING]);
     assert.equal(one.status, 0);
-    assert.match(one.stdout, /1 stories published in the last 24 h/);
+    assert.match(one.stdout, /^1 story published in the last 24 h, in 1 message$/m);
     assert.match(one.stdout, / 1\. Only story\n {4}Example · 5 hours ago\n/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

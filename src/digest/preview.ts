@@ -54,6 +54,8 @@ function storyLines(story: Story, rank: number, now: Date): string[] {
   return lines;
 }
 
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
 export interface PreviewText {
   now: Date;
   timezone: string;
@@ -66,7 +68,8 @@ export interface PreviewText {
 export function renderPreview(storiesPerMessage: Story[][], options: PreviewText): string {
   const heading = digestHeading(options.title ?? DEFAULT_DIGEST_TITLE, options.now, options.timezone);
   const count = storiesPerMessage.length;
-  const out = [heading, `${storiesPerMessage.flat().length} stories published ${describeWindow(options.window)}, in ${count} message${count === 1 ? '' : 's'}`];
+  const stories = storiesPerMessage.flat().length;
+  const out = [heading, `${plural(stories, 'story', 'stories')} published ${describeWindow(options.window)}, in ${plural(count, 'message', 'messages')}`];
   if (options.widened) out.push('(nothing was published in the last 24 h, so the preview looks further back)');
   let rank = 0;
   storiesPerMessage.forEach((stories, index) => {

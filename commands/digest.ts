@@ -1,7 +1,7 @@
 // /digest: a channel's daily digest — preview it, set it up, post it now, pause, resume, remove, and the status of
 // every digest of the server.
 import { ApplicationCommandOptionType, ApplicationCommandType, ChannelType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
-import type { ChatInputCommandInteraction, GuildBasedChannel } from 'discord.js';
+import type { APIEmbedField, ChatInputCommandInteraction, GuildBasedChannel } from 'discord.js';
 import type { SlashCommand, Subcommand } from '../src/bot/command.js';
 import type { BotContext } from '../src/bot/context.js';
 import { missingBotPermissions, requireGuild, requireManageGuild } from '../src/bot/preconditions.js';
@@ -11,7 +11,7 @@ import { findProvider, findTopic } from '../src/bot/searchPage.js';
 import { describeSubscription } from '../src/bot/subscriptionText.js';
 import { canonicalTimeZone, parseTimeOfDay, timeZoneChoices } from '../src/bot/timezones.js';
 import { DIGEST_SIZE_MAX } from '../src/digest/settings.js';
-import { AUTOCOMPLETE_CHOICES_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, MESSAGE_EMBEDS_MAX } from '../src/discord/limits.js';
+import { AUTOCOMPLETE_CHOICES_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, MESSAGE_EMBED_TEXT_MAX, MESSAGE_EMBEDS_MAX } from '../src/discord/limits.js';
 import type { Subscription } from '../src/state/store.js';
 import { displayText, truncate } from '../src/util/text.js';
 
@@ -165,21 +165,28 @@ async function postNow(subscription: Subscription, { digests }: BotContext): Pro
   }
 }
 
+const STATUS_TITLE = 'Digests of this server';
+// Room kept for the title and the "and N more" footer within the text all embeds of a message may hold.
+const STATUS_TEXT_MAX = MESSAGE_EMBED_TEXT_MAX - STATUS_TITLE.length - 100;
+
 function status(interaction: ChatInputCommandInteraction, { store, clock }: BotContext): Reply {
   const subscriptions = store.listSubscriptions(interaction.guildId!);
   if (subscriptions.length === 0) return notice('This server has no digest yet. Set one up with `/digest setup`.');
   const now = clock.now();
-  const shown = subscriptions.slice(0, EMBED_FIELDS_MAX);
+  const fields: APIEmbedField[] = [];
+  let used = 0;
+  for (const s of subscriptions) {
+    const field = {
+      name: `#${truncate(interaction.guild?.channels.cache.get(s.channelId)?.name ?? s.channelId, 100)}`,
+      value: truncate([mention(s.channelId), ...describeSubscription(s, now)].join('\n'), EMBED_FIELD_VALUE_MAX),
+    };
+    if (fields.length === EMBED_FIELDS_MAX || used + field.name.length + field.value.length > STATUS_TEXT_MAX) break;
+    fields.push(field);
+    used += field.name.length + field.value.length;
+  }
+  const hidden = subscriptions.length - fields.length;
   return {
-    embeds: [{
-      title: 'Digests of this server',
-      color: EMBED_COLOR,
-      fields: shown.map((s) => ({
-        name: `#${truncate(interaction.guild?.channels.cache.get(s.channelId)?.name ?? s.channelId, 100)}`,
-        value: truncate([mention(s.channelId), ...describeSubscription(s, now)].join('\n'), EMBED_FIELD_VALUE_MAX),
-      })),
-      ...(subscriptions.length > shown.length ? { footer: { text: `and ${subscriptions.length - shown.length} more` } } : {}),
-    }],
+    embeds: [{ title: STATUS_TITLE, color: EMBED_COLOR, fields, ...(hidden > 0 ? { footer: { text: `and ${hidden} more not shown` } } : {}) }],
     ephemeral: true,
   };
 }

@@ -123,6 +123,22 @@ test('another /digest now right after has nothing new, and says why', async () =
   assert.equal(h.sandbox.messages(h.sandbox.channels.news).length, 1);
 });
 
+test('/digest status of a server with many digests stays within one message, and says how many it left out', async () => {
+  const extra = Array.from({ length: 30 }, (_, i) => `${1_500_000_000_000_000_000n + BigInt(i)}`);
+  for (const channelId of extra) {
+    h.store.upsertSubscription({ channelId, guildId: h.sandbox.guild.id, time: '06:00', timezone: 'America/Argentina/ComodRivadavia', settings: { ...h.bot.digests.defaultSettings(), topics: ['A long topic name'.repeat(5)], providers: ['outlet.example.com'.repeat(5)] }, mentionRoleId: null });
+  }
+  try {
+    const reply = await digest('status');
+    const embed = shown(reply).embeds![0]! as { fields: { name: string; value: string }[]; footer?: { text: string } };
+    assert.ok(embed.fields.length >= 5);
+    assert.equal(embed.footer?.text, `and ${31 - embed.fields.length} more not shown`);
+    assert.equal(h.sandbox.requests.at(-1)!.status < 300, true, 'Discord accepted it: within 6,000 characters of embed text');
+  } finally {
+    for (const channelId of extra) h.store.removeSubscription(channelId);
+  }
+});
+
 test('pause, resume and remove change the subscription at once, and say so', async () => {
   assert.match(shown(await digest('pause')).content!, /is paused/);
   assert.equal(h.store.getSubscription(h.sandbox.channels.news)!.paused, true);

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { log, type Logger } from '../log.js';
+import { foldForMatch } from '../util/text.js';
 import { AUTOCOMPLETE_CHOICES_MAX } from '../discord/limits.js';
 import { CacheError } from './cache-file.js';
 import { pickDuplicate } from './dedupe.js';
@@ -11,9 +12,9 @@ import { buildFacets, complete, type Facets, type ProviderCount, type TopicCount
 import { scanContent, type FileStamp } from './files.js';
 import { importIndex, planSlots, readIndexCache, slotKey, writeIndexCache, type CachedIndex } from './index-cache.js';
 import type { NormalizeResult } from './normalize.js';
-import { parseFiles } from './parse-pool.js';
+import { parseFiles, parseFilesHere } from './parse-pool.js';
 import { readParseCache, sameStamp, writeParseCache, type ParsedFile } from './parse-cache.js';
-import { byNewest, entryFilter, pageOf, indexedText, pageInOrder, queryTerms, rankPage, searchEntry, type SearchEntry, type SearchPage, type SearchQuery } from './query.js';
+import { byNewest, entryFilter, hasFilters, pageOf, indexedText, pageInOrder, queryTerms, rankPage, SearchEntry, type SearchPage, type SearchQuery } from './query.js';
 import { SearchIndex } from './search-index.js';
 import type { Article } from './types.js';
 import { watchContent, type ContentWatcher } from './watcher.js';
@@ -65,6 +66,7 @@ export class ArticleLibrary extends EventEmitter {
   private index = new SearchIndex();
   private watcher: ContentWatcher | null = null;
   private newest: SearchEntry[] | null = null;
+  private lists = new Map<string, SearchEntry[]>();
   private facets: Facets | null = null;
   private saveTimer: NodeJS.Timeout | undefined;
   private updates: Promise<void> = Promise.resolve();
@@ -98,21 +100,48 @@ export class ArticleLibrary extends EventEmitter {
   }
 
   search(query: SearchQuery): SearchPage {
-    const filter = entryFilter(query, this.currentFacets().providerDomains);
     const terms = queryTerms(query.words);
-    if (!terms.length) {
-      return query.sort === 'relevance' ? rankPage(this.entries.values(), query, filter, terms) : pageInOrder(this.byNewest(), query, filter);
-    }
+    if (!terms.length && query.sort !== 'relevance') return this.listing(query);
+    const filter = entryFilter(query, this.currentFacets().providerDomains);
+    if (!terms.length) return rankPage(this.entries.values(), query, filter, terms);
     // The index's best candidates usually hold a full page; when filters leave too few and the index had more,
     // widen the net until the page is full or every match has been seen.
     const { offset, limit: pageSize } = pageOf(query);
-    const wanted = offset + pageSize;
     for (let limit = CANDIDATES; ; limit *= 8) {
       const slots = this.index.search(terms.join(' '), limit);
       const candidates = slots.map((s) => this.slots[s]).filter((e): e is SearchEntry => e !== undefined);
       const page = rankPage(candidates, query, filter, terms);
-      if (page.total >= wanted || slots.length < limit) return page;
+      if (page.total >= offset + pageSize || slots.length < limit) return page;
     }
+  }
+
+  /**
+   * A query without words, newest first: from a list already narrowed to the topic (or provider) and to published
+   * articles, cut to the date range by binary search, so most pages cost a slice rather than a scan.
+   */
+  private listing(query: SearchQuery): SearchPage {
+    const published = !query.includeUnpublished;
+    const rest: SearchQuery = { ...query, includeUnpublished: true, since: undefined, until: undefined };
+    let list: SearchEntry[];
+    if (query.topic !== undefined) {
+      const topic = foldForMatch(query.topic.trim());
+      list = this.list(`topic|${topic}|${published}`, (e) => e.topics.includes(topic) && (!published || e.article.published));
+      rest.topic = undefined;
+    } else if (query.provider !== undefined) {
+      const domains = this.currentFacets().providerDomains.get(foldForMatch(query.provider.trim())) ?? new Set<string>();
+      list = this.list(`provider|${[...domains].sort().join(' ')}|${published}`, (e) => domains.has(e.article.provider.domain) && (!published || e.article.published));
+      rest.provider = undefined;
+    } else {
+      list = this.list(`all|${published}`, (e) => !published || e.article.published);
+    }
+    return pageInOrder(list, query, hasFilters(rest) ? entryFilter(rest, this.currentFacets().providerDomains) : null);
+  }
+
+  /** A filtered newest-first list, kept until the library changes. */
+  private list(key: string, keep: (entry: SearchEntry) => boolean): SearchEntry[] {
+    let list = this.lists.get(key);
+    if (!list) this.lists.set(key, (list = this.byNewest().filter(keep)));
+    return list;
   }
 
   /** Topics for autocomplete: most used first for '', else prefix then substring matches. */
@@ -149,7 +178,9 @@ export class ArticleLibrary extends EventEmitter {
       const hit = cached.get(file);
       return !hit || !sameStamp(hit.stamp, stamp);
     });
-    const parsed = await parseFiles(this.contentDir, stale.map(([file]) => file));
+    const parsed = await parseFiles(this.contentDir, stale.map(([file]) => file), (error) => {
+      this.logger.warn({ problem: error.message }, 'parse workers failed; parsing on the main thread');
+    });
     for (const [file, stamp] of stamps) {
       const result = parsed.get(file);
       this.files.set(file, result ? { stamp, result } : cached.get(file)!);
@@ -164,7 +195,7 @@ export class ArticleLibrary extends EventEmitter {
         byReason[group] = (byReason[group] ?? 0) + 1;
       }
     }
-    for (const id of this.copies.keys()) this.entries.set(id, searchEntry(this.winner(id)!));
+    for (const id of this.copies.keys()) this.entries.set(id, new SearchEntry(this.winner(id)!));
     await this.buildIndex();
     const changed = stale.length > 0 || cached.size !== stamps.size;
     if (changed) await this.saveParseCache();
@@ -296,7 +327,7 @@ export class ArticleLibrary extends EventEmitter {
       try {
         const stat = await fs.stat(full);
         stamp = { size: stat.size, mtimeMs: stat.mtimeMs };
-        result = (await parseFiles(this.contentDir, [file])).get(file)!;
+        result = (await parseFilesHere(this.contentDir, [file])).get(file)!;
       } catch {
         return null; // gone
       }
@@ -331,6 +362,7 @@ export class ArticleLibrary extends EventEmitter {
     for (const id of touched) this.refreshArticle(id, change);
     if (!change.added && !change.changed && !change.removed && !change.skipped) return;
     this.newest = null;
+    this.lists.clear();
     this.facets = null;
     this.logger.info({ ...change, articles: this.entries.size }, 'articles updated');
     clearTimeout(this.saveTimer);
@@ -360,7 +392,7 @@ export class ArticleLibrary extends EventEmitter {
       return;
     }
     if (current?.article === best) return;
-    const entry = searchEntry(best);
+    const entry = new SearchEntry(best);
     this.entries.set(id, entry);
     if (slot === undefined) {
       const fresh = this.slots.push(entry) - 1;

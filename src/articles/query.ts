@@ -20,33 +20,45 @@ export interface SearchQuery {
 
 export interface SearchPage { total: number; articles: Article[] }
 
-/** An article with its text folded once for matching (case, accents and punctuation ignored). */
-export interface SearchEntry {
-  article: Article;
-  title: string;
-  excerpt: string;
-  provider: string;
-  topics: string[];
-}
-
 // eslint-disable-next-line no-control-regex -- the ASCII range
 const NOT_ASCII = /[^\u0000-\u007f]/;
 
 // Leading space and single spaces between words, so " term" finds a word starting with the term. Most text is
-// ASCII, where folding is just lower-casing: skipping Unicode normalisation there halves the load's folding time.
+// ASCII, where folding is just lower-casing: skipping Unicode normalisation there halves the folding time.
 function foldWords(text: string): string {
   const folded = NOT_ASCII.test(text) ? foldForMatch(text) : text.toLowerCase();
   return ` ${folded.replace(/[^\p{L}\p{N}]+/gu, ' ').trim()}`;
 }
 
-export function searchEntry(article: Article): SearchEntry {
-  return {
-    article,
-    title: foldWords(article.title),
-    excerpt: foldWords(article.excerpt),
-    provider: foldWords(`${article.provider.name} ${article.provider.domain}`),
-    topics: article.topics.map(foldForMatch),
-  };
+// Topic names repeat across thousands of articles: fold each spelling once.
+const foldedTopics = new Map<string, string>();
+function foldTopic(topic: string): string {
+  let folded = foldedTopics.get(topic);
+  if (folded === undefined) foldedTopics.set(topic, (folded = foldForMatch(topic)));
+  return folded;
+}
+
+/**
+ * An article with its text folded for matching (case, accents and punctuation ignored). Topics are folded up
+ * front, as filters need them; the longer texts only when a query first ranks the article, which keeps them out
+ * of the load.
+ */
+export class SearchEntry {
+  readonly topics: string[];
+  private folded: { title: string; excerpt: string; provider: string } | undefined;
+
+  constructor(readonly article: Article) {
+    this.topics = article.topics.map(foldTopic);
+  }
+
+  get words(): { title: string; excerpt: string; provider: string } {
+    this.folded ??= {
+      title: foldWords(this.article.title),
+      excerpt: foldWords(this.article.excerpt),
+      provider: foldWords(`${this.article.provider.name} ${this.article.provider.domain}`),
+    };
+    return this.folded;
+  }
 }
 
 /** The words a query searches for, folded like the entries. */
@@ -73,10 +85,11 @@ export function relevance(entry: SearchEntry, terms: readonly string[]): number 
   for (const term of terms) {
     const word = ` ${term}`;
     const before = score;
-    if (entry.title.includes(word)) score += WEIGHT.title;
+    const { title, excerpt, provider } = entry.words;
+    if (title.includes(word)) score += WEIGHT.title;
     if (entry.topics.some((t) => ` ${t}`.includes(word))) score += WEIGHT.topics;
-    if (entry.provider.includes(word)) score += WEIGHT.provider;
-    if (entry.excerpt.includes(word)) score += WEIGHT.excerpt;
+    if (provider.includes(word)) score += WEIGHT.provider;
+    if (excerpt.includes(word)) score += WEIGHT.excerpt;
     if (score === before && term.length < FUZZY_MIN_LENGTH) return null;
   }
   return score;
@@ -107,6 +120,29 @@ export function entryFilter(query: SearchQuery, providerDomains: ReadonlyMap<str
   return (entry) => checks.every((check) => check(entry));
 }
 
+/** Whether a query filters on anything at all (published-only counts). */
+export function hasFilters(query: SearchQuery): boolean {
+  return !query.includeUnpublished || query.topic !== undefined || query.provider !== undefined || query.since !== undefined || query.until !== undefined;
+}
+
+/** The positions [start, end) of the entries (newest first) published between `since` and `until`. */
+export function dateRange(ordered: readonly SearchEntry[], since: Date | undefined, until: Date | undefined): [number, number] {
+  // First position whose date is at or before `time` (strictly before, with `strict`).
+  const firstAtOrBefore = (time: number, strict: boolean) => {
+    let [low, high] = [0, ordered.length];
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      const t = ordered[mid]!.article.publishedAt.getTime();
+      if (strict ? t < time : t <= time) high = mid;
+      else low = mid + 1;
+    }
+    return low;
+  };
+  const start = until ? firstAtOrBefore(until.getTime(), false) : 0;
+  const end = since ? firstAtOrBefore(since.getTime(), true) : ordered.length;
+  return [start, Math.max(start, end)];
+}
+
 export function byNewest(a: Article, b: Article): number {
   return b.publishedAt.getTime() - a.publishedAt.getTime() || (a.id < b.id ? -1 : 1);
 }
@@ -122,12 +158,18 @@ export function pageOf(query: SearchQuery): PageRequest {
   return { offset: whole(query.offset, 0), limit: whole(query.limit, 5) };
 }
 
-/** One page of the entries that pass the filter, when they are already in the order wanted (no sorting). */
-export function pageInOrder(ordered: readonly SearchEntry[], query: SearchQuery, filter: EntryFilter): SearchPage {
+/**
+ * One page of the entries (newest first) published within the query's dates and passing `filter` (null: all
+ * pass, so the page is a slice and the total a subtraction).
+ */
+export function pageInOrder(ordered: readonly SearchEntry[], query: SearchQuery, filter: EntryFilter | null): SearchPage {
   const { offset, limit } = pageOf(query);
+  const [start, end] = dateRange(ordered, query.since, query.until);
+  if (!filter) return { total: end - start, articles: ordered.slice(start + offset, Math.min(end, start + offset + limit)).map((e) => e.article) };
   const articles: Article[] = [];
   let total = 0;
-  for (const entry of ordered) {
+  for (let i = start; i < end; i++) {
+    const entry = ordered[i]!;
     if (!filter(entry)) continue;
     if (total >= offset && articles.length < limit) articles.push(entry.article);
     total++;

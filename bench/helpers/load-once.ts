@@ -1,0 +1,20 @@
+// One start-up measured in a fresh process (as a real restart is): `load CONTENT CACHE|-` opens the library and
+// prints its load time and resident memory; `parse CONTENT THREADS` times only reading and parsing every file.
+import { ArticleLibrary } from '../../src/articles/library.js';
+import { scanContent } from '../../src/articles/files.js';
+import { parseFiles } from '../../src/articles/parse-pool.js';
+import { createLogger } from '../../src/log.js';
+
+const [mode, contentDir, arg] = process.argv.slice(2) as [string, string, string];
+const started = performance.now();
+if (mode === 'parse') {
+  const parsed = await parseFiles(contentDir, [...scanContent(contentDir).keys()], (e) => { throw e; }, Number(arg));
+  console.log(JSON.stringify({ ms: performance.now() - started, files: parsed.size }));
+} else {
+  const library = await ArticleLibrary.open({ contentDir, cacheDir: arg === '-' ? null : arg, logger: createLogger('silent') });
+  const ms = performance.now() - started;
+  (globalThis as { gc?: () => void }).gc?.();
+  const { rss, heapUsed } = process.memoryUsage();
+  console.log(JSON.stringify({ ms, rss, heapUsed, articles: library.size, fromCache: library.summary.fromCache }));
+  await library.close();
+}

@@ -1,0 +1,219 @@
+// The article library: cold load, warm restart, memory, search and autocomplete latency, each beside its baseline
+// (plain sequential gray-matter parsing; a linear scan) on the real coronavirus corpus and a 50,000-article
+// synthetic scale-up of it.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import matter from 'gray-matter';
+import type { BenchModule } from './run.js';
+import { coronavirusDir, makeSyntheticCorpus, markdownFiles } from './helpers/corpus.js';
+import { ArticleLibrary, type SearchQuery } from '../src/articles/library.js';
+import { entryFilter, indexedText, queryTerms, SearchEntry } from '../src/articles/query.js';
+import { buildFacets } from '../src/articles/facets.js';
+import { SearchIndex } from '../src/articles/search-index.js';
+import { createLogger } from '../src/log.js';
+
+const projectRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const work = path.join(os.tmpdir(), 'newsdesk-bench');
+const SYNTHETIC = 50_000;
+
+const ms = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(1) : n.toFixed(3));
+const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+
+function percentiles(samples: number[]): { p50: number; p99: number; max: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { p50: at(0.5), p99: at(0.99), max: sorted.at(-1)! };
+}
+
+/** Runs one start-up in a fresh Node process, as a real restart is. */
+function child(...args: string[]): { ms: number; rss: number; heapUsed: number; articles: number; fromCache: number } {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/helpers/load-once.ts', ...args], { cwd: projectRoot, encoding: 'utf8', maxBuffer: 1 << 24 });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as ReturnType<typeof child>;
+}
+
+/** The baseline load: every file read and parsed with plain gray-matter, one after another, nothing else. */
+function plainGrayMatter(dir: string): number {
+  const started = performance.now();
+  for (const file of markdownFiles(dir)) matter(fs.readFileSync(file, 'utf8'), {});
+  return performance.now() - started;
+}
+
+function loads(name: string, dir: string): string[] {
+  const cacheDir = path.join(work, `cache-${name}`);
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+  const baseline = plainGrayMatter(dir);
+  const cold = child('load', dir, cacheDir);
+  const warm = child('load', dir, cacheDir);
+  const parse1 = child('parse', dir, '1');
+  const parse2 = child('parse', dir, String(os.availableParallelism()));
+  const pct = (n: number) => `${((100 * n) / baseline).toFixed(0)}%`;
+  return [
+    `| ${name}: baseline, plain sequential gray-matter | ${ms(baseline)} | 100% | |`,
+    `| ${name}: cold load (parse, dedupe, index, write caches) | ${ms(cold.ms)} | ${pct(cold.ms)} | ${cold.articles} articles |`,
+    `| ${name}: warm restart (from the caches) | ${ms(warm.ms)} | ${pct(warm.ms)} | goal < 10%; ${warm.fromCache} files from cache |`,
+    `| ${name}: read + parse only, 1 thread | ${ms(parse1.ms)} | ${pct(parse1.ms)} | |`,
+    `| ${name}: read + parse only, ${os.availableParallelism()} worker threads | ${ms(parse2.ms)} | ${pct(parse2.ms)} | |`,
+  ];
+}
+
+function memory(): string[] {
+  const dir = path.join(work, 'real-7852');
+  if (!fs.existsSync(path.join(dir, '.complete'))) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    for (const corpus of ['coronavirus', 'diablo4']) fs.cpSync(path.join(coronavirusDir, '../..', corpus, '_news'), path.join(dir, corpus), { recursive: true });
+    fs.writeFileSync(path.join(dir, '.complete'), '');
+  }
+  const empty = path.join(work, 'empty');
+  fs.mkdirSync(empty, { recursive: true });
+  const cacheDir = path.join(work, 'cache-real');
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+  const base = child('load', empty, '-');
+  const cold = child('load', dir, cacheDir);
+  const warm = child('load', dir, cacheDir);
+  const row = (label: string, r: typeof base) => `| ${label} | ${mb(r.rss)} | ${mb(r.heapUsed)} | ${mb(r.rss - base.rss)} | ${mb(r.heapUsed - base.heapUsed)} |`;
+  return [
+    '| process (after a full GC) | RSS MiB | heap MiB | RSS over empty | heap over empty |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    row('same modules, empty content folder (tsx + discord.js + library)', base),
+    row(`7,852 real files, cold load (${cold.articles} articles)`, cold),
+    row('7,852 real files, warm restart', warm),
+  ];
+}
+
+/** A deterministic mix of queries made from the corpus' own words, topics and providers. */
+function queryMix(library: ArticleLibrary): { kind: string; query: SearchQuery }[] {
+  let seed = 42;
+  const next = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const articles = library.all();
+  const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
+  const word = () => {
+    const words = queryTerms(pick(articles).title).filter((w) => w.length >= 4);
+    return words.length ? pick(words) : 'coronavirus';
+  };
+  const topics = library.topics('', 30).map((t) => t.name);
+  const providers = library.providers('', 50).map((p) => p.domain);
+  const typo = (w: string) => (w.length > 5 ? w.slice(0, 3) + w.slice(4) : `${w}${w.at(-1)}`);
+  const kinds: [string, () => SearchQuery][] = [
+    ['one word', () => ({ words: word() })],
+    ['two words', () => ({ words: `${word()} ${word()}` })],
+    ['prefix (3-5 letters)', () => ({ words: word().slice(0, 3 + Math.floor(next() * 3)) })],
+    ['typo (a letter dropped or doubled)', () => ({ words: typo(word()) })],
+    ['word + topic', () => ({ words: word(), topic: pick(topics) })],
+    ['word + provider', () => ({ words: word(), provider: pick(providers) })],
+    ['word, newest first, page 3', () => ({ words: word(), sort: 'newest', offset: 10 })],
+    ['topic only, newest', () => ({ topic: pick(topics) })],
+    ['date range only', () => ({ since: new Date(Date.UTC(2020, 3, 1 + Math.floor(next() * 30))), until: new Date(Date.UTC(2020, 4, 10)) })],
+  ];
+  const mix: { kind: string; query: SearchQuery }[] = [];
+  for (let i = 0; i < 150; i++) for (const [kind, make] of kinds) mix.push({ kind, query: make() });
+  return mix;
+}
+
+/** The linear-scan baseline: every article's folded text checked against every term, then sorted. */
+function linearScan(entries: readonly SearchEntry[], query: SearchQuery, providerDomains: ReturnType<typeof buildFacets>['providerDomains']): number {
+  const filter = entryFilter(query, providerDomains);
+  const terms = queryTerms(query.words);
+  const hits = entries.filter((e) => filter(e) && terms.every((t) => [e.words.title, e.words.excerpt, e.words.provider, ...e.topics.map((x) => ` ${x}`)].some((f) => f.includes(` ${t}`))));
+  hits.sort((a, b) => (b.article.quality ?? -1) - (a.article.quality ?? -1) || b.article.publishedAt.getTime() - a.article.publishedAt.getTime());
+  return hits.length;
+}
+
+function time(run: () => void): number {
+  const started = performance.now();
+  run();
+  return performance.now() - started;
+}
+
+async function latency(dir: string): Promise<string[]> {
+  const library = await ArticleLibrary.open({ contentDir: dir, cacheDir: path.join(work, 'cache-synthetic'), logger: createLogger('silent') });
+  const mix = queryMix(library);
+  const entries = library.all().map((a) => new SearchEntry(a));
+  const { providerDomains } = buildFacets(library.all());
+  for (const { query } of mix.slice(0, 200)) library.search(query);
+  const byKind = new Map<string, { lib: number[]; scan: number[] }>();
+  for (const { kind, query } of mix) {
+    const row = byKind.get(kind) ?? { lib: [], scan: [] };
+    byKind.set(kind, row);
+    row.lib.push(time(() => library.search(query)));
+  }
+  for (const { kind, query } of mix.filter((_, i) => i % 5 === 0)) byKind.get(kind)!.scan.push(time(() => linearScan(entries, query, providerDomains)));
+  const all = [...byKind.values()].flatMap((r) => r.lib);
+  const allScan = [...byKind.values()].flatMap((r) => r.scan);
+  const lines = ['| query kind (50,000 articles) | library p50 | library p99 | library max | linear scan p50 | linear scan p99 |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
+  for (const [kind, r] of byKind) {
+    const l = percentiles(r.lib);
+    const s = percentiles(r.scan);
+    lines.push(`| ${kind} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.max)} | ${ms(s.p50)} | ${ms(s.p99)} |`);
+  }
+  const l = percentiles(all);
+  const s = percentiles(allScan);
+  lines.push(`| **all ${all.length} queries** (goal p99 < 5 ms) | **${ms(l.p50)}** | **${ms(l.p99)}** | ${ms(l.max)} | ${ms(s.p50)} | ${ms(s.p99)} |`);
+
+  const prefixes: [string, string][] = [];
+  for (const t of library.topics('', 200)) for (let n = 0; n <= 3; n++) prefixes.push(['topics', t.name.slice(0, n)]);
+  for (const p of library.providers('', 300)) for (let n = 1; n <= 3; n++) prefixes.push(['providers', p.name.slice(0, n)]);
+  const complete = (kind: string, q: string) => (kind === 'topics' ? library.topics(q) : library.providers(q));
+  for (const [kind, q] of prefixes.slice(0, 200)) complete(kind, q);
+  const auto = { topics: [] as number[], providers: [] as number[] };
+  for (const [kind, q] of prefixes) auto[kind as 'topics'].push(time(() => complete(kind, q)));
+  lines.push('', '| autocomplete (50,000 articles) | entries | p50 | p99 | max |', '| --- | ---: | ---: | ---: | ---: |');
+  for (const kind of ['topics', 'providers'] as const) {
+    const p = percentiles(auto[kind]);
+    const size = kind === 'topics' ? library.topics('', 1e9).length : library.providers('', 1e9).length;
+    lines.push(`| ${kind}, ${auto[kind].length} prefixes of 0-3 letters (goal p99 < 1 ms) | ${size} | ${ms(p.p50)} | ${ms(p.p99)} | ${ms(p.max)} |`);
+  }
+  await library.close();
+  return lines;
+}
+
+/** FlexSearch alone, by result limit: why the library asks it for its best 1,000 candidates, not every match. */
+async function rawIndex(dir: string): Promise<string[]> {
+  const library = await ArticleLibrary.open({ contentDir: dir, cacheDir: path.join(work, 'cache-synthetic'), logger: createLogger('silent') });
+  const articles = library.all();
+  const mix = queryMix(library).filter((m) => m.query.words).map((m) => queryTerms(m.query.words).join(' '));
+  await library.close();
+  const index = new SearchIndex();
+  const build = time(() => articles.forEach((a, i) => index.add(i, indexedText(a))));
+  const lines = [`FlexSearch alone on the same 50,000 articles: build ${ms(build)} ms (what the index cache saves on a warm restart).`, '', '| FlexSearch search, limit | p50 | p99 | max |', '| --- | ---: | ---: | ---: |'];
+  for (const limit of [100, 1000, 100_000]) {
+    const p = percentiles(mix.map((q) => time(() => index.search(q, limit))));
+    lines.push(`| ${limit.toLocaleString('en-US')} | ${ms(p.p50)} | ${ms(p.p99)} | ${ms(p.max)} |`);
+  }
+  return lines;
+}
+
+const bench: BenchModule = {
+  title: 'article library: load, restart, memory, search and autocomplete (coronavirus corpus and 50,000 synthetic)',
+  async run() {
+    fs.mkdirSync(work, { recursive: true });
+    const synthetic = path.join(work, `synthetic-${SYNTHETIC}`);
+    makeSyntheticCorpus(synthetic, SYNTHETIC);
+    const loadRows = [...loads('coronavirus (6,241 files)', coronavirusDir), ...loads('synthetic (50,000 files)', synthetic)];
+    const memoryRows = memory();
+    const latencyRows = await latency(synthetic);
+    const indexRows = await rawIndex(synthetic);
+    return [
+      '### Load and restart (each in a fresh process; ms)',
+      '',
+      '| what | ms | of baseline | note |',
+      '| --- | ---: | ---: | --- |',
+      ...loadRows,
+      '',
+      '### Memory after loading the 7,852 real files (coronavirus + diablo4; goal < 150 MB RSS)',
+      '',
+      ...memoryRows,
+      '',
+      '### Search and autocomplete latency (ms, in memory, after 200 warm-up queries)',
+      '',
+      ...latencyRows,
+      '',
+      '### The search index',
+      '',
+      ...indexRows,
+    ].join('\n');
+  },
+};
+
+export default bench;

@@ -26,6 +26,7 @@ async function load() {
   const lines: Record<string, unknown>[] = [];
   const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
   const library = await ArticleLibrary.open({ contentDir, cacheDir, logger });
+  library.search({ words: 'vaccine' }); // the index is prepared on first use, so its cache is read now
   await library.close();
   return { library, lines, warnings: lines.filter((l) => l.level === 40 && l.msg !== 'article file skipped').map((l) => l.msg) };
 }
@@ -66,11 +67,21 @@ test('a stale cache: changed, added and deleted files are re-read, and search se
   assert.equal(library.size, 8);
 });
 
+/** Changes the first loaded article's tuple in a parse cache. */
+function firstArticle(change: (row: unknown[]) => void) {
+  return (text: string) => {
+    const data = JSON.parse(text) as { entries: [string, number, number, unknown][] };
+    change(data.entries.find((e) => Array.isArray(e[3]))![3] as unknown[]);
+    return JSON.stringify(data);
+  };
+}
+
 for (const [name, file, damage] of [
   ['a truncated parse cache', 'articles.json', (text: string) => text.slice(0, text.length / 2)],
-  ['a parse cache of another version', 'articles.json', (text: string) => text.replace('"version":1', '"version":999')],
-  ['a parse cache with a bad date inside', 'articles.json', (text: string) => text.replace(/"publishedAt":"[^"]+"/, '"publishedAt":"soon"')],
-  ['a parse cache entry of the wrong shape', 'articles.json', (text: string) => text.replace(/"title":"[^"]+"/, '"title":42')],
+  ['a parse cache of another version', 'articles.json', (text: string) => text.replace(/"version":\d+/, '"version":999')],
+  ['a parse cache with a bad date inside', 'articles.json', firstArticle((row) => (row[4] = 'soon'))],
+  ['a parse cache entry of the wrong shape', 'articles.json', firstArticle((row) => (row[1] = 42))],
+  ['a parse cache pointing outside its tables', 'articles.json', firstArticle((row) => (row[8] = 10_000))],
   ['a corrupt search index cache', 'search-index.json', (text: string) => `{${text}`],
   ['a search index cache of the wrong shape', 'search-index.json', (text: string) => text.replace(/"keys":\[/, '"keys":[7,')],
 ] as const) {

@@ -18,8 +18,8 @@ export interface CachedIndex { keys: (string | null)[]; parts: [string, string][
 interface IndexCacheFile extends CachedIndex { format: string }
 
 /** The cached index, unimported; null when there is none or it has another format; a CacheError when corrupt. */
-export async function readIndexCache(file: string): Promise<CachedIndex | null> {
-  const data = (await readCacheJson(file)) as IndexCacheFile | null;
+export function readIndexCache(file: string): CachedIndex | null {
+  const data = readCacheJson(file) as IndexCacheFile | null;
   if (data === null || data.format !== FORMAT) return null;
   const parts = Array.isArray(data.parts) && data.parts.every((p) => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string');
   const keys = Array.isArray(data.keys) && data.keys.every((k) => k === null || (typeof k === 'string' && k.includes('\t')));

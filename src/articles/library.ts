@@ -63,7 +63,10 @@ export class ArticleLibrary extends EventEmitter {
   /** Index slot → entry; slots of removed articles stay empty. */
   private slots: (SearchEntry | undefined)[] = [];
   private slotOf = new Map<string, number>();
-  private index = new SearchIndex();
+  /** Null until prepared: right after open() in the background, or by the first search that needs it. */
+  private index: SearchIndex | null = null;
+  private indexTask: NodeJS.Immediate | undefined;
+  private indexWrite: Promise<void> = Promise.resolve();
   private watcher: ContentWatcher | null = null;
   private newest: SearchEntry[] | null = null;
   private lists = new Map<string, SearchEntry[]>();
@@ -82,6 +85,8 @@ export class ArticleLibrary extends EventEmitter {
   static async open(options: LibraryOptions): Promise<ArticleLibrary> {
     const library = new ArticleLibrary(options);
     await library.load();
+    // The articles are ready; the index (a cache import, or a build on a cold start) follows on the next turn.
+    library.indexTask = setImmediate(() => library.searchIndex());
     if (options.watch) library.watcher = await watchContent(library.contentDir, (paths) => library.enqueue(paths));
     return library;
   }
@@ -108,7 +113,7 @@ export class ArticleLibrary extends EventEmitter {
     // widen the net until the page is full or every match has been seen.
     const { offset, limit: pageSize } = pageOf(query);
     for (let limit = CANDIDATES; ; limit *= 8) {
-      const slots = this.index.search(terms.join(' '), limit);
+      const slots = this.searchIndex().search(terms.join(' '), limit);
       const candidates = slots.map((s) => this.slots[s]).filter((e): e is SearchEntry => e !== undefined);
       const page = rankPage(candidates, query, filter, terms);
       if (page.total >= offset + pageSize || slots.length < limit) return page;
@@ -156,9 +161,11 @@ export class ArticleLibrary extends EventEmitter {
 
   /** Stops watching and writes any pending change to the caches. */
   async close(): Promise<void> {
+    clearImmediate(this.indexTask);
     await this.watcher?.close();
     this.watcher = null;
     await this.updates;
+    await this.indexWrite;
     if (this.saveTimer) {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
@@ -173,7 +180,7 @@ export class ArticleLibrary extends EventEmitter {
   private async load(): Promise<void> {
     const started = performance.now();
     const stamps = scanContent(this.contentDir);
-    const cached = await this.readCache();
+    const cached = this.readCache();
     const stale = [...stamps].filter(([file, stamp]) => {
       const hit = cached.get(file);
       return !hit || !sameStamp(hit.stamp, stamp);
@@ -196,7 +203,6 @@ export class ArticleLibrary extends EventEmitter {
       }
     }
     for (const id of this.copies.keys()) this.entries.set(id, new SearchEntry(this.winner(id)!));
-    await this.buildIndex();
     const changed = stale.length > 0 || cached.size !== stamps.size;
     if (changed) await this.saveParseCache();
     const skipped = Object.values(byReason).reduce((s, n) => s + n, 0);
@@ -204,11 +210,11 @@ export class ArticleLibrary extends EventEmitter {
     this.logger.info({ ...this.summary, contentDir: this.contentDir, files: stamps.size }, 'articles loaded');
   }
 
-  private async readCache(): Promise<Map<string, ParsedFile>> {
+  private readCache(): Map<string, ParsedFile> {
     const file = this.cacheFile('articles.json');
     if (!file) return new Map();
     try {
-      return await readParseCache(file, this.contentDir);
+      return readParseCache(file, this.contentDir);
     } catch (error) {
       if (!(error instanceof CacheError)) throw error;
       this.logger.warn({ cache: file, problem: error.message }, 'parse cache ignored and rebuilt');
@@ -216,28 +222,39 @@ export class ArticleLibrary extends EventEmitter {
     }
   }
 
-  /**
-   * Reuses the cached index, patched where files changed since it was written; builds a fresh one (slots in id
-   * order) when there is none or too much changed for patching to pay.
-   */
-  private async buildIndex(): Promise<void> {
-    const file = this.cacheFile('search-index.json');
-    const cached = file ? await this.readIndexCacheOrLog(file) : null;
-    const patched = cached ? this.patchCachedIndex(cached) : null;
-    if (patched !== null) {
-      if (file && patched > 0) await writeIndexCache(file, this.slotKeys(), this.index);
-      return;
-    }
-    this.slots = [...this.entries.values()].sort((a, b) => (a.article.id < b.article.id ? -1 : 1));
-    this.slotOf = new Map(this.slots.map((e, slot) => [e!.article.id, slot]));
-    this.index = new SearchIndex();
-    this.slots.forEach((e, slot) => this.index.add(slot, indexedText(e!.article)));
-    if (file) await writeIndexCache(file, this.slotKeys(), this.index);
+  /** The search index, prepared now if it is not yet. */
+  private searchIndex(): SearchIndex {
+    if (this.index) return this.index;
+    clearImmediate(this.indexTask);
+    const started = performance.now();
+    const how = this.prepareIndex();
+    this.logger.info({ ms: Math.round(performance.now() - started), how, articles: this.entries.size }, 'search index ready');
+    return this.index!;
   }
 
-  private async readIndexCacheOrLog(file: string): Promise<CachedIndex | null> {
+  /**
+   * Reuses the cached index, patched where files changed since it was written; builds a fresh one (slots in id
+   * order) when there is none or too much changed for patching to pay. A new or patched index is written back.
+   */
+  private prepareIndex(): 'cache' | 'patched cache' | 'built' {
+    const file = this.cacheFile('search-index.json');
+    const cached = file ? this.readIndexCacheOrLog(file) : null;
+    const patched = cached ? this.patchCachedIndex(cached) : null;
+    if (patched === 0) return 'cache';
+    if (patched === null) {
+      this.slots = [...this.entries.values()].sort((a, b) => (a.article.id < b.article.id ? -1 : 1));
+      this.slotOf = new Map(this.slots.map((e, slot) => [e!.article.id, slot]));
+      const index = new SearchIndex();
+      this.slots.forEach((e, slot) => index.add(slot, indexedText(e!.article)));
+      this.index = index;
+    }
+    if (file) this.indexWrite = this.saveIndexCache(file);
+    return patched === null ? 'built' : 'patched cache';
+  }
+
+  private readIndexCacheOrLog(file: string): CachedIndex | null {
     try {
-      return await readIndexCache(file);
+      return readIndexCache(file);
     } catch (error) {
       if (!(error instanceof CacheError)) throw error;
       this.logger.warn({ cache: file, problem: error.message }, 'search index cache ignored and rebuilt');
@@ -251,16 +268,18 @@ export class ArticleLibrary extends EventEmitter {
     const plan = planSlots(cached.keys, current);
     const patches = plan.reindex.length + plan.emptied.length;
     if (patches > Math.max(100, this.entries.size / 5)) return null;
+    let index: SearchIndex;
     try {
-      this.index = importIndex(cached);
+      index = importIndex(cached);
     } catch (error) {
       this.logger.warn({ cache: this.cacheFile('search-index.json'), problem: (error as Error).message }, 'search index cache ignored and rebuilt');
       return null;
     }
     this.slots = plan.ids.map((id) => (id === null ? undefined : this.entries.get(id)));
     this.slotOf = new Map(plan.ids.flatMap((id, slot) => (id === null ? [] : [[id, slot] as const])));
-    for (const slot of plan.emptied) this.index.remove(slot);
-    for (const slot of plan.reindex) this.index.set(slot, indexedText(this.slots[slot]!.article));
+    for (const slot of plan.emptied) index.remove(slot);
+    for (const slot of plan.reindex) index.set(slot, indexedText(this.slots[slot]!.article));
+    this.index = index;
     return patches;
   }
 
@@ -279,15 +298,22 @@ export class ArticleLibrary extends EventEmitter {
     if (file) await writeParseCache(file, this.contentDir, this.files);
   }
 
+  private async saveIndexCache(file: string): Promise<void> {
+    try {
+      await writeIndexCache(file, this.slotKeys(), this.index!);
+    } catch (error) {
+      this.logger.warn({ cache: file, problem: (error as Error).message }, 'search index cache not saved');
+    }
+  }
+
   private async saveCaches(): Promise<void> {
-    const file = this.cacheFile('search-index.json');
-    if (!file) return;
     try {
       await this.saveParseCache();
-      await writeIndexCache(file, this.slotKeys(), this.index);
     } catch (error) {
-      this.logger.warn({ cache: this.cacheDir, problem: (error as Error).message }, 'caches not saved');
+      this.logger.warn({ cache: this.cacheDir, problem: (error as Error).message }, 'parse cache not saved');
     }
+    const file = this.cacheFile('search-index.json');
+    if (file && this.index) await this.saveIndexCache(file);
   }
 
   private addCopy(id: string, file: string): void {
@@ -337,6 +363,7 @@ export class ArticleLibrary extends EventEmitter {
   }
 
   private async apply(paths: Set<string>): Promise<void> {
+    this.searchIndex(); // slots must be settled before articles move in or out of them
     const change: LibraryChange = { added: 0, changed: 0, removed: 0, skipped: 0 };
     const touched = new Set<string>();
     for (const file of paths) {
@@ -384,7 +411,7 @@ export class ArticleLibrary extends EventEmitter {
       if (!current) return;
       this.entries.delete(id);
       if (slot !== undefined) {
-        this.index.remove(slot);
+        this.searchIndex().remove(slot);
         this.slots[slot] = undefined;
         this.slotOf.delete(id);
       }
@@ -397,11 +424,11 @@ export class ArticleLibrary extends EventEmitter {
     if (slot === undefined) {
       const fresh = this.slots.push(entry) - 1;
       this.slotOf.set(id, fresh);
-      this.index.add(fresh, indexedText(best));
+      this.searchIndex().add(fresh, indexedText(best));
       change.added++;
     } else {
       this.slots[slot] = entry;
-      this.index.set(slot, indexedText(best));
+      this.searchIndex().set(slot, indexedText(best));
       change.changed++;
     }
   }

@@ -7,7 +7,7 @@ import type { SearchPage } from '../articles/query.js';
 import type { Article } from '../articles/types.js';
 import { markdownLinkUrl } from '../digest/urls.js';
 import { EMBED_DESCRIPTION_MAX, EMBED_FOOTER_TEXT_MAX, EMBED_TITLE_MAX } from '../discord/limits.js';
-import { cleanText, displayText, escapeText, foldForMatch, truncate } from '../util/text.js';
+import { displayText, foldForMatch, truncate } from '../util/text.js';
 import type { NewsLibrary } from './context.js';
 import { encodePageState, nameToken } from './customId.js';
 import type { PageState } from './customId.js';
@@ -68,6 +68,9 @@ export function searchLibrary(library: NewsLibrary, search: ResolvedSearch, now:
   return state.page <= last ? { page: state.page, result: first } : { page: last, result: run(last) };
 }
 
+const ALL_ARTICLES = 'all articles';
+
+/** The search in words (untrusted: the query is the member's, names are the articles'). */
 function describeSearch({ state, topic, provider }: ResolvedSearch): string {
   const parts = [
     state.query ? `“${state.query}”` : '',
@@ -75,7 +78,7 @@ function describeSearch({ state, topic, provider }: ResolvedSearch): string {
     provider ? `from ${provider.name}` : '',
     state.days > 0 ? `last ${state.days} day(s)` : '',
   ].filter(Boolean);
-  return parts.join(' · ') || 'all articles';
+  return parts.join(' · ') || ALL_ARTICLES;
 }
 
 function entry(article: Article, position: number, now: Date): string {
@@ -95,17 +98,18 @@ function pageButton(label: string, state: PageState, page: number, disabled: boo
 export function searchPageReply(search: ResolvedSearch, page: number, result: SearchPage, now: Date): Reply {
   const described = describeSearch(search);
   if (result.total === 0) {
+    if (described === ALL_ARTICLES) return notice('The library has no articles yet.');
     const broader = search.state.days > 0 || search.topic || search.provider
       ? 'Try fewer words, a longer period, or leave out the topic or outlet.'
       : 'Try fewer or different words, or browse `/news topics`.';
-    return notice(`No articles match ${escapeText(cleanText(described))}. ${broader}`);
+    return notice(`No articles match ${displayText(described, 300)}. ${broader}`);
   }
   const pages = Math.ceil(result.total / SEARCH_PAGE_SIZE);
   const offset = page * SEARCH_PAGE_SIZE;
   const heading = search.state.mode === 'latest' ? 'Latest news' : 'News search';
   const reply: Reply = {
     embeds: [{
-      title: truncate(`${heading}: ${cleanText(described)}`, EMBED_TITLE_MAX),
+      title: displayText(`${heading}: ${described}`, EMBED_TITLE_MAX),
       description: result.articles.map((a, i) => entry(a, offset + i + 1, now)).join('\n\n'),
       color: EMBED_COLOR,
       footer: { text: truncate(`Page ${page + 1} of ${pages} · ${result.total} article(s)`, EMBED_FOOTER_TEXT_MAX) },

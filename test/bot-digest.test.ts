@@ -8,7 +8,7 @@ import { commandDefinitions } from '../src/bot/commands.js';
 import { deployCommands } from '../src/bot/deploy.js';
 import { RefusedByClient } from '../src/sandbox/driver.js';
 import type { InteractionReply, InvokeOptions } from '../src/sandbox/driver.js';
-import { startBotHarness, TEST_NOW } from './helpers/bot.js';
+import { startBotHarness, TEST_NOW, waitUntil } from './helpers/bot.js';
 import type { BotHarness } from './helpers/bot.js';
 import { openApiSkip } from './helpers/openapi.js';
 import { recordedBodyProblems } from './helpers/sandboxOpenApi.js';
@@ -38,14 +38,6 @@ function shown(reply: InteractionReply): Shown {
 /** The bodies the bot posted to a channel, as sent (nonce included). */
 const posts = (channelId: string) =>
   h.sandbox.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${channelId}/messages` && r.status < 300).map((r) => r.body as Shown);
-
-/** Waits (bounded) for the bot to receive a gateway event the sandbox has sent. */
-async function until(condition: () => boolean): Promise<void> {
-  for (let waited = 0; !condition(); waited += 10) {
-    if (waited > 5000) throw new Error('the bot did not see the change');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const storyUrls = (channelId: string) => h.sandbox.messages(channelId).flatMap((m) => ((m.body.embeds ?? []) as { url?: string }[]).map((e) => e.url));
 
@@ -193,7 +185,7 @@ test('a scheduled digest is posted once, at its time in its zone, mentioning onl
 
 test('a channel that disappears pauses its digest with the reason, shown in status', async () => {
   const doomed = h.sandbox.createChannel('doomed');
-  await until(() => h.bot.client.channels.cache.has(doomed));
+  await waitUntil(() => h.bot.client.channels.cache.has(doomed), 'the bot to see the new channel');
   await digest('setup', { channel: doomed, time: '07:00', timezone: 'UTC' });
   h.sandbox.deleteChannel(doomed);
   const reply = await digest('now', { channel: doomed });

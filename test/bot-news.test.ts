@@ -2,6 +2,8 @@
 // the sandbox's members, and every body it sent checked against Discord's limits (the sandbox refuses any body
 // beyond them) and its OpenAPI description.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ButtonStyle, ComponentType, MessageFlags, Routes } from 'discord.js';
 import { AUTOCOMPLETE_CHOICE_NAME_MAX, AUTOCOMPLETE_CHOICE_VALUE_MAX, AUTOCOMPLETE_CHOICES_MAX, CUSTOM_ID_MAX } from '../src/discord/limits.js';
@@ -9,7 +11,7 @@ import { commandDefinitions } from '../src/bot/commands.js';
 import { deployCommands } from '../src/bot/deploy.js';
 import { RefusedByClient } from '../src/sandbox/driver.js';
 import type { InteractionReply } from '../src/sandbox/driver.js';
-import { HOSTILE_TITLE, LONG_TOPIC, startBotHarness } from './helpers/bot.js';
+import { HOSTILE_TITLE, LONG_TOPIC, startBotHarness, waitUntil, writeFixtureArticles } from './helpers/bot.js';
 import type { BotHarness } from './helpers/bot.js';
 import { openApiSkip } from './helpers/openapi.js';
 import { recordedBodyProblems } from './helpers/sandboxOpenApi.js';
@@ -90,6 +92,21 @@ test('paging still works after the bot restarts: the buttons carry the whole sea
   const page2 = h.sandbox.driver.message(reply.id) as Shown;
   assert.match(page2.embeds![0]!.footer!.text, /Page 2 of 3 · 12 article/);
   assert.match(page2.embeds![0]!.title!, /topic Space/);
+});
+
+test('paging a search whose topic has left the library says so instead of showing an unrelated page', async () => {
+  const popUp = Array.from({ length: 6 }, (_, i) => ({ slug: `pop-up-${i}`, title: `Pop-up market ${i} opens`, hoursAgo: 1, provider: { name: 'Town Crier', domain: 'crier.example.com' }, topics: ['Pop-up markets'] }));
+  // The watcher may deliver the files in several batches: wait for the library to hold what the test expects.
+  const popUpCount = () => h.library.topics('Pop-up markets', 1).find((t) => t.name === 'Pop-up markets')?.count ?? 0;
+  writeFixtureArticles(h.contentDir, h.clock.now(), popUp);
+  await waitUntil(() => popUpCount() === 6, 'the new articles');
+  const reply = await h.sandbox.driver.command('news', { subcommand: 'search', options: { topic: 'Pop-up markets' } });
+  assert.match(body(reply).embeds![0]!.footer!.text, /Page 1 of 2/);
+  for (const article of popUp) fs.rmSync(path.join(h.contentDir, `${article.slug}.md`));
+  await waitUntil(() => popUpCount() === 0, 'the removal');
+  const clicked = await h.sandbox.driver.click(reply, button(body(reply), /Next/).custom_id);
+  assert.equal(clicked.ephemeral, true);
+  assert.match(body(clicked).content!, /no longer in the library/);
 });
 
 test('topic, outlet and days narrow the search; a single page has no buttons', async () => {

@@ -83,6 +83,14 @@ export function writeFixtureArticles(dir: string, now: Date, articles: readonly 
   for (const article of articles) fs.writeFileSync(path.join(dir, `${article.slug}.md`), articleFile(article, now));
 }
 
+/** Waits (bounded, so a broken bot fails instead of hanging) for a change the bot picks up asynchronously. */
+export async function waitUntil(condition: () => boolean, what: string, limitMs = 10_000): Promise<void> {
+  for (let waited = 0; !condition(); waited += 20) {
+    if (waited > limitMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** A clock the test sets; the bot, its store and its scheduler all read it. */
 export class TestClock implements Clock {
   constructor(private current: Date) {}
@@ -101,6 +109,8 @@ export interface BotHarness {
   library: ArticleLibrary;
   clock: TestClock;
   dir: string;
+  /** The content folder the library watches. */
+  contentDir: string;
   /** Every log line the bot wrote, as parsed JSON. */
   logs: Record<string, unknown>[];
   /** The raw log text, to check that no secret reached it. */
@@ -120,7 +130,8 @@ export async function startBotHarness(options: { now?: Date; articles?: readonly
   const raw: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void raw.push(line) });
   const sandbox = await DiscordSandbox.start({ logger: createLogger('silent') });
-  const library = await ArticleLibrary.open({ contentDir, cacheDir: null, logger });
+  // Watching, as in production, so a test can change the content under a running bot.
+  const library = await ArticleLibrary.open({ contentDir, cacheDir: null, logger, watch: true });
   const databasePath = path.join(dir, 'data', 'newsdesk.sqlite');
   const launch = async () => {
     const store = Store.open(databasePath, { logger, clock });
@@ -138,6 +149,7 @@ export async function startBotHarness(options: { now?: Date; articles?: readonly
     library,
     clock,
     dir,
+    contentDir,
     get bot() {
       return running.bot;
     },

@@ -183,6 +183,22 @@ test('a scheduled digest is posted once, at its time in its zone, mentioning onl
   assert.equal(h.sandbox.messages(general).length, 1, 'never twice, even after a restart');
 });
 
+test('Discord trouble (a 429, then a 500) while posting and answering delays the digest but never doubles it', async () => {
+  const channel = h.sandbox.createChannel('markets');
+  await waitUntil(() => h.bot.client.channels.cache.has(channel), 'the bot to see the new channel');
+  await digest('setup', { channel, time: '07:00', timezone: 'UTC', topics: 'Economy, Health' });
+  h.sandbox.faults.failNext(1, 429, { route: `/channels/${channel}/messages` });
+  h.sandbox.faults.failNext(1, 500, { route: `/channels/${channel}/messages` });
+  h.sandbox.faults.failNext(1, 500, { route: '/webhooks/' });
+  const reply = await digest('now', { channel });
+  assert.match(shown(reply).content!, /Digest posted in <#\d+> \(1 message\(s\)\)/);
+  const urls = storyUrls(channel);
+  assert.equal(h.sandbox.messages(channel).length, 1);
+  assert.equal(urls.length, 3, 'two Economy stories (two per outlet at most) and one on Health within 24 h');
+  assert.equal(new Set(urls).size, urls.length);
+  assert.deepEqual(h.sandbox.requests.filter((r) => r.path.includes(channel) || r.path.startsWith('/webhooks/')).filter((r) => r.status >= 400).map((r) => r.status).slice(-3).sort(), [429, 500, 500]);
+});
+
 test('a channel that disappears pauses its digest with the reason, shown in status', async () => {
   const doomed = h.sandbox.createChannel('doomed');
   await waitUntil(() => h.bot.client.channels.cache.has(doomed), 'the bot to see the new channel');
@@ -204,9 +220,9 @@ test('DIGEST_CHANNEL_ID, DIGEST_TIME and DIGEST_TIMEZONE create the subscription
   assert.ok(h.logs.some((l) => l.event === 'digest.env_channel_unknown'));
 });
 
-test('every body the bot sent matches Discord\'s OpenAPI description; refused ones are only the vanished channel', { skip: openApiSkip }, () => {
+test('every body the bot sent matches Discord\'s OpenAPI description; refused ones are only the injected faults and the vanished channel', { skip: openApiSkip }, () => {
   assert.deepEqual(recordedBodyProblems(h.sandbox.requests), []);
-  assert.deepEqual([...new Set(h.sandbox.requests.filter((r) => r.status >= 400).map((r) => `${r.method} ${r.status}`))], ['POST 404']);
+  assert.deepEqual([...new Set(h.sandbox.requests.filter((r) => r.status >= 400).map((r) => `${r.method} ${r.status}`))].sort(), ['PATCH 500', 'POST 404', 'POST 429', 'POST 500']);
   assert.equal(h.sandbox.unknownRoutes, 0);
 });
 

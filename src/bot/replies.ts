@@ -18,6 +18,7 @@ export const NO_PINGS = { parse: [] as [] };
 /** Brand colour of Newsdesk embeds. */
 export const EMBED_COLOR = 0x2f6fdf;
 
+/** A short answer only the member sees: a refusal, a confirmation, an explanation. */
 export function notice(content: string): Reply {
   return { content: truncate(content, MESSAGE_CONTENT_MAX), ephemeral: true };
 }
@@ -25,7 +26,7 @@ export function notice(content: string): Reply {
 /** What the member sees when something broke on our side; the detail goes to the log. */
 export const FAILURE = notice('Sorry, something went wrong on my side. Please try again in a moment.');
 
-/** The options discord.js sends for a reply (type 4) or a follow-up. */
+/** The options discord.js sends for a first answer (callback type 4). */
 export function toReplyOptions(reply: Reply): InteractionReplyOptions {
   return {
     content: reply.content,

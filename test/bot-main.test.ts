@@ -7,6 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { REST } from 'discord.js';
+import { commandDefinitions } from '../src/bot/commands.js';
+import { deployCommands } from '../src/bot/deploy.js';
+import { createLogger } from '../src/log.js';
+import { DiscordSandbox } from '../src/sandbox/server.js';
+import { Store } from '../src/state/store.js';
 import { writeFixtureArticles } from './helpers/bot.js';
 import { projectRoot } from './helpers/shared.js';
 
@@ -61,6 +67,32 @@ test('with no token, npm start shows the sandbox banner and a digest, and the pr
   }
   assert.equal(await app.exit, 0, app.errors());
   assert.equal(app.errors(), '', 'no warning or error logged on the way');
+});
+
+test('with a token, npm start connects to DISCORD_API_URL, applies the .env digest, and keeps it in DATABASE_PATH', async () => {
+  const sandbox = await DiscordSandbox.start({ logger: createLogger('silent') });
+  const databasePath = path.join(dir, 'real', 'state.sqlite');
+  const app = start({
+    DISCORD_TOKEN: sandbox.token, DISCORD_CLIENT_ID: sandbox.applicationId, DISCORD_API_URL: sandbox.apiUrl, DATABASE_PATH: databasePath,
+    DIGEST_CHANNEL_ID: sandbox.channels.general, DIGEST_TIME: '07:30', DIGEST_TIMEZONE: 'Asia/Tokyo', LOG_LEVEL: 'info',
+  });
+  try {
+    await waitFor(app.errors, /"event":"scheduler\.started"/);
+    assert.doesNotMatch(app.output(), /sandbox/, 'no banner: this is a real connection');
+    // Commands are registered with `npm run deploy-commands`, not on every start.
+    assert.deepEqual(sandbox.registeredCommands(sandbox.guild.id), []);
+    await deployCommands(new REST({ api: sandbox.apiUrl }).setToken(sandbox.token), sandbox.applicationId, commandDefinitions(), sandbox.guild.id);
+    const status = await sandbox.driver.command('digest', { subcommand: 'status' });
+    assert.match(JSON.stringify(status.body), /Every day at \*\*07:30\*\* \(Asia\/Tokyo\)/);
+  } finally {
+    app.child.kill('SIGTERM');
+  }
+  assert.equal(await app.exit, 0);
+  assert.ok(!app.errors().includes(sandbox.token), 'the token never reaches the log');
+  await sandbox.close();
+  const store = Store.open(databasePath, { logger: createLogger('silent') });
+  assert.deepEqual(store.listSubscriptions().map((s) => [s.channelId, s.time, s.timezone]), [[sandbox.channels.general, '07:30', 'Asia/Tokyo']]);
+  store.close();
 });
 
 test('bad settings print every problem and exit with status 2 before connecting anywhere', async () => {

@@ -77,6 +77,11 @@ test('search filters: topic and provider (domain or any of its names), date rang
   assert.equal(library.search({ provider: 'gamerant on msn' }).total, 3);
   assert.equal(library.search({ provider: 'Game Rant on MSN', words: 'beta' }).total, 1);
   assert.equal(library.search({ provider: 'unknown.example' }).total, 0);
+  assert.equal(library.search({ topic: 'no such topic' }).total, 0);
+  assert.equal(library.search({ topic: 'Education Impact' }).total, 0);
+  assert.deepEqual(titles(library.search({ topic: 'education impact', includeUnpublished: true }).articles), ['School reopening plan delayed again']);
+  assert.deepEqual(titles(library.search({ topic: 'Diablo 4', since: new Date('2020-05-05T00:00:00Z'), limit: 10 }).articles), ['Diablo 4 season one roadmap', 'Diablo 4 beta dates leak']);
+  assert.deepEqual(titles(library.search({ topic: 'Coronavirus', provider: 'Le Monde' }).articles), ['Économie : les marchés rebondissent']);
   const may = library.search({ since: new Date('2020-05-02T00:00:00Z'), until: new Date('2020-05-05T23:59:59Z') });
   assert.deepEqual(titles(may.articles), ['Diablo 4 beta dates leak', 'Diablo 4 vaccine parody trailer', 'Économie : les marchés rebondissent']);
   const second = library.search({ provider: 'msn.com', offset: 1, limit: 1 });

@@ -45,6 +45,7 @@ test('an added file shows in search, and a change event counts it', async () => 
   await until(() => found('lilith').length === 1);
   await until(() => changes.length > before);
   assert.deepEqual(changes.at(-1), { added: 1, changed: 0, removed: 0, skipped: 0 });
+  assert.equal(library.search({ topic: 'Diablo 4' }).total, 3 + 1);
   assert.equal(library.size, 9);
 });
 

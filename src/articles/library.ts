@@ -12,7 +12,7 @@ import { buildFacets, complete, type Facets, type ProviderCount, type TopicCount
 import { scanContent, type FileStamp } from './files.js';
 import { importIndex, planSlots, readIndexCache, slotKey, writeIndexCache, type CachedIndex } from './index-cache.js';
 import type { NormalizeResult } from './normalize.js';
-import { parseFiles, parseFilesHere } from './parse-pool.js';
+import { parseFiles } from './read-files.js';
 import { readParseCache, sameStamp, writeParseCache, type ParsedFile } from './parse-cache.js';
 import { byNewest, entryFilter, hasFilters, pageOf, indexedText, pageInOrder, queryTerms, rankPage, SearchEntry, type SearchPage, type SearchQuery } from './query.js';
 import { SearchIndex } from './search-index.js';
@@ -65,7 +65,7 @@ export class ArticleLibrary extends EventEmitter {
   private slotOf = new Map<string, number>();
   /** Null until prepared: right after open() in the background, or by the first search that needs it. */
   private index: SearchIndex | null = null;
-  private indexTask: NodeJS.Immediate | undefined;
+  private warmUpTask: NodeJS.Immediate | undefined;
   private indexWrite: Promise<void> = Promise.resolve();
   private watcher: ContentWatcher | null = null;
   private newest: SearchEntry[] | null = null;
@@ -85,8 +85,7 @@ export class ArticleLibrary extends EventEmitter {
   static async open(options: LibraryOptions): Promise<ArticleLibrary> {
     const library = new ArticleLibrary(options);
     await library.load();
-    // The articles are ready; the index (a cache import, or a build on a cold start) follows on the next turn.
-    library.indexTask = setImmediate(() => library.searchIndex());
+    library.warmUp();
     if (options.watch) library.watcher = await watchContent(library.contentDir, (paths) => library.enqueue(paths));
     return library;
   }
@@ -127,26 +126,63 @@ export class ArticleLibrary extends EventEmitter {
   private listing(query: SearchQuery): SearchPage {
     const published = !query.includeUnpublished;
     const rest: SearchQuery = { ...query, includeUnpublished: true, since: undefined, until: undefined };
-    let list: SearchEntry[];
+    let list: readonly SearchEntry[];
     if (query.topic !== undefined) {
-      const topic = foldForMatch(query.topic.trim());
-      list = this.list(`topic|${topic}|${published}`, (e) => e.topics.includes(topic) && (!published || e.article.published));
+      list = this.list(`topic|${foldForMatch(query.topic.trim())}|${published}`);
       rest.topic = undefined;
     } else if (query.provider !== undefined) {
-      const domains = this.currentFacets().providerDomains.get(foldForMatch(query.provider.trim())) ?? new Set<string>();
-      list = this.list(`provider|${[...domains].sort().join(' ')}|${published}`, (e) => domains.has(e.article.provider.domain) && (!published || e.article.published));
+      const domains = [...(this.currentFacets().providerDomains.get(foldForMatch(query.provider.trim())) ?? [])];
+      // A name shared by several outlets (rare) matches all of them: merged, and kept like the others.
+      const key = `provider|${domains.sort().join(' ')}|${published}`;
+      list = domains.length > 1 ? this.list(key, (e) => domains.includes(e.article.provider.domain) && (!published || e.article.published)) : this.list(key);
       rest.provider = undefined;
     } else {
-      list = this.list(`all|${published}`, (e) => !published || e.article.published);
+      list = this.list(`all|${published}`);
     }
     return pageInOrder(list, query, hasFilters(rest) ? entryFilter(rest, this.currentFacets().providerDomains) : null);
   }
 
-  /** A filtered newest-first list, kept until the library changes. */
-  private list(key: string, keep: (entry: SearchEntry) => boolean): SearchEntry[] {
+  /**
+   * A filtered newest-first list, kept until the library changes. buildLists() makes every list of one topic or
+   * one provider, so a key it did not make is empty, unless `keep` says how to make it.
+   */
+  private list(key: string, keep?: (entry: SearchEntry) => boolean): readonly SearchEntry[] {
+    if (!this.lists.size) this.buildLists();
     let list = this.lists.get(key);
-    if (!list) this.lists.set(key, (list = this.byNewest().filter(keep)));
-    return list;
+    if (!list && keep) this.lists.set(key, (list = this.byNewest().filter(keep)));
+    return list ?? [];
+  }
+
+  /** Every list listing() asks for (all, by topic, by provider; each also published only), in one pass. */
+  private buildLists(): void {
+    const add = (key: string, entry: SearchEntry) => {
+      let list = this.lists.get(key);
+      if (!list) this.lists.set(key, (list = []));
+      list.push(entry);
+    };
+    for (const entry of this.byNewest()) {
+      const keys = ['all', ...entry.topics.map((t) => `topic|${t}`), `provider|${entry.article.provider.domain}`];
+      for (const key of keys) {
+        add(`${key}|false`, entry);
+        if (entry.article.published) add(`${key}|true`, entry);
+      }
+    }
+  }
+
+  /**
+   * After open(): prepares the search index, the lists and every article's folded text in small steps, so the
+   * first queries find them ready and the event loop stays responsive meanwhile.
+   */
+  private warmUp(): void {
+    const entries = [...this.entries.values()];
+    let done = 0;
+    const step = () => {
+      this.searchIndex();
+      if (!this.lists.size) this.buildLists();
+      for (const end = Math.min(entries.length, done + 2000); done < end; done++) void entries[done]!.words;
+      if (done < entries.length) this.warmUpTask = setImmediate(step);
+    };
+    this.warmUpTask = setImmediate(step);
   }
 
   /** Topics for autocomplete: most used first for '', else prefix then substring matches. */
@@ -161,7 +197,7 @@ export class ArticleLibrary extends EventEmitter {
 
   /** Stops watching and writes any pending change to the caches. */
   async close(): Promise<void> {
-    clearImmediate(this.indexTask);
+    clearImmediate(this.warmUpTask);
     await this.watcher?.close();
     this.watcher = null;
     await this.updates;
@@ -185,9 +221,7 @@ export class ArticleLibrary extends EventEmitter {
       const hit = cached.get(file);
       return !hit || !sameStamp(hit.stamp, stamp);
     });
-    const parsed = await parseFiles(this.contentDir, stale.map(([file]) => file), (error) => {
-      this.logger.warn({ problem: error.message }, 'parse workers failed; parsing on the main thread');
-    });
+    const parsed = await parseFiles(this.contentDir, stale.map(([file]) => file));
     for (const [file, stamp] of stamps) {
       const result = parsed.get(file);
       this.files.set(file, result ? { stamp, result } : cached.get(file)!);
@@ -225,7 +259,6 @@ export class ArticleLibrary extends EventEmitter {
   /** The search index, prepared now if it is not yet. */
   private searchIndex(): SearchIndex {
     if (this.index) return this.index;
-    clearImmediate(this.indexTask);
     const started = performance.now();
     const how = this.prepareIndex();
     this.logger.info({ ms: Math.round(performance.now() - started), how, articles: this.entries.size }, 'search index ready');
@@ -353,7 +386,7 @@ export class ArticleLibrary extends EventEmitter {
       try {
         const stat = await fs.stat(full);
         stamp = { size: stat.size, mtimeMs: stat.mtimeMs };
-        result = (await parseFilesHere(this.contentDir, [file])).get(file)!;
+        result = (await parseFiles(this.contentDir, [file])).get(file)!;
       } catch {
         return null; // gone
       }

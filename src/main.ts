@@ -1,6 +1,7 @@
 // `npm start`: settings → article library → state → (the sandbox, when no DISCORD_TOKEN is set) → Discord client →
 // schedule. Stops cleanly on Ctrl+C or SIGTERM; bad settings print every problem and exit with status 2.
 import path from 'node:path';
+import pino from 'pino';
 import { ArticleLibrary } from './articles/library.js';
 import { NewsdeskBot } from './bot/app.js';
 import { commandDefinitions } from './bot/commands.js';
@@ -16,14 +17,15 @@ import { Store } from './state/store.js';
 
 const SANDBOX_DEFAULT_TIME = '08:00';
 
-function banner(sandbox: DiscordSandbox, library: ArticleLibrary, demo: RunOutcome): string {
+function banner(sandbox: DiscordSandbox, library: ArticleLibrary, demo: RunOutcome, logFile: string | undefined): string {
   return [
     '',
     '  Newsdesk is running against its built-in sandbox, because DISCORD_TOKEN is not set.',
     `  A local Discord-compatible server (${sandbox.apiUrl}) stands in for Discord: nothing leaves this machine.`,
     `  ${library.size} articles loaded. ${demo.status === 'posted' ? 'A digest was just posted to #news (shown above).' : `No demo digest: ${demo.summary}.`}`,
     '  Type a command below, such as:',
-    '    /news search query:rocket      /news latest      /digest status      /help',
+    '    /news search topic:AI      /news search query:rocket      /news latest      /digest status      /help',
+    ...(logFile ? [`  Log lines go to ${path.relative(process.cwd(), logFile)}.`] : []),
     '  Set DISCORD_TOKEN and DISCORD_CLIENT_ID in .env to connect to Discord instead.',
     '',
   ].join('\n');
@@ -47,7 +49,9 @@ async function demoDigest(bot: NewsdeskBot, store: Store, sandbox: DiscordSandbo
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  // In the interactive sandbox demo the terminal belongs to the prompt: log lines go to a file instead of under it.
+  const logFile = !config.discordToken && process.stdin.isTTY ? path.join(config.dataDir, 'newsdesk.log') : undefined;
+  const logger = createLogger(config.logLevel, logFile ? pino.destination({ dest: logFile, mkdir: true, sync: true }) : undefined);
   logger.info({ event: 'startup', contentDir: config.contentDir, sandbox: !config.discordToken }, 'Newsdesk starting');
   const library = await ArticleLibrary.open({ contentDir: config.contentDir, cacheDir: path.join(config.dataDir, 'cache'), logger, watch: true });
   const sandbox = config.discordToken ? undefined : await DiscordSandbox.start({ port: config.sandboxPort, logger });
@@ -85,7 +89,7 @@ async function main(): Promise<void> {
   const demo = await demoDigest(bot, store, sandbox, config);
   await bot.startSchedule();
   for (const message of sandbox.messages(sandbox.channels.news)) console.log(`#news — Newsdesk posted:\n${renderMessage(message.body)}`);
-  console.log(banner(sandbox, library, demo));
+  console.log(banner(sandbox, library, demo, logFile));
   startPrompt(sandbox, undefined, { onExit: () => void stop('exit') });
 }
 

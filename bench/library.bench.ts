@@ -115,7 +115,7 @@ function queryMix(library: ArticleLibrary): { kind: string; query: SearchQuery }
 function linearScan(entries: readonly SearchEntry[], query: SearchQuery, providerDomains: ReturnType<typeof buildFacets>['providerDomains']): number {
   const filter = entryFilter(query, providerDomains);
   const terms = queryTerms(query.words);
-  const hits = entries.filter((e) => filter(e) && terms.every((t) => [e.words.title, e.words.excerpt, e.words.provider, ...e.topics.map((x) => ` ${x}`)].some((f) => f.includes(` ${t}`))));
+  const hits = entries.filter((e) => filter(e) && terms.every((t) => Object.values(e.words).some((f) => f.includes(` ${t}`))));
   hits.sort((a, b) => (b.article.quality ?? -1) - (a.article.quality ?? -1) || b.article.publishedAt.getTime() - a.article.publishedAt.getTime());
   return hits.length;
 }
@@ -128,6 +128,7 @@ function time(run: () => void): number {
 
 async function latency(dir: string): Promise<string[]> {
   const library = await ArticleLibrary.open({ contentDir: dir, cacheDir: path.join(work, 'cache-synthetic'), logger: createLogger('silent') });
+  await library.whenWarm();
   const mix = queryMix(library);
   const entries = library.all().map((a) => new SearchEntry(a));
   const { providerDomains } = buildFacets(library.all());

@@ -26,7 +26,7 @@ async function load() {
   const lines: Record<string, unknown>[] = [];
   const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
   const library = await ArticleLibrary.open({ contentDir, cacheDir, logger });
-  library.search({ words: 'vaccine' }); // the index is prepared on first use, so its cache is read now
+  await library.whenWarm(); // the search index (and its cache) is prepared just after open()
   await library.close();
   return { library, lines, warnings: lines.filter((l) => l.level === 40 && l.msg !== 'article file skipped').map((l) => l.msg) };
 }

@@ -8,6 +8,7 @@ import { projectRoot, sharedPath } from './helpers/shared.js';
 
 const fixtures = path.join(projectRoot, 'test/fixtures/articles');
 const sample = sharedPath('corpus/sample');
+const coronavirus = sharedPath('corpus/coronavirus');
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -16,7 +17,7 @@ function capture() {
 }
 
 const logs = capture();
-const library = await ArticleLibrary.open({ contentDir: fixtures, cacheDir: null, logger: logs.logger });
+const library = await ArticleLibrary.open({ contentDir: fixtures, cacheDir: null, logger: logs.logger, directRankMax: 0 });
 after(() => library.close());
 
 const titles = (articles: readonly { title: string }[]) => articles.map((a) => a.title);
@@ -68,6 +69,10 @@ test('search ranks by relevance (title over excerpt-only or topic-only), then qu
   assert.deepEqual(titles(library.search({ words: 'short explainer' }).articles), ['How mRNA vaccines work, explained']);
   assert.deepEqual(titles(library.search({ words: 'volunt' }).articles), ['Moderna vaccine trial expands to 600 volunteers']);
   assert.deepEqual(titles(library.search({ words: 'modernna' }).articles), ['Moderna vaccine trial expands to 600 volunteers']);
+  assert.deepEqual(titles(library.search({ words: 'modrna triel' }).articles), ['Moderna vaccine trial expands to 600 volunteers']);
+  assert.equal(library.search({ words: 'vaccien' }).total, 3);
+  // Short words are not guessed at: too many words lie one letter away.
+  assert.equal(library.search({ words: 'dair' }).total, 0);
   assert.deepEqual(titles(library.search({ words: 'economie marches' }).articles), ['Économie : les marchés rebondissent']);
 });
 
@@ -99,6 +104,17 @@ test('autocomplete: most used first, prefix before substring, case- and accent-i
   assert.deepEqual(library.providers('monde'), [{ domain: 'lemonde.fr', name: 'Le Monde', count: 1 }]);
 });
 
+test('small filtered lists ranked directly give the same pages as going through the index', async () => {
+  const direct = await ArticleLibrary.open({ contentDir: fixtures, cacheDir: null, logger: capture().logger });
+  try {
+    for (const query of [{ words: 'vaccine' }, { words: 'diablo', offset: 1, limit: 2 }, { words: 'modernna' }, { words: 'coronavirus', topic: 'Économie' }, { words: 'school', includeUnpublished: true }]) {
+      assert.deepEqual(direct.search(query), library.search(query), JSON.stringify(query));
+    }
+  } finally {
+    await direct.close();
+  }
+});
+
 function distinctUrls(dir: string): number {
   const urls = new Set<string>();
   for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
@@ -117,6 +133,24 @@ test('the real sample corpus loads whole: no file skipped, one article per disti
     assert.equal(real.size, distinctUrls(sample.path));
     assert.ok(real.search({ words: 'diablo' }).total > 0);
     assert.deepEqual(real.providers('GameRant on').map((p) => p.domain), ['msn.com']);
+  } finally {
+    await real.close();
+  }
+});
+
+test('on the real coronavirus corpus, the index finds every published match of a word, typo or not', { skip: coronavirus.skip }, async () => {
+  const real = await ArticleLibrary.open({ contentDir: coronavirus.path, cacheDir: null, logger: capture().logger });
+  try {
+    for (const word of ['pangolin', 'remdesivir', 'nursing']) {
+      const pattern = new RegExp(`(^|[^\\p{L}\\p{N}])${word}`, 'iu');
+      const expected = real.all().filter((a) => a.published && [a.title, a.excerpt, a.provider.name, a.provider.domain, ...a.topics].some((f) => pattern.test(f)));
+      const page = real.search({ words: word, limit: 1000 });
+      assert.ok(expected.length > 0, word);
+      assert.equal(page.total, expected.length, word);
+      assert.deepEqual(new Set(page.articles.map((a) => a.id)), new Set(expected.map((a) => a.id)), word);
+    }
+    const typo = real.search({ words: 'pangloin' });
+    assert.equal(typo.total, real.search({ words: 'pangolin' }).total);
   } finally {
     await real.close();
   }

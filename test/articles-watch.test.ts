@@ -17,7 +17,7 @@ const changes: LibraryChange[] = [];
 before(async () => {
   fs.cpSync(fixtures, contentDir, { recursive: true });
   const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
-  library = await ArticleLibrary.open({ contentDir, cacheDir: path.join(root, 'cache'), logger, watch: true });
+  library = await ArticleLibrary.open({ contentDir, cacheDir: path.join(root, 'cache'), logger, watch: true, directRankMax: 0 });
   library.on('change', (change: LibraryChange) => changes.push(change));
 });
 after(async () => {

@@ -16,6 +16,7 @@ import { parseFiles } from './read-files.js';
 import { readParseCache, sameStamp, writeParseCache, type ParsedFile } from './parse-cache.js';
 import { byNewest, entryFilter, hasFilters, pageOf, indexedText, pageInOrder, queryTerms, rankPage, SearchEntry, type SearchPage, type SearchQuery } from './query.js';
 import { SearchIndex } from './search-index.js';
+import { Vocabulary } from './spelling.js';
 import type { Article } from './types.js';
 import { watchContent, type ContentWatcher } from './watcher.js';
 
@@ -31,11 +32,15 @@ export interface LibraryOptions {
   cacheDir?: string | null;
   logger?: Logger;
   watch?: boolean;
+  /** Filtered lists up to this long are ranked without the index (default 3,000); 0 sends every query through it. */
+  directRankMax?: number;
 }
 
 // The index returns at most this many candidates per query before filtering: its best matches come first, and a
-// query whose filters leave too few is asked again with a wider net (see search()).
+// query whose filters leave too few is asked again for every match (see rank()).
 const CANDIDATES = 1000;
+// A filtered list this short is ranked directly, which is cheaper than asking the index and filtering.
+const DIRECT_RANK_MAX = 3000;
 // A file that fails to parse right after a change may still be being written: read it again before giving up.
 const RETRY_DELAYS_MS = [150, 300, 600];
 // Live changes are written to the caches after a quiet spell, not on every save.
@@ -54,6 +59,7 @@ export class ArticleLibrary extends EventEmitter {
   private readonly contentDir: string;
   private readonly cacheDir: string | null;
   private readonly logger: Logger;
+  private readonly directRankMax: number;
   /** Every article file's latest parse result, by relative path. */
   private files = new Map<string, ParsedFile>();
   /** Article id → the files carrying that URL. */
@@ -66,11 +72,14 @@ export class ArticleLibrary extends EventEmitter {
   /** Null until prepared: right after open() in the background, or by the first search that needs it. */
   private index: SearchIndex | null = null;
   private warmUpTask: NodeJS.Immediate | undefined;
+  private warm: Promise<void> = Promise.resolve();
+  private endWarmUp = () => {};
   private indexWrite: Promise<void> = Promise.resolve();
   private watcher: ContentWatcher | null = null;
   private newest: SearchEntry[] | null = null;
   private lists = new Map<string, SearchEntry[]>();
   private facets: Facets | null = null;
+  private vocabulary: Vocabulary | null = null;
   private saveTimer: NodeJS.Timeout | undefined;
   private updates: Promise<void> = Promise.resolve();
 
@@ -79,6 +88,7 @@ export class ArticleLibrary extends EventEmitter {
     this.contentDir = path.resolve(options.contentDir);
     this.cacheDir = options.cacheDir === undefined ? null : options.cacheDir;
     this.logger = options.logger ?? log;
+    this.directRankMax = options.directRankMax ?? DIRECT_RANK_MAX;
   }
 
   /** Loads every article under `contentDir` and, with `watch`, keeps the library current until close(). */
@@ -106,40 +116,59 @@ export class ArticleLibrary extends EventEmitter {
   search(query: SearchQuery): SearchPage {
     const terms = queryTerms(query.words);
     if (!terms.length && query.sort !== 'relevance') return this.listing(query);
-    const filter = entryFilter(query, this.currentFacets().providerDomains);
-    if (!terms.length) return rankPage(this.entries.values(), query, filter, terms);
-    // The index's best candidates usually hold a full page; when filters leave too few and the index had more,
-    // widen the net until the page is full or every match has been seen.
-    const { offset, limit: pageSize } = pageOf(query);
-    for (let limit = CANDIDATES; ; limit *= 8) {
-      const slots = this.searchIndex().search(terms.join(' '), limit);
-      const candidates = slots.map((s) => this.slots[s]).filter((e): e is SearchEntry => e !== undefined);
-      const page = rankPage(candidates, query, filter, terms);
-      if (page.total >= offset + pageSize || slots.length < limit) return page;
-    }
+    const page = this.rank(query, terms);
+    if (page.total > 0 || !terms.length) return page;
+    // Nothing found: maybe a typo. Try once more with each unknown word replaced by its nearest known one.
+    const vocabulary = this.currentVocabulary();
+    const corrected = terms.map((t) => vocabulary.correct(t));
+    return corrected.some((t, i) => t !== terms[i]) ? this.rank(query, corrected) : page;
   }
 
   /**
-   * A query without words, newest first: from a list already narrowed to the topic (or provider) and to published
-   * articles, cut to the date range by binary search, so most pages cost a slice rather than a scan.
+   * Ranks the matches of `terms`. When the filters narrow the library to a short list, that list is ranked
+   * directly; otherwise the index proposes its best candidates, widened to every match if the filters leave
+   * fewer than the page needs.
    */
-  private listing(query: SearchQuery): SearchPage {
+  private rank(query: SearchQuery, terms: readonly string[]): SearchPage {
+    const { list, rest } = this.narrowed(query);
+    if (list.length <= this.directRankMax || !terms.length) return rankPage(list, query, entryFilter(rest, this.currentFacets().providerDomains), terms);
+    const filter = entryFilter(query, this.currentFacets().providerDomains);
+    const index = this.searchIndex();
+    const words = terms.join(' ');
+    const candidates = (limit: number) => index.search(words, limit).map((s) => this.slots[s]).filter((e): e is SearchEntry => e !== undefined);
+    const first = candidates(CANDIDATES);
+    const page = rankPage(first, query, filter, terms);
+    const { offset, limit } = pageOf(query);
+    return page.total >= offset + limit || first.length < CANDIDATES ? page : rankPage(candidates(this.slots.length), query, filter, terms);
+  }
+
+  /**
+   * The newest-first list narrowed to the query's topic (or provider) and to published articles when asked, and
+   * what is left of the query to check on it.
+   */
+  private narrowed(query: SearchQuery): { list: readonly SearchEntry[]; rest: SearchQuery } {
     const published = !query.includeUnpublished;
-    const rest: SearchQuery = { ...query, includeUnpublished: true, since: undefined, until: undefined };
-    let list: readonly SearchEntry[];
+    const rest: SearchQuery = { ...query, includeUnpublished: true };
     if (query.topic !== undefined) {
-      list = this.list(`topic|${foldForMatch(query.topic.trim())}|${published}`);
       rest.topic = undefined;
-    } else if (query.provider !== undefined) {
+      return { list: this.list(`topic|${foldForMatch(query.topic.trim())}|${published}`), rest };
+    }
+    if (query.provider !== undefined) {
+      rest.provider = undefined;
       const domains = [...(this.currentFacets().providerDomains.get(foldForMatch(query.provider.trim())) ?? [])];
       // A name shared by several outlets (rare) matches all of them: merged, and kept like the others.
       const key = `provider|${domains.sort().join(' ')}|${published}`;
-      list = domains.length > 1 ? this.list(key, (e) => domains.includes(e.article.provider.domain) && (!published || e.article.published)) : this.list(key);
-      rest.provider = undefined;
-    } else {
-      list = this.list(`all|${published}`);
+      const keep = (e: SearchEntry) => domains.includes(e.article.provider.domain) && (!published || e.article.published);
+      return { list: domains.length > 1 ? this.list(key, keep) : this.list(key), rest };
     }
-    return pageInOrder(list, query, hasFilters(rest) ? entryFilter(rest, this.currentFacets().providerDomains) : null);
+    return { list: this.list(`all|${published}`), rest };
+  }
+
+  /** A query without words, newest first: a narrowed list cut to the date range by binary search. */
+  private listing(query: SearchQuery): SearchPage {
+    const { list, rest } = this.narrowed(query);
+    const others: SearchQuery = { ...rest, since: undefined, until: undefined };
+    return pageInOrder(list, query, hasFilters(others) ? entryFilter(others, this.currentFacets().providerDomains) : null);
   }
 
   /**
@@ -176,13 +205,29 @@ export class ArticleLibrary extends EventEmitter {
   private warmUp(): void {
     const entries = [...this.entries.values()];
     let done = 0;
-    const step = () => {
-      this.searchIndex();
-      if (!this.lists.size) this.buildLists();
-      for (const end = Math.min(entries.length, done + 2000); done < end; done++) void entries[done]!.words;
-      if (done < entries.length) this.warmUpTask = setImmediate(step);
-    };
-    this.warmUpTask = setImmediate(step);
+    this.warm = new Promise((resolve) => {
+      this.endWarmUp = resolve;
+      const step = () => {
+        this.searchIndex();
+        if (!this.lists.size) this.buildLists();
+        for (const end = Math.min(entries.length, done + 2000); done < end; done++) void entries[done]!.words;
+        if (done < entries.length) this.warmUpTask = setImmediate(step);
+        else {
+          this.currentVocabulary();
+          resolve();
+        }
+      };
+      this.warmUpTask = setImmediate(step);
+    });
+  }
+
+  /**
+   * Resolves once the work open() leaves for afterwards (search index, lists, folded text) is done, or the
+   * library is closed. Searching
+   * earlier is correct, only the first queries are slower; this is for benchmarks and for logging readiness.
+   */
+  whenWarm(): Promise<void> {
+    return this.warm;
   }
 
   /** Topics for autocomplete: most used first for '', else prefix then substring matches. */
@@ -198,6 +243,7 @@ export class ArticleLibrary extends EventEmitter {
   /** Stops watching and writes any pending change to the caches. */
   async close(): Promise<void> {
     clearImmediate(this.warmUpTask);
+    this.endWarmUp();
     await this.watcher?.close();
     this.watcher = null;
     await this.updates;
@@ -366,6 +412,18 @@ export class ArticleLibrary extends EventEmitter {
     return this.newest;
   }
 
+  private currentVocabulary(): Vocabulary {
+    if (!this.vocabulary) {
+      this.vocabulary = new Vocabulary();
+      for (const entry of this.entries.values()) this.learnWords(entry);
+    }
+    return this.vocabulary;
+  }
+
+  private learnWords(entry: SearchEntry): void {
+    for (const text of Object.values(entry.words)) this.vocabulary?.add(text);
+  }
+
   private currentFacets(): Facets {
     this.facets ??= buildFacets([...this.entries.values()].map((e) => e.article));
     return this.facets;
@@ -454,6 +512,8 @@ export class ArticleLibrary extends EventEmitter {
     if (current?.article === best) return;
     const entry = new SearchEntry(best);
     this.entries.set(id, entry);
+    // Words only ever join the vocabulary: one left by a removed article is a harmless correction target.
+    this.learnWords(entry);
     if (slot === undefined) {
       const fresh = this.slots.push(entry) - 1;
       this.slotOf.set(id, fresh);

@@ -38,6 +38,9 @@ function foldTopic(topic: string): string {
   return folded;
 }
 
+/** Each text field as folded words, for word-prefix matching (terms never hold a space, so joining is safe). */
+export interface FoldedWords { title: string; excerpt: string; provider: string; topics: string }
+
 /**
  * An article with its text folded for matching (case, accents and punctuation ignored). Topics are folded up
  * front, as filters need them; the longer texts only when a query first ranks the article, which keeps them out
@@ -45,17 +48,18 @@ function foldTopic(topic: string): string {
  */
 export class SearchEntry {
   readonly topics: string[];
-  private folded: { title: string; excerpt: string; provider: string } | undefined;
+  private folded: FoldedWords | undefined;
 
   constructor(readonly article: Article) {
     this.topics = article.topics.map(foldTopic);
   }
 
-  get words(): { title: string; excerpt: string; provider: string } {
+  get words(): FoldedWords {
     this.folded ??= {
       title: foldWords(this.article.title),
       excerpt: foldWords(this.article.excerpt),
       provider: foldWords(`${this.article.provider.name} ${this.article.provider.domain}`),
+      topics: foldWords(this.article.topics.join(' ')),
     };
     return this.folded;
   }
@@ -72,25 +76,22 @@ export function indexedText(article: Article): string {
 }
 
 const WEIGHT = { title: 4, topics: 3, provider: 3, excerpt: 1 };
-// Phonetic matching is too loose for short words ("leak" would find "locations"): they must match as written.
-const FUZZY_MIN_LENGTH = 5;
 
 /**
- * How well an entry matches: per term, points for each field holding a word that starts with it. A term the index
- * matched only through typo tolerance scores nothing here, so exact matches rank above near ones; null when a
- * short term is not found as written (the index's phonetic match was too loose to trust).
+ * How well an entry matches: per term, points for each field holding a word that starts with it; null when a
+ * term is in no field (the index's candidates are checked, not trusted: its normalisation is looser than ours).
  */
 export function relevance(entry: SearchEntry, terms: readonly string[]): number | null {
   let score = 0;
+  const { title, excerpt, provider, topics } = entry.words;
   for (const term of terms) {
     const word = ` ${term}`;
     const before = score;
-    const { title, excerpt, provider } = entry.words;
     if (title.includes(word)) score += WEIGHT.title;
-    if (entry.topics.some((t) => ` ${t}`.includes(word))) score += WEIGHT.topics;
+    if (topics.includes(word)) score += WEIGHT.topics;
     if (provider.includes(word)) score += WEIGHT.provider;
     if (excerpt.includes(word)) score += WEIGHT.excerpt;
-    if (score === before && term.length < FUZZY_MIN_LENGTH) return null;
+    if (score === before) return null;
   }
   return score;
 }

@@ -25,7 +25,7 @@ const NOT_ASCII = /[^\u0000-\u007f]/;
 
 // Leading space and single spaces between words, so " term" finds a word starting with the term. Most text is
 // ASCII, where folding is just lower-casing: skipping Unicode normalisation there halves the folding time.
-function foldWords(text: string): string {
+export function foldWords(text: string): string {
   const folded = NOT_ASCII.test(text) ? foldForMatch(text) : text.toLowerCase();
   return ` ${folded.replace(/[^\p{L}\p{N}]+/gu, ' ').trim()}`;
 }

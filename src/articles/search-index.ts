@@ -1,15 +1,17 @@
 // The full-text index (FlexSearch): finds candidate articles for the words of a query, with prefix matching.
 // Chosen by measuring (BENCHMARKS.md): at 50,000 articles it answers in microseconds where MiniSearch's fuzzy
 // search took tens of milliseconds; typo tolerance is done by spelling correction instead (spelling.ts).
-import { Charset, Index } from 'flexsearch';
+import { Index } from 'flexsearch';
+import { foldWords } from './query.js';
 
-// Forward tokenizer: "vacc" finds "vaccine". LatinBalance folds case and accents. The phonetic encoders
-// (LatinExtra, LatinSoundex) were tried: on short words they match most of the corpus ("kerr" found every "cr…"
-// word, "coronavirus" included), so every query paid for tens of thousands of false candidates.
-const OPTIONS = { tokenize: 'forward', encoder: Charset.LatinBalance } as const;
+// Forward tokenizer: "vacc" finds "vaccine". Words are cut and folded exactly as the ranking folds them, so every
+// candidate the index proposes is a real match. FlexSearch's own encoders were tried: LatinBalance merges some
+// letters, and the phonetic ones (LatinExtra, LatinSoundex) match most of the corpus on short words ("kerr" found
+// every "cr…" word, "coronavirus" included), so queries paid for thousands of candidates that did not match.
+const OPTIONS = { tokenize: 'forward', encode: (text: string) => foldWords(text).split(' ').filter(Boolean) } as const;
 
 /** Format of an exported index, checked before an import. */
-export const INDEX_FORMAT = `flexsearch-0.8/${OPTIONS.tokenize}/LatinBalance/1`;
+export const INDEX_FORMAT = 'flexsearch-0.8/forward/foldWords/1';
 
 export class SearchIndex {
   private index = new Index(OPTIONS);

@@ -4,15 +4,6 @@ import type { DiscordSandbox, RecordedRequest } from '../../src/sandbox/server.j
 import type { DigestSettings } from '../../src/digest/settings.js';
 import type { Store } from '../../src/state/store.js';
 
-/** Waits until `condition` holds, polling; fails with `what` after `timeoutMs`, so a broken bot fails instead of hanging. */
-export async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** Creates `count` sandbox channels, each with a subscription in `store` due at `time` UTC; returns their ids. */
 export function subscribeChannels(sandbox: DiscordSandbox, store: Store, count: number, time: string, settings: DigestSettings): string[] {
   return Array.from({ length: count }, (_, i) => {
@@ -40,6 +31,8 @@ export function digestCopyProblems(sandbox: DiscordSandbox, channels: readonly s
   });
 }
 
+const CALLBACKS_WITHOUT_TEXT = [1, 5, 6, 8];
+
 /**
  * Every accepted body the bot sent that could ping someone: a message, reply, edit or follow-up whose
  * allowed_mentions is not `parse: []` (an opted-in role is allowed only where `roles` lists it).
@@ -49,9 +42,11 @@ export function pingProblems(requests: readonly RecordedRequest[], allowedRoles:
   return requests.flatMap((request) => {
     if (request.status >= 300 || request.method === 'GET' || !carriesText.test(request.path)) return [];
     const raw = request.body as { type?: number; data?: unknown } | undefined;
-    // Callbacks wrap the message in `data`; a deferral (type 5 without data) or an autocomplete (8) carries no text.
-    const message = (request.path.endsWith('/callback') ? raw?.data : raw) as { allowed_mentions?: { parse?: unknown[]; roles?: string[] } } | undefined;
-    if (!message || (request.path.endsWith('/callback') && raw?.type === 8)) return [];
+    // Callbacks wrap the message in `data`; a pong, a deferral (5, 6: a flag at most) or autocomplete choices carry no text.
+    const callback = request.path.endsWith('/callback');
+    if (callback && CALLBACKS_WITHOUT_TEXT.includes(raw?.type ?? 0)) return [];
+    const message = (callback ? raw?.data : raw) as { allowed_mentions?: { parse?: unknown[]; roles?: string[] } } | undefined;
+    if (!message) return [];
     const mentions = message.allowed_mentions;
     const roles = mentions?.roles ?? [];
     if (mentions?.parse?.length === 0 && roles.every((r) => allowedRoles.includes(r))) return [];

@@ -1,0 +1,210 @@
+// Hostile commands through the sandbox driver against the real bot: every string option of every command fed
+// over-long, empty, unicode, markdown, mention-bearing and injection-shaped values; autocomplete asked for values
+// nobody has; buttons whose custom_ids were forged; and a member without Manage Server trying every setting
+// command on a server that shows them /digest. Each must get a clear answer (never the "something went wrong"
+// apology, never silence), nothing the bot sends may ping, the database must not change where nothing should,
+// and every body must be one Discord accepts (the sandbox's validation, and the OpenAPI description when present).
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { ButtonStyle, ComponentType, Routes } from 'discord.js';
+import { commandDefinitions } from '../src/bot/commands.js';
+import { deployCommands } from '../src/bot/deploy.js';
+import { FAILURE } from '../src/bot/replies.js';
+import { AUTOCOMPLETE_CHOICES_MAX, CUSTOM_ID_MAX } from '../src/discord/limits.js';
+import type { InteractionReply, InvokeOptions } from '../src/sandbox/driver.js';
+import { startBotHarness } from './helpers/bot.js';
+import type { BotHarness } from './helpers/bot.js';
+import { openApiSkip } from './helpers/openapi.js';
+import { pingProblems } from './helpers/reliability.js';
+import { recordedBodyProblems } from './helpers/sandboxOpenApi.js';
+
+const ROLE = '123456789012345678';
+const HOSTILE: readonly string[] = [
+  '',
+  '   ',
+  'x'.repeat(6000),
+  '@everyone',
+  '@here hello',
+  `<@${ROLE}> <@&${ROLE}> <#${ROLE}>`,
+  '**bold** __under__ ~~strike~~ ||spoiler|| `code` ```block```',
+  '[click me](https://evil.example.com) <https://evil.example.com>',
+  '# Heading\n> quote\n- list',
+  '🚀'.repeat(80),
+  'Z̷̢̛a̴̠͝l̶̨̏g̷̱̀o̸̧͒',
+  '\u202eevil\u202c \u200b\u0000\u0007',
+  'Économie ÉCONOMIE économie',
+  "'; DROP TABLE subscriptions; --",
+  '%s %d ${process.env.DISCORD_TOKEN} {{7*7}}',
+  'nd1:s:1:0:0:::x',
+];
+
+interface Shown {
+  content?: string;
+  embeds?: unknown[];
+  flags?: number;
+}
+
+let h: BotHarness;
+before(async () => {
+  h = await startBotHarness();
+});
+after(async () => {
+  await h.close();
+});
+
+/** Everything the database holds, table by table, read through a connection of its own. */
+function snapshot(): string {
+  const db = new Database(path.join(h.dir, 'data', 'newsdesk.sqlite'), { readonly: true });
+  try {
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all() as string[];
+    return JSON.stringify(tables.map((table) => [table, db.prepare(`SELECT * FROM "${table}"`).all()]));
+  } finally {
+    db.close();
+  }
+}
+
+/** What the member finally sees: the reply, or after a deferral the edit that filled it in. */
+function shown(reply: InteractionReply): Shown {
+  return ((reply.type === 5 ? reply.edits.at(-1) : reply.body) ?? {}) as Shown;
+}
+
+/** The answer is a real one: some text or an embed, and not the apology for a failure on the bot's side. */
+function assertClearAnswer(reply: InteractionReply, what: string): void {
+  const body = shown(reply);
+  assert.ok((body.content ?? '').trim().length > 0 || (body.embeds ?? []).length > 0, `${what}: an empty answer`);
+  assert.notEqual(body.content, FAILURE.content, `${what}: the bot failed`);
+}
+
+const failures = () => h.logs.filter((l) => Number(l.level) >= 50);
+
+/** Every string option of every subcommand, except those whose value is a channel or role (Discord picks those). */
+const STRING_OPTIONS: [command: string, subcommand: string, option: string, others: Record<string, string>][] = [
+  ['news', 'search', 'query', {}],
+  ['news', 'search', 'topic', {}],
+  ['news', 'search', 'provider', {}],
+  ['news', 'latest', 'topic', {}],
+  ['digest', 'setup', 'time', { timezone: 'UTC' }],
+  ['digest', 'setup', 'timezone', { time: '08:00' }],
+];
+
+test('every string option answers hostile values clearly, and the refused ones change nothing', { timeout: 60_000 }, async () => {
+  for (const [command, subcommand, option, others] of STRING_OPTIONS) {
+    for (const value of HOSTILE) {
+      const what = `/${command} ${subcommand} ${option}:${JSON.stringify(value.slice(0, 40))}`;
+      const before = snapshot();
+      const invoke: InvokeOptions = { subcommand, options: { ...(command === 'digest' ? { channel: h.sandbox.channels.news } : {}), ...others, [option]: value } };
+      const reply = await h.sandbox.driver.command(command, invoke);
+      assertClearAnswer(reply, what);
+      // None of these values is a valid time or time zone, so setup must refuse them and save nothing.
+      assert.equal(snapshot(), before, `${what} changed the database`);
+      if (command === 'digest') assert.equal(reply.ephemeral, true, `${what}: a refusal is shown to the member alone`);
+    }
+  }
+  assert.deepEqual(failures(), []);
+});
+
+test('hostile topic and outlet lists are saved as typed by an admin, and shown back without formatting or pinging', { timeout: 60_000 }, async () => {
+  for (const value of HOSTILE) {
+    const reply = await h.sandbox.driver.command('digest', { subcommand: 'setup', options: { channel: h.sandbox.channels.news, time: '08:00', timezone: 'UTC', topics: value, providers: value } });
+    assertClearAnswer(reply, `setup topics:${JSON.stringify(value.slice(0, 40))}`);
+    const saved = h.store.getSubscription(h.sandbox.channels.news)!;
+    const typed = [...new Set(value.split(',').map((t) => t.trim()).filter(Boolean))];
+    // Ten at most, as the command says; a longer list is refused and the previous settings stay.
+    if (typed.length <= 10) assert.deepEqual(saved.settings.topics, typed);
+    const status = await h.sandbox.driver.command('digest', { subcommand: 'status' });
+    assertClearAnswer(status, 'status after a hostile setup');
+    // Shown back escaped: the member sees the asterisks and brackets they typed, not bold text or a link.
+    if (value.includes('**bold**')) assert.match(JSON.stringify(shown(status)), /bold/, 'the topics are shown in /digest status');
+    if (value.includes('**bold**')) assert.ok(!JSON.stringify(shown(status)).includes('**bold**'), 'markdown in a topic name formats /digest status');
+    if (value.includes('](https://')) assert.ok(!JSON.stringify(shown(status)).includes('[click me](https://'), 'a topic name makes a link in /digest status');
+    assertClearAnswer(await h.sandbox.driver.command('digest', { subcommand: 'preview' }), 'preview after a hostile setup');
+  }
+  assert.deepEqual(failures(), []);
+});
+
+test('autocomplete for values nobody has answers a short valid list, never an error', { timeout: 60_000 }, async () => {
+  for (const value of HOSTILE) {
+    for (const [command, subcommand, option] of [['news', 'search', 'topic'], ['news', 'search', 'provider'], ['news', 'latest', 'topic'], ['digest', 'setup', 'timezone']] as const) {
+      const { choices } = await h.sandbox.driver.autocomplete(command, { name: option, value }, { subcommand });
+      assert.ok(Array.isArray(choices) && choices.length <= AUTOCOMPLETE_CHOICES_MAX, `${command} ${option}`);
+    }
+  }
+  assert.deepEqual(failures(), []);
+});
+
+/** Custom_ids nobody issued: truncated, from other layouts, with fields out of range, another member's, odd text. */
+function forgedIds(adminId: string, memberId: string): string[] {
+  return [
+    'x', 'nd1', 'nd1:', 'nd1:s', 'nd1:s:', 'nd1:q:' + adminId + ':0:0:::rocket', 'nd2:s:' + adminId + ':0:0:::rocket', 'page:2', 'page:-1',
+    `nd1:s:${memberId}:1:0:::rocket`, `nd1:s:${adminId}:zzzz:0:::rocket`, `nd1:s:${adminId}:1:zzzz:::rocket`, `nd1:s:${adminId}:-1:0:::rocket`,
+    `nd1:s:${adminId}:1:0:zzzzzzz::rocket`, `nd1:s:${adminId}:1:0::zzzzzzz:rocket`, `nd1:s:${adminId}:1:0:::@everyone`, `nd1:l:${adminId}:1:0:::`,
+    `nd1:s:99999999999999999999:1:0:::rocket`, `nd1:s:${adminId}:1:0:::${'q'.repeat(CUSTOM_ID_MAX)}`.slice(0, CUSTOM_ID_MAX),
+    `nd1:s:${adminId}:1:0:::🚀🚀🚀`, `nd1:s:${adminId}:1:0:::\u202e`, 'nd1:s:<@&1>:1:0:::', '../../etc/passwd', '{"page":2}',
+  ];
+}
+
+test('buttons with forged custom_ids get a clear answer; none pages for anyone but the member it names; the database stays', { timeout: 60_000 }, async () => {
+  const { admin, member } = h.sandbox.members;
+  const before = snapshot();
+  let channelId = '';
+  const clicks = forgedIds(admin.id, member.id).flatMap((customId) => [admin, member].map((as) => ({ customId, as })));
+  for (const [i, { customId, as }] of clicks.entries()) {
+    // One message per click, since a click that decodes may turn the page and replace the buttons; a fresh channel
+    // every few messages keeps clear of the per-channel rate limit.
+    if (i % 4 === 0) channelId = h.sandbox.createChannel(`forged-${i}`);
+    const posted = (await h.bot.client.rest.post(Routes.channelMessages(channelId), {
+      body: {
+        content: 'Buttons someone crafted',
+        allowed_mentions: { parse: [] },
+        components: [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Forged', custom_id: customId }] }],
+      },
+    })) as { id: string };
+    const reply = await h.sandbox.driver.click(posted, customId, { as });
+    const what = `button ${customId} clicked by ${as.username}`;
+    assertClearAnswer(reply, what);
+    const other = as === admin ? member : admin;
+    if (customId.includes(other.id)) assert.notEqual(reply.type, 7, `${what}: paged someone else's search`);
+    if (reply.type !== 7) assert.equal(reply.ephemeral, true, `${what}: a refusal is shown to the clicker alone`);
+  }
+  assert.equal(snapshot(), before);
+  assert.deepEqual(failures(), []);
+});
+
+test('a member without Manage Server, on a server that shows them /digest, is refused every setting command and changes nothing', { timeout: 60_000 }, async () => {
+  const member = h.sandbox.members.member;
+  h.store.upsertSubscription({ channelId: h.sandbox.channels.general, guildId: h.sandbox.guild.id, time: '07:00', timezone: 'UTC', settings: h.bot.digests.defaultSettings(), mentionRoleId: null });
+  const granted = commandDefinitions().map(({ default_member_permissions: _, ...definition }) => definition);
+  await deployCommands(h.bot.client.rest, h.sandbox.applicationId, granted, h.sandbox.guild.id);
+  try {
+    const before = snapshot();
+    const channel = h.sandbox.channels.general;
+    const attempts: [string, InvokeOptions['options']][] = [
+      ['setup', { channel, time: '09:00', timezone: 'UTC' }],
+      ['setup', { channel, time: '09:00', timezone: 'UTC', topics: '@everyone', mention_role: h.sandbox.guild.id }],
+      ['now', { channel }], ['pause', { channel }], ['resume', { channel }], ['remove', { channel }],
+      ['now', {}], ['pause', {}], ['remove', {}],
+    ];
+    for (const [subcommand, options] of attempts) {
+      const reply = await h.sandbox.driver.command('digest', { subcommand, options, as: member, channelId: channel });
+      assert.equal(reply.ephemeral, true, subcommand);
+      assert.match(shown(reply).content ?? '', /Only members with the \*\*Manage Server\*\* permission/, subcommand);
+    }
+    assert.equal(snapshot(), before, 'the refused commands changed the database');
+    assert.equal(h.sandbox.messages(channel).length, 0, 'nothing was posted');
+  } finally {
+    await deployCommands(h.bot.client.rest, h.sandbox.applicationId, commandDefinitions(), h.sandbox.guild.id);
+  }
+});
+
+test('nothing the bot sent could ping anyone; every body was accepted by the sandbox', () => {
+  assert.deepEqual(pingProblems(h.sandbox.requests), []);
+  const refused = h.sandbox.requests.filter((r) => r.status >= 400 && r.status !== 429);
+  assert.deepEqual(refused.map((r) => `${r.method} ${r.path} ${r.status}`), []);
+  assert.equal(h.sandbox.unknownRoutes, 0);
+});
+
+test('every body the bot sent matches Discord\'s OpenAPI description', { skip: openApiSkip }, () => {
+  assert.deepEqual(recordedBodyProblems(h.sandbox.requests), []);
+});

@@ -81,7 +81,13 @@ test('a file that stays broken is skipped with its reason logged, and the rest k
   fs.writeFileSync(path.join(contentDir, 'news/broken.md'), '---\ntitle: "never closed\n---\n');
   await until(() => lines.some((l) => l.msg === 'article file skipped' && l.file === 'news/broken.md'));
   assert.match(String(lines.find((l) => l.file === 'news/broken.md')!.reason), /^YAML/);
-  assert.deepEqual(found('lilith'), ['Lilith statue locations mapped']);
+  assert.deepEqual(found('butcher'), ['Half written butcher guide']);
+});
+
+test('a removed folder takes its articles with it', async () => {
+  assert.equal(found('lilith').length, 1);
+  fs.rmSync(path.join(contentDir, 'late'), { recursive: true });
+  await until(() => found('lilith').length === 0);
 });
 
 test('non-article files are ignored', async () => {

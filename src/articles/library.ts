@@ -54,7 +54,7 @@ function reasonGroup(reason: string): string {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ArticleLibrary extends EventEmitter {
-  summary: LoadSummary = { loaded: 0, skipped: 0, byReason: {}, fromCache: 0, ms: 0 };
+  private loadSummary: LoadSummary = { loaded: 0, skipped: 0, byReason: {}, fromCache: 0, ms: 0 };
 
   private readonly contentDir: string;
   private readonly cacheDir: string | null;
@@ -96,8 +96,17 @@ export class ArticleLibrary extends EventEmitter {
     const library = new ArticleLibrary(options);
     await library.load();
     library.warmUp();
-    if (options.watch) library.watcher = await watchContent(library.contentDir, (paths) => library.enqueue(paths));
+    if (options.watch) {
+      library.watcher = await watchContent(library.contentDir, (paths) => library.enqueue(paths), (error) => {
+        library.logger.warn({ problem: error.message, path: (error as NodeJS.ErrnoException).path }, 'content folder watch error');
+      });
+    }
     return library;
+  }
+
+  /** What the load at open() found: articles, skipped files by reason, files read from the cache, time taken. */
+  get summary(): LoadSummary {
+    return this.loadSummary;
   }
 
   get size(): number {
@@ -286,8 +295,8 @@ export class ArticleLibrary extends EventEmitter {
     const changed = stale.length > 0 || cached.size !== stamps.size;
     if (changed) await this.saveParseCache();
     const skipped = Object.values(byReason).reduce((s, n) => s + n, 0);
-    this.summary = { loaded: this.entries.size, skipped, byReason, fromCache: stamps.size - stale.length, ms: Math.round(performance.now() - started) };
-    this.logger.info({ ...this.summary, contentDir: this.contentDir, files: stamps.size }, 'articles loaded');
+    this.loadSummary = { loaded: this.entries.size, skipped, byReason, fromCache: stamps.size - stale.length, ms: Math.round(performance.now() - started) };
+    this.logger.info({ ...this.loadSummary, contentDir: this.contentDir, files: stamps.size }, 'articles loaded');
   }
 
   private readCache(): Map<string, ParsedFile> {
@@ -431,7 +440,12 @@ export class ArticleLibrary extends EventEmitter {
 
   /** Live updates run one batch at a time, in order. */
   private enqueue(paths: Set<string>): void {
-    this.updates = this.updates.then(() => this.apply(paths)).catch((error: unknown) => {
+    const files = new Set<string>();
+    for (const p of paths) {
+      if (!p.endsWith('/')) files.add(p);
+      else for (const known of this.files.keys()) if (known.startsWith(p)) files.add(known);
+    }
+    this.updates = this.updates.then(() => this.apply(files)).catch((error: unknown) => {
       this.logger.error({ err: error }, 'live update failed');
     });
   }
@@ -443,10 +457,16 @@ export class ArticleLibrary extends EventEmitter {
       let result: NormalizeResult;
       try {
         const stat = await fs.stat(full);
+        if (stat.isDirectory()) return null; // a folder named like an article holds no article itself
         stamp = { size: stat.size, mtimeMs: stat.mtimeMs };
-        result = (await parseFiles(this.contentDir, [file])).get(file)!;
-      } catch {
-        return null; // gone
+        // A FIFO or device would block the read (and every update queued behind it) forever: never open one.
+        result = stat.isFile() ? (await parseFiles(this.contentDir, [file])).get(file)! : { ok: false, reason: 'unreadable: not a regular file' };
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return null; // gone
+        // Present but unreachable (a symlink loop, no permission): reported like any other bad file.
+        stamp = { size: 0, mtimeMs: 0 };
+        result = { ok: false, reason: `unreadable: ${(error as Error).message}` };
       }
       if (result.ok || attempt === RETRY_DELAYS_MS.length) return { stamp, result };
       await sleep(RETRY_DELAYS_MS[attempt]!);
@@ -457,9 +477,13 @@ export class ArticleLibrary extends EventEmitter {
     this.searchIndex(); // slots must be settled before articles move in or out of them
     const change: LibraryChange = { added: 0, changed: 0, removed: 0, skipped: 0 };
     const touched = new Set<string>();
-    for (const file of paths) {
+    // Read together: each broken file is retried for about a second in case it was half-written, and one at a
+    // time a batch of a few hundred would hold every later change back for minutes.
+    const files = [...paths];
+    const read = await Promise.all(files.map((file) => this.readOne(file)));
+    for (const [i, file] of files.entries()) {
       const before = this.files.get(file);
-      const after = await this.readOne(file);
+      const after = read[i]!;
       if (before?.result.ok) {
         touched.add(before.result.article.id);
         this.copies.get(before.result.article.id)?.delete(file);

@@ -1,4 +1,5 @@
 // Live updates: watches the content folder and reports, in small batches, which article files changed.
+import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { isArticleFile, relativeKey } from './files.js';
 
@@ -8,10 +9,12 @@ export interface ContentWatcher { close(): Promise<void> }
 const BATCH_MS = 50;
 
 /**
- * Calls `onBatch` with the relative paths of `.md` files added, changed or removed under `contentDir`.
- * Resolves once the initial scan is done, so no change made after it is missed.
+ * Calls `onBatch` with the relative paths of `.md` files added, changed or removed under `contentDir` (and of
+ * removed folders, ending with "/").
+ * Resolves once the initial scan is done, so no change made after it is missed. `onError` hears what the watcher
+ * cannot follow (a symlink loop, say) and it carries on watching the rest.
  */
-export async function watchContent(contentDir: string, onBatch: (paths: Set<string>) => void): Promise<ContentWatcher> {
+export async function watchContent(contentDir: string, onBatch: (paths: Set<string>) => void, onError: (error: Error) => void): Promise<ContentWatcher> {
   const watcher: FSWatcher = watch(contentDir, {
     ignoreInitial: true,
     // A file being written is reported once its size has held still briefly, well within the one-second promise.
@@ -21,8 +24,9 @@ export async function watchContent(contentDir: string, onBatch: (paths: Set<stri
   let pending = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   const note = (file: string) => {
-    if (!isArticleFile(file)) return;
-    pending.add(relativeKey(contentDir, file));
+    const folder = file.endsWith(path.sep);
+    if (!folder && !isArticleFile(file)) return;
+    pending.add(relativeKey(contentDir, file) + (folder ? '/' : ''));
     clearTimeout(timer);
     timer = setTimeout(() => {
       const batch = pending;
@@ -31,7 +35,11 @@ export async function watchContent(contentDir: string, onBatch: (paths: Set<stri
     }, BATCH_MS);
   };
   watcher.on('add', note).on('change', note).on('unlink', note);
+  // A removed folder is reported as itself, with a trailing slash: the library drops every file it held.
+  watcher.on('unlinkDir', (dir) => note(`${dir}${path.sep}`));
   await new Promise<void>((resolve, reject) => watcher.once('ready', resolve).once('error', reject));
+  // Without a listener an 'error' event is thrown, and one symlink loop dropped into the folder would stop the bot.
+  watcher.on('error', (error) => onError(error as Error));
   return {
     async close() {
       clearTimeout(timer);

@@ -54,7 +54,11 @@ export interface ResumeOptions {
 }
 
 const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 1000 };
-export const DEFAULT_CONCURRENCY = 4;
+// Channels delivered at once. discord.js queues every post behind Discord's global limit (50 requests/s), so
+// enough lanes must be waiting to keep that budget spent: a lane spends a few milliseconds planning and then a round
+// trip per post, so 16 lanes keep 50 posts/s going for round trips up to ~300 ms. With 4 lanes a digest to 500
+// channels took 11.7 s where the limit allows 10 s; with 16, 10.5 s (see BENCHMARKS.md, delivery).
+export const DEFAULT_CONCURRENCY = 16;
 export const DEFAULT_MAX_AGE_HOURS = 12;
 const HOUR_MS = 3_600_000;
 

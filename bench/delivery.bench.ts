@@ -1,0 +1,149 @@
+// A digest to 500 channels through the sandbox's global limit of 50 requests per second, along the bot's real path
+// (src/main.ts: scheduler tick → deliverRun → SQLite store → discordSender → discord.js REST), beside the bare
+// floor (the same number of posts fired at once through discord.js alone) and the time the limit itself allows.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REST, Routes } from 'discord.js';
+import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
+import { createLogger } from '../src/log.js';
+import { DISCORD_RATE_LIMITS } from '../src/sandbox/rateLimits.js';
+import { DiscordSandbox } from '../src/sandbox/server.js';
+import { Store } from '../src/state/store.js';
+import { isReady, startBotProcess } from './helpers/bot-process.js';
+import { articleVariant, BenchClock, corpusMissing, corpusText, median, scaleContent, seconds, SCALE_ARTICLES } from './helpers/scale.js';
+import type { BenchModule } from './run.js';
+
+const CHANNELS = 500;
+const TRIALS = 3;
+const SLACK = 1.15;
+const HOUR_MS = 3_600_000;
+const silent = createLogger('silent');
+const perSecond = DISCORD_RATE_LIMITS.global.limit / (DISCORD_RATE_LIMITS.global.windowMs / 1000);
+
+async function sandboxWithChannels(): Promise<{ sandbox: DiscordSandbox; channels: string[] }> {
+  const sandbox = await DiscordSandbox.start({ logger: silent });
+  const channels = Array.from({ length: CHANNELS }, (_, i) => sandbox.createChannel(`digest-${i}`));
+  return { sandbox, channels };
+}
+
+const throttled = (sandbox: DiscordSandbox) => sandbox.requests.filter((r) => r.status === 429).length;
+
+/** The floor: one post per channel, all handed to discord.js's REST queue at once, nothing else in the way. */
+async function bareRest(): Promise<{ ms: number; throttled: number }> {
+  const { sandbox, channels } = await sandboxWithChannels();
+  const rest = new REST({ api: sandbox.apiUrl }).setToken(sandbox.token);
+  const started = performance.now();
+  await Promise.all(channels.map((id, i) => rest.post(Routes.channelMessages(id), { body: { content: `post ${i}`, allowed_mentions: { parse: [] } } })));
+  const ms = performance.now() - started;
+  const result = { ms, throttled: throttled(sandbox) };
+  await sandbox.close();
+  return result;
+}
+
+const FRESH = 1000;
+
+/**
+ * The corpus is from 2020, and the default digest covers the day before its slot: a day's worth of news (the
+ * corpus averages ~830 articles a day) is written as copies of corpus files dated in the last 20 hours, under
+ * fresh/, and removed after the trial. Everything else the bot loads from the cache.
+ */
+function writeTodaysNews(contentDir: string): () => void {
+  const dir = path.join(contentDir, 'fresh');
+  fs.mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < FRESH; i++) {
+    const publishedAt = new Date(Date.now() - ((i * 7919) % (20 * 3600)) * 1000);
+    fs.writeFileSync(path.join(dir, `today-${i}.md`), articleVariant(corpusText(contentDir, i), { tag: `today=${i}`, publishedAt }));
+  }
+  return () => fs.rmSync(dir, { recursive: true, force: true });
+}
+
+interface BotTrial {
+  ms: number;
+  posts: number;
+  throttled: number;
+  posted: number;
+  /** Channels without exactly their planned messages, each once. */
+  wrong: number;
+}
+
+/**
+ * 500 subscriptions whose slot fell a minute before the bot (src/main.ts, in its own process as it is beside
+ * Discord) starts: its scheduler's first tick delivers them all. Timed from the bot's "connected" line to its
+ * "scheduler started" line, which it prints once that tick has finished.
+ */
+async function botDigest(content: { contentDir: string; dataDir: string }): Promise<BotTrial> {
+  const removeTodaysNews = writeTodaysNews(content.contentDir);
+  const { sandbox, channels } = await sandboxWithChannels();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-bench-delivery-'));
+  const databasePath = path.join(dir, 'newsdesk.sqlite');
+  const slot = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000);
+  const setup = Store.open(databasePath, { logger: silent, clock: new BenchClock(new Date(slot.getTime() - 24 * HOUR_MS)) });
+  const time = `${String(slot.getUTCHours()).padStart(2, '0')}:${String(slot.getUTCMinutes()).padStart(2, '0')}`;
+  for (const channelId of channels) {
+    setup.upsertSubscription({ channelId, guildId: sandbox.guild.id, time, timezone: 'UTC', settings: DEFAULT_DIGEST_SETTINGS, mentionRoleId: null });
+  }
+  setup.close();
+  const bot = startBotProcess({ sandbox, ...content, databasePath });
+  try {
+    const connected = await bot.waitFor((line) => line.event === 'discord.ready');
+    const done = await bot.waitFor(isReady);
+    await bot.stop();
+    const store = Store.open(databasePath, { logger: silent });
+    let posted = 0;
+    let wrong = 0;
+    for (const channelId of channels) {
+      const run = store.findRun(channelId, slot);
+      if (run?.status === 'posted') posted++;
+      const planned = run ? store.runMessages(run.id).length : 0;
+      const received = sandbox.messages(channelId);
+      if (planned === 0 || received.length !== planned || new Set(received.map((m) => m.nonce)).size !== planned) wrong++;
+    }
+    store.close();
+    const posts = sandbox.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/channels/') && r.status === 200).length;
+    return { ms: done.ms - connected.ms, posts, throttled: throttled(sandbox), posted, wrong };
+  } finally {
+    await bot.stop();
+    removeTodaysNews();
+    await sandbox.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const bench: BenchModule = {
+  title: `a digest to ${CHANNELS} channels through the ${perSecond}/s global limit (goal ≤ ${SLACK} × what the limit allows)`,
+  async run() {
+    const missing = corpusMissing();
+    if (missing) return missing;
+    const content = scaleContent();
+    const floors: Awaited<ReturnType<typeof bareRest>>[] = [];
+    const trials: BotTrial[] = [];
+    for (let i = 0; i < TRIALS; i++) {
+      floors.push(await bareRest());
+      trials.push(await botDigest(content));
+    }
+    const posts = Math.max(...trials.map((t) => t.posts));
+    const allowedMs = (posts / perSecond) * 1000;
+    const goalMs = allowedMs * SLACK;
+    const botMs = median(trials.map((t) => t.ms));
+    const ok = botMs <= goalMs && trials.every((t) => t.wrong === 0 && t.posted === CHANNELS);
+    const row = (name: string, t: { ms: number; throttled: number }, extra: string) => `| ${name} | ${seconds(t.ms)} | ${t.throttled} | ${extra} |`;
+    return [
+      `${CHANNELS} channels subscribed at the same time (default settings: the day's news, 5 stories) over ${SCALE_ARTICLES.toLocaleString('en')}`,
+      `article files made from the real coronavirus corpus, ${FRESH} of them copied as today's. The bot is src/main.ts in its own process;`,
+      `the sandbox, with Discord's limits (${perSecond} requests/s global, 5 per 5 s per channel), is in the benchmark's. ${TRIALS} trials, each`,
+      'with a fresh sandbox and database; times in seconds.',
+      '',
+      '| path | time | 429s answered | delivered |',
+      '| --- | ---: | ---: | --- |',
+      ...floors.map((f, i) => row(`floor ${i + 1}: ${CHANNELS} bare posts at once through discord.js REST`, f, '')),
+      ...trials.map((t, i) => row(`bot ${i + 1}: the scheduler's tick`, t, `${t.posted}/${CHANNELS} runs posted, ${t.posts} messages, ${t.wrong} channels wrong`)),
+      '',
+      `The limit allows ${seconds(allowedMs)} s for ${posts} posts; goal ≤ ${seconds(goalMs)} s. Median of the bot: **${seconds(botMs)} s**`,
+      `(floor median ${seconds(median(floors.map((f) => f.ms)))} s): ${ok ? 'goal met' : '**goal missed**'}. A 429 is unhandled if its run is not posted;`,
+      '"wrong" counts channels without exactly their planned messages, each once (by nonce).',
+    ].join('\n');
+  },
+};
+
+export default bench;

@@ -39,7 +39,12 @@ export async function watchContent(contentDir: string, onBatch: (paths: Set<stri
   watcher.on('unlinkDir', (dir) => note(`${dir}${path.sep}`));
   await new Promise<void>((resolve, reject) => watcher.once('ready', resolve).once('error', reject));
   // Without a listener an 'error' event is thrown, and one symlink loop dropped into the folder would stop the bot.
-  watcher.on('error', (error) => onError(error as Error));
+  // An article file the watcher cannot follow is also read, so the library names it with its reason.
+  watcher.on('error', (error) => {
+    const file = (error as NodeJS.ErrnoException).path;
+    if (file && !path.relative(contentDir, file).startsWith('..')) note(file);
+    onError(error as Error);
+  });
   return {
     async close() {
       clearTimeout(timer);

@@ -112,3 +112,19 @@ test('every bad file is picked up once it is fixed, and nothing is named again',
   assert.equal(lines.filter((l) => l.msg === 'article file skipped').length, reportsBefore, 'a fixed file was reported as skipped');
   assert.equal(library.size, FIXTURE_ARTICLES.length + cases.filter((c) => c.expect.kind === 'served').length + broken.length);
 });
+
+test('a restart over the same folder serves exactly what the live library served, with and without its caches', { timeout: 60_000 }, async () => {
+  const live = new Set(library.all().map((a) => a.id));
+  // Closing writes the caches a restart reads, as stopping the bot does.
+  await library.close();
+  for (const cacheDir of [path.join(root, 'cache'), null]) {
+    const restarted = await ArticleLibrary.open({ contentDir, cacheDir, logger: createLogger('silent') });
+    try {
+      const missing = [...live].filter((id) => !restarted.get(id)).map((id) => library.get(id)!.sourcePath);
+      assert.deepEqual(missing, [], `lost on a restart ${cacheDir ? 'with' : 'without'} caches`);
+      assert.equal(restarted.size, live.size);
+    } finally {
+      await restarted.close();
+    }
+  }
+});

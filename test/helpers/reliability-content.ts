@@ -107,7 +107,16 @@ export function badContent(): ContentCase[] {
   add(10, (i) => ({ why: 'no front matter', expect: { kind: 'skipped', reason: /^title: is missing/ }, create: write(`# Just markdown ${i}\n\ntitle: not front matter\n`) }), 'plain');
   add(20, (i) => ({ why: 'UTF-8 BOM', expect: { kind: 'served', word: `bom${i}` }, create: write(`\uFEFF${validArticle(`bom${i}`)}`) }), 'bom');
   add(20, (i) => ({ why: 'CRLF line ends', expect: { kind: 'served', word: `crlf${i}` }, create: write(validArticle(`crlf${i}`, [], '\r\n')) }), 'crlf');
-  add(40, (i) => ({ why: `odd optional field: ${ODD_OPTIONAL[i % ODD_OPTIONAL.length]}`, expect: { kind: 'served', word: `oddfield${i}` }, create: write(validArticle(`oddfield${i}`, [ODD_OPTIONAL[i % ODD_OPTIONAL.length]!])) }), 'oddfield');
+  add(39, (i) => ({ why: `odd optional field: ${ODD_OPTIONAL[i % ODD_OPTIONAL.length]}`, expect: { kind: 'served', word: `oddfield${i}` }, create: write(validArticle(`oddfield${i}`, [ODD_OPTIONAL[i % ODD_OPTIONAL.length]!])) }), 'oddfield');
+  add(1, () => ({
+    why: 'a symlink to an article kept outside the folder',
+    expect: { kind: 'served', word: 'symlinked' },
+    create: (full) => {
+      const source = path.join(path.dirname(full), '..', 'linked-source.md');
+      fs.writeFileSync(source, validArticle('symlinked'));
+      fs.symlinkSync(source, full);
+    },
+  }), 'symlinked');
   add(1, () => ({
     why: 'a 5 MB related list',
     expect: { kind: 'served', word: 'hugerelated' },

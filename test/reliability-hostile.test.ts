@@ -12,6 +12,8 @@ import { ButtonStyle, ComponentType, Routes } from 'discord.js';
 import { commandDefinitions } from '../src/bot/commands.js';
 import { deployCommands } from '../src/bot/deploy.js';
 import { FAILURE } from '../src/bot/replies.js';
+import { DAYS_MAX } from '../src/bot/customId.js';
+import { DIGEST_SIZE_MAX } from '../src/digest/settings.js';
 import { AUTOCOMPLETE_CHOICES_MAX, CUSTOM_ID_MAX } from '../src/discord/limits.js';
 import type { InteractionReply, InvokeOptions } from '../src/sandbox/driver.js';
 import { startBotHarness } from './helpers/bot.js';
@@ -101,6 +103,18 @@ test('every string option answers hostile values clearly, and the refused ones c
       assert.equal(snapshot(), before, `${what} changed the database`);
       if (command === 'digest') assert.equal(reply.ephemeral, true, `${what}: a refusal is shown to the member alone`);
     }
+  }
+  assert.deepEqual(failures(), []);
+});
+
+test('integer options at the very ends of the ranges Discord lets through are answered and saved as given', async () => {
+  for (const days of [1, DAYS_MAX]) assertClearAnswer(await h.sandbox.driver.command('news', { subcommand: 'search', options: { query: 'rocket', days } }), `days:${days}`);
+  for (const [size, quality] of [[1, 0], [DIGEST_SIZE_MAX, 1000]] as const) {
+    const reply = await h.sandbox.driver.command('digest', { subcommand: 'setup', options: { channel: h.sandbox.channels.news, time: '08:00', timezone: 'UTC', size, min_quality: quality } });
+    assertClearAnswer(reply, `size:${size} min_quality:${quality}`);
+    const { settings } = h.store.getSubscription(h.sandbox.channels.news)!;
+    assert.deepEqual([settings.size, settings.minQuality], [size, quality]);
+    assertClearAnswer(await h.sandbox.driver.command('digest', { subcommand: 'preview' }), `preview with size ${size}, min_quality ${quality}`);
   }
   assert.deepEqual(failures(), []);
 });

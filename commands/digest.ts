@@ -13,7 +13,7 @@ import { canonicalTimeZone, parseTimeOfDay, timeZoneChoices } from '../src/bot/t
 import { DIGEST_SIZE_MAX } from '../src/digest/settings.js';
 import { AUTOCOMPLETE_CHOICES_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, MESSAGE_EMBED_TEXT_MAX, MESSAGE_EMBEDS_MAX } from '../src/discord/limits.js';
 import type { Subscription } from '../src/state/store.js';
-import { displayText, truncate } from '../src/util/text.js';
+import { displayText, plural, truncate } from '../src/util/text.js';
 
 const DIGEST_CHANNEL_TYPES: (ChannelType.GuildText | ChannelType.GuildAnnouncement)[] = [ChannelType.GuildText, ChannelType.GuildAnnouncement];
 const LIST_MAX = 10;
@@ -84,7 +84,7 @@ async function preview(interaction: ChatInputCommandInteraction, { digests, cloc
   const first = draft.messages[0]!;
   const more = draft.messages.length > 1 ? ` Shown: the first of ${draft.messages.length} messages.` : '';
   return {
-    content: `Preview of the digest ${mention(interaction.channelId)} would receive now: ${draft.stories} stories. Nothing was posted.${more}`,
+    content: `Preview of the digest ${mention(interaction.channelId)} would receive now: ${plural(draft.stories, 'story', 'stories')}. Nothing was posted.${more}`,
     embeds: first.payload.embeds.slice(0, MESSAGE_EMBEDS_MAX),
     ephemeral: true,
   };
@@ -153,7 +153,7 @@ async function postNow(subscription: Subscription, { digests }: BotContext): Pro
   const detail = displayText(outcome.summary.replace(/^\w+: /, ''), 500);
   switch (outcome.status) {
     case 'posted':
-      return notice(`Digest posted in ${where} (${outcome.messageIds.length} message(s)).`);
+      return notice(`Digest posted in ${where} (${plural(outcome.messageIds.length, 'message', 'messages')}).`);
     case 'empty':
       return notice(`Nothing new to post in ${where}: ${detail}`);
     case 'failed':

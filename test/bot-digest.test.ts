@@ -91,7 +91,7 @@ test('/digest preview shows the channel\'s digest to the member alone and posts 
 test('/digest now posts the digest in the channel, pinging nobody', async () => {
   const reply = await digest('now');
   assert.equal(reply.ephemeral, true);
-  assert.match(shown(reply).content!, /Digest posted in <#\d+> \(1 message\(s\)\)/);
+  assert.match(shown(reply).content!, /Digest posted in <#\d+> \(1 message\)/);
   const [first] = h.sandbox.messages(h.sandbox.channels.news);
   assert.equal(first!.body.content, '**Daily digest — Friday, 20 November**');
   assert.equal((first!.body.embeds as unknown[]).length, 3);
@@ -105,7 +105,7 @@ test('/digest status lists the server\'s digests with schedule, next run and las
   const [field] = shown(reply).embeds![0]!.fields!;
   assert.equal(field!.name, '#news');
   assert.match(field!.value, /Every day at \*\*08:30\*\* \(Europe\/Paris\)\nNext: Sat 21 Nov, 08:30\n3 stories; filters: topics Space, Astrobiology/);
-  assert.match(field!.value, /Last run just now: posted 1 message\(s\) with 3 stories/);
+  assert.match(field!.value, /Last run just now: posted 1 message with 3 stories/);
 });
 
 test('another /digest now right after has nothing new, and says why', async () => {
@@ -191,7 +191,7 @@ test('Discord trouble (a 429, then a 500) while posting and answering delays the
   h.sandbox.faults.failNext(1, 500, { route: `/channels/${channel}/messages` });
   h.sandbox.faults.failNext(1, 500, { route: '/webhooks/' });
   const reply = await digest('now', { channel });
-  assert.match(shown(reply).content!, /Digest posted in <#\d+> \(1 message\(s\)\)/);
+  assert.match(shown(reply).content!, /Digest posted in <#\d+> \(1 message\)/);
   const urls = storyUrls(channel);
   assert.equal(h.sandbox.messages(channel).length, 1);
   assert.equal(urls.length, 3, 'two Economy stories (two per outlet at most) and one on Health within 24 h');

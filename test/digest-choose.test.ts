@@ -202,7 +202,7 @@ test('an empty digest says why: nothing new, everything filtered, or everything 
   const fresh = [solo('sports', { topics: ['Sport'] })];
   const filtered = choose({ articles: fresh, settings: { topics: ['Politics'] } });
   assert.equal(!filtered.ok && filtered.reason, 'all-filtered');
-  assert.match(!filtered.ok ? filtered.detail : '', /1 article\(s\) .* none matches .*topics Politics/);
+  assert.match(!filtered.ok ? filtered.detail : '', /1 article was published .* none matches .*topics Politics/);
 
   const seen = choose({ articles: fresh, seen: new Set([urlOf('sports')]) });
   assert.equal(!seen.ok && seen.reason, 'all-seen');

@@ -26,8 +26,8 @@ function openStore(file = path.join(dir, `db-${++files}.sqlite`)): { store: Stor
 }
 
 const plan: PlannedMessage[] = [
-  { payload: { content: 'Morning digest (1/2)', embeds: [{ title: 'One' }, { title: 'Two' }], allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/1', 'https://example.com/2'] },
-  { payload: { content: 'Morning digest (2/2)', embeds: [{ title: 'Three' }], allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/3'] },
+  { payload: { content: 'Morning digest (1/2)', embeds: [{ title: 'One' }, { title: 'Two' }], allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/1', 'https://example.com/2'], storyCount: 2 },
+  { payload: { content: 'Morning digest (2/2)', embeds: [{ title: 'Three' }], allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/3'], storyCount: 1 },
 ];
 
 /** A channel that behaves like Discord with `enforce_nonce`: a repeated nonce returns the message it created. */
@@ -64,7 +64,7 @@ test('a digest is posted in order, each message with a short deterministic nonce
   assert.notEqual(discord.messages[0]!.body.nonce, discord.messages[1]!.body.nonce);
   assert.deepEqual(first.messageIds, discord.messages.map((m) => m.id));
   assert.deepEqual([...store.seenUrls(CHANNEL)].sort(), ['https://example.com/1', 'https://example.com/2', 'https://example.com/3']);
-  assert.equal(store.getSubscription(CHANNEL)?.lastResult, 'posted 2 message(s) with 3 stories');
+  assert.equal(store.getSubscription(CHANNEL)?.lastResult, 'posted 2 messages with 3 stories');
   assert.deepEqual(store.lastDigestAt(CHANNEL), clock.now());
 
   const again = await deliverRun({ store, send: discord.send, logger, retry }, run);

@@ -30,8 +30,8 @@ after(async () => {
 const clock = { at: new Date('2026-06-01T06:00:00Z'), now() { return this.at; } };
 const retry = { attempts: 2, baseDelayMs: 1 };
 const digest = (label: string): PlannedMessage[] => [
-  { payload: { content: `${label} (1/2)`, embeds: [{ title: 'One', url: 'https://example.com/1' }], allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/1'] },
-  { payload: { content: `${label} (2/2)`, embeds: [{ title: 'Two', url: 'https://example.com/2' }], allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/2'] },
+  { payload: { content: `${label} (1/2)`, embeds: [{ title: 'One', url: 'https://example.com/1' }], allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/1'], storyCount: 1 },
+  { payload: { content: `${label} (2/2)`, embeds: [{ title: 'Two', url: 'https://example.com/2' }], allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/2'], storyCount: 1 },
 ];
 
 function subscribe(store: Store, channelId: string): void {
@@ -52,7 +52,7 @@ test('through the sandbox: a locked and a deleted channel are paused with their 
   assert.deepEqual(sandbox.messages(sandbox.channels.news).map((m) => m.body.content), ['Morning (1/2)', 'Morning (2/2)']);
   const newsPosts = sandbox.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${sandbox.channels.news}/messages`);
   assert.deepEqual(newsPosts.map((r) => r.status), [500, 200, 200], 'the injected server error was retried, and posted once');
-  assert.equal(store.getSubscription(sandbox.channels.news)?.lastResult, 'posted 2 message(s) with 2 stories');
+  assert.equal(store.getSubscription(sandbox.channels.news)?.lastResult, 'posted 2 messages with 2 stories');
   const locked = store.getSubscription(sandbox.channels.locked)!;
   assert.equal(locked.paused, true);
   assert.match(locked.pausedReason ?? '', /^the bot may not post in this channel \(Missing Permissions\)/);

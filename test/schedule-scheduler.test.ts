@@ -50,7 +50,7 @@ function scheduler(store: Store, clock: TestClock, send: Sender): DigestSchedule
     deliverRun({ store, send, logger, retry: { attempts: 2, baseDelayMs: 1 } }, {
       channelId: sub.channelId,
       slot,
-      plan: () => [{ payload: { content: `digest for ${slot.toISOString()}`, allowed_mentions: { parse: [] } }, storyUrls: [`https://example.com/${slot.getTime()}`] }],
+      plan: () => [{ payload: { content: `digest for ${slot.toISOString()}`, allowed_mentions: { parse: [] } }, storyUrls: [`https://example.com/${slot.getTime()}`], storyCount: 1 }],
     });
   return new DigestScheduler({ store, clock, runSlot, logger });
 }
@@ -98,7 +98,7 @@ test('a slot never runs twice: not on a second tick, nor after a restart on the 
   clock.set('2026-05-05T06:00:10Z');
   await restarted.tick();
   assert.deepEqual(box.posted.get(A), ['digest for 2026-05-04T06:00:00.000Z', 'digest for 2026-05-05T06:00:00.000Z']);
-  assert.equal(store.getSubscription(A)?.lastResult, 'posted 1 message(s) with 1 stories');
+  assert.equal(store.getSubscription(A)?.lastResult, 'posted 1 message with 1 story');
   store.close();
 });
 

@@ -128,8 +128,8 @@ test('a run is claimed once per channel and slot, with its plan, and each sent m
     store.upsertSubscription(paris);
     const slot = new Date('2026-03-03T07:30:00Z');
     const plan = [
-      { payload: { content: 'one', allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/1', 'https://example.com/2'] },
-      { payload: { content: 'two', allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/3'] },
+      { payload: { content: 'one', allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/1', 'https://example.com/2'], storyCount: 2 },
+      { payload: { content: 'two', allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/3'], storyCount: 1 },
     ];
     const run = store.claimRun(paris.channelId, slot, () => plan);
     assert.equal(run?.status, 'sending');

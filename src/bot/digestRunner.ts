@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import { deliverRun } from '../schedule/delivery.js';
 import type { RunOutcome, Sender } from '../schedule/delivery.js';
 import type { Clock } from '../state/clock.js';
-import type { Plan, Store, Subscription } from '../state/store.js';
+import type { Plan, PlannedMessage, Store, Subscription } from '../state/store.js';
 
 /** What a digest is made for: a subscription, or (for a preview) a channel without one, with the defaults. */
 export type DigestTarget = Pick<Subscription, 'channelId' | 'timezone' | 'settings' | 'mentionRoleId'>;
@@ -18,11 +18,8 @@ export type DigestTarget = Pick<Subscription, 'channelId' | 'timezone' | 'settin
 /** The digest as it would be posted now, or why there is none. */
 export type DigestDraft = { ok: true; messages: DigestMessage[]; stories: number } | { ok: false; detail: string };
 
-/** One message of a digest: its body, and the story URLs to record as sent once it is posted. */
-export interface DigestMessage {
-  payload: MessagePayload;
-  storyUrls: string[];
-}
+/** One message of a digest: its body, and the stories to record as sent once it is posted. */
+export type DigestMessage = PlannedMessage & { payload: MessagePayload };
 
 export interface DigestServiceDeps {
   library: { all(): readonly Article[] };
@@ -59,7 +56,10 @@ export class DigestService {
     });
     if (!choice.ok) return { ok: false, detail: choice.detail };
     const { payloads, storiesPerMessage } = digestMessages(choice.stories, { now, timezone: target.timezone, mentionRoleId: target.mentionRoleId });
-    const messages = payloads.map((payload, index) => ({ payload, storyUrls: (storiesPerMessage[index] ?? []).flatMap((s) => s.urls) }));
+    const messages = payloads.map((payload, index) => {
+      const stories = storiesPerMessage[index] ?? [];
+      return { payload, storyUrls: stories.flatMap((s) => s.urls), storyCount: stories.length };
+    });
     return { ok: true, messages, stories: choice.stories.length };
   }
 

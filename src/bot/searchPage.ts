@@ -7,7 +7,7 @@ import type { SearchPage } from '../articles/query.js';
 import type { Article } from '../articles/types.js';
 import { markdownLinkUrl } from '../digest/urls.js';
 import { EMBED_DESCRIPTION_MAX, EMBED_FOOTER_TEXT_MAX, EMBED_TITLE_MAX } from '../discord/limits.js';
-import { displayText, foldForMatch, truncate } from '../util/text.js';
+import { displayText, foldForMatch, plural, truncate } from '../util/text.js';
 import type { NewsLibrary } from './context.js';
 import { encodePageState, nameToken } from './customId.js';
 import type { PageState } from './customId.js';
@@ -112,7 +112,7 @@ export function searchPageReply(search: ResolvedSearch, page: number, result: Se
       title: displayText(`${heading}: ${described}`, EMBED_TITLE_MAX),
       description: result.articles.map((a, i) => entry(a, offset + i + 1, now)).join('\n\n'),
       color: EMBED_COLOR,
-      footer: { text: truncate(`Page ${page + 1} of ${pages} · ${result.total} article(s)`, EMBED_FOOTER_TEXT_MAX) },
+      footer: { text: truncate(`Page ${page + 1} of ${pages} · ${plural(result.total, 'article', 'articles')}`, EMBED_FOOTER_TEXT_MAX) },
     }],
   };
   if (pages > 1) {

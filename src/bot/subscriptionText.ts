@@ -5,7 +5,7 @@ import utc from 'dayjs/plugin/utc.js';
 import { describeFilters } from '../digest/filters.js';
 import { nextSlot } from '../schedule/slots.js';
 import type { Subscription } from '../state/store.js';
-import { displayText } from '../util/text.js';
+import { displayText, plural } from '../util/text.js';
 import { timeAgo } from './timeAgo.js';
 
 dayjs.extend(utc);
@@ -25,7 +25,7 @@ export function describeSubscription(subscription: Subscription, now: Date): str
   } else {
     lines.push(`Next: ${localTime(nextSlot(now, subscription.time, subscription.timezone), subscription.timezone)}`);
   }
-  lines.push(`${settings.size} stories; filters: ${displayText(describeFilters(settings), 400)}`);
+  lines.push(`${plural(settings.size, 'story', 'stories')}; filters: ${displayText(describeFilters(settings), 400)}`);
   if (subscription.mentionRoleId) lines.push(`Mentions <@&${subscription.mentionRoleId}>`);
   if (subscription.lastRunAt && subscription.lastResult) {
     lines.push(`Last run ${timeAgo(subscription.lastRunAt, now)}: ${displayText(subscription.lastResult, 300)}`);

@@ -6,6 +6,7 @@ import { compileArticleFilter, describeFilters } from './filters.js';
 import { RankedQueue } from './heap.js';
 import { compareArticles } from './rank.js';
 import { DIGEST_SIZE_MAX, describeWindow, windowStart, type DigestSettings } from './settings.js';
+import { plural } from '../util/text.js';
 
 export interface Story {
   lead: Article;
@@ -173,7 +174,7 @@ export function chooseDigest(input: DigestInput): DigestChoice {
     return {
       ok: false,
       reason: 'all-filtered',
-      detail: `${inWindow.length} article(s) were published ${describeWindow(settings.window)}, but none matches this channel's filters (${describeFilters(settings)}).`,
+      detail: `${plural(inWindow.length, 'article was', 'articles were')} published ${describeWindow(settings.window)}, but none matches this channel's filters (${describeFilters(settings)}).`,
     };
   }
 

@@ -2,7 +2,7 @@
 import dayjs from 'dayjs';
 import relativeTime from 'dayjs/plugin/relativeTime.js';
 import type { Article } from '../articles/types.js';
-import { cleanText, truncate } from '../util/text.js';
+import { cleanText, plural, truncate } from '../util/text.js';
 import { chooseDigest, type DigestChoice, type Story } from './choose.js';
 import { outletName } from './embed.js';
 import { DEFAULT_DIGEST_TITLE, digestHeading } from './header.js';
@@ -54,7 +54,6 @@ function storyLines(story: Story, rank: number, now: Date): string[] {
   return lines;
 }
 
-const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 export interface PreviewText {
   now: Date;

@@ -10,6 +10,7 @@ import { systemClock } from '../state/clock.js';
 import type { Clock } from '../state/clock.js';
 import type { Plan, RunRecord, Store } from '../state/store.js';
 import { perChannel } from './pool.js';
+import { plural } from '../util/text.js';
 
 export type { PlannedMessage } from '../state/store.js';
 
@@ -134,7 +135,7 @@ async function sendRemaining(deps: DeliveryDeps, run: RunRecord): Promise<RunOut
       if (result.ok) {
         store.recordSent(run.id, message.index, result.messageId);
         messageIds.push(result.messageId);
-        logger.debug({ event: 'digest.message_sent', ...context, index: message.index, messageId: result.messageId, stories: message.storyUrls.length }, 'digest message sent');
+        logger.debug({ event: 'digest.message_sent', ...context, index: message.index, messageId: result.messageId, stories: message.storyCount }, 'digest message sent');
         continue;
       }
       if (result.permanent) {
@@ -149,8 +150,8 @@ async function sendRemaining(deps: DeliveryDeps, run: RunRecord): Promise<RunOut
       logger.warn({ event: 'digest.send_deferred', ...context, index: message.index, reason: result.reason }, 'digest left pending after retries');
       return outcomeOf(run, 'pending', summary, messageIds);
     }
-    const stories = messages.reduce((sum, m) => sum + m.storyUrls.length, 0);
-    const summary = `posted ${messages.length} message(s) with ${stories} stories`;
+    const stories = messages.reduce((sum, m) => sum + m.storyCount, 0);
+    const summary = `posted ${plural(messages.length, 'message', 'messages')} with ${plural(stories, 'story', 'stories')}`;
     store.setRunOutcome(run.id, 'posted', summary);
     logger.info({ event: 'digest.posted', ...context, messages: messages.length, stories }, 'digest posted');
     return outcomeOf(run, 'posted', summary, messageIds);

@@ -61,6 +61,11 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       ALTER TABLE deliveries ADD COLUMN run_id INTEGER;
     `,
   },
+  {
+    // A message's story count, so a run's outcome says how many stories it posted (its URLs include related coverage).
+    version: 3,
+    sql: `ALTER TABLE run_messages ADD COLUMN story_count INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

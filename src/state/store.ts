@@ -33,7 +33,9 @@ export type SubscriptionInput = Pick<Subscription, 'channelId' | 'guildId' | 'ti
 /** One message of a digest as planned before sending: a Discord message create body and the stories it carries. */
 export interface PlannedMessage {
   payload: object;
+  /** Every URL identifying the message's stories (leads and their related coverage): what "already received" means. */
   storyUrls: string[];
+  storyCount: number;
 }
 
 /** A digest's messages, or why there is nothing to post. */
@@ -89,6 +91,7 @@ interface RunMessageRow {
   idx: number;
   payload: string;
   story_urls: string;
+  story_count: number;
   message_id: string | null;
 }
 
@@ -273,8 +276,8 @@ export class Store {
       if ('empty' in planned) {
         this.setRunOutcome(runId, 'empty', `empty: ${planned.empty}`);
       } else {
-        const insert = this.statement('INSERT INTO run_messages (run_id, idx, payload, story_urls) VALUES (?, ?, ?, ?)');
-        planned.forEach((message, index) => insert.run(runId, index, JSON.stringify(message.payload), JSON.stringify(message.storyUrls)));
+        const insert = this.statement('INSERT INTO run_messages (run_id, idx, payload, story_urls, story_count) VALUES (?, ?, ?, ?, ?)');
+        planned.forEach((message, index) => insert.run(runId, index, JSON.stringify(message.payload), JSON.stringify(message.storyUrls), message.storyCount));
       }
       return this.getRun(runId);
     })();
@@ -304,11 +307,12 @@ export class Store {
 
   /** The run's planned messages in order, with the Discord message id of those already posted. */
   runMessages(runId: number): RunMessage[] {
-    const rows = this.statement('SELECT idx, payload, story_urls, message_id FROM run_messages WHERE run_id = ? ORDER BY idx').all(runId) as RunMessageRow[];
+    const rows = this.statement('SELECT idx, payload, story_urls, story_count, message_id FROM run_messages WHERE run_id = ? ORDER BY idx').all(runId) as RunMessageRow[];
     return rows.map((row) => ({
       index: row.idx,
       payload: JSON.parse(row.payload) as object,
       storyUrls: JSON.parse(row.story_urls) as string[],
+      storyCount: row.story_count,
       messageId: row.message_id,
     }));
   }

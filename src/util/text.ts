@@ -67,6 +67,11 @@ export function displayText(raw: unknown, max: number): string {
   return truncate(escapeText(cleanText(raw)), max);
 }
 
+/** "1 story", "3 stories". */
+export function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /** Folds case and accents so that "Économie" finds "economie". */
 export function foldForMatch(text: string): string {
   return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();

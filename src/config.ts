@@ -2,17 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
+import { isTimeZone } from './util/timezone.js';
 
 export const DISCORD_API_DEFAULT = 'https://discord.com/api';
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const optionalText = z
   .string()

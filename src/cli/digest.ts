@@ -10,21 +10,13 @@ import { digestMessages } from '../digest/messages.js';
 import { choosePreview, renderPreview } from '../digest/preview.js';
 import { DEFAULT_DIGEST_SETTINGS, DIGEST_SIZE_MAX, formatWindow, parseWindow, type DigestSettings } from '../digest/settings.js';
 import { log } from '../log.js';
+import { isTimeZone } from '../util/timezone.js';
 
 const USAGE = `Usage: npm run digest -- [--content DIR] [--size N] [--window 24h|7d|all] [--topic T]… [--provider P]…
                          [--tz ZONE] [--now ISO-DATE] [--json]
 Without --window the preview shows the last 24 h, or looks back 7 days, then at everything, when that is empty.`;
 
 class UsageError extends Error {}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface Options {
   contentDir: string;

@@ -119,14 +119,33 @@ test('integer options at the very ends of the ranges Discord lets through are an
   assert.deepEqual(failures(), []);
 });
 
+test('integer options outside their declared ranges are refused by name and change nothing', async () => {
+  const before = snapshot();
+  const cases: [string, InvokeOptions, RegExp][] = [
+    ['news', { subcommand: 'search', options: { query: 'rocket', days: 0 } }, /`days` must be from 1 to/],
+    ['news', { subcommand: 'search', options: { query: 'rocket', days: 1e9 } }, /`days` must be from 1 to/],
+    ['digest', { subcommand: 'setup', options: { channel: h.sandbox.channels.general, time: '08:00', timezone: 'UTC', size: 0 } }, /`size` must be from 1 to 10/],
+    ['digest', { subcommand: 'setup', options: { channel: h.sandbox.channels.general, time: '08:00', timezone: 'UTC', size: 1_000_000 } }, /`size` must be from 1 to 10/],
+    ['digest', { subcommand: 'setup', options: { channel: h.sandbox.channels.general, time: '08:00', timezone: 'UTC', min_quality: -1 } }, /`min_quality` must be from 0 to/],
+  ];
+  for (const [command, options, expected] of cases) {
+    const reply = await h.sandbox.driver.command(command, options);
+    assert.equal(reply.ephemeral, true);
+    assert.match(shown(reply).content ?? '', expected, JSON.stringify(options.options));
+  }
+  assert.equal(snapshot(), before);
+  assert.deepEqual(failures(), []);
+});
+
 test('hostile topic and outlet lists are saved as typed by an admin, and shown back without formatting or pinging', { timeout: 60_000 }, async () => {
   for (const value of HOSTILE) {
     const reply = await h.sandbox.driver.command('digest', { subcommand: 'setup', options: { channel: h.sandbox.channels.news, time: '08:00', timezone: 'UTC', topics: value, providers: value } });
     assertClearAnswer(reply, `setup topics:${JSON.stringify(value.slice(0, 40))}`);
     const saved = h.store.getSubscription(h.sandbox.channels.news)!;
     const typed = [...new Set(value.split(',').map((t) => t.trim()).filter(Boolean))];
-    // Ten at most, as the command says; a longer list is refused and the previous settings stay.
-    if (typed.length <= 10) assert.deepEqual(saved.settings.topics, typed);
+    // Ten at most, as the command says, within the option's declared length; longer is refused and the previous settings stay.
+    if (value.length > 300) assert.match(shown(reply).content ?? '', /`topics` can be at most 300 characters/);
+    else if (typed.length <= 10) assert.deepEqual(saved.settings.topics, typed);
     const status = await h.sandbox.driver.command('digest', { subcommand: 'status' });
     assertClearAnswer(status, 'status after a hostile setup');
     // Shown back escaped: the member sees the asterisks and brackets they typed, not bold text or a link.

@@ -3,6 +3,7 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
 import type { SlashCommand } from '../command.js';
 import type { BotContext } from '../context.js';
+import { optionBoundsProblem } from '../optionBounds.js';
 import { runPreconditions } from '../preconditions.js';
 import { FAILURE, notice } from '../replies.js';
 import type { Reply } from '../replies.js';
@@ -14,12 +15,19 @@ export async function handleChatInput(interaction: ChatInputCommandInteraction, 
     command: interaction.commandName, subcommand, interactionId: interaction.id,
     guildId: interaction.guildId, channelId: interaction.channelId, userId: interaction.user.id,
   };
-  const handler = commands.get(interaction.commandName)?.subcommands[subcommand];
+  const command = commands.get(interaction.commandName);
+  const handler = command?.subcommands[subcommand];
   try {
-    if (!handler) {
+    if (!command || !handler) {
       // A command registered by an older version of the bot, still shown by Discord until the next deploy.
       context.logger.warn({ event: 'command.unknown', ...where }, 'unknown command');
       await respond(interaction, notice('I do not know this command any more. See `/help` for the ones I have.'));
+      return;
+    }
+    const outOfBounds = optionBoundsProblem(command.definition, interaction.options.data);
+    if (outOfBounds) {
+      context.logger.info({ event: 'command.refused', ...where, reason: outOfBounds }, 'option out of bounds');
+      await respond(interaction, notice(outOfBounds));
       return;
     }
     const check = runPreconditions(interaction, handler.preconditions ?? []);

@@ -30,6 +30,19 @@ export interface BotProcess {
 /** The line main prints last on start-up: the scheduler is running, so the bot is ready for everything. */
 export const isReady = (line: LogLine) => line.event === 'scheduler.started';
 
+/** The library prepares its search index (and folded text, in small steps after it) once the bot is up. */
+export const isIndexReady = (line: LogLine) => line.msg === 'search index ready';
+
+// Enough for the library's remaining warm-up steps after its index and for the index cache it writes then.
+const SETTLE_MS = 7000;
+
+/** Waits until the bot is ready and its library's warm-up is over, so figures show its steady state. */
+export async function settled(bot: BotProcess): Promise<void> {
+  await bot.waitFor(isReady);
+  await bot.waitFor(isIndexReady);
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+}
+
 export interface BotProcessOptions {
   sandbox: DiscordSandbox;
   contentDir: string;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readCacheFile, writeCacheFile } from '../src/articles/cache-file.js';
 import { ArticleLibrary } from '../src/articles/library.js';
 import { createLogger } from '../src/log.js';
 import { projectRoot } from './helpers/shared.js';
@@ -67,28 +68,45 @@ test('a stale cache: changed, added and deleted files are re-read, and search se
   assert.equal(library.size, 8);
 });
 
-/** Changes the first loaded article's tuple in a parse cache. */
-function firstArticle(change: (row: unknown[]) => void) {
-  return (text: string) => {
-    const data = JSON.parse(text) as { entries: [string, number, number, unknown][] };
-    change(data.entries.find((e) => Array.isArray(e[3]))![3] as unknown[]);
-    return JSON.stringify(data);
+type Damage = (bytes: Buffer) => Buffer | Promise<Buffer>;
+
+/** Rewrites a cache's data (with a valid checksum): what only a bug or another version of the code could leave. */
+function rewritten(change: (data: Record<string, unknown>) => void): Damage {
+  return async (bytes) => {
+    const file = path.join(root, 'rewritten.bin');
+    fs.writeFileSync(file, bytes);
+    const data = readCacheFile(file) as Record<string, unknown>;
+    change(data);
+    await writeCacheFile(file, data);
+    return fs.readFileSync(file);
   };
 }
 
+/** Changes the first loaded article in a parse cache. */
+function firstArticle(change: (article: Record<string, unknown>) => void): Damage {
+  return rewritten((data) => change([...(data.files as Map<string, { result: { ok: boolean; article: Record<string, unknown> } }>).values()].find((f) => f.result.ok)!.result.article));
+}
+
+const flipped: Damage = (bytes) => {
+  const copy = Buffer.from(bytes);
+  copy[copy.length >> 1]! ^= 0xff;
+  return copy;
+};
+
 for (const [name, file, damage] of [
-  ['a truncated parse cache', 'articles.json', (text: string) => text.slice(0, text.length / 2)],
-  ['a parse cache of another version', 'articles.json', (text: string) => text.replace(/"version":\d+/, '"version":999')],
-  ['a parse cache with a bad date inside', 'articles.json', firstArticle((row) => (row[4] = 'soon'))],
-  ['a parse cache entry of the wrong shape', 'articles.json', firstArticle((row) => (row[1] = 42))],
-  ['a parse cache pointing outside its tables', 'articles.json', firstArticle((row) => (row[8] = 10_000))],
-  ['a corrupt search index cache', 'search-index.json', (text: string) => `{${text}`],
-  ['a search index cache of the wrong shape', 'search-index.json', (text: string) => text.replace(/"keys":\[/, '"keys":[7,')],
+  ['a truncated parse cache', 'articles.bin', (bytes: Buffer) => bytes.subarray(0, bytes.length / 2)],
+  ['a parse cache with one byte changed', 'articles.bin', flipped],
+  ['a parse cache of another version', 'articles.bin', rewritten((data) => (data.version = 999))],
+  ['a parse cache with a bad date inside', 'articles.bin', firstArticle((article) => (article.publishedAt = 'soon'))],
+  ['a parse cache entry of the wrong shape', 'articles.bin', firstArticle((article) => (article.title = 42))],
+  ['a parse cache entry filed under another path', 'articles.bin', firstArticle((article) => (article.sourcePath = 'elsewhere.md'))],
+  ['a corrupt search index cache', 'search-index.bin', flipped],
+  ['a search index cache of the wrong shape', 'search-index.bin', rewritten((data) => (data.keys as unknown[]).unshift(7))],
 ] as const) {
   test(`${name} is logged, ignored and rebuilt`, async () => {
     const clean = await load();
     const target = path.join(cacheDir, file);
-    fs.writeFileSync(target, damage(fs.readFileSync(target, 'utf8')));
+    fs.writeFileSync(target, await damage(fs.readFileSync(target)));
     const damaged = await load();
     assert.equal(damaged.warnings.length, 1, JSON.stringify(damaged.warnings));
     assert.match(String(damaged.warnings[0]), /cache ignored and rebuilt/);

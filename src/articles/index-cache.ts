@@ -1,6 +1,6 @@
 // The restart cache of the search index: building it dominates a warm start, so its export is kept on disk with,
 // for each slot, the key of the file version it indexed. On restart the cached index is patched where files changed.
-import { CacheError, readCacheJson, writeCacheJson } from './cache-file.js';
+import { CacheError, readCacheFile, writeCacheFile } from './cache-file.js';
 import { PARSE_CACHE_VERSION } from './parse-cache.js';
 import { INDEX_FORMAT, SearchIndex } from './search-index.js';
 
@@ -15,16 +15,18 @@ export function slotKey(id: string, sourcePath: string, size: number, mtimeMs: n
 const idOf = (key: string) => key.slice(0, key.indexOf('\t'));
 
 export interface CachedIndex { keys: (string | null)[]; parts: [string, string][] }
-interface IndexCacheFile extends CachedIndex { format: string }
+// The parts are stored as UTF-8: FlexSearch's export is one string per part, and one word outside Latin-1 makes V8
+// store (and serialise) a whole part at two bytes a character, twice the file to read and checksum.
+interface IndexCacheFile { format: string; keys: (string | null)[]; parts: [string, Uint8Array][] }
 
 /** The cached index, unimported; null when there is none or it has another format; a CacheError when corrupt. */
 export function readIndexCache(file: string): CachedIndex | null {
-  const data = readCacheJson(file) as IndexCacheFile | null;
+  const data = readCacheFile(file) as IndexCacheFile | null;
   if (data === null || data.format !== FORMAT) return null;
-  const parts = Array.isArray(data.parts) && data.parts.every((p) => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string');
+  const parts = Array.isArray(data.parts) && data.parts.every((p) => Array.isArray(p) && typeof p[0] === 'string' && p[1] instanceof Uint8Array);
   const keys = Array.isArray(data.keys) && data.keys.every((k) => k === null || (typeof k === 'string' && k.includes('\t')));
   if (!parts || !keys) throw new CacheError('malformed');
-  return data;
+  return { keys: data.keys, parts: data.parts.map(([key, bytes]) => [key, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')]) };
 }
 
 export function importIndex(cached: CachedIndex): SearchIndex {
@@ -36,8 +38,9 @@ export function importIndex(cached: CachedIndex): SearchIndex {
 }
 
 export async function writeIndexCache(file: string, keys: (string | null)[], index: SearchIndex): Promise<void> {
-  const data: IndexCacheFile = { format: FORMAT, keys, parts: await index.export() };
-  await writeCacheJson(file, data);
+  const parts = (await index.export()).map(([key, text]): [string, Uint8Array] => [key, Buffer.from(text, 'utf8')]);
+  const data: IndexCacheFile = { format: FORMAT, keys, parts };
+  await writeCacheFile(file, data);
 }
 
 /** How to bring a cached index up to date: the article id of every slot, and the slots to (re)index or empty. */

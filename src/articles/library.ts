@@ -62,8 +62,8 @@ export class ArticleLibrary extends EventEmitter {
   private readonly directRankMax: number;
   /** Every article file's latest parse result, by relative path. */
   private files = new Map<string, ParsedFile>();
-  /** Article id → the files carrying that URL. */
-  private copies = new Map<string, Set<string>>();
+  /** Article id → the files carrying that URL (arrays: almost every id has one file, and a Set per id weighed more). */
+  private copies = new Map<string, string[]>();
   /** The article shown for each id (the best of its copies), with its folded text. */
   private entries = new Map<string, SearchEntry>();
   /** Index slot → entry; slots of removed articles stay empty. */
@@ -300,7 +300,7 @@ export class ArticleLibrary extends EventEmitter {
   }
 
   private readCache(): Map<string, ParsedFile> {
-    const file = this.cacheFile('articles.json');
+    const file = this.cacheFile('articles.bin');
     if (!file) return new Map();
     try {
       return readParseCache(file, this.contentDir);
@@ -325,7 +325,7 @@ export class ArticleLibrary extends EventEmitter {
    * order) when there is none or too much changed for patching to pay. A new or patched index is written back.
    */
   private prepareIndex(): 'cache' | 'patched cache' | 'built' {
-    const file = this.cacheFile('search-index.json');
+    const file = this.cacheFile('search-index.bin');
     const cached = file ? this.readIndexCacheOrLog(file) : null;
     const patched = cached ? this.patchCachedIndex(cached) : null;
     if (patched === 0) return 'cache';
@@ -360,7 +360,7 @@ export class ArticleLibrary extends EventEmitter {
     try {
       index = importIndex(cached);
     } catch (error) {
-      this.logger.warn({ cache: this.cacheFile('search-index.json'), problem: (error as Error).message }, 'search index cache ignored and rebuilt');
+      this.logger.warn({ cache: this.cacheFile('search-index.bin'), problem: (error as Error).message }, 'search index cache ignored and rebuilt');
       return null;
     }
     this.slots = plan.ids.map((id) => (id === null ? undefined : this.entries.get(id)));
@@ -382,7 +382,7 @@ export class ArticleLibrary extends EventEmitter {
   }
 
   private async saveParseCache(): Promise<void> {
-    const file = this.cacheFile('articles.json');
+    const file = this.cacheFile('articles.bin');
     if (file) await writeParseCache(file, this.contentDir, this.files);
   }
 
@@ -400,20 +400,27 @@ export class ArticleLibrary extends EventEmitter {
     } catch (error) {
       this.logger.warn({ cache: this.cacheDir, problem: (error as Error).message }, 'parse cache not saved');
     }
-    const file = this.cacheFile('search-index.json');
+    const file = this.cacheFile('search-index.bin');
     if (file && this.index) await this.saveIndexCache(file);
   }
 
   private addCopy(id: string, file: string): void {
-    let files = this.copies.get(id);
-    if (!files) this.copies.set(id, (files = new Set()));
-    files.add(file);
+    const files = this.copies.get(id);
+    if (!files) this.copies.set(id, [file]);
+    else if (!files.includes(file)) files.push(file);
+  }
+
+  private dropCopy(id: string, file: string): void {
+    const files = this.copies.get(id);
+    const at = files ? files.indexOf(file) : -1;
+    if (at >= 0) files!.splice(at, 1);
   }
 
   private winner(id: string): Article | undefined {
     const files = this.copies.get(id);
     if (!files) return undefined;
-    return pickDuplicate([...files].map((f) => (this.files.get(f)!.result as { article: Article }).article));
+    const article = (file: string) => (this.files.get(file)!.result as { article: Article }).article;
+    return files.length === 1 ? article(files[0]!) : pickDuplicate(files.map(article));
   }
 
   private byNewest(): SearchEntry[] {
@@ -486,7 +493,7 @@ export class ArticleLibrary extends EventEmitter {
       const after = read[i]!;
       if (before?.result.ok) {
         touched.add(before.result.article.id);
-        this.copies.get(before.result.article.id)?.delete(file);
+        this.dropCopy(before.result.article.id, file);
       }
       if (!after) {
         this.files.delete(file);
@@ -518,7 +525,7 @@ export class ArticleLibrary extends EventEmitter {
 
   /** Puts the best copy of `id` (or nothing, if none is left) in the entries and the index. */
   private refreshArticle(id: string, change: LibraryChange): void {
-    if (this.copies.get(id)?.size === 0) this.copies.delete(id);
+    if (this.copies.get(id)?.length === 0) this.copies.delete(id);
     const best = this.winner(id);
     const current = this.entries.get(id);
     const slot = this.slotOf.get(id);

@@ -74,7 +74,17 @@ function normalizeProvider(raw: ProviderEntry, url: string): Provider {
   const domain = given.split('/')[0]!.replace(/^www\./, '') || hostOf(url);
   const icon = (raw?.images ?? []).map((i) => safeHttpUrl(i?.url)).find((u) => u !== null) ?? null;
   const name = raw?.name && raw.name.toLowerCase() !== given ? raw.name : domain;
-  return { name, domain, iconUrl: icon };
+  return sharedProvider(name, domain, icon);
+}
+
+// Thousands of articles and related entries name the same few hundred outlets: each distinct provider is one
+// object, shared (read-only, like every article field), in memory and in the parse cache.
+const providers = new Map<string, Provider>();
+function sharedProvider(name: string, domain: string, iconUrl: string | null): Provider {
+  const key = `${name}\u0000${domain}\u0000${iconUrl ?? ''}`;
+  let provider = providers.get(key);
+  if (!provider) providers.set(key, (provider = { name, domain, iconUrl }));
+  return provider;
 }
 
 // A 1×1 (or 0×0) picture is a tracking pixel, not an illustration.

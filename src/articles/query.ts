@@ -70,9 +70,15 @@ export function queryTerms(words: string | undefined): string[] {
   return foldWords(words ?? '').split(' ').filter(Boolean);
 }
 
-/** The text the search index holds for an article: the title first, as the index ranks earlier words higher. */
+/** Separates, in indexedText(), the words indexed with every prefix from the excerpt's, indexed whole. */
+export const EXCERPT_MARK = '\u0001';
+
+/**
+ * The text the search index holds for an article: the title first, as the index ranks earlier words higher; then
+ * the topics and provider; after EXCERPT_MARK the excerpt, whose words the index keeps whole (see search-index.ts).
+ */
 export function indexedText(article: Article): string {
-  return `${article.title} ${article.topics.join(' ')} ${article.provider.name} ${article.excerpt}`;
+  return `${article.title} ${article.topics.join(' ')} ${article.provider.name}${EXCERPT_MARK}${article.excerpt}`;
 }
 
 const WEIGHT = { title: 4, topics: 3, provider: 3, excerpt: 1 };

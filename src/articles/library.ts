@@ -77,6 +77,8 @@ export class ArticleLibrary extends EventEmitter {
   private indexWrite: Promise<void> = Promise.resolve();
   private watcher: ContentWatcher | null = null;
   private newest: SearchEntry[] | null = null;
+  // all() as handed out: every digest plan reads it, so it is made once per change rather than once per channel.
+  private newestArticles: readonly Article[] | null = null;
   private lists = new Map<string, SearchEntry[]>();
   private facets: Facets | null = null;
   private vocabulary: Vocabulary | null = null;
@@ -115,7 +117,8 @@ export class ArticleLibrary extends EventEmitter {
 
   /** Every article, deduplicated by URL, published or not, newest first. */
   all(): readonly Article[] {
-    return this.byNewest().map((e) => e.article);
+    this.newestArticles ??= this.byNewest().map((e) => e.article);
+    return this.newestArticles;
   }
 
   get(id: string): Article | undefined {
@@ -511,6 +514,7 @@ export class ArticleLibrary extends EventEmitter {
     for (const id of touched) this.refreshArticle(id, change);
     if (!change.added && !change.changed && !change.removed && !change.skipped) return;
     this.newest = null;
+    this.newestArticles = null;
     this.lists.clear();
     this.facets = null;
     this.logger.info({ ...change, articles: this.entries.size }, 'articles updated');

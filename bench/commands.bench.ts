@@ -1,12 +1,8 @@
 // Command latency with 50,000 articles: the real bot (src/main.ts in its own process) answers slash commands the
 // sandbox's driver sends through the gateway, timed from the interaction sent to the answer received. Beside it,
 // /help, which touches no article: the round trip of the sandbox, the gateway and discord.js alone.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { createLogger } from '../src/log.js';
-import { DiscordSandbox } from '../src/sandbox/server.js';
-import { deployToSandbox, settled, startBotProcess } from './helpers/bot-process.js';
+import type { DiscordSandbox } from '../src/sandbox/server.js';
+import { startSettledBot } from './helpers/bot-process.js';
 import { corpusMissing, percentile, scaleContent, SCALE_ARTICLES } from './helpers/scale.js';
 import type { BenchModule } from './run.js';
 
@@ -106,14 +102,8 @@ const bench: BenchModule = {
   async run() {
     const missing = corpusMissing();
     if (missing) return missing;
-    const { contentDir, dataDir } = scaleContent();
-    const sandbox = await DiscordSandbox.start({ logger: createLogger('silent') });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-bench-commands-'));
-    const bot = startBotProcess({ sandbox, contentDir, dataDir, databasePath: path.join(dir, 'newsdesk.sqlite') });
+    const { sandbox, articles, close } = await startSettledBot(scaleContent());
     try {
-      await deployToSandbox(sandbox);
-      await settled(bot);
-      const articles = bot.lines.find((l) => l.msg === 'articles loaded')?.loaded as number;
       await pages.prepare(sandbox);
       await oneAtATime(WARMUP, (i) => operation(sandbox, i));
       const baseline = await oneAtATime(SERIAL / 3, () => ({ kind: 'help', op: () => sandbox.driver.command('help') }));
@@ -137,9 +127,7 @@ const bench: BenchModule = {
         ...(['search', 'autocomplete', 'page'] as const).map((kind) => row(`↳ ${kind}`, of(parallel.samples, kind))),
       ].join('\n');
     } finally {
-      await bot.stop();
-      await sandbox.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      await close();
     }
   },
 };

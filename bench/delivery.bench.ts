@@ -11,7 +11,7 @@ import { DISCORD_RATE_LIMITS } from '../src/sandbox/rateLimits.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
 import { Store } from '../src/state/store.js';
 import { isReady, startBotProcess } from './helpers/bot-process.js';
-import { articleVariant, BenchClock, corpusMissing, corpusText, median, scaleContent, seconds, SCALE_ARTICLES } from './helpers/scale.js';
+import { articleVariant, corpusMissing, corpusText, median, scaleContent, seconds, SCALE_ARTICLES } from './helpers/scale.js';
 import type { BenchModule } from './run.js';
 
 const CHANNELS = 500;
@@ -78,7 +78,8 @@ async function botDigest(content: { contentDir: string; dataDir: string }): Prom
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-bench-delivery-'));
   const databasePath = path.join(dir, 'newsdesk.sqlite');
   const slot = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000);
-  const setup = Store.open(databasePath, { logger: silent, clock: new BenchClock(new Date(slot.getTime() - 24 * HOUR_MS)) });
+  // Subscribed the day before, so the slot is owed.
+  const setup = Store.open(databasePath, { logger: silent, clock: { now: () => new Date(slot.getTime() - 24 * HOUR_MS) } });
   const time = `${String(slot.getUTCHours()).padStart(2, '0')}:${String(slot.getUTCMinutes()).padStart(2, '0')}`;
   for (const channelId of channels) {
     setup.upsertSubscription({ channelId, guildId: sandbox.guild.id, time, timezone: 'UTC', settings: DEFAULT_DIGEST_SETTINGS, mentionRoleId: null });

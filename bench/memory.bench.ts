@@ -2,12 +2,10 @@
 // and again after 3,600 file additions and changes that reach it live through the watcher: it may not grow more
 // than 10% (beyond what the added articles themselves need).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLogger } from '../src/log.js';
-import { DiscordSandbox } from '../src/sandbox/server.js';
-import { deployToSandbox, settled, startBotProcess, type BotProcess } from './helpers/bot-process.js';
+import type { DiscordSandbox } from '../src/sandbox/server.js';
+import { startSettledBot, type BotProcess } from './helpers/bot-process.js';
 import { articleVariant, corpusMissing, corpusText, scaleContent, SCALE_ARTICLES } from './helpers/scale.js';
 import type { BenchModule } from './run.js';
 
@@ -65,17 +63,13 @@ const bench: BenchModule = {
   async run() {
     const missing = corpusMissing();
     if (missing) return missing;
-    const { contentDir, dataDir, cacheDir } = scaleContent();
+    const content = scaleContent();
+    const { contentDir, cacheDir } = content;
     const liveDir = path.join(contentDir, 'live');
     fs.rmSync(liveDir, { recursive: true, force: true });
     fs.mkdirSync(liveDir);
-    const sandbox = await DiscordSandbox.start({ logger: createLogger('silent') });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-bench-memory-'));
-    const bot = startBotProcess({ sandbox, contentDir, dataDir, databasePath: path.join(dir, 'newsdesk.sqlite') });
+    const { sandbox, bot, articles, close } = await startSettledBot(content);
     try {
-      await deployToSandbox(sandbox);
-      await settled(bot);
-      const articles = bot.lines.find((l) => l.msg === 'articles loaded')?.loaded as number;
       await use(sandbox);
       const before = await bot.memory();
       const started = performance.now();
@@ -115,10 +109,8 @@ const bench: BenchModule = {
         ...(stalled ? [`${stalled} round(s) were not fully reported applied within 30 s.`] : []),
       ].join('\n');
     } finally {
-      await bot.stop();
-      await sandbox.close();
+      await close();
       fs.rmSync(liveDir, { recursive: true, force: true });
-      fs.rmSync(dir, { recursive: true, force: true });
     }
   },
 };

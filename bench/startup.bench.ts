@@ -19,7 +19,7 @@ interface Start {
   connectedMs: number;
   /** Spawn → scheduler started: the bot is ready. */
   readyMs: number;
-  /** Spawn → the library's search index prepared (it does so once the bot is up). */
+  /** Spawn → the library's search index prepared (in the background, once the articles are loaded). */
   indexMs: number;
   articles: number;
 }
@@ -67,7 +67,7 @@ const bench: BenchModule = {
       `seconds from the spawn to each log line the bot prints, medians of ${TRIALS} trials. Cold: a new DATA_DIR (every file`,
       'parsed, the search index built, the caches written); warm: the same DATA_DIR again, the caches the cold start left.',
       'Baseline: the same start with an empty content folder (node, tsx, the modules, SQLite and the Discord login). The library',
-      'prepares its search index once the bot is up (searches before it are answered, only slower): its line comes after "ready".',
+      'prepares its search index beside the rest of the start (a search before it is answered, only slower): "search index ready".',
       '',
       '| start | articles | articles loaded | connected | ready | ready, each trial | search index ready |',
       '| --- | ---: | ---: | ---: | ---: | --- | ---: |',

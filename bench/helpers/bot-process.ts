@@ -3,13 +3,16 @@
 // the child after forced GCs (measure-hook.ts), and commands go through the sandbox's driver.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { REST } from 'discord.js';
 import { commandDefinitions } from '../../src/bot/commands.js';
 import { deployCommands } from '../../src/bot/deploy.js';
-import type { DiscordSandbox } from '../../src/sandbox/server.js';
+import { createLogger } from '../../src/log.js';
+import { DiscordSandbox } from '../../src/sandbox/server.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -30,7 +33,7 @@ export interface BotProcess {
 /** The line main prints last on start-up: the scheduler is running, so the bot is ready for everything. */
 export const isReady = (line: LogLine) => line.event === 'scheduler.started';
 
-/** The library prepares its search index (and folded text, in small steps after it) once the bot is up. */
+/** The library prepares its search index (and folded text, in small steps after it) in the background after loading. */
 export const isIndexReady = (line: LogLine) => line.msg === 'search index ready';
 
 // Enough for the library's remaining warm-up steps after its index and for the index cache it writes then.
@@ -128,4 +131,35 @@ export function startBotProcess(options: BotProcessOptions): BotProcess {
 export async function deployToSandbox(sandbox: DiscordSandbox): Promise<void> {
   const rest = new REST({ api: sandbox.apiUrl }).setToken(sandbox.token);
   await deployCommands(rest, sandbox.applicationId, commandDefinitions(), sandbox.guild.id);
+}
+
+export interface SettledBot {
+  sandbox: DiscordSandbox;
+  bot: BotProcess;
+  /** Articles the bot loaded at start. */
+  articles: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh sandbox with the bot's commands registered, and the bot started against it on `content` with a database
+ * of its own, once it is settled (see settled()), so members can use it as they would.
+ */
+export async function startSettledBot(content: { contentDir: string; dataDir: string }): Promise<SettledBot> {
+  const sandbox = await DiscordSandbox.start({ logger: createLogger('silent') });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-bench-bot-'));
+  const bot = startBotProcess({ sandbox, ...content, databasePath: path.join(dir, 'newsdesk.sqlite') });
+  const close = async () => {
+    await bot.stop();
+    await sandbox.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await deployToSandbox(sandbox);
+    await settled(bot);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { sandbox, bot, articles: bot.lines.find((l) => l.msg === 'articles loaded')?.loaded as number, close };
 }

@@ -1,9 +1,8 @@
 // What the bot-level benchmarks share: the 50,000-article synthetic corpus (made once from the real coronavirus
-// corpus, reused across runs), a cache folder for warm loads, a settable clock and percentiles.
+// corpus, reused across runs), a cache folder for warm loads, article variants and percentiles.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Clock } from '../../src/state/clock.js';
 import { coronavirusDir, makeSyntheticCorpus } from './corpus.js';
 
 export const SCALE_ARTICLES = 50_000;
@@ -47,17 +46,6 @@ export function articleVariant(text: string, change: { tag: string; publishedAt?
 /** The text of file `i` of the synthetic corpus in `contentDir`. */
 export function corpusText(contentDir: string, i: number): string {
   return fs.readFileSync(path.join(contentDir, `part-${String(i % 100).padStart(2, '0')}`, `article-${i}.md`), 'utf8');
-}
-
-/** A clock the benchmark sets, so digests run at a chosen slot over the corpus's dates. */
-export class BenchClock implements Clock {
-  constructor(private current: Date) {}
-  now(): Date {
-    return new Date(this.current);
-  }
-  set(instant: Date): void {
-    this.current = new Date(instant);
-  }
 }
 
 /** The p-th percentile (0-100) of `samples`, nearest rank. */

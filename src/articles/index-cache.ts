@@ -37,10 +37,13 @@ export function importIndex(cached: CachedIndex): SearchIndex {
   }
 }
 
-export async function writeIndexCache(file: string, keys: (string | null)[], index: SearchIndex): Promise<void> {
-  const parts = (await index.export()).map(([key, text]): [string, Uint8Array] => [key, Buffer.from(text, 'utf8')]);
+/** Writes the index with its slot keys; returns its export, which imports into a compact copy of it. */
+export async function writeIndexCache(file: string, keys: (string | null)[], index: SearchIndex): Promise<[string, string][]> {
+  const exported = await index.export();
+  const parts = exported.map(([key, text]): [string, Uint8Array] => [key, Buffer.from(text, 'utf8')]);
   const data: IndexCacheFile = { format: FORMAT, keys, parts };
   await writeCacheFile(file, data);
+  return exported;
 }
 
 /** How to bring a cached index up to date: the article id of every slot, and the slots to (re)index or empty. */

@@ -339,7 +339,7 @@ export class ArticleLibrary extends EventEmitter {
       this.slots.forEach((e, slot) => index.add(slot, indexedText(e!.article)));
       this.index = index;
     }
-    if (file) this.indexWrite = this.saveIndexCache(file);
+    if (file) this.indexWrite = this.saveIndexCache(file, patched === null);
     return patched === null ? 'built' : 'patched cache';
   }
 
@@ -389,9 +389,17 @@ export class ArticleLibrary extends EventEmitter {
     if (file) await writeParseCache(file, this.contentDir, this.files);
   }
 
-  private async saveIndexCache(file: string): Promise<void> {
+  /**
+   * Writes the index cache. With `compact`, a freshly built index is then replaced by the import of what was just
+   * written, if nothing changed it meanwhile: built, its arrays keep the slack they grew with, and the same index
+   * imported weighs less than half (for the 7,852 real files 42 MB of heap built, 18 MB imported).
+   */
+  private async saveIndexCache(file: string, compact = false): Promise<void> {
     try {
-      await writeIndexCache(file, this.slotKeys(), this.index!);
+      const index = this.index!;
+      const version = index.version;
+      const exported = await writeIndexCache(file, this.slotKeys(), index);
+      if (compact && this.index === index && index.version === version) this.index = SearchIndex.import(exported);
     } catch (error) {
       this.logger.warn({ cache: file, problem: (error as Error).message }, 'search index cache not saved');
     }

@@ -32,16 +32,25 @@ export const INDEX_FORMAT = 'flexsearch-0.8/strict/indexTerms/2';
 
 export class SearchIndex {
   private index = new Index(OPTIONS);
+  private changes = 0;
+
+  /** Counts the changes made to the index, so a caller can tell whether an export still holds all of it. */
+  get version(): number {
+    return this.changes;
+  }
 
   set(slot: number, text: string): void {
+    this.changes++;
     this.index.update(slot, text);
   }
 
   add(slot: number, text: string): void {
+    this.changes++;
     this.index.add(slot, text);
   }
 
   remove(slot: number): void {
+    this.changes++;
     this.index.remove(slot);
   }
 

@@ -50,7 +50,9 @@ const bench: BenchModule = {
     const empty = temp('empty');
     const runs = { empty: [] as Start[], cold: [] as Start[], warm: [] as Start[] };
     for (let i = 0; i < TRIALS; i++) {
-      runs.empty.push(await start(empty, temp('empty-data')));
+      const emptyData = temp('empty-data');
+      runs.empty.push(await start(empty, emptyData));
+      fs.rmSync(emptyData, { recursive: true, force: true });
       const dataDir = temp('data');
       runs.cold.push(await start(contentDir, dataDir));
       runs.warm.push(await start(contentDir, dataDir));

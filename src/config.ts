@@ -92,7 +92,7 @@ export interface Config {
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Newsdesk cannot start: the settings have ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix them in .env (see .env.example) or the environment, then start again.`);
+    super(`Newsdesk cannot start: the settings have ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix them in .env (see .env.example) or the environment, then start again.`);
     this.name = 'ConfigError';
   }
 }

@@ -35,7 +35,7 @@ const connection = () => ({ DISCORD_TOKEN: sandbox.token, DISCORD_CLIENT_ID: san
 test('registers the commands in DISCORD_GUILD_ID and lists them as added', async () => {
   const result = await deploy({ ...connection(), DISCORD_GUILD_ID: sandbox.guild.id });
   assert.equal(result.code, 0, result.stderr);
-  assert.equal(result.stdout.trim(), `Registered 3 command(s) in server ${sandbox.guild.id}:\n  added: /news, /digest, /help`);
+  assert.equal(result.stdout.trim(), `Registered 3 commands in server ${sandbox.guild.id}:\n  added: /news, /digest, /help`);
   assert.deepEqual((sandbox.registeredCommands(sandbox.guild.id) as { name: string }[]).map((c) => c.name), ['news', 'digest', 'help']);
   assert.deepEqual(sandbox.registeredCommands(), [], 'nothing global');
 });

@@ -3,6 +3,7 @@
 import { Routes } from 'discord.js';
 import type { REST } from 'discord.js';
 import type { SlashCommand } from './command.js';
+import { plural } from '../util/text.js';
 
 export interface DeployReport {
   scope: 'guild' | 'global';
@@ -69,7 +70,7 @@ export function formatDeployReport(report: DeployReport, where: string): string 
   const line = (label: string, names: string[]) => (names.length ? [`  ${label}: ${names.map((n) => `/${n}`).join(', ')}`] : []);
   const changed = report.added.length + report.updated.length + report.removed.length;
   return [
-    changed ? `Registered ${report.added.length + report.updated.length + report.unchanged.length} command(s) ${where}:` : `Commands ${where} are already up to date:`,
+    changed ? `Registered ${plural(report.added.length + report.updated.length + report.unchanged.length, 'command', 'commands')} ${where}:` : `Commands ${where} are already up to date:`,
     ...line('added', report.added),
     ...line('updated', report.updated),
     ...line('removed', report.removed),

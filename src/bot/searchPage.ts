@@ -76,7 +76,7 @@ function describeSearch({ state, topic, provider }: ResolvedSearch): string {
     state.query ? `“${state.query}”` : '',
     topic ? `topic ${topic.name}` : '',
     provider ? `from ${provider.name}` : '',
-    state.days > 0 ? `last ${state.days} day(s)` : '',
+    state.days > 0 ? `last ${plural(state.days, 'day', 'days')}` : '',
   ].filter(Boolean);
   return parts.join(' · ') || ALL_ARTICLES;
 }

@@ -191,7 +191,7 @@ export function chooseDigest(input: DigestInput): DigestChoice {
     return {
       ok: false,
       reason: 'all-seen',
-      detail: `All ${selection.seenStories} story(ies) published ${describeWindow(settings.window)} were already sent to this channel.`,
+      detail: `${selection.seenStories === 1 ? 'The only story' : `All ${selection.seenStories} stories`} published ${describeWindow(settings.window)} ${selection.seenStories === 1 ? 'was' : 'were'} already sent to this channel.`,
     };
   }
   return {

@@ -120,7 +120,7 @@ test('topic, outlet and days narrow the search; a single page has no buttons', a
 test('no match says so, privately, and suggests a broader search', async () => {
   const reply = await h.sandbox.driver.command('news', { subcommand: 'search', options: { query: 'zebra crossing', days: 2 } });
   assert.equal(reply.ephemeral, true);
-  assert.match(body(reply).content!, /No articles match “zebra crossing” · last 2 day\(s\)\. Try fewer words, a longer period/);
+  assert.match(body(reply).content!, /No articles match “zebra crossing” · last 2 days\. Try fewer words, a longer period/);
 });
 
 test('a topic or outlet that does not exist gets a clear answer, not an empty page', async () => {

@@ -206,5 +206,5 @@ test('an empty digest says why: nothing new, everything filtered, or everything 
 
   const seen = choose({ articles: fresh, seen: new Set([urlOf('sports')]) });
   assert.equal(!seen.ok && seen.reason, 'all-seen');
-  assert.match(!seen.ok ? seen.detail : '', /All 1 story\(ies\) .* already sent/);
+  assert.match(!seen.ok ? seen.detail : '', /The only story .* was already sent/);
 });

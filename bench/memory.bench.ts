@@ -29,11 +29,11 @@ async function use(sandbox: DiscordSandbox): Promise<void> {
 }
 
 /**
- * Waits until the bot has written its caches (search-index.json last) after `since` and left them alone for a
+ * Waits until the bot has written its caches (the search index last) after `since` and left them alone for a
  * while, so the figure does not catch a cache being serialized.
  */
 async function cachesWritten(cacheDir: string, since: number): Promise<void> {
-  const file = path.join(cacheDir, 'search-index.json');
+  const file = path.join(cacheDir, 'search-index.bin');
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const written = fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0;

@@ -102,7 +102,7 @@ test('every bad file is picked up once it is fixed, and nothing is named again',
   const broken = cases.filter((c) => c.expect.kind !== 'served');
   const reportsBefore = lines.filter((l) => l.msg === 'article file skipped').length;
   // A folder, FIFO or link is removed first, then a plain file written in its place, as someone repairing the
-  // folder would. (Replaced within the same instant, a folder's removal and the new file both go unseen by chokidar.)
+  // folder would. (Replaced within the same instant, a folder's removal and the new file both go unseen by the watcher.)
   for (const c of broken) fs.rmSync(path.join(contentDir, c.file), { recursive: true, force: true });
   await new Promise((resolve) => setTimeout(resolve, 500));
   for (const [i, c] of broken.entries()) fs.writeFileSync(path.join(contentDir, c.file), validArticle(`fixed${i}`));

@@ -100,7 +100,7 @@ export class ArticleLibrary extends EventEmitter {
     library.warmUp();
     if (options.watch) {
       library.watcher = await watchContent(library.contentDir, (paths) => library.enqueue(paths), (error) => {
-        library.logger.warn({ problem: error.message, path: (error as NodeJS.ErrnoException).path }, 'content folder watch error');
+        library.logger.warn({ event: 'articles.watch_error', problem: error.message, path: (error as NodeJS.ErrnoException).path }, 'content folder watch error');
       });
     }
     return library;
@@ -296,7 +296,7 @@ export class ArticleLibrary extends EventEmitter {
       if (result.ok) {
         this.addCopy(result.article.id, file);
       } else {
-        this.logger.warn({ file, reason: result.reason }, 'article file skipped');
+        this.logger.warn({ event: 'articles.file_skipped', file, reason: result.reason }, 'article file skipped');
         const group = reasonGroup(result.reason);
         byReason[group] = (byReason[group] ?? 0) + 1;
       }
@@ -305,7 +305,7 @@ export class ArticleLibrary extends EventEmitter {
     if (changed) await this.saveParseCache();
     const skipped = Object.values(byReason).reduce((s, n) => s + n, 0);
     this.loadSummary = { loaded: this.entries.size, skipped, byReason, fromCache: stamps.size - stale.length, ms: Math.round(performance.now() - started) };
-    this.logger.info({ ...this.loadSummary, contentDir: this.contentDir, files: stamps.size }, 'articles loaded');
+    this.logger.info({ event: 'articles.loaded', ...this.loadSummary, contentDir: this.contentDir, files: stamps.size }, 'articles loaded');
   }
 
   private readCache(): Map<string, ParsedFile> {
@@ -315,7 +315,7 @@ export class ArticleLibrary extends EventEmitter {
       return readParseCache(file, this.contentDir);
     } catch (error) {
       if (!(error instanceof CacheError)) throw error;
-      this.logger.warn({ cache: file, problem: error.message }, 'parse cache ignored and rebuilt');
+      this.logger.warn({ event: 'articles.cache_rebuilt', cache: file, problem: error.message }, 'parse cache ignored and rebuilt');
       return new Map();
     }
   }
@@ -325,7 +325,7 @@ export class ArticleLibrary extends EventEmitter {
     if (this.index) return this.index;
     const started = performance.now();
     const how = this.prepareIndex();
-    this.logger.info({ ms: Math.round(performance.now() - started), how, articles: this.entries.size }, 'search index ready');
+    this.logger.info({ event: 'articles.index_ready', ms: Math.round(performance.now() - started), how, articles: this.entries.size }, 'search index ready');
     return this.index!;
   }
 
@@ -354,7 +354,7 @@ export class ArticleLibrary extends EventEmitter {
       return readIndexCache(file);
     } catch (error) {
       if (!(error instanceof CacheError)) throw error;
-      this.logger.warn({ cache: file, problem: error.message }, 'search index cache ignored and rebuilt');
+      this.logger.warn({ event: 'articles.index_cache_rebuilt', cache: file, problem: error.message }, 'search index cache ignored and rebuilt');
       return null;
     }
   }
@@ -369,7 +369,7 @@ export class ArticleLibrary extends EventEmitter {
     try {
       index = importIndex(cached);
     } catch (error) {
-      this.logger.warn({ cache: this.cacheFile('search-index.bin'), problem: (error as Error).message }, 'search index cache ignored and rebuilt');
+      this.logger.warn({ event: 'articles.index_cache_rebuilt', cache: this.cacheFile('search-index.bin'), problem: (error as Error).message }, 'search index cache ignored and rebuilt');
       return null;
     }
     this.slots = plan.ids.map((id) => (id === null ? undefined : this.entries.get(id)));
@@ -407,7 +407,7 @@ export class ArticleLibrary extends EventEmitter {
       const exported = await writeIndexCache(file, this.slotKeys(), index);
       if (compact && this.index === index && index.version === version) this.index = SearchIndex.import(exported);
     } catch (error) {
-      this.logger.warn({ cache: file, problem: (error as Error).message }, 'search index cache not saved');
+      this.logger.warn({ event: 'articles.index_cache_not_saved', cache: file, problem: (error as Error).message }, 'search index cache not saved');
     }
   }
 
@@ -415,7 +415,7 @@ export class ArticleLibrary extends EventEmitter {
     try {
       await this.saveParseCache();
     } catch (error) {
-      this.logger.warn({ cache: this.cacheDir, problem: (error as Error).message }, 'parse cache not saved');
+      this.logger.warn({ event: 'articles.cache_not_saved', cache: this.cacheDir, problem: (error as Error).message }, 'parse cache not saved');
     }
     const file = this.cacheFile('search-index.bin');
     if (file && this.index) await this.saveIndexCache(file);
@@ -470,7 +470,7 @@ export class ArticleLibrary extends EventEmitter {
       else for (const known of this.files.keys()) if (known.startsWith(p)) files.add(known);
     }
     this.updates = this.updates.then(() => this.apply(files)).catch((error: unknown) => {
-      this.logger.error({ err: error }, 'live update failed');
+      this.logger.error({ event: 'articles.update_failed', err: error }, 'live update failed');
     });
   }
 
@@ -522,7 +522,7 @@ export class ArticleLibrary extends EventEmitter {
         this.addCopy(after.result.article.id, file);
       } else {
         change.skipped++;
-        this.logger.warn({ file, reason: after.result.reason }, 'article file skipped');
+        this.logger.warn({ event: 'articles.file_skipped', file, reason: after.result.reason }, 'article file skipped');
       }
     }
     for (const id of touched) this.refreshArticle(id, change);
@@ -531,7 +531,7 @@ export class ArticleLibrary extends EventEmitter {
     this.newestArticles = null;
     this.lists.clear();
     this.facets = null;
-    this.logger.info({ ...change, articles: this.entries.size }, 'articles updated');
+    this.logger.info({ event: 'articles.updated', ...change, articles: this.entries.size }, 'articles updated');
     clearTimeout(this.saveTimer);
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;

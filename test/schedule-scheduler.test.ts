@@ -10,22 +10,13 @@ import type { Sender } from '../src/schedule/delivery.js';
 import { DigestScheduler } from '../src/schedule/scheduler.js';
 import { Store } from '../src/state/store.js';
 import type { Subscription } from '../src/state/store.js';
+import { TestClock } from './helpers/clock.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-scheduler-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 const logger = createLogger('silent');
 let files = 0;
 const newFile = () => path.join(dir, `db-${++files}.sqlite`);
-
-class TestClock {
-  constructor(public at: Date) {}
-  now(): Date {
-    return this.at;
-  }
-  set(iso: string): void {
-    this.at = new Date(iso);
-  }
-}
 
 /**
  * Every message the bot posted, per channel. It does not deduplicate nonces the way Discord does, so a digest

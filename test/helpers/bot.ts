@@ -10,7 +10,7 @@ import { commandDefinitions } from '../../src/bot/commands.js';
 import { deployCommands } from '../../src/bot/deploy.js';
 import { createLogger } from '../../src/log.js';
 import { DiscordSandbox } from '../../src/sandbox/server.js';
-import type { Clock } from '../../src/state/clock.js';
+import { TestClock } from './clock.js';
 import { Store } from '../../src/state/store.js';
 
 export interface FixtureArticle {
@@ -88,17 +88,6 @@ export async function waitUntil(condition: () => boolean, what: string, limitMs 
   for (let waited = 0; !condition(); waited += 20) {
     if (waited > limitMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** A clock the test sets; the bot, its store and its scheduler all read it. */
-export class TestClock implements Clock {
-  constructor(private current: Date) {}
-  now(): Date {
-    return new Date(this.current);
-  }
-  set(instant: Date): void {
-    this.current = new Date(instant);
   }
 }
 

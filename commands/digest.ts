@@ -10,13 +10,19 @@ import type { Reply } from '../src/bot/replies.js';
 import { findProvider, findTopic } from '../src/bot/searchPage.js';
 import { describeSubscription } from '../src/bot/subscriptionText.js';
 import { canonicalTimeZone, parseTimeOfDay, timeZoneChoices } from '../src/bot/timezones.js';
-import { DIGEST_SIZE_MAX } from '../src/digest/settings.js';
+import { DIGEST_SIZE_MAX, parseWindow } from '../src/digest/settings.js';
 import { AUTOCOMPLETE_CHOICES_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, MESSAGE_EMBED_TEXT_MAX, MESSAGE_EMBEDS_MAX } from '../src/discord/limits.js';
 import type { Subscription } from '../src/state/store.js';
 import { displayText, plural, truncate } from '../src/util/text.js';
 
 const DIGEST_CHANNEL_TYPES: (ChannelType.GuildText | ChannelType.GuildAnnouncement)[] = [ChannelType.GuildText, ChannelType.GuildAnnouncement];
 const LIST_MAX = 10;
+// The windows a daily digest makes sense with; the values are what parseWindow reads.
+const WINDOW_CHOICES = [
+  { name: 'Since the previous digest (at most 24 h; default)', value: 'since-last' },
+  { name: 'The last 24 hours', value: '24h' },
+  { name: 'The last 7 days', value: '7d' },
+];
 const QUALITY_MAX = 1000;
 
 const channelOption = (description: string, required = false) =>
@@ -44,6 +50,9 @@ export const definition = {
         { type: ApplicationCommandOptionType.String, name: 'topics', description: 'Only these topics, separated by commas', max_length: 300 },
         { type: ApplicationCommandOptionType.String, name: 'providers', description: 'Only these outlets (domains or names), separated by commas', max_length: 300 },
         { type: ApplicationCommandOptionType.Integer, name: 'min_quality', description: 'Leave out articles scored below this', min_value: 0, max_value: QUALITY_MAX },
+        { type: ApplicationCommandOptionType.String, name: 'exclude_providers', description: 'Never these outlets (domains or names), separated by commas', max_length: 300 },
+        { type: ApplicationCommandOptionType.String, name: 'keywords', description: 'Only articles mentioning one of these words, separated by commas', max_length: 300 },
+        { type: ApplicationCommandOptionType.String, name: 'window', description: 'How far back each digest looks', choices: WINDOW_CHOICES },
         { type: ApplicationCommandOptionType.Role, name: 'mention_role', description: 'A role to mention with each digest' },
       ],
     },
@@ -103,7 +112,14 @@ function setup(interaction: ChatInputCommandInteraction, context: BotContext): R
   }
   const topics = list(interaction.options.getString('topics'));
   const providers = list(interaction.options.getString('providers'));
-  if (topics.length > LIST_MAX || providers.length > LIST_MAX) return notice(`Name at most ${LIST_MAX} topics and ${LIST_MAX} outlets.`);
+  const excludeProviders = list(interaction.options.getString('exclude_providers'));
+  const keywords = list(interaction.options.getString('keywords'));
+  if ([topics, providers, excludeProviders, keywords].some((l) => l.length > LIST_MAX)) {
+    return notice(`Name at most ${LIST_MAX} topics, ${LIST_MAX} outlets of each kind and ${LIST_MAX} keywords.`);
+  }
+  const windowText = interaction.options.getString('window');
+  const window = windowText === null ? context.digests.defaultSettings().window : parseWindow(windowText);
+  if (!window) return notice('Pick one of the suggested windows: since the previous digest, the last 24 hours or the last 7 days.');
   const roleId = interaction.options.get('mention_role')?.value;
   if (roleId === interaction.guildId) return notice('Pick a role to mention other than @everyone.');
 
@@ -118,13 +134,16 @@ function setup(interaction: ChatInputCommandInteraction, context: BotContext): R
       size: interaction.options.getInteger('size') ?? digests.defaultSettings().size,
       topics,
       providers,
+      excludeProviders,
+      keywords,
+      window,
       minQuality: interaction.options.getInteger('min_quality'),
     },
     mentionRoleId: typeof roleId === 'string' ? roleId : null,
   });
   schedule.refresh(channel.id);
   context.logger.info({ event: 'digest.setup', guildId: interaction.guildId, channelId: channel.id, time, timezone, userId: interaction.user.id }, 'digest set up');
-  const unknown = [...topics.filter((t) => !findTopic(context.library, t)), ...providers.filter((p) => !findProvider(context.library, p))];
+  const unknown = [...topics.filter((t) => !findTopic(context.library, t)), ...[...providers, ...excludeProviders].filter((p) => !findProvider(context.library, p))];
   const warning = unknown.length > 0 ? `\nNo article has ${unknown.map((name) => `“${displayText(name, 100)}”`).join(', ')} yet; the digest will include such articles once there are some.` : '';
   return notice(`Digest set up for ${mention(channel.id)}.\n${describeSubscription(subscription, clock.now()).join('\n')}${warning}`);
 }

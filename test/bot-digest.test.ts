@@ -104,7 +104,7 @@ test('/digest status lists the server\'s digests with schedule, next run and las
   assert.equal(reply.ephemeral, true);
   const [field] = shown(reply).embeds![0]!.fields!;
   assert.equal(field!.name, '#news');
-  assert.match(field!.value, /Every day at \*\*08:30\*\* \(Europe\/Paris\)\nNext: Sat 21 Nov, 08:30\n3 stories; filters: topics Space, Astrobiology/);
+  assert.match(field!.value, /Every day at \*\*08:30\*\* \(Europe\/Paris\)\nNext: Sat 21 Nov, 08:30\n3 stories published since the previous digest \(at most 24 h back\); filters: topics Space, Astrobiology/);
   assert.match(field!.value, /Last run just now: posted 1 message with 3 stories/);
 });
 
@@ -238,4 +238,21 @@ test('when something breaks, the member gets a short apology and the log one lin
   assert.match(String((failures[0]!.err as { message: string }).message), /database/);
   assert.ok(!h.rawLogs().includes(h.sandbox.token));
   await h.restart();
+});
+
+test('setup takes a window, keywords and outlets to leave out; preview and status follow them', async () => {
+  const channelId = h.sandbox.createChannel('space-desk');
+  const reply = await digest('setup', { channel: channelId, time: '07:00', timezone: 'UTC', window: '7d', keywords: 'rocket, engine', exclude_providers: 'starwire.example.net' });
+  assert.match(shown(reply).content!, /published in the last 7 days; filters: not outlets starwire\.example\.net; keywords rocket, engine/);
+  const { settings } = h.store.getSubscription(channelId)!;
+  assert.deepEqual([settings.window, settings.keywords, settings.excludeProviders], [{ kind: 'hours', hours: 168 }, ['rocket', 'engine'], ['starwire.example.net']]);
+
+  const preview = shown(await digest('preview', {}, { channelId }));
+  const embeds = (preview.embeds ?? []) as { title?: string; author?: { name?: string } }[];
+  assert.ok(embeds.length > 0, preview.content);
+  for (const embed of embeds) {
+    assert.match(embed.title!, /rocket|engine/i, 'only articles with a keyword');
+    assert.notEqual(embed.author?.name, 'Star Wire', 'never an excluded outlet');
+  }
+  assert.equal(h.store.removeSubscription(channelId), true);
 });

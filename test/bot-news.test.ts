@@ -216,7 +216,7 @@ test('/help lists every command, only to the member who asked', async () => {
   assert.equal((body(reply).flags ?? 0) & MessageFlags.Ephemeral, MessageFlags.Ephemeral);
   const text = JSON.stringify(body(reply).embeds);
   for (const usage of ['/news search [query] [topic] [provider] [days]', '/news latest [topic]', '/news topics', '/news providers', '/digest preview',
-    '/digest setup channel time timezone [size] [topics] [providers] [min_quality] [mention_role]', '/digest now [channel]', '/digest status', '/help']) {
+    '/digest setup channel time timezone [size] [topics] [providers] [min_quality] [exclude_providers] [keywords] [window] [mention_role]', '/digest now [channel]', '/digest status', '/help']) {
     assert.ok(text.includes(usage), usage);
   }
 });

@@ -137,15 +137,15 @@ test('integer options outside their declared ranges are refused by name and chan
   assert.deepEqual(failures(), []);
 });
 
-test('hostile topic and outlet lists are saved as typed by an admin, and shown back without formatting or pinging', { timeout: 60_000 }, async () => {
+test('hostile topic, outlet and keyword lists are saved as typed by an admin, and shown back without formatting or pinging', { timeout: 60_000 }, async () => {
   for (const value of HOSTILE) {
-    const reply = await h.sandbox.driver.command('digest', { subcommand: 'setup', options: { channel: h.sandbox.channels.news, time: '08:00', timezone: 'UTC', topics: value, providers: value } });
+    const reply = await h.sandbox.driver.command('digest', { subcommand: 'setup', options: { channel: h.sandbox.channels.news, time: '08:00', timezone: 'UTC', topics: value, providers: value, exclude_providers: value, keywords: value } });
     assertClearAnswer(reply, `setup topics:${JSON.stringify(value.slice(0, 40))}`);
     const saved = h.store.getSubscription(h.sandbox.channels.news)!;
     const typed = [...new Set(value.split(',').map((t) => t.trim()).filter(Boolean))];
     // Ten at most, as the command says, within the option's declared length; longer is refused and the previous settings stay.
     if (value.length > 300) assert.match(shown(reply).content ?? '', /`topics` can be at most 300 characters/);
-    else if (typed.length <= 10) assert.deepEqual(saved.settings.topics, typed);
+    else if (typed.length <= 10) assert.deepEqual([saved.settings.topics, saved.settings.excludeProviders, saved.settings.keywords], [typed, typed, typed]);
     const status = await h.sandbox.driver.command('digest', { subcommand: 'status' });
     assertClearAnswer(status, 'status after a hostile setup');
     // Shown back escaped: the member sees the asterisks and brackets they typed, not bold text or a link.

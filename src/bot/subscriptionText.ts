@@ -3,6 +3,7 @@ import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone.js';
 import utc from 'dayjs/plugin/utc.js';
 import { describeFilters } from '../digest/filters.js';
+import { describeWindow } from '../digest/settings.js';
 import { nextSlot } from '../schedule/slots.js';
 import type { Subscription } from '../state/store.js';
 import { displayText, plural } from '../util/text.js';
@@ -25,7 +26,7 @@ export function describeSubscription(subscription: Subscription, now: Date): str
   } else {
     lines.push(`Next: ${localTime(nextSlot(now, subscription.time, subscription.timezone), subscription.timezone)}`);
   }
-  lines.push(`${plural(settings.size, 'story', 'stories')}; filters: ${displayText(describeFilters(settings), 400)}`);
+  lines.push(`${plural(settings.size, 'story', 'stories')} published ${describeWindow(settings.window)}; filters: ${displayText(describeFilters(settings), 400)}`);
   if (subscription.mentionRoleId) lines.push(`Mentions <@&${subscription.mentionRoleId}>`);
   if (subscription.lastRunAt && subscription.lastResult) {
     lines.push(`Last run ${timeAgo(subscription.lastRunAt, now)}: ${displayText(subscription.lastResult, 300)}`);

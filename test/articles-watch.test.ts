@@ -97,3 +97,91 @@ test('non-article files are ignored', async () => {
   await until(() => found('marker').length === 1);
   assert.equal(changes.length, count + 1);
 });
+
+// A changed or deleted article's old terms stay in the search index as a tombstone until the index is rebuilt (see
+// SearchIndex): they must never be found, while running, after a restart from the index cache, or across a rebuild.
+test('tombstones: a changed or deleted article is found only as it is now, before and after restarts and rebuilds', async () => {
+  const dir = path.join(root, 'tombstones');
+  const stories = path.join(dir, 'content');
+  const cacheDir = path.join(dir, 'cache');
+  fs.mkdirSync(stories, { recursive: true });
+  const file = (i: number) => path.join(stories, `story-${i}.md`);
+  // Each story's word: no prefix of another's, and at least 3 edits from any other, so that spelling correction
+  // does not find a neighbour for a word that is gone.
+  const now = new Map<number, string>();
+  const gone: string[] = [];
+  const write = (i: number, kind: 'old' | 'new') => {
+    const word = `${kind}${i}x${i}y${i}z`;
+    if (now.has(i)) gone.push(now.get(i)!);
+    now.set(i, word);
+    fs.writeFileSync(file(i), article(`Plain ${word} story`, `story-${i}`));
+  };
+  for (let i = 0; i < 40; i++) write(i, 'old');
+  const logged: Record<string, unknown>[] = [];
+  const logger = createLogger('info', { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) });
+  const open = async () => {
+    const opened = await ArticleLibrary.open({ contentDir: stories, cacheDir, logger, watch: true, directRankMax: 0 });
+    await opened.whenWarm();
+    return opened;
+  };
+  let stories$ = await open();
+  const titles = (words: string) => stories$.search({ words, includeUnpublished: true }).articles.map((a) => a.title);
+  const check = () => {
+    for (const [i, word] of now) assert.deepEqual(titles(word), [`Plain ${word} story`], `story ${i}`);
+    for (const word of gone) assert.deepEqual(titles(word), [], word);
+    assert.equal(stories$.search({ words: 'plain', includeUnpublished: true }).total, now.size);
+  };
+  const restart = async () => {
+    await stories$.close();
+    stories$ = await open();
+    return logged.findLast((l) => l.event === 'articles.index_ready')?.how;
+  };
+  try {
+    check();
+    write(0, 'new');
+    await until(() => titles(now.get(0)!).length === 1);
+    check();
+    fs.rmSync(file(1));
+    gone.push(now.get(1)!);
+    now.delete(1);
+    await until(() => titles(gone.at(-1)!).length === 0);
+    check();
+    // Same words, another flag: the article keeps its slot, and search sees the flag.
+    fs.writeFileSync(file(24), fs.readFileSync(file(24), 'utf8').replace('published: true', 'published: false'));
+    await until(() => stories$.search({ words: now.get(24)! }).total === 0);
+    check();
+    assert.equal(await restart(), 'cache');
+    check();
+    await stories$.close();
+    write(2, 'new'); // while the bot is down
+    assert.equal(await restart(), 'patched cache');
+    check();
+    // Enough changes for the tombstones to pass their share: the index is rebuilt without them.
+    for (let i = 3; i < 23; i++) write(i, 'new');
+    await until(() => logged.some((l) => l.event === 'articles.index_rebuilt'));
+    await until(() => titles(now.get(22)!).length === 1);
+    check();
+    assert.equal(await restart(), 'cache');
+    check();
+  } finally {
+    await stories$.close();
+  }
+});
+
+test('tombstones among the index\'s first candidates do not hide matches beyond them', async () => {
+  const dir = path.join(root, 'many');
+  fs.mkdirSync(dir);
+  for (let i = 0; i < 1010; i++) fs.writeFileSync(path.join(dir, `story-${i}.md`), article(`Plain old${i}z story`, `story-${i}`));
+  const many = await ArticleLibrary.open({ contentDir: dir, logger: createLogger('silent'), watch: true, directRankMax: 0 });
+  try {
+    await many.whenWarm();
+    // 50 changes: 5% tombstones, too few for a rebuild, but some among the first 1,000 candidates for "plain".
+    for (let i = 0; i < 50; i++) fs.writeFileSync(path.join(dir, `story-${i}.md`), article(`Plain new${i}z story`, `story-${i}`));
+    await until(() => Array.from({ length: 50 }, (_, i) => many.search({ words: `new${i}z`, includeUnpublished: true }).total).every((n) => n === 1));
+    const last = many.search({ words: 'plain', includeUnpublished: true, offset: 1005, limit: 10 });
+    assert.equal(last.total, 1010);
+    assert.equal(last.articles.length, 5);
+  } finally {
+    await many.close();
+  }
+});

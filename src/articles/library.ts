@@ -10,7 +10,7 @@ import { CacheError } from './cache-file.js';
 import { pickDuplicate } from './dedupe.js';
 import { buildFacets, complete, type Facets, type ProviderCount, type TopicCount } from './facets.js';
 import { scanContent, type FileStamp } from './files.js';
-import { importIndex, planSlots, readIndexCache, slotKey, writeIndexCache, type CachedIndex } from './index-cache.js';
+import { importIndex, planSlots, readIndexCache, slotKey, tooManyTombstones, writeIndexCache, type CachedIndex } from './index-cache.js';
 import type { NormalizeResult } from './normalize.js';
 import { parseFiles } from './read-files.js';
 import { readParseCache, sameStamp, writeParseCache, type ParsedFile } from './parse-cache.js';
@@ -45,6 +45,8 @@ const DIRECT_RANK_MAX = 3000;
 const RETRY_DELAYS_MS = [150, 300, 600];
 // Live changes are written to the caches after a quiet spell, not on every save.
 const CACHE_SAVE_DELAY_MS = 5000;
+// Articles indexed per step of a rebuild in the background (about 0.1 ms each at 50,000 articles).
+const REBUILD_STEP = 250;
 
 /** A skip reason grouped for the summary: YAML errors by kind, without the line number. */
 function reasonGroup(reason: string): string {
@@ -66,12 +68,16 @@ export class ArticleLibrary extends EventEmitter {
   private copies = new Map<string, string[]>();
   /** The article shown for each id (the best of its copies), with its folded text. */
   private entries = new Map<string, SearchEntry>();
-  /** Index slot → entry; slots of removed articles stay empty. */
+  /**
+   * Index slot → entry. A slot whose article was changed or removed is emptied, not taken out of the index (see
+   * SearchIndex): its terms stay there as a tombstone, and the candidates they bring are dropped.
+   */
   private slots: (SearchEntry | undefined)[] = [];
   private slotOf = new Map<string, number>();
   /** Null until prepared: right after open() in the background, or by the first search that needs it. */
   private index: SearchIndex | null = null;
   private warmUpTask: NodeJS.Immediate | undefined;
+  private rebuildTask: NodeJS.Immediate | undefined;
   private warm: Promise<void> = Promise.resolve();
   private endWarmUp = () => {};
   private indexWrite: Promise<void> = Promise.resolve();
@@ -147,7 +153,9 @@ export class ArticleLibrary extends EventEmitter {
     const filter = entryFilter(query, this.currentFacets().providerDomains);
     const index = this.searchIndex();
     const words = terms.join(' ');
-    const candidates = (limit: number) => index.search(words, limit).map((s) => this.slots[s]).filter((e): e is SearchEntry => e !== undefined);
+    // Tombstones still match: asking for as many more candidates as there are keeps the live ones CANDIDATES or all.
+    const tombstones = this.slots.length - this.slotOf.size;
+    const candidates = (limit: number) => index.search(words, limit + tombstones).map((s) => this.slots[s]).filter((e): e is SearchEntry => e !== undefined);
     const first = candidates(CANDIDATES);
     const page = rankPage(first, query, filter, terms);
     const { offset, limit } = pageOf(query);
@@ -255,6 +263,7 @@ export class ArticleLibrary extends EventEmitter {
   /** Stops watching and writes any pending change to the caches. */
   async close(): Promise<void> {
     clearImmediate(this.warmUpTask);
+    clearImmediate(this.rebuildTask);
     this.endWarmUp();
     await this.watcher?.close();
     this.watcher = null;
@@ -339,13 +348,13 @@ export class ArticleLibrary extends EventEmitter {
     const patched = cached ? this.patchCachedIndex(cached) : null;
     if (patched === 0) return 'cache';
     if (patched === null) {
-      this.slots = [...this.entries.values()].sort((a, b) => (a.article.id < b.article.id ? -1 : 1));
+      this.slots = this.byId();
       this.slotOf = new Map(this.slots.map((e, slot) => [e!.article.id, slot]));
       const index = new SearchIndex();
       this.slots.forEach((e, slot) => index.add(slot, indexedText(e!.article)));
       this.index = index;
     }
-    if (file) this.indexWrite = this.saveIndexCache(file, patched === null);
+    if (file) void this.queueIndexWrite(file, patched === null);
     return patched === null ? 'built' : 'patched cache';
   }
 
@@ -363,8 +372,8 @@ export class ArticleLibrary extends EventEmitter {
   private patchCachedIndex(cached: CachedIndex): number | null {
     const current = new Map([...this.entries].map(([id, e]) => [id, this.keyOf(e)]));
     const plan = planSlots(cached.keys, current);
-    const patches = plan.reindex.length + plan.emptied.length;
-    if (patches > Math.max(100, this.entries.size / 5)) return null;
+    const patches = plan.reindex.length;
+    if (patches > Math.max(100, this.entries.size / 5) || tooManyTombstones(plan.ids, this.entries.size)) return null;
     let index: SearchIndex;
     try {
       index = importIndex(cached);
@@ -374,8 +383,7 @@ export class ArticleLibrary extends EventEmitter {
     }
     this.slots = plan.ids.map((id) => (id === null ? undefined : this.entries.get(id)));
     this.slotOf = new Map(plan.ids.flatMap((id, slot) => (id === null ? [] : [[id, slot] as const])));
-    for (const slot of plan.emptied) index.remove(slot);
-    for (const slot of plan.reindex) index.set(slot, indexedText(this.slots[slot]!.article));
+    for (const slot of plan.reindex) index.add(slot, indexedText(this.slots[slot]!.article));
     this.index = index;
     return patches;
   }
@@ -418,7 +426,13 @@ export class ArticleLibrary extends EventEmitter {
       this.logger.warn({ event: 'articles.cache_not_saved', cache: this.cacheDir, problem: (error as Error).message }, 'parse cache not saved');
     }
     const file = this.cacheFile('search-index.bin');
-    if (file && this.index) await this.saveIndexCache(file);
+    if (file && this.index) await this.queueIndexWrite(file);
+  }
+
+  /** Index cache writes go one at a time: they share a temporary file, and a rebuild may write while a save is due. */
+  private queueIndexWrite(file: string, compact = false): Promise<void> {
+    this.indexWrite = this.indexWrite.then(() => this.saveIndexCache(file, compact));
+    return this.indexWrite;
   }
 
   private addCopy(id: string, file: string): void {
@@ -438,6 +452,11 @@ export class ArticleLibrary extends EventEmitter {
     if (!files) return undefined;
     const article = (file: string) => (this.files.get(file)!.result as { article: Article }).article;
     return files.length === 1 ? article(files[0]!) : pickDuplicate(files.map(article));
+  }
+
+  /** The articles in id order, as a new index holds them. */
+  private byId(): SearchEntry[] {
+    return [...this.entries.values()].sort((a, b) => (a.article.id < b.article.id ? -1 : 1));
   }
 
   private byNewest(): SearchEntry[] {
@@ -526,6 +545,7 @@ export class ArticleLibrary extends EventEmitter {
       }
     }
     for (const id of touched) this.refreshArticle(id, change);
+    this.rebuildIfWorn();
     if (!change.added && !change.changed && !change.removed && !change.skipped) return;
     this.newest = null;
     this.newestArticles = null;
@@ -547,31 +567,63 @@ export class ArticleLibrary extends EventEmitter {
     const best = this.winner(id);
     const current = this.entries.get(id);
     const slot = this.slotOf.get(id);
+    if (current?.article === best || (!best && !current)) return;
+    // A slot whose words change becomes a tombstone (see slots), and the new version gets a new slot.
     if (!best) {
-      if (!current) return;
+      this.slots[slot!] = undefined;
+      this.slotOf.delete(id);
       this.entries.delete(id);
-      if (slot !== undefined) {
-        this.searchIndex().remove(slot);
-        this.slots[slot] = undefined;
-        this.slotOf.delete(id);
-      }
       change.removed++;
       return;
     }
-    if (current?.article === best) return;
     const entry = new SearchEntry(best);
     this.entries.set(id, entry);
-    // Words only ever join the vocabulary: one left by a removed article is a harmless correction target.
-    this.learnWords(entry);
-    if (slot === undefined) {
-      const fresh = this.slots.push(entry) - 1;
-      this.slotOf.set(id, fresh);
-      this.searchIndex().add(fresh, indexedText(best));
-      change.added++;
+    const text = indexedText(best);
+    if (current && text === indexedText(current.article)) {
+      // Same words (a flag or a score changed, as news pipelines often do): the slot keeps its terms.
+      this.slots[slot!] = entry;
     } else {
-      this.slots[slot] = entry;
-      this.searchIndex().set(slot, indexedText(best));
-      change.changed++;
+      if (slot !== undefined) this.slots[slot] = undefined;
+      this.slotOf.set(id, this.slots.push(entry) - 1);
+      this.searchIndex().add(this.slots.length - 1, text);
+      // Words only ever join the vocabulary: one left by a removed article is a harmless correction target.
+      this.learnWords(entry);
     }
+    if (current) change.changed++;
+    else change.added++;
+  }
+
+  /**
+   * Once tombstones pass their share, builds a new index in small steps beside the one in use, so no step blocks
+   * for long (a build at 50,000 articles takes about 5 s). Articles changed meanwhile are caught up at the end.
+   */
+  private rebuildIfWorn(): void {
+    if (this.rebuildTask || !tooManyTombstones(this.slots, this.slotOf.size)) return;
+    const slots: (SearchEntry | undefined)[] = this.byId();
+    const index = new SearchIndex();
+    let done = 0;
+    const step = () => {
+      for (const end = Math.min(slots.length, done + REBUILD_STEP); done < end; done++) index.add(done, indexedText(slots[done]!.article));
+      if (done < slots.length) {
+        this.rebuildTask = setImmediate(step);
+        return;
+      }
+      this.rebuildTask = undefined;
+      const slotOf = new Map<string, number>();
+      slots.forEach((e, slot) => {
+        if (this.entries.get(e!.article.id) === e) slotOf.set(e!.article.id, slot);
+        else slots[slot] = undefined;
+      });
+      this.entries.forEach((e, id) => {
+        if (slotOf.has(id)) return;
+        slotOf.set(id, slots.push(e) - 1);
+        index.add(slots.length - 1, indexedText(e.article));
+      });
+      [this.slots, this.slotOf, this.index] = [slots, slotOf, index];
+      this.logger.info({ event: 'articles.index_rebuilt', articles: this.entries.size }, 'search index rebuilt without tombstones');
+      const file = this.cacheFile('search-index.bin');
+      if (file) void this.queueIndexWrite(file, true);
+    };
+    this.rebuildTask = setImmediate(step);
   }
 }

@@ -9,6 +9,7 @@ import { projectRoot, sharedPath } from './helpers/shared.js';
 const fixtures = path.join(projectRoot, 'test/fixtures/articles');
 const sample = sharedPath('corpus/sample');
 const coronavirus = sharedPath('corpus/coronavirus');
+const diablo4 = sharedPath('corpus/diablo4');
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -137,6 +138,18 @@ test('the real sample corpus loads whole: no file skipped, one article per disti
     await real.close();
   }
 });
+
+for (const [name, corpus] of [['coronavirus', coronavirus], ['diablo4', diablo4]] as const) {
+  test(`every file of the real ${name} corpus loads: none skipped, one article per distinct URL`, { skip: corpus.skip }, async () => {
+    const real = await ArticleLibrary.open({ contentDir: corpus.path, cacheDir: null, logger: capture().logger });
+    try {
+      assert.equal(real.summary.skipped, 0, JSON.stringify(real.summary.byReason));
+      assert.equal(real.size, distinctUrls(corpus.path));
+    } finally {
+      await real.close();
+    }
+  });
+}
 
 test('on the real coronavirus corpus, the index finds every published match of a word, typo or not', { skip: coronavirus.skip }, async () => {
   const real = await ArticleLibrary.open({ contentDir: coronavirus.path, cacheDir: null, logger: capture().logger });

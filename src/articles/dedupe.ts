@@ -7,7 +7,7 @@ const rank = (n: number | null) => n ?? -Infinity;
  * Orders candidates for one URL, best first: highest heat, then quality, then newest; the source path breaks the
  * last tie so the choice never depends on the order files were read in.
  */
-export function compareDuplicates(a: Article, b: Article): number {
+function compareDuplicates(a: Article, b: Article): number {
   return (
     rank(b.heat) - rank(a.heat) ||
     rank(b.quality) - rank(a.quality) ||

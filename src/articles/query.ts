@@ -87,7 +87,7 @@ const WEIGHT = { title: 4, topics: 3, provider: 3, excerpt: 1 };
  * How well an entry matches: per term, points for each field holding a word that starts with it; null when a
  * term is in no field (the index's candidates are checked, not trusted: its normalisation is looser than ours).
  */
-export function relevance(entry: SearchEntry, terms: readonly string[]): number | null {
+function relevance(entry: SearchEntry, terms: readonly string[]): number | null {
   let score = 0;
   const { title, excerpt, provider, topics } = entry.words;
   for (const term of terms) {
@@ -133,7 +133,7 @@ export function hasFilters(query: SearchQuery): boolean {
 }
 
 /** The positions [start, end) of the entries (newest first) published between `since` and `until`. */
-export function dateRange(ordered: readonly SearchEntry[], since: Date | undefined, until: Date | undefined): [number, number] {
+function dateRange(ordered: readonly SearchEntry[], since: Date | undefined, until: Date | undefined): [number, number] {
   // First position whose date is at or before `time` (strictly before, with `strict`).
   const firstAtOrBefore = (time: number, strict: boolean) => {
     let [low, high] = [0, ordered.length];

@@ -16,7 +16,7 @@ const words = (text: string) => foldWords(text).split(' ').filter(Boolean);
  * FlexSearch's own encoders were tried: LatinBalance merges some letters, and the phonetic ones (LatinExtra,
  * LatinSoundex) match most of the corpus on short words ("kerr" found every "cr…" word, "coronavirus" included).
  */
-export function indexTerms(text: string): string[] {
+function indexTerms(text: string): string[] {
   const mark = text.indexOf(EXCERPT_MARK);
   if (mark < 0) return words(text);
   const terms: string[] = [];

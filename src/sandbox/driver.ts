@@ -63,7 +63,7 @@ export class RefusedByClient extends Error {
 }
 
 /** The command's option list as sent, nested under its group and subcommand, checked against its definition. */
-export function buildOptions(command: Record<string, unknown>, invoke: InvokeOptions, focused?: { name: string; value: string }): WireOption[] {
+function buildOptions(command: Record<string, unknown>, invoke: InvokeOptions, focused?: { name: string; value: string }): WireOption[] {
   const name = String(command.name);
   let definitions = (command.options ?? []) as OptionDefinition[];
   const wrap: { type: number; name: string }[] = [];

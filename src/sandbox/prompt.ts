@@ -54,7 +54,7 @@ function subcommandNames(level: readonly Definition[]): string[] {
 }
 
 /** One help line per command and subcommand, with its options. */
-export function helpText(commands: readonly Definition[]): string {
+function helpText(commands: readonly Definition[]): string {
   const lines: string[] = [];
   const walk = (prefix: string, d: Definition) => {
     const nested = (d.options ?? []).filter((o) => o.type === ApplicationCommandOptionType.Subcommand || o.type === ApplicationCommandOptionType.SubcommandGroup);

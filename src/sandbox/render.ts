@@ -27,7 +27,7 @@ interface Component {
 }
 
 /** What a reader sees of Discord markdown: escapes undone, masked links as "label (url)". */
-export function plainText(markdown: string): string {
+function plainText(markdown: string): string {
   return markdown
     .replace(/\[([^\]]*)\]\(<?([^)>\s]+)>?\)/g, '$1 ($2)')
     .replace(/\\([\\*_~`|>#\-.[\]()])/g, '$1');

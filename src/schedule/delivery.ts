@@ -64,7 +64,7 @@ export const DEFAULT_MAX_AGE_HOURS = 12;
 const HOUR_MS = 3_600_000;
 
 /** The nonce of one message of a run: deterministic, so a resend carries the same one, and unique per run. */
-export function messageNonce(runId: number, slot: Date, index: number): string {
+function messageNonce(runId: number, slot: Date, index: number): string {
   const nonce = `nd${runId.toString(36)}t${slot.getTime().toString(36)}m${index}`;
   if (nonce.length > NONCE_MAX) throw new Error(`nonce ${nonce} is longer than Discord's ${NONCE_MAX} characters`);
   return nonce;

@@ -12,7 +12,7 @@ const permanent = (reason: string): SendFailure => ({ ok: false, permanent: true
  * 5xx and network errors pass (discord.js has already retried them); a channel that is gone or forbids the bot will
  * not change by itself; any other 4xx is a body Discord will keep refusing.
  */
-export function classifySendError(error: unknown): SendFailure {
+function classifySendError(error: unknown): SendFailure {
   if (error instanceof RateLimitError) return transient('rate limited by Discord', error.retryAfter);
   if (error instanceof DiscordAPIError || error instanceof HTTPError) {
     const code = error instanceof DiscordAPIError ? Number(error.code) : null;

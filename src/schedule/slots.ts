@@ -45,7 +45,7 @@ export function localDay(instant: Date, tz: string): string {
 }
 
 /** The day `days` after (or before) `day`. */
-export function addDays(day: string, days: number): string {
+function addDays(day: string, days: number): string {
   const { year, month, date } = parseDay(day);
   return new Date(Date.UTC(year, month - 1, date + days)).toISOString().slice(0, 10);
 }

@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
  * version, and `migrate` replays only the steps it has not seen. SQLite's `user_version` holds the version reached.
  * Times are stored as epoch milliseconds (INTEGER), settings and plans as JSON text.
  */
-export const MIGRATIONS: readonly { version: number; sql: string }[] = [
+const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
     // First release: subscriptions and the stories each channel received.
     version: 1,

@@ -29,7 +29,7 @@ export function runPreconditions(interaction: BaseInteraction, preconditions: re
 }
 
 /** What the bot needs in a channel to post a digest there, with the names members see in Discord's settings. */
-export const DIGEST_CHANNEL_PERMISSIONS: readonly [bigint, string][] = [
+const DIGEST_CHANNEL_PERMISSIONS: readonly [bigint, string][] = [
   [PermissionFlagsBits.ViewChannel, 'View Channel'],
   [PermissionFlagsBits.SendMessages, 'Send Messages'],
   [PermissionFlagsBits.EmbedLinks, 'Embed Links'],

@@ -15,7 +15,7 @@ import { EMBED_COLOR, notice } from './replies.js';
 import type { Reply } from './replies.js';
 import { timeAgo } from './timeAgo.js';
 
-export const SEARCH_PAGE_SIZE = 5;
+const SEARCH_PAGE_SIZE = 5;
 // Five entries of at most this much each stay far inside the description limit, whatever the URLs.
 const TITLE_MAX = 200;
 const ENTRY_MAX = Math.floor(EMBED_DESCRIPTION_MAX / SEARCH_PAGE_SIZE) - 2;

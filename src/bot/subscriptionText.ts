@@ -13,7 +13,7 @@ dayjs.extend(utc);
 dayjs.extend(timezone);
 
 /** "Fri 27 Nov, 08:30" in the subscription's own zone: the time the members of that server live by. */
-export function localTime(instant: Date, zone: string): string {
+function localTime(instant: Date, zone: string): string {
   return dayjs(instant).tz(zone).format('ddd D MMM, HH:mm');
 }
 

@@ -49,7 +49,7 @@ const moreLine = (count: number): string => `and ${count} more`;
  * The related coverage as one field value within Discord's field limit: the best outlets first, as many as fit,
  * then "and N more" for the rest, so a long list is shortened visibly rather than cut.
  */
-export function relatedCoverageValue(related: readonly RelatedCoverage[]): string | null {
+function relatedCoverageValue(related: readonly RelatedCoverage[]): string | null {
   const lines = related.map(relatedLine).filter((line): line is string => line !== null);
   if (lines.length === 0) return null;
   const all = lines.join('\n');

@@ -12,10 +12,6 @@ export class RankedQueue<T> {
     for (let i = (this.items.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
   }
 
-  get size(): number {
-    return this.items.length;
-  }
-
   /** Removes and returns the best item, or undefined when empty. */
   pop(): T | undefined {
     const items = this.items;

@@ -8,8 +8,6 @@ import { storyEmbed } from './embed.js';
 import { DEFAULT_DIGEST_TITLE, digestHeading } from './header.js';
 import { packInOrder } from './pack.js';
 
-export { storyEmbed } from './embed.js';
-
 export interface MessagePayload {
   content?: string;
   embeds: APIEmbed[];

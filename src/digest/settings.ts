@@ -22,7 +22,7 @@ export interface DigestSettings {
 
 export const DIGEST_SIZE_MAX = 10;
 /** The default window reaches back to the previous digest, but never further than a day. */
-export const SINCE_LAST_MAX_HOURS = 24;
+const SINCE_LAST_MAX_HOURS = 24;
 // A window wider than a year is "all" in practice; the bound keeps date arithmetic far from overflow.
 const WINDOW_HOURS_MAX = 24 * 366;
 

@@ -1,5 +1,6 @@
 // Topics and providers with their article counts, for autocomplete: small lists kept in memory and scanned.
 import { foldForMatch } from '../util/text.js';
+import { foldTopic } from './query.js';
 import type { Article } from './types.js';
 
 export interface TopicCount { name: string; count: number }
@@ -38,7 +39,7 @@ export function buildFacets(articles: Iterable<Article>): Facets {
     names.set(name, (names.get(name) ?? 0) + 1);
   };
   for (const article of articles) {
-    for (const topic of article.topics) tally(topics, foldForMatch(topic), topic);
+    for (const topic of article.topics) tally(topics, foldTopic(topic), topic);
     tally(providers, article.provider.domain, article.provider.name);
   }
   const total = (names: Map<string, number>) => [...names.values()].reduce((s, n) => s + n, 0);

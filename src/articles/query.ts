@@ -30,9 +30,9 @@ export function foldWords(text: string): string {
   return ` ${folded.replace(/[^\p{L}\p{N}]+/gu, ' ').trim()}`;
 }
 
-// Topic names repeat across thousands of articles: fold each spelling once.
+// Topic names repeat across thousands of articles: fold each spelling once (entries and facets both ask).
 const foldedTopics = new Map<string, string>();
-function foldTopic(topic: string): string {
+export function foldTopic(topic: string): string {
   let folded = foldedTopics.get(topic);
   if (folded === undefined) foldedTopics.set(topic, (folded = foldForMatch(topic)));
   return folded;

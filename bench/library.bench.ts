@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BenchModule } from './run.js';
 import { coronavirusDir, makeSyntheticCorpus } from './helpers/corpus.js';
+import { median } from './helpers/scale.js';
 import { ArticleLibrary, type SearchQuery } from '../src/articles/library.js';
 import { entryFilter, indexedText, queryTerms, SearchEntry } from '../src/articles/query.js';
 import { buildFacets } from '../src/articles/facets.js';
@@ -35,8 +36,6 @@ function child(...args: string[]): Run {
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/helpers/load-once.ts', ...args], { cwd: projectRoot, encoding: 'utf8', maxBuffer: 1 << 24 });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Run;
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 // The machine is shared: warm restarts and the baseline are repeated, interleaved, and their medians compared. The
 // baseline runs in a fresh process like the library's loads: in this process, run after run, it got a JIT-warm parser.

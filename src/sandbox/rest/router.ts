@@ -30,13 +30,13 @@ export interface RouterOptions {
 }
 
 const API_PREFIX = '/api/v10';
-const ROUTES: Route[] = [...sessionRoutes, ...channelRoutes, ...commandRoutes, ...interactionRoutes];
+// Each pattern split into segments once, not on every request.
+const ROUTES = [...sessionRoutes, ...channelRoutes, ...commandRoutes, ...interactionRoutes].map((route) => ({ route, pattern: route.pattern.split('/').slice(1) }));
 
 /** The route and parameters for a path, or undefined; `methodKnown` tells a 405 from a 404. */
 function matchRoute(method: string, segments: string[]): { route: Route; params: Record<string, string> } | { route: undefined; methodKnown: boolean } {
   let methodKnown = false;
-  for (const route of ROUTES) {
-    const pattern = route.pattern.split('/').slice(1);
+  for (const { route, pattern } of ROUTES) {
     if (pattern.length !== segments.length) continue;
     const params: Record<string, string> = {};
     const matches = pattern.every((part, i) => {

@@ -20,10 +20,6 @@ export class RestFaults {
     if (index < 0) return undefined;
     return this.pending.splice(index, 1)[0];
   }
-
-  get remaining(): number {
-    return this.pending.length;
-  }
 }
 
 /** How long an injected 429 asks the client to wait: short, so a test survives several within its time bound. */

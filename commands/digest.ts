@@ -117,21 +117,22 @@ function setup(interaction: ChatInputCommandInteraction, context: BotContext): R
   if ([topics, providers, excludeProviders, keywords].some((l) => l.length > LIST_MAX)) {
     return notice(`Name at most ${LIST_MAX} topics, ${LIST_MAX} outlets of each kind and ${LIST_MAX} keywords.`);
   }
+  const defaults = context.digests.defaultSettings();
   const windowText = interaction.options.getString('window');
-  const window = windowText === null ? context.digests.defaultSettings().window : parseWindow(windowText);
+  const window = windowText === null ? defaults.window : parseWindow(windowText);
   if (!window) return notice('Pick one of the suggested windows: since the previous digest, the last 24 hours or the last 7 days.');
   const roleId = interaction.options.get('mention_role')?.value;
   if (roleId === interaction.guildId) return notice('Pick a role to mention other than @everyone.');
 
-  const { store, digests, schedule, clock } = context;
+  const { store, schedule, clock } = context;
   const subscription = store.upsertSubscription({
     channelId: channel.id,
     guildId: interaction.guildId!,
     time,
     timezone,
     settings: {
-      ...digests.defaultSettings(),
-      size: interaction.options.getInteger('size') ?? digests.defaultSettings().size,
+      ...defaults,
+      size: interaction.options.getInteger('size') ?? defaults.size,
       topics,
       providers,
       excludeProviders,

@@ -319,13 +319,18 @@ export class ArticleLibrary extends EventEmitter {
 
   private readCache(): Map<string, ParsedFile> {
     const file = this.cacheFile('articles.bin');
-    if (!file) return new Map();
+    return file ? this.readOrRebuild(file, 'parse', () => readParseCache(file, this.contentDir), new Map()) : new Map();
+  }
+
+  /** What `read` gets from a restart cache, or `fallback` when the cache cannot be used (logged: it is rebuilt). */
+  private readOrRebuild<T>(file: string, kind: 'parse' | 'search index', read: () => T, fallback: T): T {
     try {
-      return readParseCache(file, this.contentDir);
+      return read();
     } catch (error) {
       if (!(error instanceof CacheError)) throw error;
-      this.logger.warn({ event: 'articles.cache_rebuilt', cache: file, problem: error.message }, 'parse cache ignored and rebuilt');
-      return new Map();
+      const event = kind === 'parse' ? 'articles.cache_rebuilt' : 'articles.index_cache_rebuilt';
+      this.logger.warn({ event, cache: file, problem: error.message }, `${kind} cache ignored and rebuilt`);
+      return fallback;
     }
   }
 
@@ -344,8 +349,8 @@ export class ArticleLibrary extends EventEmitter {
    */
   private prepareIndex(): 'cache' | 'patched cache' | 'built' {
     const file = this.cacheFile('search-index.bin');
-    const cached = file ? this.readIndexCacheOrLog(file) : null;
-    const patched = cached ? this.patchCachedIndex(cached) : null;
+    const cached = file ? this.readOrRebuild(file, 'search index', () => readIndexCache(file), null) : null;
+    const patched = file && cached ? this.patchCachedIndex(file, cached) : null;
     if (patched === 0) return 'cache';
     if (patched === null) {
       this.slots = this.byId();
@@ -358,29 +363,14 @@ export class ArticleLibrary extends EventEmitter {
     return patched === null ? 'built' : 'patched cache';
   }
 
-  private readIndexCacheOrLog(file: string): CachedIndex | null {
-    try {
-      return readIndexCache(file);
-    } catch (error) {
-      if (!(error instanceof CacheError)) throw error;
-      this.logger.warn({ event: 'articles.index_cache_rebuilt', cache: file, problem: error.message }, 'search index cache ignored and rebuilt');
-      return null;
-    }
-  }
-
   /** Imports and patches the cached index; the number of slots patched, or null when it cannot be used. */
-  private patchCachedIndex(cached: CachedIndex): number | null {
+  private patchCachedIndex(file: string, cached: CachedIndex): number | null {
     const current = new Map([...this.entries].map(([id, e]) => [id, this.keyOf(e)]));
     const plan = planSlots(cached.keys, current);
     const patches = plan.reindex.length;
     if (patches > Math.max(100, this.entries.size / 5) || tooManyTombstones(plan.ids, this.entries.size)) return null;
-    let index: SearchIndex;
-    try {
-      index = importIndex(cached);
-    } catch (error) {
-      this.logger.warn({ event: 'articles.index_cache_rebuilt', cache: this.cacheFile('search-index.bin'), problem: (error as Error).message }, 'search index cache ignored and rebuilt');
-      return null;
-    }
+    const index = this.readOrRebuild(file, 'search index', () => importIndex(cached), null);
+    if (!index) return null;
     this.slots = plan.ids.map((id) => (id === null ? undefined : this.entries.get(id)));
     this.slotOf = new Map(plan.ids.flatMap((id, slot) => (id === null ? [] : [[id, slot] as const])));
     for (const slot of plan.reindex) index.add(slot, indexedText(this.slots[slot]!.article));

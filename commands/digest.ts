@@ -11,7 +11,7 @@ import { findProvider, findTopic } from '../src/bot/searchPage.js';
 import { describeSubscription } from '../src/bot/subscriptionText.js';
 import { canonicalTimeZone, parseTimeOfDay, timeZoneChoices } from '../src/bot/timezones.js';
 import { DIGEST_SIZE_MAX, parseWindow } from '../src/digest/settings.js';
-import { AUTOCOMPLETE_CHOICES_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, MESSAGE_EMBED_TEXT_MAX, MESSAGE_EMBEDS_MAX } from '../src/discord/limits.js';
+import { AUTOCOMPLETE_CHOICES_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, MESSAGE_EMBED_TEXT_MAX } from '../src/discord/limits.js';
 import type { Subscription } from '../src/state/store.js';
 import { displayText, plural, truncate } from '../src/util/text.js';
 
@@ -94,7 +94,7 @@ async function preview(interaction: ChatInputCommandInteraction, { digests, cloc
   const more = draft.messages.length > 1 ? ` Shown: the first of ${draft.messages.length} messages.` : '';
   return {
     content: `Preview of the digest ${mention(interaction.channelId)} would receive now: ${plural(draft.stories, 'story', 'stories')}. Nothing was posted.${more}`,
-    embeds: first.payload.embeds.slice(0, MESSAGE_EMBEDS_MAX),
+    embeds: first.payload.embeds,
     ephemeral: true,
   };
 }

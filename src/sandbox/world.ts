@@ -233,12 +233,17 @@ export class World {
 
   /** The names of the chat commands a member can type. */
   commandNames(): string[] {
-    return [...new Set([...this.registeredCommands(this.guild.id), ...this.registeredCommands()].filter((c) => c.type === 1).map((c) => String(c.name)))];
+    return [...new Set(this.chatCommands().map((c) => String(c.name)))];
   }
 
   /** The command a member would see under `name`: the guild's own first, then the global one. */
   findCommand(name: string): Record<string, unknown> | undefined {
-    return [...this.registeredCommands(this.guild.id), ...this.registeredCommands()].find((c) => c.name === name && c.type === 1);
+    return this.chatCommands().find((c) => c.name === name);
+  }
+
+  /** Chat commands visible in the guild: its own first, then the global ones. */
+  private chatCommands(): Record<string, unknown>[] {
+    return [...this.registeredCommands(this.guild.id), ...this.registeredCommands()].filter((c) => c.type === 1);
   }
 }
 

@@ -94,7 +94,7 @@ export class ArticleLibrary extends EventEmitter {
   private constructor(options: LibraryOptions) {
     super();
     this.contentDir = path.resolve(options.contentDir);
-    this.cacheDir = options.cacheDir === undefined ? null : options.cacheDir;
+    this.cacheDir = options.cacheDir ?? null;
     this.logger = options.logger ?? log;
     this.directRankMax = options.directRankMax ?? DIRECT_RANK_MAX;
   }

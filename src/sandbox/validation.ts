@@ -153,7 +153,10 @@ const allowedMentions = z.object({
   replied_user: z.boolean().optional(),
 });
 
-const attachments = z.array(z.object({ id: snowflake, filename: z.string().optional(), description: z.string().optional() })).max(MESSAGE_EMBEDS_MAX);
+// Discord's limit on files per message: 10, like embeds, but a separate limit.
+const ATTACHMENTS_MAX = 10;
+
+const attachments = z.array(z.object({ id: snowflake, filename: z.string().optional(), description: z.string().optional() })).max(ATTACHMENTS_MAX);
 
 /** The fields every message-bearing body shares (channel post, interaction reply, webhook edit and follow-up). */
 const messageFields = {

@@ -1,5 +1,6 @@
 // A story's "related coverage": every other outlet that covered it, best first, one entry per outlet.
 import type { Article, RelatedCoverage } from '../articles/types.js';
+import { compareText } from './rank.js';
 
 /** The host of a valid URL without "www.": what names an outlet when its file does not. */
 export function outletHost(url: string): string {
@@ -14,7 +15,7 @@ function compareCoverage(a: RelatedCoverage, b: RelatedCoverage): number {
   return (
     (b.quality ?? -Infinity) - (a.quality ?? -Infinity) ||
     (b.publishedAt?.getTime() ?? -Infinity) - (a.publishedAt?.getTime() ?? -Infinity) ||
-    (a.url < b.url ? -1 : a.url > b.url ? 1 : 0)
+    compareText(a.url, b.url)
   );
 }
 

@@ -18,6 +18,7 @@ export function compareArticles(a: Article, b: Article): number {
   );
 }
 
-function compareText(a: string, b: string): number {
+/** Code-unit order of two strings, for tie-breaks that must not depend on the locale. */
+export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -243,8 +243,8 @@ export class ArticleLibrary extends EventEmitter {
 
   /**
    * Resolves once the work open() leaves for afterwards (search index, lists, folded text) is done, or the
-   * library is closed. Searching
-   * earlier is correct, only the first queries are slower; this is for benchmarks and for logging readiness.
+   * library is closed. Searching earlier is correct, only the first queries are slower; this is for benchmarks and
+   * for logging readiness.
    */
   whenWarm(): Promise<void> {
     return this.warm;

@@ -38,7 +38,7 @@ export function parseCommandLine(line: string, commands: readonly Definition[]):
   const invoke: InvokeOptions = { options };
   let level = command.options ?? [];
   for (const word of path) {
-    const next = level.find((o) => o.name === word && (o.type === ApplicationCommandOptionType.SubcommandGroup || o.type === ApplicationCommandOptionType.Subcommand));
+    const next = nestedCommands(level).find((o) => o.name === word);
     if (!next) return { error: `/${name} has no "${word}" here; choose: ${subcommandNames(level).join(', ') || 'no subcommands'}` };
     if (next.type === ApplicationCommandOptionType.SubcommandGroup) invoke.group = word;
     else invoke.subcommand = word;
@@ -49,15 +49,20 @@ export function parseCommandLine(line: string, commands: readonly Definition[]):
   return { name, invoke };
 }
 
+/** The subcommands and subcommand groups among a level's options. */
+function nestedCommands(level: readonly Definition[]): Definition[] {
+  return level.filter((o) => o.type === ApplicationCommandOptionType.Subcommand || o.type === ApplicationCommandOptionType.SubcommandGroup);
+}
+
 function subcommandNames(level: readonly Definition[]): string[] {
-  return level.filter((o) => o.type === ApplicationCommandOptionType.Subcommand || o.type === ApplicationCommandOptionType.SubcommandGroup).map((o) => o.name);
+  return nestedCommands(level).map((o) => o.name);
 }
 
 /** One help line per command and subcommand, with its options. */
 function helpText(commands: readonly Definition[]): string {
   const lines: string[] = [];
   const walk = (prefix: string, d: Definition) => {
-    const nested = (d.options ?? []).filter((o) => o.type === ApplicationCommandOptionType.Subcommand || o.type === ApplicationCommandOptionType.SubcommandGroup);
+    const nested = nestedCommands(d.options ?? []);
     if (nested.length) return nested.forEach((n) => walk(`${prefix} ${n.name}`, n));
     const args = (d.options ?? []).map((o) => `${o.name}:…`).join(' ');
     lines.push(`  ${prefix}${args ? ` ${args}` : ''}  — ${d.description ?? ''}`);

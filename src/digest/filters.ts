@@ -10,8 +10,13 @@ type FilterSettings = Pick<DigestSettings, 'topics' | 'providers' | 'excludeProv
 // eslint-disable-next-line no-control-regex -- ASCII text needs no Unicode folding, which is the slow part
 const ASCII = /^[\u0000-\u007f]*$/;
 
+/** foldForMatch, skipping the Unicode normalisation that ASCII text does not need. */
+function quickFold(text: string): string {
+  return ASCII.test(text) ? text.toLowerCase() : foldForMatch(text);
+}
+
 /**
- * foldForMatch with a memo: a library repeats a few hundred topic and outlet names across thousands of articles,
+ * quickFold with a memo: a library repeats a few hundred topic and outlet names across thousands of articles,
  * and NFKD normalisation is the costly step of filtering.
  */
 function memoFold(): (text: string) => string {
@@ -19,7 +24,7 @@ function memoFold(): (text: string) => string {
   return (text) => {
     let folded = memo.get(text);
     if (folded === undefined) {
-      folded = ASCII.test(text) ? text.toLowerCase() : foldForMatch(text);
+      folded = quickFold(text);
       memo.set(text, folded);
     }
     return folded;
@@ -68,7 +73,7 @@ export function compileArticleFilter(settings: FilterSettings): ArticleFilter {
     checks.push((a) => !excluded(a.provider));
   }
   const keywords = keywordPattern(settings.keywords, fold);
-  if (keywords) checks.push((a) => keywords.test(foldForMatch(`${a.title} ${a.excerpt}`)));
+  if (keywords) checks.push((a) => keywords.test(quickFold(`${a.title} ${a.excerpt}`)));
   return (article) => checks.every((check) => check(article));
 }
 

@@ -34,8 +34,9 @@ function routesUnder(prefix: string): Route[] {
       method: 'DELETE', pattern: `${prefix}/:command`, auth: true,
       handle: (c) => {
         const guild = scope(c);
-        const remaining = c.core.world.registeredCommands(guild).filter((cmd) => cmd.id !== c.params.command);
-        if (remaining.length === c.core.world.registeredCommands(guild).length) throw httpError(404, ErrorCode.UnknownApplicationCommand, 'Unknown application command');
+        const registered = c.core.world.registeredCommands(guild);
+        const remaining = registered.filter((cmd) => cmd.id !== c.params.command);
+        if (remaining.length === registered.length) throw httpError(404, ErrorCode.UnknownApplicationCommand, 'Unknown application command');
         c.core.world.setCommands(guild, remaining, c.core.applicationId);
         return noContent;
       },

@@ -54,7 +54,6 @@ function storyLines(story: Story, rank: number, now: Date): string[] {
   return lines;
 }
 
-
 export interface PreviewText {
   now: Date;
   timezone: string;
@@ -71,9 +70,9 @@ export function renderPreview(storiesPerMessage: Story[][], options: PreviewText
   const out = [heading, `${plural(stories, 'story', 'stories')} published ${describeWindow(options.window)}, in ${plural(count, 'message', 'messages')}`];
   if (options.widened) out.push('(nothing was published in the last 24 h, so the preview looks further back)');
   let rank = 0;
-  storiesPerMessage.forEach((stories, index) => {
+  storiesPerMessage.forEach((group, index) => {
     out.push('', count > 1 ? `── message ${index + 1} of ${count} ──` : '──');
-    for (const story of stories) out.push(...storyLines(story, ++rank, options.now), '');
+    for (const story of group) out.push(...storyLines(story, ++rank, options.now), '');
   });
   return out.join('\n').trimEnd() + '\n';
 }

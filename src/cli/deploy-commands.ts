@@ -4,7 +4,7 @@ import { DiscordAPIError, REST } from 'discord.js';
 import { commandDefinitions } from '../bot/commands.js';
 import { deployCommands, formatDeployReport } from '../bot/deploy.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { log } from '../log.js';
+import { createLogger } from '../log.js';
 
 async function main(): Promise<number> {
   const config = loadConfig();
@@ -21,7 +21,8 @@ async function main(): Promise<number> {
   } catch (error) {
     const why = error instanceof DiscordAPIError && error.status === 401 ? 'Discord refused the token: check DISCORD_TOKEN' : error instanceof Error ? error.message : String(error);
     console.error(`Could not register the commands: ${why}`);
-    log.error({ event: 'deploy.failed', err: error }, 'command registration failed');
+    // Created from the settings, so LOG_LEVEL from .env applies (the shared `log` is made before .env is read).
+    createLogger(config.logLevel).error({ event: 'deploy.failed', err: error }, 'command registration failed');
     return 1;
   }
 }

@@ -9,7 +9,8 @@ import type { Article } from '../articles/types.js';
 import { digestMessages } from '../digest/messages.js';
 import { choosePreview, renderPreview } from '../digest/preview.js';
 import { DEFAULT_DIGEST_SETTINGS, DIGEST_SIZE_MAX, formatWindow, parseWindow, type DigestSettings } from '../digest/settings.js';
-import { log } from '../log.js';
+import { createLogger } from '../log.js';
+import type { Logger } from '../log.js';
 import { isTimeZone } from '../util/timezone.js';
 
 const USAGE = `Usage: npm run digest -- [--content DIR] [--size N] [--window 24h|7d|all] [--topic T]… [--provider P]…
@@ -62,15 +63,17 @@ function readOptions(argv: string[]): Options {
   };
 }
 
-async function loadArticles(contentDir: string): Promise<readonly Article[]> {
+async function loadArticles(contentDir: string, logger: Logger): Promise<readonly Article[]> {
   if (!fs.existsSync(contentDir) || !fs.statSync(contentDir).isDirectory()) throw new UsageError(`--content: ${contentDir} is not a folder`);
-  const library = await ArticleLibrary.open({ contentDir, cacheDir: null, logger: log, watch: false });
+  const library = await ArticleLibrary.open({ contentDir, cacheDir: null, logger, watch: false });
   const articles = library.all();
   await library.close();
   return articles;
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Made here, after .env is read, so that its LOG_LEVEL applies.
+  const logger = createLogger(process.env.LOG_LEVEL);
   let options: Options;
   try {
     options = readOptions(argv);
@@ -82,14 +85,14 @@ async function main(argv: string[]): Promise<number> {
   }
   let articles: readonly Article[];
   try {
-    articles = await loadArticles(options.contentDir);
+    articles = await loadArticles(options.contentDir, logger);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(error.message);
     return 2;
   }
   const { choice, window, widened } = choosePreview(articles, options.now, options.settings, options.explicitWindow);
-  log.info({ event: 'digest_preview', contentDir: options.contentDir, articles: articles.length, window: formatWindow(window), outcome: choice.ok ? 'digest' : choice.reason }, 'digest preview');
+  logger.info({ event: 'digest_preview', contentDir: options.contentDir, articles: articles.length, window: formatWindow(window), outcome: choice.ok ? 'digest' : choice.reason }, 'digest preview');
   if (!choice.ok) {
     console.log(options.json ? '[]' : `No digest would be posted: ${choice.detail}`);
     return 0;

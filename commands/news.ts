@@ -9,7 +9,7 @@ import type { PageState, SearchMode } from '../src/bot/customId.js';
 import { EMBED_COLOR, notice } from '../src/bot/replies.js';
 import type { Reply } from '../src/bot/replies.js';
 import { findProvider, findTopic, resolveTokens, searchLibrary, searchPageReply } from '../src/bot/searchPage.js';
-import { displayText } from '../src/util/text.js';
+import { displayText, plural } from '../src/util/text.js';
 
 const RANKING_SIZE = 15;
 
@@ -74,7 +74,7 @@ function ranking(title: string, lines: string[], empty: string): Reply {
   return { embeds: [{ title, description: lines.map((line, i) => `**${i + 1}.** ${line}`).join('\n'), color: EMBED_COLOR }] };
 }
 
-const count = (n: number) => `${n.toLocaleString('en-US')} article${n === 1 ? '' : 's'}`;
+const count = (n: number) => plural(n, 'article', 'articles');
 
 /** Previous/Next on a results page: only the member who searched may page; anyone else is told how to search. */
 export const pageButtons: ButtonHandler = {

@@ -67,9 +67,9 @@ export function displayText(raw: unknown, max: number): string {
   return truncate(escapeText(cleanText(raw)), max);
 }
 
-/** "1 story", "3 stories". */
+/** "1 story", "3 stories", "1,234 articles". */
 export function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
 /** Folds case and accents so that "Économie" finds "economie". */

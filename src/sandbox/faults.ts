@@ -1,5 +1,6 @@
 // Faults a test injects: the next N REST requests (optionally only those whose path contains `route`) fail with
-// 429 or 500 before the sandbox handles them, so the request has no effect and the client must retry it.
+// 429 or 500 before the sandbox handles them, so the request has no effect and the client must retry it; or they
+// take effect at once and are answered late, as a post that reached Discord while its answer is still on the way.
 
 export interface RestFault {
   status: 429 | 500;
@@ -7,18 +8,36 @@ export interface RestFault {
   route: string | undefined;
 }
 
+interface SlowAnswer {
+  delayMs: number;
+  route: string | undefined;
+}
+
+const takeFirst = <T extends { route: string | undefined }>(queue: T[], path: string): T | undefined => {
+  const index = queue.findIndex((f) => f.route === undefined || path.includes(f.route));
+  return index < 0 ? undefined : queue.splice(index, 1)[0];
+};
+
 export class RestFaults {
   private readonly pending: RestFault[] = [];
+  private readonly slow: SlowAnswer[] = [];
 
   add(count: number, fault: RestFault): void {
     for (let i = 0; i < count; i++) this.pending.push(fault);
   }
 
+  addSlowAnswers(count: number, answer: SlowAnswer): void {
+    for (let i = 0; i < count; i++) this.slow.push(answer);
+  }
+
   /** The fault for this request, consumed, or undefined. `path` is the API path without /api/v10, e.g. /channels/1/messages. */
   take(path: string): RestFault | undefined {
-    const index = this.pending.findIndex((f) => f.route === undefined || path.includes(f.route));
-    if (index < 0) return undefined;
-    return this.pending.splice(index, 1)[0];
+    return takeFirst(this.pending, path);
+  }
+
+  /** How long to hold this request's answer after handling it (consumed), or 0. */
+  takeAnswerDelay(path: string): number {
+    return takeFirst(this.slow, path)?.delayMs ?? 0;
   }
 }
 

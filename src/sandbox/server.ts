@@ -35,6 +35,8 @@ export interface SandboxFaults {
   dropGateway(): void;
   /** The current gateway connections stop acknowledging heartbeats, so the client must detect a zombie. */
   stopHeartbeatAcks(): void;
+  /** The next `count` REST requests (optionally only on `route`) take effect at once but are answered `delayMs` later. */
+  answerSlowly(count: number, delayMs: number, options?: { route?: string }): void;
 }
 
 const DISCORD_HEARTBEAT_INTERVAL_MS = 41_250;
@@ -62,6 +64,7 @@ export class DiscordSandbox {
   private readonly server: http.Server;
   private readonly messageListeners = new Set<(message: RecordedMessage) => void>();
   private port = 0;
+  private timePassedMs = 0;
 
   private constructor(options: SandboxOptions) {
     const logger = (options.logger ?? createLogger()).child({ component: 'sandbox' });
@@ -84,13 +87,17 @@ export class DiscordSandbox {
       messagePosted: (message) => this.messageListeners.forEach((listener) => listener(message)),
     };
     const restFaults = new RestFaults();
-    this.router = new Router({ core, token: this.token, faults: restFaults, rateLimiter: new RateLimiter(options.rateLimits ?? DISCORD_RATE_LIMITS), logger });
+    this.router = new Router({
+      core, token: this.token, faults: restFaults, rateLimiter: new RateLimiter(options.rateLimits ?? DISCORD_RATE_LIMITS), logger,
+      now: () => Date.now() + this.timePassedMs,
+    });
     this.driver = createDriver({ world: this.world, gateway: this.gateway, interactions: this.interactions, applicationId: this.applicationId, defaultChannelId: this.channels.news });
     this.faults = {
       failNext: (count, status, o = {}) => restFaults.add(count, { status, global: o.global ?? false, route: o.route }),
       closeGateway: (code = UNKNOWN_CLOSE_CODE) => this.gateway.closeConnections(code),
       dropGateway: () => this.gateway.dropConnections(),
       stopHeartbeatAcks: () => this.gateway.stopHeartbeatAcks(),
+      answerSlowly: (count, delayMs, o = {}) => restFaults.addSlowAnswers(count, { delayMs, route: o.route }),
     };
     this.server = http.createServer((request, response) => void this.router.handle(request, response));
     this.server.on('upgrade', (request, socket, head) => this.gateway.handleUpgrade(request, socket, head));
@@ -142,6 +149,14 @@ export class DiscordSandbox {
   onMessage(listener: (message: RecordedMessage) => void): () => void {
     this.messageListeners.add(listener);
     return () => this.messageListeners.delete(listener);
+  }
+
+  /**
+   * Moves the sandbox's clock forward by `ms`, as a bot restarting that much later finds Discord: nonces sent before
+   * then are past Discord's window and no longer stop a duplicate.
+   */
+  passTime(ms: number): void {
+    this.timePassedMs += ms;
   }
 
   createChannel(name: string, options: { botCanSend?: boolean } = {}): string {

@@ -43,8 +43,12 @@ export const channelRoutes: Route[] = [
   {
     method: 'GET', pattern: '/channels/:channel/messages', auth: true,
     handle: (c) => {
+      const { world } = c.core;
+      const channel = channelOf(c);
+      if (!(world.permissions(world.bot, channel.id) & PermissionFlagsBits.ReadMessageHistory)) throw httpError(403, ErrorCode.MissingAccess, 'Missing Access');
       const limit = Math.min(Number(c.query.get('limit') ?? 50) || 50, MESSAGES_PAGE_MAX);
-      return ok(c.core.world.messages(channelOf(c).id).slice(-limit).reverse().map((m) => c.core.world.apiMessage(m)));
+      // Fetched messages do not carry the nonce they were sent with: only the create answer and the gateway event do.
+      return ok(world.messages(channel.id).slice(-limit).reverse().map((m) => ({ ...world.apiMessage(m), nonce: undefined })));
     },
   },
   { method: 'GET', pattern: '/channels/:channel/messages/:message', auth: true, handle: (c) => ok(c.core.world.apiMessage(messageOf(c))) },

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../log.js';
 import { ErrorCode, HttpError, httpError, statusError } from '../errors.js';
 import { FAULT_RETRY_AFTER_MS, type RestFaults } from '../faults.js';
@@ -98,6 +99,8 @@ export class Router {
     }
     this.requests.push({ method, path, body, status: result.status });
     this.options.logger.debug({ event: 'sandbox_request', method, route: pattern, status: result.status }, 'sandbox REST request');
+    const delayMs = this.options.faults.takeAnswerDelay(path);
+    if (delayMs > 0) await sleep(delayMs);
     respond(response, result.status, result.body, headers);
   }
 

@@ -180,6 +180,8 @@ async function postNow(subscription: Subscription, { digests }: BotContext): Pro
       return notice(`I could not post in ${where}: ${detail}. Its digest is paused; fix this, then run \`/digest resume\`.`);
     case 'skipped':
       return notice(`A digest for ${where} is being posted or was posted this very moment; nothing more to post.`);
+    case 'stopped':
+      return notice(`The digest for ${where} is stopped, so that nothing is posted twice: ${detail}`);
     default:
       return notice(`Discord is slow to accept the digest for ${where}; the rest will be posted shortly.`);
   }
@@ -189,7 +191,7 @@ const STATUS_TITLE = 'Digests of this server';
 // Room kept for the title and the "and N more" footer within the text all embeds of a message may hold.
 const STATUS_TEXT_MAX = MESSAGE_EMBED_TEXT_MAX - STATUS_TITLE.length - 100;
 
-function status(interaction: ChatInputCommandInteraction, { store, clock }: BotContext): Reply {
+function status(interaction: ChatInputCommandInteraction, { store, clock, digests }: BotContext): Reply {
   const subscriptions = store.listSubscriptions(interaction.guildId!);
   if (subscriptions.length === 0) return notice('This server has no digest yet. Set one up with `/digest setup`.');
   const now = clock.now();
@@ -198,7 +200,7 @@ function status(interaction: ChatInputCommandInteraction, { store, clock }: BotC
   for (const s of subscriptions) {
     const field = {
       name: `#${truncate(interaction.guild?.channels.cache.get(s.channelId)?.name ?? s.channelId, 100)}`,
-      value: truncate([mention(s.channelId), ...describeSubscription(s, now)].join('\n'), EMBED_FIELD_VALUE_MAX),
+      value: truncate([mention(s.channelId), ...describeSubscription(s, now, digests.problem(s.channelId))].join('\n'), EMBED_FIELD_VALUE_MAX),
     };
     if (fields.length === EMBED_FIELDS_MAX || used + field.name.length + field.value.length > STATUS_TEXT_MAX) break;
     fields.push(field);

@@ -6,8 +6,9 @@ import { after, test } from 'node:test';
 import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { NONCE_MAX } from '../src/discord/limits.js';
 import { createLogger } from '../src/log.js';
-import { deliverRun, resumePendingRuns } from '../src/schedule/delivery.js';
+import { DigestDelivery, triagePendingRuns } from '../src/schedule/delivery.js';
 import type { PlannedMessage, Sender } from '../src/schedule/delivery.js';
+import type { History } from '../src/schedule/reconcile.js';
 import { Store } from '../src/state/store.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-delivery-'));
@@ -44,8 +45,17 @@ function discordChannel() {
     byNonce.set(nonce, id);
     return { ok: true, messageId: id };
   };
-  return { messages, send };
+  const history: History = async () => ({ ok: true, messages: messages.map(({ id, body }) => ({ id, content: String(body.content ?? ''), embeds: (body.embeds ?? []) as [] })).reverse() });
+  return { messages, send, history };
 }
+
+/** Delivery to the fake channel: `send` may wrap the channel's own to inject a failure or a crash. */
+function delivery(store: Store, discord: ReturnType<typeof discordChannel>, send: Sender = discord.send): DigestDelivery {
+  return new DigestDelivery({ store, send, history: discord.history, logger, retry });
+}
+
+/** What a restart does with an unfinished run: deliver the same slot again (its plan is already stored). */
+const resume = (d: DigestDelivery) => d.deliver({ channelId: CHANNEL, slot: SLOT, plan: () => assert.fail('a claimed run is never planned again') });
 
 class Crash extends Error {}
 
@@ -54,7 +64,7 @@ test('a digest is posted in order, each message with a short deterministic nonce
   const discord = discordChannel();
   let planned = 0;
   const run = { channelId: CHANNEL, slot: SLOT, plan: () => (planned++, plan) };
-  const first = await deliverRun({ store, send: discord.send, logger, retry }, run);
+  const first = await delivery(store, discord).deliver(run);
   assert.equal(first.status, 'posted');
   assert.deepEqual(discord.messages.map((m) => m.body.content), ['Morning digest (1/2)', 'Morning digest (2/2)']);
   for (const { body } of discord.messages) {
@@ -67,7 +77,7 @@ test('a digest is posted in order, each message with a short deterministic nonce
   assert.equal(store.getSubscription(CHANNEL)?.lastResult, 'posted 2 messages with 3 stories');
   assert.deepEqual(store.lastDigestAt(CHANNEL), clock.now());
 
-  const again = await deliverRun({ store, send: discord.send, logger, retry }, run);
+  const again = await delivery(store, discord).deliver(run);
   assert.equal(again.status, 'skipped');
   assert.equal(discord.messages.length, 2);
   assert.equal(planned, 1);
@@ -83,20 +93,20 @@ test('a crash between two messages: a fresh start sends only the rest, with the 
     if (discord.messages.length === 1) throw new Crash('process killed');
     return discord.send(channelId, body);
   };
-  await assert.rejects(deliverRun({ store: first.store, send: crashAfterOne, logger, retry }, { channelId: CHANNEL, slot: SLOT, plan: () => plan }), Crash);
+  await assert.rejects(delivery(first.store, discord, crashAfterOne).deliver({ channelId: CHANNEL, slot: SLOT, plan: () => plan }), Crash);
   first.store.close();
   assert.equal(discord.messages.length, 1);
 
   const restarted = Store.open(first.file, { logger, clock });
   const resent: unknown[] = [];
   const afterRestart: Sender = async (channelId, body) => (resent.push((body as { content: unknown }).content), discord.send(channelId, body));
-  const outcomes = await resumePendingRuns({ store: restarted, send: afterRestart, logger, retry }, { clock });
-  assert.deepEqual(outcomes.map((o) => o.status), ['posted']);
+  const outcome = await resume(delivery(restarted, discord, afterRestart));
+  assert.equal(outcome.status, 'posted');
   assert.deepEqual(resent, ['Morning digest (2/2)'], 'only the unsent message is sent again');
   assert.deepEqual(discord.messages.map((m) => m.body.content), ['Morning digest (1/2)', 'Morning digest (2/2)']);
   assert.equal(discord.messages[1]!.body.nonce, nonces[1], 'the resent message carries the nonce of the interrupted attempt');
   assert.equal(restarted.seenUrls(CHANNEL).size, 3);
-  assert.deepEqual(await resumePendingRuns({ store: restarted, send: discord.send, logger, retry }, { clock }), []);
+  assert.equal((await resume(delivery(restarted, discord))).status, 'skipped');
   restarted.close();
 });
 
@@ -108,11 +118,11 @@ test('a crash after Discord accepted a message but before it was recorded does n
     if (discord.messages.length === 2) throw new Crash('killed before recording');
     return result;
   };
-  await assert.rejects(deliverRun({ store: first.store, send: crashAfterPosting, logger, retry }, { channelId: CHANNEL, slot: SLOT, plan: () => plan }), Crash);
+  await assert.rejects(delivery(first.store, discord, crashAfterPosting).deliver({ channelId: CHANNEL, slot: SLOT, plan: () => plan }), Crash);
   first.store.close();
 
   const restarted = Store.open(first.file, { logger, clock });
-  const [outcome] = await resumePendingRuns({ store: restarted, send: discord.send, logger, retry }, { clock });
+  const outcome = await resume(delivery(restarted, discord));
   assert.equal(outcome?.status, 'posted');
   assert.equal(discord.messages.length, 2);
   assert.deepEqual(outcome?.messageIds, discord.messages.map((m) => m.id));
@@ -129,22 +139,23 @@ test('transient failures are retried with the same nonce; past the retries the r
     if (failures-- > 0) return { ok: false, permanent: false, reason: 'Discord answered 503' };
     return discord.send(channelId, body);
   };
-  const posted = await deliverRun({ store, send: flaky, logger, retry }, { channelId: CHANNEL, slot: SLOT, plan: () => plan });
+  const posted = await delivery(store, discord, flaky).deliver({ channelId: CHANNEL, slot: SLOT, plan: () => plan });
   assert.equal(posted.status, 'posted');
   assert.equal(discord.messages.length, 2);
   assert.equal(new Set(nonces.slice(0, 3)).size, 1, 'the three tries of the first message share one nonce');
 
   const down: Sender = async () => ({ ok: false, permanent: false, reason: 'Discord answered 502' });
   const nextSlot = new Date('2026-05-05T07:00:00Z');
-  const pending = await deliverRun({ store, send: down, logger, retry }, { channelId: CHANNEL, slot: nextSlot, plan: () => plan });
+  // The next day's digest carries other stories, as every digest of a channel does.
+  const nextPlan = plan.map((m, i) => ({ ...m, payload: { ...m.payload, embeds: [{ title: `Next day ${i}` }] }, storyUrls: [`https://example.com/next-${i}`] }));
+  const pending = await delivery(store, discord, down).deliver({ channelId: CHANNEL, slot: nextSlot, plan: () => nextPlan });
   assert.equal(pending.status, 'pending');
   const sub = store.getSubscription(CHANNEL)!;
   assert.equal(sub.paused, false);
   assert.match(sub.lastResult ?? '', /^pending: Discord answered 502/);
 
-  const later = { now: () => new Date('2026-05-05T08:00:00Z') };
-  const [resumed] = await resumePendingRuns({ store, send: discord.send, logger, retry }, { clock: later });
-  assert.equal(resumed?.status, 'posted');
+  const resumed = await delivery(store, discord).deliver({ channelId: CHANNEL, slot: nextSlot, plan: () => nextPlan });
+  assert.equal(resumed.status, 'posted');
   assert.equal(discord.messages.length, 4);
   store.close();
 });
@@ -152,7 +163,7 @@ test('transient failures are retried with the same nonce; past the retries the r
 test('a permanent failure fails the run and pauses the subscription with the reason', async () => {
   const { store } = openStore();
   const forbidden: Sender = async () => ({ ok: false, permanent: true, reason: 'the bot may not post in this channel (Missing Permissions)' });
-  const outcome = await deliverRun({ store, send: forbidden, logger, retry }, { channelId: CHANNEL, slot: SLOT, plan: () => plan });
+  const outcome = await delivery(store, discordChannel(), forbidden).deliver({ channelId: CHANNEL, slot: SLOT, plan: () => plan });
   assert.equal(outcome.status, 'failed');
   const sub = store.getSubscription(CHANNEL)!;
   assert.equal(sub.paused, true);
@@ -165,11 +176,11 @@ test('a permanent failure fails the run and pauses the subscription with the rea
 test('an empty digest and a digest that cannot be built are recorded as the last result, and close their slot', async () => {
   const { store } = openStore();
   const discord = discordChannel();
-  const empty = await deliverRun({ store, send: discord.send, logger, retry }, { channelId: CHANNEL, slot: SLOT, plan: () => ({ empty: 'no new articles since the previous digest' }) });
+  const empty = await delivery(store, discord).deliver({ channelId: CHANNEL, slot: SLOT, plan: () => ({ empty: 'no new articles since the previous digest' }) });
   assert.equal(empty.status, 'empty');
   assert.equal(store.getSubscription(CHANNEL)?.lastResult, 'empty: no new articles since the previous digest');
 
-  const broken = await deliverRun({ store, send: discord.send, logger, retry }, {
+  const broken = await delivery(store, discord).deliver({
     channelId: CHANNEL,
     slot: new Date('2026-05-05T07:00:00Z'),
     plan: () => { throw new Error('content folder unreadable'); },
@@ -184,10 +195,10 @@ test('an empty digest and a digest that cannot be built are recorded as the last
 test('on start, an unfinished run of a removed subscription or older than the limit is abandoned, not posted late', async () => {
   const { store } = openStore();
   const down: Sender = async () => ({ ok: false, permanent: false, reason: 'Discord answered 500' });
-  await deliverRun({ store, send: down, logger, retry }, { channelId: CHANNEL, slot: SLOT, plan: () => plan });
   const discord = discordChannel();
-  const muchLater = { now: () => new Date(SLOT.getTime() + 13 * 3_600_000) };
-  assert.deepEqual(await resumePendingRuns({ store, send: discord.send, logger, retry }, { clock: muchLater }), []);
+  await delivery(store, discord, down).deliver({ channelId: CHANNEL, slot: SLOT, plan: () => plan });
+  const muchLater = new Date(SLOT.getTime() + 13 * 3_600_000);
+  assert.deepEqual(triagePendingRuns(store, muchLater, 12 * 3_600_000, logger), []);
   assert.equal(discord.messages.length, 0);
   assert.match(store.getSubscription(CHANNEL)?.lastResult ?? '', /^failed: abandoned because it was not complete within 12 hours/);
   store.close();

@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { REST } from 'discord.js';
+import { REST, Routes } from 'discord.js';
 import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { createLogger } from '../src/log.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
-import { deliverRun, resumePendingRuns } from '../src/schedule/delivery.js';
+import { DigestDelivery } from '../src/schedule/delivery.js';
 import type { PlannedMessage, Sender } from '../src/schedule/delivery.js';
-import { discordSender } from '../src/schedule/discordSender.js';
+import { discordHistory, discordSender } from '../src/schedule/discordSender.js';
 import { DigestScheduler } from '../src/schedule/scheduler.js';
 import { Store } from '../src/state/store.js';
 import type { Subscription } from '../src/state/store.js';
@@ -18,9 +18,11 @@ const logger = createLogger('silent');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-discord-'));
 let sandbox: DiscordSandbox;
 let rest: REST;
+let botUserId: string;
 before(async () => {
   sandbox = await DiscordSandbox.start({ logger });
   rest = new REST({ api: sandbox.apiUrl, timeout: 5_000 }).setToken(sandbox.token);
+  botUserId = ((await rest.get(Routes.user('@me'))) as { id: string }).id;
 });
 after(async () => {
   await sandbox.close();
@@ -29,6 +31,7 @@ after(async () => {
 
 const clock = { at: new Date('2026-06-01T06:00:00Z'), now() { return this.at; } };
 const retry = { attempts: 2, baseDelayMs: 1 };
+const delivery = (store: Store, send: Sender = discordSender(rest)) => new DigestDelivery({ store, send, history: discordHistory(rest, () => botUserId), logger, retry });
 const digest = (label: string): PlannedMessage[] => [
   { payload: { content: `${label} (1/2)`, embeds: [{ title: 'One', url: 'https://example.com/1' }], allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/1'], storyCount: 1 },
   { payload: { content: `${label} (2/2)`, embeds: [{ title: 'Two', url: 'https://example.com/2' }], allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/2'], storyCount: 1 },
@@ -43,8 +46,8 @@ test('through the sandbox: a locked and a deleted channel are paused with their 
   const gone = sandbox.createChannel('old-news');
   sandbox.deleteChannel(gone);
   for (const channelId of [sandbox.channels.locked, gone, sandbox.channels.news]) subscribe(store, channelId);
-  const send = discordSender(rest);
-  const runSlot = (sub: Subscription, slot: Date) => deliverRun({ store, send, logger, retry }, { channelId: sub.channelId, slot, plan: () => digest('Morning') });
+  const deliveries = delivery(store);
+  const runSlot = (sub: Subscription, slot: Date) => deliveries.deliver({ channelId: sub.channelId, slot, plan: () => digest('Morning') });
   clock.at = new Date('2026-06-01T08:00:00Z');
   sandbox.faults.failNext(1, 500, { route: `/channels/${sandbox.channels.news}/messages` });
   await new DigestScheduler({ store, clock, runSlot, logger }).tick();
@@ -74,12 +77,13 @@ test('through the sandbox: a message posted but not recorded before a crash is n
     if (++posts === 2) throw new Error('killed before recording');
     return result;
   };
-  await assert.rejects(deliverRun({ store: first, send: crashAfterSecondPost, logger, retry }, { channelId, slot: new Date('2026-06-01T08:00:00Z'), plan: () => digest('Crash') }));
+  const slot = new Date('2026-06-01T08:00:00Z');
+  await assert.rejects(delivery(first, crashAfterSecondPost).deliver({ channelId, slot, plan: () => digest('Crash') }));
   first.close();
 
   const restarted = Store.open(file, { logger, clock });
-  const [outcome] = await resumePendingRuns({ store: restarted, send, logger, retry }, { clock });
-  assert.equal(outcome?.status, 'posted');
+  const outcome = await delivery(restarted).deliver({ channelId, slot, plan: () => assert.fail('a claimed run is never planned again') });
+  assert.equal(outcome.status, 'posted');
   const messages = sandbox.messages(channelId);
   assert.deepEqual(messages.map((m) => m.body.content), ['Crash (1/2)', 'Crash (2/2)']);
   assert.deepEqual(outcome?.messageIds, messages.map((m) => m.id));

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { createLogger } from '../src/log.js';
-import { deliverRun } from '../src/schedule/delivery.js';
+import { DigestDelivery } from '../src/schedule/delivery.js';
 import type { Sender } from '../src/schedule/delivery.js';
 import { DigestScheduler } from '../src/schedule/scheduler.js';
 import { Store } from '../src/state/store.js';
@@ -37,8 +37,10 @@ function postbox(forbidden: string[] = []) {
 }
 
 function scheduler(store: Store, clock: TestClock, send: Sender): DigestScheduler {
+  // The history is never read here: no message is left attempted but unrecorded.
+  const delivery = new DigestDelivery({ store, send, history: async () => ({ ok: false, reason: 'not modelled' }), logger, retry: { attempts: 2, baseDelayMs: 1 } });
   const runSlot = (sub: Subscription, slot: Date) =>
-    deliverRun({ store, send, logger, retry: { attempts: 2, baseDelayMs: 1 } }, {
+    delivery.deliver({
       channelId: sub.channelId,
       slot,
       plan: () => [{ payload: { content: `digest for ${slot.toISOString()}`, allowed_mentions: { parse: [] } }, storyUrls: [`https://example.com/${slot.getTime()}`], storyCount: 1 }],

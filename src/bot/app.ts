@@ -5,7 +5,7 @@ import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { Interaction } from 'discord.js';
 import type { DigestSettings } from '../digest/settings.js';
 import type { Logger } from '../log.js';
-import { discordSender } from '../schedule/discordSender.js';
+import { discordHistory, discordSender } from '../schedule/discordSender.js';
 import { DigestScheduler } from '../schedule/scheduler.js';
 import { systemClock } from '../state/clock.js';
 import type { Clock } from '../state/clock.js';
@@ -37,6 +37,8 @@ export interface EnvSubscription {
   timezone: string;
 }
 
+const SHUTDOWN_DRAIN_MS = 10_000;
+
 export class NewsdeskBot {
   readonly client: Client;
   readonly digests: DigestService;
@@ -48,7 +50,8 @@ export class NewsdeskBot {
     // Only Guilds: the channel and role caches that permission checks and /digest status read. No privileged intent.
     this.client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: options.apiUrl }, allowedMentions: NO_PINGS });
     const { library, store, logger } = options;
-    this.digests = new DigestService({ library, store, send: discordSender(this.client.rest), clock, logger, defaults: options.defaults });
+    const { rest } = this.client;
+    this.digests = new DigestService({ library, store, send: discordSender(rest), history: discordHistory(rest, () => this.client.user?.id), clock, logger, defaults: options.defaults });
     this.scheduler = new DigestScheduler({ store, clock, logger, runSlot: (subscription, slot) => this.digests.runSlot(subscription, slot) });
     this.context = { library, store, digests: this.digests, schedule: this.scheduler, clock, logger };
     this.client.on(Events.InteractionCreate, (interaction) => void this.route(interaction));
@@ -93,8 +96,15 @@ export class NewsdeskBot {
     return subscription;
   }
 
+  /**
+   * Stops scheduling, then waits (at most SHUTDOWN_DRAIN_MS) for the digest messages already handed to Discord to be
+   * answered and recorded before disconnecting: a post whose answer is dropped on the floor is one a restart past
+   * Discord's nonce window would have to look for.
+   */
   async stop(): Promise<void> {
     this.scheduler.stop();
+    const drained = await this.digests.drain(SHUTDOWN_DRAIN_MS);
+    if (!drained) this.options.logger.warn({ event: 'shutdown.sends_unfinished', waitedMs: SHUTDOWN_DRAIN_MS }, 'digest messages still unanswered at shutdown: they are checked in their channel on the next start');
     await this.client.destroy();
   }
 

@@ -7,8 +7,9 @@ import type { MessagePayload } from '../digest/messages.js';
 import { DEFAULT_DIGEST_SETTINGS } from '../digest/settings.js';
 import type { DigestSettings } from '../digest/settings.js';
 import type { Logger } from '../log.js';
-import { deliverRun } from '../schedule/delivery.js';
+import { DigestDelivery } from '../schedule/delivery.js';
 import type { RunOutcome, Sender } from '../schedule/delivery.js';
+import type { History } from '../schedule/reconcile.js';
 import type { Clock } from '../state/clock.js';
 import type { Plan, PlannedMessage, Store, Subscription } from '../state/store.js';
 
@@ -25,6 +26,7 @@ export interface DigestServiceDeps {
   library: { all(): readonly Article[] };
   store: Store;
   send: Sender;
+  history: History;
   clock: Clock;
   logger: Logger;
   /** DIGEST_SIZE and DIGEST_MAX_PER_PROVIDER: the settings of a channel that chose none. */
@@ -32,7 +34,12 @@ export interface DigestServiceDeps {
 }
 
 export class DigestService {
-  constructor(private readonly deps: DigestServiceDeps) {}
+  private readonly delivery: DigestDelivery;
+
+  constructor(private readonly deps: DigestServiceDeps) {
+    const { store, send, history, logger } = deps;
+    this.delivery = new DigestDelivery({ store, send, history, logger });
+  }
 
   /** The settings a new subscription starts from. */
   defaultSettings(): DigestSettings {
@@ -52,7 +59,8 @@ export class DigestService {
       now,
       settings: target.settings,
       lastDigestAt: store.lastDigestAt(target.channelId),
-      seen: store.seenUrls(target.channelId),
+      // Stories an unfinished run of the channel still has to post count as received: no two runs carry one story.
+      seen: new Set([...store.seenUrls(target.channelId), ...store.plannedUrls(target.channelId)]),
     });
     if (!choice.ok) return { ok: false, detail: choice.detail };
     const { payloads, storiesPerMessage } = digestMessages(choice.stories, { now, timezone: target.timezone, mentionRoleId: target.mentionRoleId });
@@ -65,13 +73,22 @@ export class DigestService {
 
   /** Plans and posts the digest of `slot` for the channel, exactly once however often it is asked. */
   runSlot(target: DigestTarget, slot: Date): Promise<RunOutcome> {
-    const { store, send, logger } = this.deps;
-    return deliverRun({ store, send, logger }, { channelId: target.channelId, slot, plan: () => this.plan(target) });
+    return this.delivery.deliver({ channelId: target.channelId, slot, plan: () => this.plan(target) });
   }
 
   /** /digest now: a run of its own at this instant (the day's scheduled slot still runs, without repeating stories). */
   postNow(target: DigestTarget): Promise<RunOutcome> {
     return this.runSlot(target, this.deps.clock.now());
+  }
+
+  /** Why the channel's digest is stopped, when the database itself could not record it (a full disk, say). */
+  problem(channelId: string): string | undefined {
+    return this.delivery.problem(channelId);
+  }
+
+  /** For shutdown: no new message starts; waits up to `timeoutMs` for those handed to Discord to be recorded. */
+  drain(timeoutMs: number): Promise<boolean> {
+    return this.delivery.drain(timeoutMs);
   }
 
   private plan(target: DigestTarget): Plan {

@@ -28,11 +28,15 @@ export function runPreconditions(interaction: BaseInteraction, preconditions: re
   return OK;
 }
 
-/** What the bot needs in a channel to post a digest there, with the names members see in Discord's settings. */
+/**
+ * What the bot needs in a channel to post a digest there, with the names members see in Discord's settings. Read
+ * Message History lets it check, after an interrupted post, whether the message arrived before sending it again.
+ */
 const DIGEST_CHANNEL_PERMISSIONS: readonly [bigint, string][] = [
   [PermissionFlagsBits.ViewChannel, 'View Channel'],
   [PermissionFlagsBits.SendMessages, 'Send Messages'],
   [PermissionFlagsBits.EmbedLinks, 'Embed Links'],
+  [PermissionFlagsBits.ReadMessageHistory, 'Read Message History'],
 ];
 
 /** The permissions (by display name) the bot lacks in `channel`; empty when it may post digests there. */

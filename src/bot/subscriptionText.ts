@@ -17,8 +17,11 @@ function localTime(instant: Date, zone: string): string {
   return dayjs(instant).tz(zone).format('ddd D MMM, HH:mm');
 }
 
-/** Lines describing the schedule, the filters and the state of a subscription (markdown, untrusted parts escaped). */
-export function describeSubscription(subscription: Subscription, now: Date): string[] {
+/**
+ * Lines describing the schedule, the filters and the state of a subscription (markdown, untrusted parts escaped).
+ * `problem` is why its digest is stopped, when the database could not record it.
+ */
+export function describeSubscription(subscription: Subscription, now: Date, problem?: string): string[] {
   const { settings } = subscription;
   const lines = [`Every day at **${subscription.time}** (${subscription.timezone})`];
   if (subscription.paused) {
@@ -28,7 +31,8 @@ export function describeSubscription(subscription: Subscription, now: Date): str
   }
   lines.push(`${plural(settings.size, 'story', 'stories')} published ${describeWindow(settings.window)}; filters: ${displayText(describeFilters(settings), 400)}`);
   if (subscription.mentionRoleId) lines.push(`Mentions <@&${subscription.mentionRoleId}>`);
-  if (subscription.lastRunAt && subscription.lastResult) {
+  if (problem) lines.push(`⚠ ${displayText(problem, 400)}`);
+  if (subscription.lastRunAt && subscription.lastResult && subscription.lastResult !== problem) {
     lines.push(`Last run ${timeAgo(subscription.lastRunAt, now)}: ${displayText(subscription.lastResult, 300)}`);
   }
   return lines;

@@ -1,16 +1,15 @@
 // Exactly-once delivery of a digest from the channel's point of view. A run (channel, slot) is claimed together with
-// its whole plan before anything is sent; each posted message is recorded with its stories in one transaction; a
-// message is always (re)sent with the same nonce and `enforce_nonce`, so a post that reached Discord but was not
-// recorded (a crash in between) comes back as the same message instead of a duplicate.
+// its whole plan before anything is sent; each message is marked as attempted before it is handed to Discord and
+// recorded with its stories in one transaction once posted; it is always (re)sent with the same nonce and
+// `enforce_nonce`. A message attempted but not recorded is first looked for in the channel (reconcile.ts), since
+// Discord forgets nonces after a few minutes. Runs of one channel never send at the same time.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NONCE_MAX } from '../discord/limits.js';
 import { log as defaultLog } from '../log.js';
 import type { Logger } from '../log.js';
-import { systemClock } from '../state/clock.js';
-import type { Clock } from '../state/clock.js';
-import type { Plan, RunRecord, Store } from '../state/store.js';
-import { perChannel } from './pool.js';
+import type { Plan, RunMessage, RunRecord, Store } from '../state/store.js';
 import { plural } from '../util/text.js';
+import { findPosted, type History } from './reconcile.js';
 
 export type { PlannedMessage } from '../state/store.js';
 
@@ -24,13 +23,17 @@ export type SendResult = { ok: true; messageId: string } | { ok: false; permanen
 /** Posts `body` (a message create body with `nonce` and `enforce_nonce`) to the channel. */
 export type Sender = (channelId: string, body: object) => Promise<SendResult>;
 
-export type RunOutcomeStatus = 'posted' | 'empty' | 'failed' | 'pending' | 'skipped';
+/**
+ * pending: a transient failure left messages unsent; they go out on the next tick or start. stopped: the run cannot
+ * go on safely (its record cannot be written, or whether a message was posted cannot be checked); it is tried again
+ * on every sweep and sends nothing until it can.
+ */
+export type RunOutcomeStatus = 'posted' | 'empty' | 'failed' | 'pending' | 'stopped' | 'skipped';
 
 export interface RunOutcome {
   channelId: string;
   slot: Date;
   runId: number | null;
-  /** pending: a transient failure left messages unsent; they go out on the next tick or start. */
   status: RunOutcomeStatus;
   /** What happened, in words; also the subscription's last result. */
   summary: string;
@@ -41,17 +44,17 @@ export interface RunOutcome {
 export interface DeliveryDeps {
   store: Store;
   send: Sender;
+  /** The channel's recent messages by the bot: where a message attempted but never recorded is looked for. */
+  history: History;
   logger?: Logger;
   /** Tries per message for transient failures, and the first backoff delay (doubled each time). */
   retry?: { attempts: number; baseDelayMs: number };
-  /** Concurrency of resumePendingRuns across channels. */
-  concurrency?: number;
 }
 
-export interface ResumeOptions {
-  clock?: Clock;
-  /** A run still unfinished this long after its slot is abandoned rather than posted late. */
-  maxAgeHours?: number;
+export interface RunRequest {
+  channelId: string;
+  slot: Date;
+  plan: () => Plan;
 }
 
 const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 1000 };
@@ -70,104 +73,207 @@ function messageNonce(runId: number, slot: Date, index: number): string {
   return nonce;
 }
 
-// Runs being sent by this process, per store, so that /digest now racing the scheduler cannot send a message twice.
-const sending = new WeakMap<Store, Set<number>>();
-
 class PlanFailed extends Error {}
+
+const problemText = (error: unknown) => {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return `${typeof code === 'string' ? `${code}: ` : ''}${typeof message === 'string' ? message : String(error)}`;
+};
 
 function outcomeOf(run: Pick<RunRecord, 'id' | 'channelId' | 'slot'>, status: RunOutcomeStatus, summary: string, messageIds: string[] = []): RunOutcome {
   return { channelId: run.channelId, slot: run.slot, runId: run.id, status, summary, messageIds };
 }
 
 /**
- * Makes sure the channel's digest for `slot` is posted exactly once: claims the slot and stores the plan, or
- * finishes the unsent messages of a run already claimed; a finished slot is left alone ('skipped').
+ * Posts digests exactly once per (channel, slot) and each story at most once per channel, however often a run is
+ * asked for, from the scheduler and /digest now alike. Holds what this process knows beyond the database: runs
+ * stopped because their outcome could not be recorded, and the sends under way (for a shutdown that waits for them).
  */
-export async function deliverRun(
-  deps: DeliveryDeps,
-  run: { channelId: string; slot: Date; plan: () => Plan },
-): Promise<RunOutcome> {
-  const logger = deps.logger ?? defaultLog;
-  let record = deps.store.findRun(run.channelId, run.slot);
-  if (!record) {
-    try {
-      record = deps.store.claimRun(run.channelId, run.slot, () => {
-        try {
-          return run.plan();
-        } catch (error) {
-          throw new PlanFailed(error instanceof Error ? error.message : String(error), { cause: error });
-        }
-      });
-    } catch (error) {
-      if (!(error instanceof PlanFailed)) throw error;
-      const summary = `failed: the digest could not be built (${error.message})`;
-      logger.error({ event: 'digest.plan_failed', channelId: run.channelId, slot: run.slot.toISOString(), err: error.cause }, 'digest plan failed');
-      const closed = deps.store.closeSlot(run.channelId, run.slot, 'failed', summary);
-      return { channelId: run.channelId, slot: run.slot, runId: closed?.id ?? null, status: 'failed', summary, messageIds: [] };
-    }
-    // Only another process can claim between our look-up and our claim (both are synchronous here): leave it theirs.
-    if (!record) return { channelId: run.channelId, slot: run.slot, runId: null, status: 'skipped', summary: 'claimed by another process', messageIds: [] };
-  }
-  if (record.status === 'empty') {
-    logger.info({ event: 'digest.empty', channelId: record.channelId, slot: record.slot.toISOString(), runId: record.id, outcome: record.outcome }, 'nothing to post');
-    return outcomeOf(record, 'empty', record.outcome ?? 'empty');
-  }
-  if (record.status !== 'sending') return outcomeOf(record, 'skipped', `already ran: ${record.outcome ?? record.status}`);
-  return sendRemaining(deps, record);
-}
+export class DigestDelivery {
+  private readonly logger: Logger;
+  /** The tail of each channel's queue: its runs go one after another. */
+  private readonly lanes = new Map<string, Promise<unknown>>();
+  /** Messages posted but not recorded (the store refused the write): recorded, never resent, once it accepts. */
+  private readonly unrecorded = new Map<string, string>();
+  /** Why a channel's digest is stopped, for /digest status: the database may be what cannot say it. */
+  private readonly problems = new Map<string, string>();
+  private closing = false;
 
-/** Sends the run's unsent messages in order, recording each; pauses the subscription on a permanent failure. */
-async function sendRemaining(deps: DeliveryDeps, run: RunRecord): Promise<RunOutcome> {
-  const { store } = deps;
-  const logger = deps.logger ?? defaultLog;
-  const inFlight = sending.get(store) ?? new Set<number>();
-  sending.set(store, inFlight);
-  if (inFlight.has(run.id)) return outcomeOf(run, 'skipped', 'already being sent');
-  inFlight.add(run.id);
-  try {
+  constructor(private readonly deps: DeliveryDeps) {
+    this.logger = deps.logger ?? defaultLog;
+  }
+
+  /**
+   * Makes sure the channel's digest for `slot` is posted exactly once: claims the slot and stores the plan, or
+   * finishes the unsent messages of a run already claimed; a finished slot is left alone ('skipped').
+   */
+  deliver(run: RunRequest): Promise<RunOutcome> {
+    return this.inLane(run.channelId, () => this.claimAndSend(run));
+  }
+
+  /** Why the channel's digest is stopped, when this process stopped it and the database could not record why. */
+  problem(channelId: string): string | undefined {
+    return this.problems.get(channelId);
+  }
+
+  /**
+   * For shutdown: starts no new message, and waits (at most `timeoutMs`) for the ones handed to Discord to be
+   * answered and recorded. True when nothing is left in flight.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    this.closing = true;
+    const settled = Promise.all(this.lanes.values()).then(() => true);
+    const timer = sleep(timeoutMs, false, { ref: false });
+    return Promise.race([settled, timer]);
+  }
+
+  /** Runs `work` after every earlier run of the channel, so two runs of one channel never send at the same time. */
+  private inLane<T>(channelId: string, work: () => Promise<T>): Promise<T> {
+    const result = (this.lanes.get(channelId) ?? Promise.resolve()).then(work);
+    const tail = result.then(() => undefined, () => undefined);
+    this.lanes.set(channelId, tail);
+    void tail.then(() => {
+      if (this.lanes.get(channelId) === tail) this.lanes.delete(channelId);
+    });
+    return result;
+  }
+
+  private async claimAndSend(run: RunRequest): Promise<RunOutcome> {
+    const { store } = this.deps;
+    let record = store.findRun(run.channelId, run.slot);
+    if (!record) {
+      try {
+        record = store.claimRun(run.channelId, run.slot, () => {
+          try {
+            return run.plan();
+          } catch (error) {
+            throw new PlanFailed(error instanceof Error ? error.message : String(error), { cause: error });
+          }
+        });
+      } catch (error) {
+        if (!(error instanceof PlanFailed)) {
+          return this.stop({ id: null, channelId: run.channelId, slot: run.slot }, `the digest could not be saved before posting, so nothing was posted (${problemText(error)})`, error);
+        }
+        const summary = `failed: the digest could not be built (${error.message})`;
+        this.logger.error({ event: 'digest.plan_failed', channelId: run.channelId, slot: run.slot.toISOString(), err: error.cause }, 'digest plan failed');
+        const closed = store.closeSlot(run.channelId, run.slot, 'failed', summary);
+        return { channelId: run.channelId, slot: run.slot, runId: closed?.id ?? null, status: 'failed', summary, messageIds: [] };
+      }
+      // Only another process can claim between our look-up and our claim (both are synchronous here): leave it theirs.
+      if (!record) return { channelId: run.channelId, slot: run.slot, runId: null, status: 'skipped', summary: 'claimed by another process', messageIds: [] };
+    }
+    if (record.status === 'empty') {
+      this.logger.info({ event: 'digest.empty', channelId: record.channelId, slot: record.slot.toISOString(), runId: record.id, outcome: record.outcome }, 'nothing to post');
+      return outcomeOf(record, 'empty', record.outcome ?? 'empty');
+    }
+    if (record.status !== 'sending') return outcomeOf(record, 'skipped', `already ran: ${record.outcome ?? record.status}`);
+    return this.sendRemaining(record);
+  }
+
+  /** Sends the run's unsent messages in order, recording each; pauses the subscription on a permanent failure. */
+  private async sendRemaining(run: RunRecord): Promise<RunOutcome> {
+    const { store } = this.deps;
     const context = { channelId: run.channelId, slot: run.slot.toISOString(), runId: run.id };
     const messages = store.runMessages(run.id);
     const messageIds = messages.flatMap((m) => (m.messageId ? [m.messageId] : []));
     for (const message of messages) {
       if (message.messageId) continue;
-      const body = { ...message.payload, nonce: messageNonce(run.id, run.slot, message.index), enforce_nonce: true };
-      const result = await sendWithRetry(deps, logger, run.channelId, body);
-      if (result.ok) {
-        store.recordSent(run.id, message.index, result.messageId);
-        messageIds.push(result.messageId);
-        logger.debug({ event: 'digest.message_sent', ...context, index: message.index, messageId: result.messageId, stories: message.storyCount }, 'digest message sent');
-        continue;
+      if (this.closing) return outcomeOf(run, 'pending', 'pending: Newsdesk stopped before posting the rest; it is posted when Newsdesk starts again', messageIds);
+      const key = `${run.id}:${message.index}`;
+      let messageId = this.unrecorded.get(key);
+      if (!messageId && message.attemptedAt) {
+        const earlier = await this.findEarlierPost(run, message);
+        if (!earlier.ok) return this.stop(run, earlier.reason, undefined, messageIds);
+        messageId = earlier.messageId ?? undefined;
       }
-      if (result.permanent) {
-        const summary = `failed: ${result.reason}`;
-        store.setRunOutcome(run.id, 'failed', summary);
-        store.setPaused(run.channelId, true, result.reason);
-        logger.warn({ event: 'digest.channel_paused', ...context, index: message.index, reason: result.reason }, 'subscription paused: the channel cannot receive digests');
-        return outcomeOf(run, 'failed', summary, messageIds);
+      if (!messageId) {
+        try {
+          store.markAttempted(run.id, message.index);
+        } catch (error) {
+          return this.stop(run, `the digest could not be saved before posting, so nothing more was posted (${problemText(error)})`, error, messageIds);
+        }
+        const body = { ...message.payload, nonce: messageNonce(run.id, run.slot, message.index), enforce_nonce: true };
+        const result = await this.sendWithRetry(run.channelId, body);
+        if (!result.ok) return this.sendFailed(run, message, result, messageIds);
+        messageId = result.messageId;
       }
-      const summary = `pending: ${result.reason}; the rest will be sent on the next attempt`;
-      store.setRunOutcome(run.id, 'sending', summary);
-      logger.warn({ event: 'digest.send_deferred', ...context, index: message.index, reason: result.reason }, 'digest left pending after retries');
-      return outcomeOf(run, 'pending', summary, messageIds);
+      try {
+        store.recordSent(run.id, message.index, messageId);
+      } catch (error) {
+        this.unrecorded.set(key, messageId);
+        return this.stop(run, `message ${message.index + 1} was posted but could not be recorded (${problemText(error)}); nothing more is posted to this channel until it is`, error, [...messageIds, messageId]);
+      }
+      this.unrecorded.delete(key);
+      messageIds.push(messageId);
+      this.logger.debug({ event: 'digest.message_sent', ...context, index: message.index, messageId, stories: message.storyCount }, 'digest message sent');
     }
+    this.problems.delete(run.channelId);
     const stories = messages.reduce((sum, m) => sum + m.storyCount, 0);
     const summary = `posted ${plural(messages.length, 'message', 'messages')} with ${plural(stories, 'story', 'stories')}`;
     store.setRunOutcome(run.id, 'posted', summary);
-    logger.info({ event: 'digest.posted', ...context, messages: messages.length, stories }, 'digest posted');
+    this.logger.info({ event: 'digest.posted', ...context, messages: messages.length, stories }, 'digest posted');
     return outcomeOf(run, 'posted', summary, messageIds);
-  } finally {
-    inFlight.delete(run.id);
   }
-}
 
-async function sendWithRetry(deps: DeliveryDeps, logger: Logger, channelId: string, body: object): Promise<SendResult> {
-  const retry = deps.retry ?? DEFAULT_RETRY;
-  for (let attempt = 1; ; attempt++) {
-    const result = await deps.send(channelId, body);
-    if (result.ok || result.permanent || attempt >= retry.attempts) return result;
-    const delayMs = result.retryAfterMs ?? retry.baseDelayMs * 2 ** (attempt - 1);
-    logger.info({ event: 'digest.send_retry', channelId, attempt, delayMs, reason: result.reason }, 'retrying a digest message');
-    await sleep(delayMs);
+  /** Whether a message attempted earlier reached the channel: its id if so, null if not, or why that is unknown. */
+  private async findEarlierPost(run: RunRecord, message: RunMessage): Promise<{ ok: true; messageId: string | null } | { ok: false; reason: string }> {
+    const history = await this.deps.history(run.channelId);
+    if (!history.ok) {
+      return { ok: false, reason: `message ${message.index + 1} may have been posted before an interruption, and the channel could not be read to check (${history.reason}); it is not sent again until it can be checked` };
+    }
+    const messageId = findPosted(message.payload, history.messages) ?? null;
+    this.logger.info({ event: 'digest.reconciled', channelId: run.channelId, runId: run.id, index: message.index, found: messageId !== null, messageId }, messageId ? 'interrupted message found in the channel' : 'interrupted message not in the channel: sending it');
+    return { ok: true, messageId };
+  }
+
+  private sendFailed(run: RunRecord, message: RunMessage, result: Extract<SendResult, { ok: false }>, messageIds: string[]): RunOutcome {
+    const { store } = this.deps;
+    const context = { channelId: run.channelId, slot: run.slot.toISOString(), runId: run.id, index: message.index, reason: result.reason };
+    if (result.permanent) {
+      const summary = `failed: ${result.reason}`;
+      this.problems.delete(run.channelId);
+      store.setRunOutcome(run.id, 'failed', summary);
+      store.setPaused(run.channelId, true, result.reason);
+      this.logger.warn({ event: 'digest.channel_paused', ...context }, 'subscription paused: the channel cannot receive digests');
+      return outcomeOf(run, 'failed', summary, messageIds);
+    }
+    const summary = `pending: ${result.reason}; the rest will be sent on the next attempt`;
+    this.problems.delete(run.channelId);
+    store.setRunOutcome(run.id, 'sending', summary);
+    this.logger.warn({ event: 'digest.send_deferred', ...context }, 'digest left pending after retries');
+    return outcomeOf(run, 'pending', summary, messageIds);
+  }
+
+  /**
+   * Stops the run where it is: nothing more is sent for it until a later attempt (each sweep, or a restart) finds
+   * the store writable and the channel readable. The reason is kept in memory too, since the store may refuse it.
+   */
+  private stop(run: Pick<RunRecord, 'channelId' | 'slot'> & { id: number | null }, reason: string, error?: unknown, messageIds: string[] = []): RunOutcome {
+    const summary = `stopped: ${reason}`;
+    this.problems.set(run.channelId, summary);
+    this.logger.error(
+      { event: 'digest.stopped', channelId: run.channelId, slot: run.slot.toISOString(), runId: run.id, database: this.deps.store.file, reason, err: error },
+      'digest stopped: it cannot go on safely',
+    );
+    if (run.id !== null) {
+      try {
+        this.deps.store.setRunOutcome(run.id, 'sending', summary);
+      } catch {
+        // The store is what failed: the reason lives in `problems` until it accepts writes again.
+      }
+    }
+    return { channelId: run.channelId, slot: run.slot, runId: run.id, status: 'stopped', summary, messageIds };
+  }
+
+  private async sendWithRetry(channelId: string, body: object): Promise<SendResult> {
+    const retry = this.deps.retry ?? DEFAULT_RETRY;
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.deps.send(channelId, body);
+      if (result.ok || result.permanent || attempt >= retry.attempts || this.closing) return result;
+      const delayMs = result.retryAfterMs ?? retry.baseDelayMs * 2 ** (attempt - 1);
+      this.logger.info({ event: 'digest.send_retry', channelId, attempt, delayMs, reason: result.reason }, 'retrying a digest message');
+      await sleep(delayMs);
+    }
   }
 }
 
@@ -189,20 +295,5 @@ export function triagePendingRuns(store: Store, now: Date, maxAgeMs: number, log
     store.setRunOutcome(run.id, 'failed', `failed: abandoned because ${why}`);
     logger.warn({ event: 'digest.run_abandoned', channelId: run.channelId, slot: run.slot.toISOString(), runId: run.id, reason: why }, 'unfinished digest abandoned');
     return false;
-  });
-}
-
-/** On start: finishes the runs whose messages were planned but not all sent, channels independently. */
-export async function resumePendingRuns(deps: DeliveryDeps, options: ResumeOptions = {}): Promise<RunOutcome[]> {
-  const logger = deps.logger ?? defaultLog;
-  const now = (options.clock ?? systemClock).now();
-  const runs = triagePendingRuns(deps.store, now, (options.maxAgeHours ?? DEFAULT_MAX_AGE_HOURS) * HOUR_MS, logger);
-  return perChannel(runs, deps.concurrency ?? DEFAULT_CONCURRENCY, async (run) => {
-    try {
-      return await sendRemaining(deps, run);
-    } catch (error) {
-      logger.error({ event: 'digest.resume_failed', channelId: run.channelId, runId: run.id, err: error }, 'resuming a digest failed');
-      return outcomeOf(run, 'pending', `pending: ${error instanceof Error ? error.message : String(error)}`);
-    }
   });
 }

@@ -1,6 +1,8 @@
 import { DiscordAPIError, HTTPError, RateLimitError, RESTJSONErrorCodes, Routes } from 'discord.js';
 import type { REST } from 'discord.js';
+import type { APIMessage } from 'discord.js';
 import type { SendResult, Sender } from './delivery.js';
+import type { History } from './reconcile.js';
 
 type SendFailure = Extract<SendResult, { ok: false }>;
 
@@ -26,7 +28,10 @@ function classifySendError(error: unknown): SendFailure {
   return transient(`could not reach Discord (${error instanceof Error ? error.message : String(error)})`);
 }
 
-/** A Sender posting through discord.js's REST client (which handles rate limits and retries 5xx itself). */
+/**
+ * A Sender posting through discord.js's REST client (which handles rate limits and retries 5xx itself).
+ * @see https://discord.com/developers/docs/resources/message#create-message
+ */
 export function discordSender(rest: REST): Sender {
   return async (channelId, body) => {
     try {
@@ -34,6 +39,28 @@ export function discordSender(rest: REST): Sender {
       return { ok: true, messageId: message.id };
     } catch (error) {
       return classifySendError(error);
+    }
+  };
+}
+
+// A digest has at most a few messages; a channel that saw more than this many since an interrupted post is rare, and
+// the message is then sent again rather than guessed at.
+const HISTORY_LIMIT = 100;
+
+/**
+ * The channel's latest messages written by `botUserId()` (the bot's own user, known once logged in).
+ * @see https://discord.com/developers/docs/resources/message#get-channel-messages
+ */
+export function discordHistory(rest: REST, botUserId: () => string | undefined): History {
+  return async (channelId) => {
+    try {
+      const messages = (await rest.get(Routes.channelMessages(channelId), { query: new URLSearchParams({ limit: String(HISTORY_LIMIT) }) })) as APIMessage[];
+      const me = botUserId();
+      return { ok: true, messages: messages.filter((m) => m.author.id === me).map((m) => ({ id: m.id, content: m.content, embeds: m.embeds })) };
+    } catch (error) {
+      if (!(error instanceof DiscordAPIError || error instanceof HTTPError)) return { ok: false, reason: classifySendError(error).reason };
+      const fix = error.status === 403 ? ': allow the bot to Read Message History in this channel' : '';
+      return { ok: false, reason: `Discord answered ${error.status} (${error.message})${fix}` };
     }
   };
 }

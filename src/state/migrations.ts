@@ -66,6 +66,12 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
     version: 3,
     sql: `ALTER TABLE run_messages ADD COLUMN story_count INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    // When a message was first handed to Discord: a message attempted but never recorded may have been posted (a
+    // crash, a full disk, an answer lost), so it is looked for in the channel before it is ever sent again.
+    version: 4,
+    sql: `ALTER TABLE run_messages ADD COLUMN attempted_at INTEGER;`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

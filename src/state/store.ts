@@ -60,6 +60,8 @@ export interface RunRecord {
 export interface RunMessage extends PlannedMessage {
   index: number;
   messageId: string | null;
+  /** When it was first handed to Discord; set with no messageId, it may have been posted without being recorded. */
+  attemptedAt: Date | null;
 }
 
 interface SubscriptionRow {
@@ -93,6 +95,7 @@ interface RunMessageRow {
   story_urls: string;
   story_count: number;
   message_id: string | null;
+  attempted_at: number | null;
 }
 
 const dateOrNull = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
@@ -173,6 +176,11 @@ export class Store {
     this.db.close();
   }
 
+  /** The database file, for messages that tell an admin where a problem is. */
+  get file(): string {
+    return this.db.name;
+  }
+
   /**
    * Creates or replaces a channel's subscription. Setting a channel up again resumes it (an admin running setup
    * means "deliver here") and clears the pause reason; `resume: false` keeps a pause instead, for the .env
@@ -247,6 +255,18 @@ export class Store {
     return new Set(rows);
   }
 
+  /**
+   * Every story URL an unfinished run of the channel still has to post: a new plan leaves them out, so two runs of
+   * one channel (a retrying slot and /digest now, say) never carry the same story.
+   */
+  plannedUrls(channelId: string): Set<string> {
+    const rows = this.statement(
+      `SELECT m.story_urls FROM run_messages m JOIN runs r ON r.id = m.run_id
+       WHERE r.channel_id = ? AND r.status = 'sending' AND m.message_id IS NULL`,
+    ).pluck().all(channelId) as string[];
+    return new Set(rows.flatMap((json) => JSON.parse(json) as string[]));
+  }
+
   /** When the channel last received a digest message, or null if never. */
   lastDigestAt(channelId: string): Date | null {
     const ms = this.statement('SELECT MAX(delivered_at) FROM deliveries WHERE channel_id = ?').pluck().get(channelId) as number | null;
@@ -307,14 +327,23 @@ export class Store {
 
   /** The run's planned messages in order, with the Discord message id of those already posted. */
   runMessages(runId: number): RunMessage[] {
-    const rows = this.statement('SELECT idx, payload, story_urls, story_count, message_id FROM run_messages WHERE run_id = ? ORDER BY idx').all(runId) as RunMessageRow[];
+    const rows = this.statement('SELECT idx, payload, story_urls, story_count, message_id, attempted_at FROM run_messages WHERE run_id = ? ORDER BY idx').all(runId) as RunMessageRow[];
     return rows.map((row) => ({
       index: row.idx,
       payload: JSON.parse(row.payload) as object,
       storyUrls: JSON.parse(row.story_urls) as string[],
       storyCount: row.story_count,
       messageId: row.message_id,
+      attemptedAt: dateOrNull(row.attempted_at),
     }));
+  }
+
+  /**
+   * Notes that the message is about to be handed to Discord (the first time only). Written before the post, so a
+   * store that cannot be written (a full disk) stops the run before anything reaches the channel.
+   */
+  markAttempted(runId: number, index: number): void {
+    this.statement('UPDATE run_messages SET attempted_at = COALESCE(attempted_at, ?) WHERE run_id = ? AND idx = ?').run(this.clock.now().getTime(), runId, index);
   }
 
   /** Records one posted message and the stories it carried, in one transaction: both or neither. */

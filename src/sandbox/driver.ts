@@ -38,6 +38,7 @@ export interface DriverDeps {
   interactions: Interactions;
   applicationId: string;
   defaultChannelId: string;
+  now: () => number;
 }
 
 interface OptionDefinition {
@@ -136,7 +137,7 @@ export function createDriver(deps: DriverDeps): SandboxDriver {
     const channel = world.channel(channelId);
     if (!channel) throw new RefusedByClient(`channel ${channelId} does not exist`);
     if (!gateway.hasSession) throw new RefusedByClient('no bot has connected to the sandbox gateway yet');
-    const pending = interactions.open(channelId, clicked, Date.now());
+    const pending = interactions.open(channelId, clicked, deps.now());
     gateway.dispatch(GatewayDispatchEvents.InteractionCreate, {
       id: pending.id, application_id: applicationId, type, data, token: pending.token, version: 1,
       guild_id: world.guild.id, guild: { id: world.guild.id, locale: 'en-US', features: [] },

@@ -80,7 +80,7 @@ export class Interactions {
   }
 
   /** The interaction behind a callback (by id and token) or webhook (by token), or Discord's 404. */
-  find(token: string, id?: string, now = Date.now()): PendingInteraction {
+  find(token: string, id: string | undefined, now: number): PendingInteraction {
     const pending = this.byToken.get(token);
     if (!pending || (id !== undefined && pending.id !== id) || now - pending.createdAt > TOKEN_LIFETIME_MS) {
       throw id === undefined ? httpError(404, ErrorCode.UnknownWebhook, 'Unknown Webhook') : httpError(404, ErrorCode.UnknownInteraction, 'Unknown interaction');

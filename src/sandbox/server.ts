@@ -68,7 +68,9 @@ export class DiscordSandbox {
 
   private constructor(options: SandboxOptions) {
     const logger = (options.logger ?? createLogger()).child({ component: 'sandbox' });
-    const nextId = snowflakes();
+    // One clock for everything that dates: ids, nonce windows, interaction deadlines, rate limits (see passTime).
+    const now = () => Date.now() + this.timePassedMs;
+    const nextId = snowflakes(now);
     this.applicationId = nextId();
     // Shaped like a real bot token (base64 id . timestamp . hmac) so code that checks the form accepts it.
     this.token = `${Buffer.from(this.applicationId).toString('base64url')}.${randomBytes(4).toString('base64url')}.${randomBytes(27).toString('base64url')}`;
@@ -89,9 +91,9 @@ export class DiscordSandbox {
     const restFaults = new RestFaults();
     this.router = new Router({
       core, token: this.token, faults: restFaults, rateLimiter: new RateLimiter(options.rateLimits ?? DISCORD_RATE_LIMITS), logger,
-      now: () => Date.now() + this.timePassedMs,
+      now,
     });
-    this.driver = createDriver({ world: this.world, gateway: this.gateway, interactions: this.interactions, applicationId: this.applicationId, defaultChannelId: this.channels.news });
+    this.driver = createDriver({ world: this.world, gateway: this.gateway, interactions: this.interactions, applicationId: this.applicationId, defaultChannelId: this.channels.news, now });
     this.faults = {
       failNext: (count, status, o = {}) => restFaults.add(count, { status, global: o.global ?? false, route: o.route }),
       closeGateway: (code = UNKNOWN_CLOSE_CODE) => this.gateway.closeConnections(code),

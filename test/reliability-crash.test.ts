@@ -5,7 +5,6 @@
 // database must pass `PRAGMA integrity_check`; after the final restart every channel holds exactly the messages its
 // run planned, once each.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +17,7 @@ import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { Store } from '../src/state/store.js';
 import { writeFixtureArticles } from './helpers/bot.js';
 import { subscribeChannels, storyUrls } from './helpers/reliability.js';
-import { projectRoot } from './helpers/shared.js';
+import { killBotProcesses, startBotProcess, type BotProcess } from './helpers/botProcess.js';
 
 const CHANNELS = 50;
 const TRIALS = 5;
@@ -40,54 +39,20 @@ function random(seed: number): () => number {
 
 let sandbox: DiscordSandbox;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-crash-'));
-const children = new Set<ChildProcess>();
 
 before(async () => {
   sandbox = await DiscordSandbox.start({ logger: createLogger('silent') });
 });
 after(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  killBotProcesses();
   await sandbox.close();
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-interface Bot {
-  child: ChildProcess;
-  /** Resolves once the scheduler has started, i.e. its first tick (resuming and catching up every run) is done. */
-  started: Promise<void>;
-  exited: Promise<number | null>;
-}
-
-/** Starts src/main.ts as `npm start` would, with settings only from the environment. */
-function startBot(dir: string): Bot {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/main.ts')], {
-    cwd: projectRoot,
-    env: {
-      PATH: process.env.PATH, HOME: process.env.HOME,
-      DISCORD_TOKEN: sandbox.token, DISCORD_CLIENT_ID: sandbox.applicationId, DISCORD_API_URL: sandbox.apiUrl,
-      CONTENT_DIR: path.join(dir, 'content'), DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.add(child);
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
-    children.delete(child);
-    resolve(code);
-  }));
-  const started = new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes('"event":"scheduler.started"')) resolve();
-    });
-    void exited.then((code) => reject(new Error(`the bot exited (${code}) before its scheduler started:\n${stderr.slice(-2000)}`)));
-  });
-  started.catch(() => undefined);
-  return { child, started, exited };
-}
+const startBot = (dir: string) => startBotProcess(sandbox, dir);
 
 /** SIGKILL, as the OOM killer or a pulled plug would; resolves once the process is gone. */
-async function kill(bot: Bot): Promise<void> {
+async function kill(bot: BotProcess): Promise<void> {
   bot.child.kill('SIGKILL');
   await bot.exited;
 }

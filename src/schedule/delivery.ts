@@ -75,6 +75,8 @@ function messageNonce(runId: number, slot: Date, index: number): string {
 
 class PlanFailed extends Error {}
 
+const STOPPING = 'pending: Newsdesk is stopping; what is left is posted when it starts again';
+
 const problemText = (error: unknown) => {
   const { code, message } = error as { code?: unknown; message?: unknown };
   return `${typeof code === 'string' ? `${code}: ` : ''}${typeof message === 'string' ? message : String(error)}`;
@@ -140,6 +142,7 @@ export class DigestDelivery {
 
   private async claimAndSend(run: RunRequest): Promise<RunOutcome> {
     const { store } = this.deps;
+    if (this.closing) return { channelId: run.channelId, slot: run.slot, runId: null, status: 'pending', summary: STOPPING, messageIds: [] };
     let record = store.findRun(run.channelId, run.slot);
     if (!record) {
       try {
@@ -178,7 +181,7 @@ export class DigestDelivery {
     const messageIds = messages.flatMap((m) => (m.messageId ? [m.messageId] : []));
     for (const message of messages) {
       if (message.messageId) continue;
-      if (this.closing) return outcomeOf(run, 'pending', 'pending: Newsdesk stopped before posting the rest; it is posted when Newsdesk starts again', messageIds);
+      if (this.closing) return outcomeOf(run, 'pending', STOPPING, messageIds);
       const key = `${run.id}:${message.index}`;
       let messageId = this.unrecorded.get(key);
       if (!messageId && message.attemptedAt) {

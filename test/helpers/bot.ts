@@ -111,7 +111,8 @@ export interface BotHarness {
 
 export const TEST_NOW = new Date('2026-11-20T12:00:00Z');
 
-export async function startBotHarness(options: { now?: Date; articles?: readonly FixtureArticle[] } = {}): Promise<BotHarness> {
+/** `databaseDir`: where the SQLite file lives (a small disk, say); by default in the harness's temp folder. */
+export async function startBotHarness(options: { now?: Date; articles?: readonly FixtureArticle[]; databaseDir?: string } = {}): Promise<BotHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-bot-'));
   const clock = new TestClock(options.now ?? TEST_NOW);
   const contentDir = path.join(dir, 'content');
@@ -121,7 +122,7 @@ export async function startBotHarness(options: { now?: Date; articles?: readonly
   const sandbox = await DiscordSandbox.start({ logger: createLogger('silent') });
   // Watching, as in production, so a test can change the content under a running bot.
   const library = await ArticleLibrary.open({ contentDir, cacheDir: null, logger, watch: true });
-  const databasePath = path.join(dir, 'data', 'newsdesk.sqlite');
+  const databasePath = path.join(options.databaseDir ?? path.join(dir, 'data'), 'newsdesk.sqlite');
   const launch = async () => {
     const store = Store.open(databasePath, { logger, clock });
     const bot = await NewsdeskBot.start({ token: sandbox.token, apiUrl: sandbox.apiUrl, library, store, logger, clock, defaults: { size: 5, maxPerProvider: 2 } });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { ArticleLibrary } from './articles/library.js';
 import { NewsdeskBot } from './bot/app.js';
-import { commandDefinitions } from './bot/commands.js';
+import { commandDefinitions } from './bot/commands/index.js';
 import { deployCommands } from './bot/deploy.js';
 import { ConfigError, loadConfig } from './config.js';
 import type { Config } from './config.js';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { MessageFlags } from 'discord.js';
-import { commandDefinitions } from '../src/bot/commands.js';
+import { commandDefinitions } from '../src/bot/commands/index.js';
 import { deployCommands } from '../src/bot/deploy.js';
 import { RefusedByClient } from '../src/sandbox/driver.js';
 import type { InteractionReply, InvokeOptions } from '../src/sandbox/driver.js';

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { REST } from 'discord.js';
-import { commandDefinitions } from '../src/bot/commands.js';
+import { commandDefinitions } from '../src/bot/commands/index.js';
 import { deployCommands } from '../src/bot/deploy.js';
 import { createLogger } from '../src/log.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ButtonStyle, ComponentType, MessageFlags, Routes } from 'discord.js';
 import { AUTOCOMPLETE_CHOICE_NAME_MAX, AUTOCOMPLETE_CHOICE_VALUE_MAX, AUTOCOMPLETE_CHOICES_MAX, CUSTOM_ID_MAX } from '../src/discord/limits.js';
-import { commandDefinitions } from '../src/bot/commands.js';
+import { commandDefinitions } from '../src/bot/commands/index.js';
 import { deployCommands } from '../src/bot/deploy.js';
 import { RefusedByClient } from '../src/sandbox/driver.js';
 import type { InteractionReply } from '../src/sandbox/driver.js';

@@ -9,7 +9,7 @@ import { diffCommands } from '../src/bot/deploy.js';
 import { boundChoices } from '../src/bot/interactions/autocomplete.js';
 import { timeAgo } from '../src/bot/timeAgo.js';
 import { canonicalTimeZone, parseTimeOfDay, timeZoneChoices } from '../src/bot/timezones.js';
-import { commandDefinitions } from '../src/bot/commands.js';
+import { commandDefinitions } from '../src/bot/commands/index.js';
 import { AUTOCOMPLETE_CHOICE_NAME_MAX, AUTOCOMPLETE_CHOICES_MAX, CUSTOM_ID_MAX } from '../src/discord/limits.js';
 
 const pageState = fc.record<PageState>({

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { ButtonStyle, ComponentType, Routes } from 'discord.js';
-import { commandDefinitions } from '../src/bot/commands.js';
+import { commandDefinitions } from '../src/bot/commands/index.js';
 import { deployCommands } from '../src/bot/deploy.js';
 import { FAILURE } from '../src/bot/replies.js';
 import { DAYS_MAX } from '../src/bot/customId.js';

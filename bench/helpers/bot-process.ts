@@ -9,7 +9,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { REST } from 'discord.js';
-import { commandDefinitions } from '../../src/bot/commands.js';
+import { commandDefinitions } from '../../src/bot/commands/index.js';
 import { deployCommands } from '../../src/bot/deploy.js';
 import { createLogger } from '../../src/log.js';
 import { DiscordSandbox } from '../../src/sandbox/server.js';

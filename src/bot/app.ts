@@ -10,7 +10,7 @@ import { DigestScheduler } from '../schedule/scheduler.js';
 import { systemClock } from '../state/clock.js';
 import type { Clock } from '../state/clock.js';
 import type { Store, Subscription } from '../state/store.js';
-import { BUTTONS, COMMANDS } from './commands.js';
+import { BUTTONS, COMMANDS } from './commands/index.js';
 import type { BotContext, NewsLibrary } from './context.js';
 import { DigestService } from './digestRunner.js';
 import { handleAutocomplete } from './interactions/autocomplete.js';

@@ -2,7 +2,7 @@
 // what is registered so the person deploying sees what changed.
 import { Routes } from 'discord.js';
 import type { REST } from 'discord.js';
-import type { SlashCommand } from './command.js';
+import type { SlashCommand } from './commands/types.js';
 import { plural } from '../util/text.js';
 
 export interface DeployReport {

@@ -1,7 +1,7 @@
 // `npm run deploy-commands`: registers Newsdesk's slash commands with Discord (in DISCORD_GUILD_ID when set, which
 // is instant; else globally) and prints what changed.
 import { DiscordAPIError, REST } from 'discord.js';
-import { commandDefinitions } from '../bot/commands.js';
+import { commandDefinitions } from '../bot/commands/index.js';
 import { deployCommands, formatDeployReport } from '../bot/deploy.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../log.js';

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ArticleLibrary } from '../../src/articles/library.js';
 import { NewsdeskBot } from '../../src/bot/app.js';
-import { commandDefinitions } from '../../src/bot/commands.js';
+import { commandDefinitions } from '../../src/bot/commands/index.js';
 import { deployCommands } from '../../src/bot/deploy.js';
 import { createLogger } from '../../src/log.js';
 import { DiscordSandbox } from '../../src/sandbox/server.js';

@@ -3,7 +3,7 @@
 import type { ApplicationCommandOptionChoiceData, AutocompleteInteraction } from 'discord.js';
 import { AUTOCOMPLETE_CHOICE_NAME_MAX, AUTOCOMPLETE_CHOICE_VALUE_MAX, AUTOCOMPLETE_CHOICES_MAX } from '../../discord/limits.js';
 import { cleanText, truncate } from '../../util/text.js';
-import type { SlashCommand } from '../command.js';
+import type { SlashCommand } from '../commands/types.js';
 import type { BotContext } from '../context.js';
 
 /**

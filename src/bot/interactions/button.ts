@@ -1,7 +1,7 @@
 // Button clicks: the custom_id names its handler by prefix and carries all the state it needs. A custom_id no
 // handler owns (forged, or from a layout long gone) gets an ephemeral explanation, never an error.
 import type { ButtonInteraction } from 'discord.js';
-import type { ButtonAnswer, ButtonHandler } from '../command.js';
+import type { ButtonAnswer, ButtonHandler } from '../commands/types.js';
 import type { BotContext } from '../context.js';
 import { FAILURE, notice, toEditOptions } from '../replies.js';
 import { respond } from './respond.js';

@@ -1,7 +1,7 @@
 // Slash commands: find the handler, check its preconditions, defer if it asked to, run it, answer. Whatever
 // happens the member gets an answer; a failure is one structured log line and a short ephemeral apology.
 import type { ChatInputCommandInteraction } from 'discord.js';
-import type { SlashCommand } from '../command.js';
+import type { SlashCommand } from '../commands/types.js';
 import type { BotContext } from '../context.js';
 import { optionBoundsProblem } from '../optionBounds.js';
 import { runPreconditions } from '../preconditions.js';

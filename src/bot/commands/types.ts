@@ -1,4 +1,4 @@
-// The shape of a slash command module under commands/: its definition (the JSON Discord registers) beside the
+// The shape of a slash command module in this folder: its definition (the JSON Discord registers) beside the
 // handlers of its subcommands, each declaring what the router does before running it.
 import type {
   ApplicationCommandOptionChoiceData,
@@ -7,9 +7,9 @@ import type {
   ChatInputCommandInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { BotContext } from './context.js';
-import type { Precondition } from './preconditions.js';
-import type { Reply } from './replies.js';
+import type { BotContext } from '../context.js';
+import type { Precondition } from '../preconditions.js';
+import type { Reply } from '../replies.js';
 
 export interface Subcommand {
   /** Checked in order before running; the first refusal is the member's (ephemeral) answer. */

@@ -1,9 +1,9 @@
 // /help: what Newsdesk does and its commands, listed from the commands' own definitions so it never goes stale.
 import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType } from 'discord.js';
-import type { SlashCommand } from '../src/bot/command.js';
-import { EMBED_COLOR } from '../src/bot/replies.js';
-import { EMBED_FIELD_VALUE_MAX } from '../src/discord/limits.js';
-import { truncate } from '../src/util/text.js';
+import type { SlashCommand } from './types.js';
+import { EMBED_COLOR } from '../replies.js';
+import { EMBED_FIELD_VALUE_MAX } from '../../discord/limits.js';
+import { truncate } from '../../util/text.js';
 import { definition as digest } from './digest.js';
 import { definition as news } from './news.js';
 

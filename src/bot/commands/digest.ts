@@ -2,18 +2,18 @@
 // every digest of the server.
 import { ApplicationCommandOptionType, ApplicationCommandType, ChannelType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
 import type { APIEmbedField, ChatInputCommandInteraction, GuildBasedChannel } from 'discord.js';
-import type { SlashCommand, Subcommand } from '../src/bot/command.js';
-import type { BotContext } from '../src/bot/context.js';
-import { missingBotPermissions, requireGuild, requireManageGuild } from '../src/bot/preconditions.js';
-import { EMBED_COLOR, notice } from '../src/bot/replies.js';
-import type { Reply } from '../src/bot/replies.js';
-import { findProvider, findTopic } from '../src/bot/searchPage.js';
-import { describeSubscription } from '../src/bot/subscriptionText.js';
-import { canonicalTimeZone, parseTimeOfDay, timeZoneChoices } from '../src/bot/timezones.js';
-import { DIGEST_SIZE_MAX, parseWindow } from '../src/digest/settings.js';
-import { AUTOCOMPLETE_CHOICES_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, MESSAGE_EMBED_TEXT_MAX } from '../src/discord/limits.js';
-import type { Subscription } from '../src/state/store.js';
-import { displayText, plural, truncate } from '../src/util/text.js';
+import type { SlashCommand, Subcommand } from './types.js';
+import type { BotContext } from '../context.js';
+import { missingBotPermissions, requireGuild, requireManageGuild } from '../preconditions.js';
+import { EMBED_COLOR, notice } from '../replies.js';
+import type { Reply } from '../replies.js';
+import { findProvider, findTopic } from '../searchPage.js';
+import { describeSubscription } from '../subscriptionText.js';
+import { canonicalTimeZone, parseTimeOfDay, timeZoneChoices } from '../timezones.js';
+import { DIGEST_SIZE_MAX, parseWindow } from '../../digest/settings.js';
+import { AUTOCOMPLETE_CHOICES_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, MESSAGE_EMBED_TEXT_MAX } from '../../discord/limits.js';
+import type { Subscription } from '../../state/store.js';
+import { displayText, plural, truncate } from '../../util/text.js';
 
 const DIGEST_CHANNEL_TYPES: (ChannelType.GuildText | ChannelType.GuildAnnouncement)[] = [ChannelType.GuildText, ChannelType.GuildAnnouncement];
 const LIST_MAX = 10;

@@ -1,15 +1,15 @@
 // /news: search the library, the latest articles, and the most covered topics and outlets.
 import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType } from 'discord.js';
 import type { ApplicationCommandOptionChoiceData, AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
-import { AUTOCOMPLETE_CHOICES_MAX } from '../src/discord/limits.js';
-import type { ButtonHandler, SlashCommand } from '../src/bot/command.js';
-import type { BotContext } from '../src/bot/context.js';
-import { DAYS_MAX, PAGE_PREFIX, QUERY_MAX, decodePageState, nameToken } from '../src/bot/customId.js';
-import type { PageState, SearchMode } from '../src/bot/customId.js';
-import { EMBED_COLOR, notice } from '../src/bot/replies.js';
-import type { Reply } from '../src/bot/replies.js';
-import { findProvider, findTopic, resolveTokens, searchLibrary, searchPageReply } from '../src/bot/searchPage.js';
-import { displayText, plural } from '../src/util/text.js';
+import { AUTOCOMPLETE_CHOICES_MAX } from '../../discord/limits.js';
+import type { ButtonHandler, SlashCommand } from './types.js';
+import type { BotContext } from '../context.js';
+import { DAYS_MAX, PAGE_PREFIX, QUERY_MAX, decodePageState, nameToken } from '../customId.js';
+import type { PageState, SearchMode } from '../customId.js';
+import { EMBED_COLOR, notice } from '../replies.js';
+import type { Reply } from '../replies.js';
+import { findProvider, findTopic, resolveTokens, searchLibrary, searchPageReply } from '../searchPage.js';
+import { displayText, plural } from '../../util/text.js';
 
 const RANKING_SIZE = 15;
 

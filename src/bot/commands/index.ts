@@ -1,8 +1,8 @@
 // Every slash command and button handler of the bot, for the router and for `npm run deploy-commands`.
-import { command as digest } from '../../commands/digest.js';
-import { command as help } from '../../commands/help.js';
-import { command as news, pageButtons } from '../../commands/news.js';
-import type { ButtonHandler, SlashCommand } from './command.js';
+import { command as digest } from './digest.js';
+import { command as help } from './help.js';
+import { command as news, pageButtons } from './news.js';
+import type { ButtonHandler, SlashCommand } from './types.js';
 
 export const COMMANDS: ReadonlyMap<string, SlashCommand> = new Map([news, digest, help].map((c) => [c.definition.name, c]));
 

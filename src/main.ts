@@ -12,7 +12,7 @@ import { createLogger } from './log.js';
 import { startPrompt } from './sandbox/prompt.js';
 import { renderMessage } from './sandbox/render.js';
 import { DiscordSandbox } from './sandbox/server.js';
-import type { RunOutcome } from './schedule/delivery.js';
+import type { RunOutcome } from './delivery/exactlyOnce.js';
 import { Store } from './state/store.js';
 
 const SANDBOX_DEFAULT_TIME = '08:00';

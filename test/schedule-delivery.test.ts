@@ -6,10 +6,12 @@ import { after, test } from 'node:test';
 import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { NONCE_MAX } from '../src/discord/limits.js';
 import { createLogger } from '../src/log.js';
-import { DigestDelivery, triagePendingRuns } from '../src/schedule/delivery.js';
-import type { PlannedMessage, Sender } from '../src/schedule/delivery.js';
-import type { History } from '../src/schedule/reconcile.js';
+import { DigestDelivery } from '../src/delivery/exactlyOnce.js';
+import { DigestScheduler } from '../src/schedule/scheduler.js';
+import type { Sender } from '../src/delivery/exactlyOnce.js';
+import type { History } from '../src/delivery/reconcile.js';
 import { Store } from '../src/state/store.js';
+import type { PlannedMessage } from '../src/state/store.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-delivery-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -197,8 +199,9 @@ test('on start, an unfinished run of a removed subscription or older than the li
   const down: Sender = async () => ({ ok: false, permanent: false, reason: 'Discord answered 500' });
   const discord = discordChannel();
   await delivery(store, discord, down).deliver({ channelId: CHANNEL, slot: SLOT, plan: () => plan });
-  const muchLater = new Date(SLOT.getTime() + 13 * 3_600_000);
-  assert.deepEqual(triagePendingRuns(store, muchLater, 12 * 3_600_000, logger), []);
+  const muchLater = { now: () => new Date(SLOT.getTime() + 13 * 3_600_000) };
+  const runSlot = () => assert.fail('an abandoned run is not delivered');
+  await new DigestScheduler({ store, clock: muchLater, runSlot, logger }).tick();
   assert.equal(discord.messages.length, 0);
   assert.match(store.getSubscription(CHANNEL)?.lastResult ?? '', /^failed: abandoned because it was not complete within 12 hours/);
   store.close();

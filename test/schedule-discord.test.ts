@@ -7,11 +7,12 @@ import { REST, Routes } from 'discord.js';
 import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { createLogger } from '../src/log.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
-import { DigestDelivery } from '../src/schedule/delivery.js';
-import type { PlannedMessage, Sender } from '../src/schedule/delivery.js';
-import { discordHistory, discordSender } from '../src/schedule/discordSender.js';
+import { DigestDelivery } from '../src/delivery/exactlyOnce.js';
+import type { Sender } from '../src/delivery/exactlyOnce.js';
+import { discordHistory, discordSender } from '../src/bot/discordChannels.js';
 import { DigestScheduler } from '../src/schedule/scheduler.js';
 import { Store } from '../src/state/store.js';
+import type { PlannedMessage } from '../src/state/store.js';
 import type { Subscription } from '../src/state/store.js';
 
 const logger = createLogger('silent');

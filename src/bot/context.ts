@@ -4,9 +4,9 @@ import type { ProviderCount, TopicCount } from '../articles/facets.js';
 import type { SearchPage, SearchQuery } from '../articles/query.js';
 import type { Article } from '../articles/types.js';
 import type { Logger } from '../log.js';
-import type { Clock } from '../state/clock.js';
+import type { Clock } from '../util/clock.js';
 import type { Store } from '../state/store.js';
-import type { DigestService } from './digestRunner.js';
+import type { DigestService } from '../delivery/service.js';
 
 /** The part of the article library the bot reads: everything answered from memory. */
 export interface NewsLibrary {

@@ -7,7 +7,7 @@ import dotenv from 'dotenv';
 import { ArticleLibrary } from '../articles/library.js';
 import type { Article } from '../articles/types.js';
 import { digestMessages } from '../digest/messages.js';
-import { choosePreview, renderPreview } from '../digest/preview.js';
+import { choosePreview, renderPreview } from './preview.js';
 import { DEFAULT_DIGEST_SETTINGS, DIGEST_SIZE_MAX, formatWindow, parseWindow, type DigestSettings } from '../digest/settings.js';
 import { createLogger } from '../log.js';
 import type { Logger } from '../log.js';

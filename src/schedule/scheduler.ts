@@ -2,15 +2,12 @@ import cron from 'node-cron';
 import type { ScheduledTask } from 'node-cron';
 import { log as defaultLog } from '../log.js';
 import type { Logger } from '../log.js';
-import { systemClock } from '../state/clock.js';
-import type { Clock } from '../state/clock.js';
-import type { Store, Subscription } from '../state/store.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_MAX_AGE_HOURS, triagePendingRuns } from './delivery.js';
-import type { RunOutcome } from './delivery.js';
+import { systemClock } from '../util/clock.js';
+import type { Clock } from '../util/clock.js';
+import type { RunRecord, Store, Subscription } from '../state/store.js';
+import type { RunOutcome } from '../delivery/exactlyOnce.js';
 import { perChannel } from './pool.js';
 import { previousSlot } from './slots.js';
-
-export type { Clock } from '../state/clock.js';
 
 export interface SchedulerDeps {
   store: Store;
@@ -31,6 +28,13 @@ interface Job {
 }
 
 const HOUR_MS = 3_600_000;
+// Channels delivered at once. discord.js queues every post behind Discord's global limit (50 requests/s), so
+// enough lanes must be waiting to keep that budget spent: a lane spends a few milliseconds planning and then a round
+// trip per post, so 16 lanes keep 50 posts/s going for round trips up to ~300 ms. With 4 lanes a digest to 500
+// channels took 11.7 s where the limit allows 10 s; with 16, 10.5 s (see BENCHMARKS.md, delivery).
+const DEFAULT_CONCURRENCY = 16;
+// A slot missed, or a run left unfinished, this long ago is not posted late: a stale digest is worse than none.
+const DEFAULT_MAX_AGE_HOURS = 12;
 // Besides each subscription's own cron task, a sweep retries runs left pending by transient failures, and runs a
 // slot that fell into a spring-forward gap: node-cron never fires a wall time that does not exist, while the slot
 // arithmetic moves it to the instant the clocks jump, which is on the hour or half hour.
@@ -155,4 +159,25 @@ export class DigestScheduler {
       this.logger.error({ event: 'digest.run_crashed', ...context, err: error }, 'digest run failed unexpectedly');
     }
   }
+}
+
+/**
+ * The unfinished runs worth finishing now. A run whose subscription was removed or paused, or whose slot is older
+ * than `maxAgeMs`, is closed as failed instead: a stale digest is worse than none.
+ */
+function triagePendingRuns(store: Store, now: Date, maxAgeMs: number, logger: Logger): RunRecord[] {
+  return store.pendingRuns().filter((run) => {
+    const subscription = store.getSubscription(run.channelId);
+    const why = !subscription
+      ? 'the subscription was removed'
+      : subscription.paused
+        ? 'the subscription was paused'
+        : now.getTime() - run.slot.getTime() > maxAgeMs
+          ? `it was not complete within ${maxAgeMs / HOUR_MS} hours of its time`
+          : null;
+    if (why === null) return true;
+    store.setRunOutcome(run.id, 'failed', `failed: abandoned because ${why}`);
+    logger.warn({ event: 'digest.run_abandoned', channelId: run.channelId, slot: run.slot.toISOString(), runId: run.id, reason: why }, 'unfinished digest abandoned');
+    return false;
+  });
 }

@@ -5,8 +5,8 @@ import { DEFAULT_DIGEST_SETTINGS } from '../digest/settings.js';
 import type { DigestSettings } from '../digest/settings.js';
 import { log as defaultLog } from '../log.js';
 import type { Logger } from '../log.js';
-import { systemClock } from './clock.js';
-import type { Clock } from './clock.js';
+import { systemClock } from '../util/clock.js';
+import type { Clock } from '../util/clock.js';
 import { migrate } from './migrations.js';
 
 export interface Subscription {

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/state/clock.js';
+import type { Clock } from '../../src/util/clock.js';
 
 /** A clock the test sets; the bot, its store and its scheduler all read it instead of the system's. */
 export class TestClock implements Clock {

@@ -1,8 +1,8 @@
 import { DiscordAPIError, HTTPError, RateLimitError, RESTJSONErrorCodes, Routes } from 'discord.js';
 import type { REST } from 'discord.js';
 import type { APIMessage } from 'discord.js';
-import type { SendResult, Sender } from './delivery.js';
-import type { History } from './reconcile.js';
+import type { SendResult, Sender } from '../delivery/exactlyOnce.js';
+import type { History } from '../delivery/reconcile.js';
 
 type SendFailure = Extract<SendResult, { ok: false }>;
 

@@ -7,10 +7,10 @@ import type { MessagePayload } from '../digest/messages.js';
 import { DEFAULT_DIGEST_SETTINGS } from '../digest/settings.js';
 import type { DigestSettings } from '../digest/settings.js';
 import type { Logger } from '../log.js';
-import { DigestDelivery } from '../schedule/delivery.js';
-import type { RunOutcome, Sender } from '../schedule/delivery.js';
-import type { History } from '../schedule/reconcile.js';
-import type { Clock } from '../state/clock.js';
+import { DigestDelivery } from './exactlyOnce.js';
+import type { RunOutcome, Sender } from './exactlyOnce.js';
+import type { History } from './reconcile.js';
+import type { Clock } from '../util/clock.js';
 import type { Plan, PlannedMessage, Store, Subscription } from '../state/store.js';
 
 /** What a digest is made for: a subscription, or (for a preview) a channel without one, with the defaults. */

@@ -11,8 +11,6 @@ import type { Plan, RunMessage, RunRecord, Store } from '../state/store.js';
 import { plural } from '../util/text.js';
 import { findPosted, type History } from './reconcile.js';
 
-export type { PlannedMessage } from '../state/store.js';
-
 /**
  * What a Sender answers for every Discord or network outcome. `permanent` means sending again cannot help (the
  * channel is gone, the bot may not post there, Discord rejects the body); `retryAfterMs` is Discord's hint, if any.
@@ -58,13 +56,6 @@ export interface RunRequest {
 }
 
 const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 1000 };
-// Channels delivered at once. discord.js queues every post behind Discord's global limit (50 requests/s), so
-// enough lanes must be waiting to keep that budget spent: a lane spends a few milliseconds planning and then a round
-// trip per post, so 16 lanes keep 50 posts/s going for round trips up to ~300 ms. With 4 lanes a digest to 500
-// channels took 11.7 s where the limit allows 10 s; with 16, 10.5 s (see BENCHMARKS.md, delivery).
-export const DEFAULT_CONCURRENCY = 16;
-export const DEFAULT_MAX_AGE_HOURS = 12;
-const HOUR_MS = 3_600_000;
 
 /** The nonce of one message of a run: deterministic, so a resend carries the same one, and unique per run. */
 function messageNonce(runId: number, slot: Date, index: number): string {
@@ -278,25 +269,4 @@ export class DigestDelivery {
       await sleep(delayMs);
     }
   }
-}
-
-/**
- * The unfinished runs worth finishing now. A run whose subscription was removed or paused, or whose slot is older
- * than `maxAgeMs`, is closed as failed instead: a stale digest is worse than none.
- */
-export function triagePendingRuns(store: Store, now: Date, maxAgeMs: number, logger: Logger): RunRecord[] {
-  return store.pendingRuns().filter((run) => {
-    const subscription = store.getSubscription(run.channelId);
-    const why = !subscription
-      ? 'the subscription was removed'
-      : subscription.paused
-        ? 'the subscription was paused'
-        : now.getTime() - run.slot.getTime() > maxAgeMs
-          ? `it was not complete within ${maxAgeMs / HOUR_MS} hours of its time`
-          : null;
-    if (why === null) return true;
-    store.setRunOutcome(run.id, 'failed', `failed: abandoned because ${why}`);
-    logger.warn({ event: 'digest.run_abandoned', channelId: run.channelId, slot: run.slot.toISOString(), runId: run.id, reason: why }, 'unfinished digest abandoned');
-    return false;
-  });
 }

@@ -3,10 +3,10 @@ import dayjs from 'dayjs';
 import relativeTime from 'dayjs/plugin/relativeTime.js';
 import type { Article } from '../articles/types.js';
 import { cleanText, plural, truncate } from '../util/text.js';
-import { chooseDigest, type DigestChoice, type Story } from './choose.js';
-import { outletName } from './embed.js';
-import { DEFAULT_DIGEST_TITLE, digestHeading } from './header.js';
-import { describeWindow, type DigestSettings, type DigestWindow } from './settings.js';
+import { chooseDigest, type DigestChoice, type Story } from '../digest/choose.js';
+import { outletName } from '../digest/embed.js';
+import { DEFAULT_DIGEST_TITLE, digestHeading } from '../digest/header.js';
+import { describeWindow, type DigestSettings, type DigestWindow } from '../digest/settings.js';
 
 dayjs.extend(relativeTime);
 

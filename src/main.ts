@@ -35,8 +35,8 @@ function banner(sandbox: DiscordSandbox, library: ArticleLibrary, demo: RunOutco
  * The sandbox's news channel gets a subscription and a digest at once, so a newcomer sees one. Its window reaches
  * back over every article: the shipped samples age, and the demo should still show a full digest.
  */
-async function demoDigest(bot: NewsdeskBot, store: Store, sandbox: DiscordSandbox, config: Config): Promise<RunOutcome> {
-  const subscription = store.upsertSubscription({
+async function demoDigest(bot: NewsdeskBot, sandbox: DiscordSandbox, config: Config): Promise<RunOutcome> {
+  const subscription = bot.subscriptions.setUp({
     channelId: sandbox.channels.news,
     guildId: sandbox.guild.id,
     time: config.digest?.time ?? SANDBOX_DEFAULT_TIME,
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     return;
   }
   await deployCommands(bot.client.rest, sandbox.applicationId, commandDefinitions(), sandbox.guild.id);
-  const demo = await demoDigest(bot, store, sandbox, config);
+  const demo = await demoDigest(bot, sandbox, config);
   await bot.startSchedule();
   for (const message of sandbox.messages(sandbox.channels.news)) console.log(`#news — Newsdesk posted:\n${renderMessage(message.body)}`);
   console.log(banner(sandbox, library, demo, logFile));

@@ -11,6 +11,7 @@ import { DigestScheduler } from '../src/schedule/scheduler.js';
 import type { Sender } from '../src/delivery/exactlyOnce.js';
 import type { History } from '../src/delivery/reconcile.js';
 import { Store } from '../src/state/store.js';
+import { SubscriptionService } from '../src/subscriptions/service.js';
 import type { PlannedMessage } from '../src/state/store.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-delivery-'));
@@ -53,7 +54,8 @@ function discordChannel() {
 
 /** Delivery to the fake channel: `send` may wrap the channel's own to inject a failure or a crash. */
 function delivery(store: Store, discord: ReturnType<typeof discordChannel>, send: Sender = discord.send): DigestDelivery {
-  return new DigestDelivery({ store, send, history: discord.history, logger, retry });
+  const subscriptions = new SubscriptionService({ store, reschedule: () => {}, defaultSettings: () => DEFAULT_DIGEST_SETTINGS });
+  return new DigestDelivery({ store, send, history: discord.history, subscriptions, logger, retry });
 }
 
 /** What a restart does with an unfinished run: deliver the same slot again (its plan is already stored). */

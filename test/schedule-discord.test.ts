@@ -12,6 +12,7 @@ import type { Sender } from '../src/delivery/exactlyOnce.js';
 import { discordHistory, discordSender } from '../src/bot/discordChannels.js';
 import { DigestScheduler } from '../src/schedule/scheduler.js';
 import { Store } from '../src/state/store.js';
+import { SubscriptionService } from '../src/subscriptions/service.js';
 import type { PlannedMessage } from '../src/state/store.js';
 import type { Subscription } from '../src/state/store.js';
 
@@ -32,7 +33,10 @@ after(async () => {
 
 const clock = { at: new Date('2026-06-01T06:00:00Z'), now() { return this.at; } };
 const retry = { attempts: 2, baseDelayMs: 1 };
-const delivery = (store: Store, send: Sender = discordSender(rest)) => new DigestDelivery({ store, send, history: discordHistory(rest, () => botUserId), logger, retry });
+function delivery(store: Store, send: Sender = discordSender(rest)): DigestDelivery {
+  const subscriptions = new SubscriptionService({ store, reschedule: () => {}, defaultSettings: () => DEFAULT_DIGEST_SETTINGS });
+  return new DigestDelivery({ store, send, history: discordHistory(rest, () => botUserId), subscriptions, logger, retry });
+}
 const digest = (label: string): PlannedMessage[] => [
   { payload: { content: `${label} (1/2)`, embeds: [{ title: 'One', url: 'https://example.com/1' }], allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/1'], storyCount: 1 },
   { payload: { content: `${label} (2/2)`, embeds: [{ title: 'Two', url: 'https://example.com/2' }], allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/2'], storyCount: 1 },

@@ -9,6 +9,7 @@ import { DigestDelivery } from '../src/delivery/exactlyOnce.js';
 import type { Sender } from '../src/delivery/exactlyOnce.js';
 import { DigestScheduler } from '../src/schedule/scheduler.js';
 import { Store } from '../src/state/store.js';
+import { SubscriptionService } from '../src/subscriptions/service.js';
 import type { Subscription } from '../src/state/store.js';
 import { TestClock } from './helpers/clock.js';
 
@@ -37,15 +38,18 @@ function postbox(forbidden: string[] = []) {
 }
 
 function scheduler(store: Store, clock: TestClock, send: Sender): DigestScheduler {
+  const subscriptions = new SubscriptionService({ store, reschedule: (channelId) => scheduled.refresh(channelId), defaultSettings: () => DEFAULT_DIGEST_SETTINGS });
   // The history is never read here: no message is left attempted but unrecorded.
-  const delivery = new DigestDelivery({ store, send, history: async () => ({ ok: false, reason: 'not modelled' }), logger, retry: { attempts: 2, baseDelayMs: 1 } });
+  const history = async () => ({ ok: false as const, reason: 'not modelled' });
+  const delivery = new DigestDelivery({ store, send, history, subscriptions, logger, retry: { attempts: 2, baseDelayMs: 1 } });
   const runSlot = (sub: Subscription, slot: Date) =>
     delivery.deliver({
       channelId: sub.channelId,
       slot,
       plan: () => [{ payload: { content: `digest for ${slot.toISOString()}`, allowed_mentions: { parse: [] } }, storyUrls: [`https://example.com/${slot.getTime()}`], storyCount: 1 }],
     });
-  return new DigestScheduler({ store, clock, runSlot, logger });
+  const scheduled = new DigestScheduler({ store, clock, runSlot, logger });
+  return scheduled;
 }
 
 function subscribe(store: Store, channelId: string, time: string, timezone: string): void {

@@ -97,12 +97,6 @@ test('subscriptions: create, read, list by server, pause with a reason, set up a
   assert.equal(paused.pausedReason, 'the bot may not post in this channel (Missing Permissions)');
   assert.deepEqual(paused.updatedAt, new Date('2026-03-01T11:00:00Z'));
 
-  // The .env subscription re-applied on start keeps an admin's pause.
-  const kept = store.upsertSubscription({ ...paris, time: '09:00' }, { resume: false });
-  assert.equal(kept.paused, true);
-  assert.equal(kept.time, '09:00');
-  assert.equal(kept.pausedReason, 'the bot may not post in this channel (Missing Permissions)');
-
   // Running setup again on a paused channel resumes it, with the new time.
   clock.at = new Date('2026-03-01T12:00:00Z');
   const again = store.upsertSubscription({ ...paris, time: '09:15' });

@@ -1,5 +1,5 @@
-// The running bot: a discord.js client (Guilds intent only) wired to the interaction routers, the digest service
-// and the scheduler. main.ts builds one from the settings; the end-to-end tests build one against the sandbox.
+// The running bot: a discord.js client (Guilds intent only) wired to the interaction routers, the digest service,
+// the subscriptions and the scheduler. main.ts builds one from the settings; the end-to-end tests build one against the sandbox.
 import { once } from 'node:events';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { Interaction } from 'discord.js';
@@ -10,6 +10,8 @@ import { DigestScheduler } from '../schedule/scheduler.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import type { Store, Subscription } from '../state/store.js';
+import { SubscriptionService } from '../subscriptions/service.js';
+import type { EnvSubscription } from '../subscriptions/service.js';
 import { BUTTONS, COMMANDS } from './commands/index.js';
 import type { BotContext, NewsLibrary } from './context.js';
 import { DigestService } from '../delivery/service.js';
@@ -30,18 +32,12 @@ export interface BotOptions {
   defaults: Pick<DigestSettings, 'size' | 'maxPerProvider'>;
 }
 
-/** A channel's subscription as .env describes it (DIGEST_CHANNEL_ID, DIGEST_TIME, DIGEST_TIMEZONE). */
-export interface EnvSubscription {
-  channelId: string;
-  time: string;
-  timezone: string;
-}
-
 const SHUTDOWN_DRAIN_MS = 10_000;
 
 export class NewsdeskBot {
   readonly client: Client;
   readonly digests: DigestService;
+  readonly subscriptions: SubscriptionService;
   readonly scheduler: DigestScheduler;
   private readonly context: BotContext;
 
@@ -51,9 +47,12 @@ export class NewsdeskBot {
     this.client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: options.apiUrl }, allowedMentions: NO_PINGS });
     const { library, store, logger } = options;
     const { rest } = this.client;
-    this.digests = new DigestService({ library, store, send: discordSender(rest), history: discordHistory(rest, () => this.client.user?.id), clock, logger, defaults: options.defaults });
+    // Built in this order, each handed what it needs of the others through a function read at call time.
+    this.subscriptions = new SubscriptionService({ store, reschedule: (channelId) => this.scheduler.refresh(channelId), defaultSettings: () => this.digests.defaultSettings() });
+    const history = discordHistory(rest, () => this.client.user?.id);
+    this.digests = new DigestService({ library, store, send: discordSender(rest), history, subscriptions: this.subscriptions, clock, logger, defaults: options.defaults });
     this.scheduler = new DigestScheduler({ store, clock, logger, runSlot: (subscription, slot) => this.digests.runSlot(subscription, slot) });
-    this.context = { library, store, digests: this.digests, schedule: this.scheduler, clock, logger };
+    this.context = { library, store, digests: this.digests, subscriptions: this.subscriptions, clock, logger };
     this.client.on(Events.InteractionCreate, (interaction) => void this.route(interaction));
     this.client.on(Events.Error, (error) => logger.error({ event: 'discord.error', err: error }, 'discord client error'));
   }
@@ -83,17 +82,7 @@ export class NewsdeskBot {
       this.options.logger.warn({ event: 'digest.env_channel_unknown', channelId: wanted.channelId }, 'DIGEST_CHANNEL_ID is not a channel of a server the bot is in');
       return undefined;
     }
-    const existing = this.options.store.getSubscription(wanted.channelId);
-    // A pause made with /digest pause outlives restarts; only a changed .env schedule (a new intent) resumes it.
-    if (existing?.paused && existing.time === wanted.time && existing.timezone === wanted.timezone) return existing;
-    const subscription = this.options.store.upsertSubscription({
-      ...wanted,
-      guildId: channel.guildId,
-      settings: existing?.settings ?? this.digests.defaultSettings(),
-      mentionRoleId: existing?.mentionRoleId ?? null,
-    });
-    this.scheduler.refresh(wanted.channelId);
-    return subscription;
+    return this.subscriptions.applyEnv(wanted, channel.guildId);
   }
 
   /**

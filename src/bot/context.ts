@@ -6,6 +6,7 @@ import type { Article } from '../articles/types.js';
 import type { Logger } from '../log.js';
 import type { Clock } from '../util/clock.js';
 import type { Store } from '../state/store.js';
+import type { SubscriptionService } from '../subscriptions/service.js';
 import type { DigestService } from '../delivery/service.js';
 
 /** The part of the article library the bot reads: everything answered from memory. */
@@ -20,8 +21,8 @@ export interface BotContext {
   library: NewsLibrary;
   store: Store;
   digests: DigestService;
-  /** Makes a subscription change take effect at once (the next run follows the new time, a pause stops it). */
-  schedule: { refresh(channelId: string): void };
+  /** Every change to a subscription, which also takes effect on the timetable at once. */
+  subscriptions: SubscriptionService;
   clock: Clock;
   logger: Logger;
 }

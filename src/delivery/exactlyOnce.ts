@@ -8,6 +8,7 @@ import { NONCE_MAX } from '../discord/limits.js';
 import { log as defaultLog } from '../log.js';
 import type { Logger } from '../log.js';
 import type { Plan, RunMessage, RunRecord, Store } from '../state/store.js';
+import type { SubscriptionService } from '../subscriptions/service.js';
 import { plural } from '../util/text.js';
 import { findPosted, type History } from './reconcile.js';
 
@@ -41,6 +42,8 @@ export interface RunOutcome {
 
 export interface DeliveryDeps {
   store: Store;
+  /** Where a channel that refuses digests for good is paused (with the reason), and taken off the timetable. */
+  subscriptions: Pick<SubscriptionService, 'pause'>;
   send: Sender;
   /** The channel's recent messages by the bot: where a message attempted but never recorded is looked for. */
   history: History;
@@ -227,7 +230,7 @@ export class DigestDelivery {
       const summary = `failed: ${result.reason}`;
       this.problems.delete(run.channelId);
       store.setRunOutcome(run.id, 'failed', summary);
-      store.setPaused(run.channelId, true, result.reason);
+      this.deps.subscriptions.pause(run.channelId, result.reason);
       this.logger.warn({ event: 'digest.channel_paused', ...context }, 'subscription paused: the channel cannot receive digests');
       return outcomeOf(run, 'failed', summary, messageIds);
     }

@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import { DigestDelivery } from './exactlyOnce.js';
 import type { RunOutcome, Sender } from './exactlyOnce.js';
 import type { History } from './reconcile.js';
+import type { SubscriptionService } from '../subscriptions/service.js';
 import type { Clock } from '../util/clock.js';
 import type { Plan, PlannedMessage, Store, Subscription } from '../state/store.js';
 
@@ -27,6 +28,7 @@ export interface DigestServiceDeps {
   store: Store;
   send: Sender;
   history: History;
+  subscriptions: Pick<SubscriptionService, 'pause'>;
   clock: Clock;
   logger: Logger;
   /** DIGEST_SIZE and DIGEST_MAX_PER_PROVIDER: the settings of a channel that chose none. */
@@ -37,8 +39,8 @@ export class DigestService {
   private readonly delivery: DigestDelivery;
 
   constructor(private readonly deps: DigestServiceDeps) {
-    const { store, send, history, logger } = deps;
-    this.delivery = new DigestDelivery({ store, send, history, logger });
+    const { store, send, history, subscriptions, logger } = deps;
+    this.delivery = new DigestDelivery({ store, send, history, subscriptions, logger });
   }
 
   /** The settings a new subscription starts from. */

@@ -96,7 +96,7 @@ export class DigestScheduler {
       await this.runJob(job);
       const remaining = left.get(job.channelId)! - 1;
       left.set(job.channelId, remaining);
-      if (remaining === 0) this.release(job.channelId);
+      if (remaining === 0) this.busy.delete(job.channelId);
     });
   }
 
@@ -143,11 +143,6 @@ export class DigestScheduler {
     });
   }
 
-  private release(channelId: string): void {
-    this.busy.delete(channelId);
-    // A run that paused its subscription (the channel is gone or forbidden) also takes it off the timetable.
-    if (this.tasks.has(channelId) && this.store.getSubscription(channelId)?.paused !== false) this.refresh(channelId);
-  }
 
   private async runJob(job: Job): Promise<void> {
     const context = { channelId: job.channelId, slot: job.slot.toISOString() };

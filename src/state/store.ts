@@ -183,17 +183,15 @@ export class Store {
 
   /**
    * Creates or replaces a channel's subscription. Setting a channel up again resumes it (an admin running setup
-   * means "deliver here") and clears the pause reason; `resume: false` keeps a pause instead, for the .env
-   * subscription re-applied on every start, which must not undo an admin's /digest pause. Re-applying identical
-   * values changes nothing, so a slot missed while the bot was down is still caught up after the restart.
+   * means "deliver here") and clears the pause reason. Re-applying identical values to an active subscription
+   * changes nothing, so a slot missed while the bot was down is still caught up after the restart.
    */
-  upsertSubscription(input: SubscriptionInput, options: { resume?: boolean } = {}): Subscription {
+  upsertSubscription(input: SubscriptionInput): Subscription {
     const settings = JSON.stringify({ ...DEFAULT_DIGEST_SETTINGS, ...input.settings });
     const existing = this.getSubscription(input.channelId);
-    const resume = options.resume ?? true;
     if (
       existing &&
-      (!existing.paused || !resume) &&
+      !existing.paused &&
       existing.guildId === input.guildId &&
       existing.time === input.time &&
       existing.timezone === input.timezone &&
@@ -208,10 +206,10 @@ export class Store {
          VALUES (@channelId, @guildId, @time, @timezone, @settings, @mentionRoleId, 0, NULL, @now, @now)
          ON CONFLICT (channel_id) DO UPDATE SET guild_id = excluded.guild_id, time = excluded.time, timezone = excluded.timezone,
            settings = excluded.settings, mention_role_id = excluded.mention_role_id,
-           paused = CASE WHEN @resume THEN 0 ELSE paused END, paused_reason = CASE WHEN @resume THEN NULL ELSE paused_reason END,
+           paused = 0, paused_reason = NULL,
            updated_at = excluded.updated_at`,
       )
-      .run({ ...input, settings, now, resume: resume ? 1 : 0 });
+      .run({ ...input, settings, now });
     return this.getSubscription(input.channelId)!;
   }
 

@@ -124,8 +124,7 @@ function setup(interaction: ChatInputCommandInteraction, context: BotContext): R
   const roleId = interaction.options.get('mention_role')?.value;
   if (roleId === interaction.guildId) return notice('Pick a role to mention other than @everyone.');
 
-  const { store, schedule, clock } = context;
-  const subscription = store.upsertSubscription({
+  const subscription = context.subscriptions.setUp({
     channelId: channel.id,
     guildId: interaction.guildId!,
     time,
@@ -142,26 +141,21 @@ function setup(interaction: ChatInputCommandInteraction, context: BotContext): R
     },
     mentionRoleId: typeof roleId === 'string' ? roleId : null,
   });
-  schedule.refresh(channel.id);
   context.logger.info({ event: 'digest.setup', guildId: interaction.guildId, channelId: channel.id, time, timezone, userId: interaction.user.id }, 'digest set up');
   const unknown = [...topics.filter((t) => !findTopic(context.library, t)), ...[...providers, ...excludeProviders].filter((p) => !findProvider(context.library, p))];
   const warning = unknown.length > 0 ? `\nNo article has ${unknown.map((name) => `“${displayText(name, 100)}”`).join(', ')} yet; the digest will include such articles once there are some.` : '';
-  return notice(`Digest set up for ${mention(channel.id)}.\n${describeSubscription(subscription, clock.now()).join('\n')}${warning}`);
+  return notice(`Digest set up for ${mention(channel.id)}.\n${describeSubscription(subscription, context.clock.now()).join('\n')}${warning}`);
 }
 
-/**
- * Runs `action` on the chosen channel's subscription (or says there is none), then applies the change to the
- * timetable at once: a pause or removal stops the timer, and a post that found the channel gone paused it too.
- */
+/** Runs `action` on the chosen channel's subscription of this server, or says there is none. */
 function withSubscription(action: (subscription: Subscription, context: BotContext) => Promise<Reply> | Reply): Subcommand['run'] {
   return async (interaction, context) => {
     const channelId = chosenChannelId(interaction);
-    const subscription = context.store.getSubscription(channelId);
+    const subscription = context.subscriptions.get(channelId);
     if (!subscription || subscription.guildId !== interaction.guildId) {
       return notice(`${mention(channelId)} has no digest. Set one up with \`/digest setup\`.`);
     }
     const reply = await action(subscription, context);
-    context.schedule.refresh(channelId);
     context.logger.info({ event: `digest.${interaction.options.getSubcommand()}`, guildId: interaction.guildId, channelId, userId: interaction.user.id }, 'digest changed');
     return reply;
   };
@@ -222,22 +216,22 @@ export const command: SlashCommand = {
     now: { preconditions: [requireManageGuild], defer: true, run: withSubscription(postNow) },
     pause: {
       preconditions: [requireManageGuild],
-      run: withSubscription(({ channelId }, { store }) => {
-        store.setPaused(channelId, true);
+      run: withSubscription(({ channelId }, { subscriptions }) => {
+        subscriptions.pause(channelId);
         return notice(`The digest of ${mention(channelId)} is paused. \`/digest resume\` starts it again.`);
       }),
     },
     resume: {
       preconditions: [requireManageGuild],
-      run: withSubscription(({ channelId }, { store }) => {
-        store.setPaused(channelId, false);
+      run: withSubscription(({ channelId }, { subscriptions }) => {
+        subscriptions.resume(channelId);
         return notice(`The digest of ${mention(channelId)} is running again.`);
       }),
     },
     remove: {
       preconditions: [requireManageGuild],
-      run: withSubscription(({ channelId }, { store }) => {
-        store.removeSubscription(channelId);
+      run: withSubscription(({ channelId }, { subscriptions }) => {
+        subscriptions.remove(channelId);
         return notice(`The digest of ${mention(channelId)} is removed. The stories it received are remembered, so a new digest there will not repeat them.`);
       }),
     },

@@ -1,5 +1,5 @@
 // From a file's text to a normalised article: the YAML step (the expensive one, which the parse cache avoids).
-import matter from 'gray-matter';
+import { FrontMatterRefused, readFrontMatter } from './front-matter.js';
 import { normalizeArticle, type NormalizeResult } from './normalize.js';
 
 interface YamlError {
@@ -14,9 +14,9 @@ interface YamlError {
 export function parseArticleText(text: string, sourcePath: string): NormalizeResult {
   let data: unknown;
   try {
-    // Passing options turns off gray-matter's global cache, which would otherwise keep every file's text alive.
-    data = matter(text, {}).data;
+    data = readFrontMatter(text);
   } catch (error) {
+    if (error instanceof FrontMatterRefused) return { ok: false, reason: error.message };
     const { reason, mark } = error as YamlError;
     const line = typeof mark?.line === 'number' ? ` line ${mark.line + 1}` : '';
     return { ok: false, reason: `YAML${line}: ${reason ?? String(error)}` };

@@ -3,8 +3,12 @@
 // types on optional fields). A few are not plain files at all (a FIFO, a folder named x.md, a symlink loop):
 // tests run as root, for whom chmod 000 still reads, so these are how a read is made to fail.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { ArticleLibrary } from '../../src/articles/library.js';
+import { createLogger } from '../../src/log.js';
+import { writeFixtureArticles } from './bot.js';
 
 export type Expectation =
   /** Rejected, and logged once with a reason matching this. */
@@ -165,4 +169,58 @@ export function badContent(): ContentCase[] {
   // The rest of the file is read as front matter, so the first field it lacks is named.
   add(8, (i) => ({ why: 'front matter not closed', expect: { kind: 'skipped', reason: /^webUrl: is missing/ }, create: write(`---\ntitle: "Unclosed ${i}"\npublishedDateTime: 2026-11-20T09:00:00Z\n`) }), 'unclosed');
   return cases;
+}
+
+/**
+ * A file whose front matter is JavaScript that, were it ever evaluated, would write `marker` and put the bot's
+ * token into the title. `language` is what follows the opening "---" ("js", "javascript", …).
+ */
+export function codeFrontMatter(language: string, marker: string, word: string): string {
+  return [
+    `---${language}`,
+    '{',
+    `  title: (require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran'), 'Leaked ${word} ' + process.env.DISCORD_TOKEN),`,
+    "  publishedDateTime: '2026-11-20T09:00:00Z',",
+    `  webUrl: 'https://reliability.example.com/${word}',`,
+    '}',
+    '---',
+    'Body text.',
+    '',
+  ].join('\n');
+}
+
+export interface WatchedFolder {
+  root: string;
+  contentDir: string;
+  library: ArticleLibrary;
+  /** Every log line, parsed. */
+  lines: Record<string, unknown>[];
+  /** The reasons the library gave for skipping `file` (relative to the content folder), in order. */
+  skipReasons(file: string): string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A content folder with the bot's fixture articles, `extra` files written before start-up, and a watching library
+ * (with its caches under the temp folder) opened on it, its log lines captured.
+ */
+export async function openWatchedFolder(extra: Record<string, string | Buffer> = {}): Promise<WatchedFolder> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-content-'));
+  const contentDir = path.join(root, 'content');
+  writeFixtureArticles(contentDir, new Date());
+  for (const [file, content] of Object.entries(extra)) fs.writeFileSync(path.join(contentDir, file), content);
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const library = await ArticleLibrary.open({ contentDir, cacheDir: path.join(root, 'cache'), logger, watch: true });
+  return {
+    root,
+    contentDir,
+    library,
+    lines,
+    skipReasons: (file) => lines.filter((l) => l.event === 'articles.file_skipped' && l.file === file).map((l) => String(l.reason)),
+    async close() {
+      await library.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
 }

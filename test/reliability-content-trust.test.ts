@@ -1,0 +1,93 @@
+// Content is data, never code (issue 10). A file's front matter in JavaScript would run inside the bot: here it
+// tries to write a marker file and to put the bot's token into a searchable title, at start-up, dropped into the
+// live folder, and through `npm run digest`. It must never run, and be named with its language instead.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { readFrontMatter } from '../src/articles/front-matter.js';
+import { parseArticleText } from '../src/articles/parse.js';
+import { waitUntil } from './helpers/bot.js';
+import { codeFrontMatter, openWatchedFolder, validArticle, type WatchedFolder } from './helpers/reliability-content.js';
+import { projectRoot } from './helpers/shared.js';
+
+// What the bot's token would be: if any attack ran, this string shows up in a title.
+const TOKEN = 'MTIz.trust-test-token.never-shown';
+process.env.DISCORD_TOKEN = TOKEN;
+
+const LANGUAGES = ['js', 'javascript', 'JS', ' js', 'json', 'coffee', 'toml'];
+const notAllowed = (language: string) => new RegExp(`^front matter: language "${language.trim()}" is not allowed: only YAML front matter is read$`);
+const attackFiles = (marker: string) => Object.fromEntries(LANGUAGES.map((language, i) => [`code-${i}.md`, codeFrontMatter(language, marker, `code${i}`)]));
+
+/** Every place a title could show the token: all articles, and a search for it. */
+function leaked(folder: WatchedFolder): string[] {
+  const texts = folder.library.all().flatMap((a) => [a.title, a.excerpt]);
+  const found = folder.library.search({ words: 'leaked', includeUnpublished: true }).articles.map((a) => a.title);
+  return [...texts, ...found].filter((t) => t.includes(TOKEN) || t.includes('Leaked'));
+}
+
+test('front matter in JavaScript (or any language but YAML) never runs at start-up: skipped, its language named', async () => {
+  const marker = path.join(os.tmpdir(), `newsdesk-ran-${process.pid}-startup`);
+  const folder = await openWatchedFolder(attackFiles(marker));
+  try {
+    assert.equal(fs.existsSync(marker), false, 'the front matter ran');
+    assert.deepEqual(leaked(folder), []);
+    LANGUAGES.forEach((language, i) => assert.match(folder.skipReasons(`code-${i}.md`).join(), notAllowed(language)));
+    assert.ok(folder.library.size > 0, 'the good articles are served');
+  } finally {
+    fs.rmSync(marker, { force: true });
+    await folder.close();
+  }
+});
+
+test('front matter in JavaScript dropped into the live folder never runs: skipped, its language named', async () => {
+  const marker = path.join(os.tmpdir(), `newsdesk-ran-${process.pid}-live`);
+  const folder = await openWatchedFolder();
+  try {
+    for (const [file, text] of Object.entries(attackFiles(marker))) fs.writeFileSync(path.join(folder.contentDir, file), text);
+    fs.writeFileSync(path.join(folder.contentDir, 'after.md'), validArticle('aftercode'));
+    await waitUntil(() => LANGUAGES.every((_, i) => folder.skipReasons(`code-${i}.md`).length > 0) && folder.library.search({ words: 'aftercode' }).total === 1, 'the live files to be read');
+    assert.equal(fs.existsSync(marker), false, 'the front matter ran');
+    assert.deepEqual(leaked(folder), []);
+    LANGUAGES.forEach((language, i) => assert.match(folder.skipReasons(`code-${i}.md`)[0]!, notAllowed(language)));
+  } finally {
+    fs.rmSync(marker, { force: true });
+    await folder.close();
+  }
+});
+
+test('npm run digest never runs front matter in JavaScript: nothing written, the token nowhere, the file named', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-trust-cli-'));
+  const marker = path.join(dir, 'ran');
+  try {
+    fs.mkdirSync(path.join(dir, 'content'));
+    fs.writeFileSync(path.join(dir, 'content', 'code.md'), codeFrontMatter('js', marker, 'code'));
+    fs.writeFileSync(path.join(dir, 'content', 'good.md'), validArticle('good'));
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/digest.ts', '--content', path.join(dir, 'content'), '--window', 'all', '--json'], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, DISCORD_TOKEN: TOKEN, LOG_LEVEL: 'info', CONTENT_DIR: '', DIGEST_TIMEZONE: '' },
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(fs.existsSync(marker), false, 'the front matter ran');
+    assert.ok(!run.stdout.includes(TOKEN) && !run.stderr.includes(TOKEN), 'the token was printed');
+    assert.match(run.stdout, /Reliability good story/);
+    const skipped = run.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === 'articles.file_skipped');
+    assert.deepEqual(skipped.map((l) => [l.file, l.reason]), [['code.md', 'front matter: language "js" is not allowed: only YAML front matter is read']]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('YAML is read as plain data: no custom tags, no dates, no merge keys; "---yaml" and "---yml" still read', () => {
+  const fields = (extra: string, opening = '---') => parseArticleText(validArticle('plain', [extra]).replace(/^---/, opening), 'plain.md');
+  for (const tag of ['title2: !!binary aGVsbG8=', 'title2: !!timestamp 2026-11-20', 'title2: !!js/function "function () {}"', 'title2: !custom x']) {
+    const result = fields(tag);
+    assert.ok(!result.ok && /^YAML line \d+: unknown tag/.test(result.reason), `${tag}: ${JSON.stringify(result)}`);
+  }
+  assert.deepEqual(readFrontMatter('---\nwhen: 2026-11-20T09:00:00Z\nb: &b {x: 1}\nother:\n  <<: *b\n---\n'), { when: '2026-11-20T09:00:00Z', b: { x: 1 }, other: { '<<': { x: 1 } } });
+  for (const opening of ['---yaml', '---YML', '--- ']) assert.ok(fields('', opening).ok, opening);
+});

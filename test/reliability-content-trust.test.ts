@@ -91,3 +91,26 @@ test('YAML is read as plain data: no custom tags, no dates, no merge keys; "---y
   assert.deepEqual(readFrontMatter('---\nwhen: 2026-11-20T09:00:00Z\nb: &b {x: 1}\nother:\n  <<: *b\n---\n'), { when: '2026-11-20T09:00:00Z', b: { x: 1 }, other: { '<<': { x: 1 } } });
   for (const opening of ['---yaml', '---YML', '--- ']) assert.ok(fields('', opening).ok, opening);
 });
+
+const utf16be = (text: string) => Buffer.from(text, 'utf16le').swap16();
+const ENCODINGS: [string, Buffer, RegExp][] = [
+  ['utf16le-bom.md', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(validArticle('utf16le'), 'utf16le')]), /^encoding: the file is UTF-16; save it as UTF-8$/],
+  ['utf16be-bom.md', Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(validArticle('utf16be'))]), /^encoding: the file is UTF-16; save it as UTF-8$/],
+  ['utf16le-nobom.md', Buffer.from(validArticle('utf16nobom'), 'utf16le'), /^encoding: the file holds NUL bytes \(UTF-16 or UTF-32 text, or not text at all\); save it as UTF-8$/],
+  ['latin1.md', Buffer.from(validArticle('latin1').replace('story', 'café story'), 'latin1'), /^encoding: the file is not valid UTF-8; save it as UTF-8$/],
+];
+
+test('a file in UTF-16 (or not UTF-8 at all) is named for its encoding, at start-up and dropped in live', async () => {
+  const folder = await openWatchedFolder(Object.fromEntries(ENCODINGS.map(([file, bytes]) => [file, bytes])));
+  try {
+    for (const [file, , reason] of ENCODINGS) assert.match(folder.skipReasons(file).join(' | '), reason, file);
+    for (const [file, bytes] of ENCODINGS) fs.writeFileSync(path.join(folder.contentDir, `live-${file}`), bytes);
+    await waitUntil(() => ENCODINGS.every(([file]) => folder.skipReasons(`live-${file}`).length > 0), 'the live files to be named');
+    for (const [file, , reason] of ENCODINGS) assert.match(folder.skipReasons(`live-${file}`).join(' | '), reason, `live-${file}`);
+    // A UTF-8 byte order mark is still fine.
+    fs.writeFileSync(path.join(folder.contentDir, 'utf8-bom.md'), `\uFEFF${validArticle('utf8bom')}`);
+    await waitUntil(() => folder.library.search({ words: 'utf8bom' }).total === 1, 'the UTF-8 file with a BOM to be served');
+  } finally {
+    await folder.close();
+  }
+});

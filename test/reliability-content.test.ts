@@ -1,8 +1,8 @@
 // Bad content while running: 300 generated bad or odd files (broken YAML, wrong types, empty, binary, BOM, CRLF, a
-// 5 MB related list, a 10,000-character title, files that vanish or change mid-read, a FIFO, a folder named x.md, a
-// symlink loop) dropped at once into the content folder of a live, watching ArticleLibrary (the one the bot
-// serves from). It must not crash, must name each bad file once with its reason, keep serving every good article
-// throughout, and pick each file up once it is fixed.
+// 5 MB related list (over the size limit for a file), a 10,000-character title, files that vanish or change
+// mid-read, a FIFO, a folder named x.md, a symlink loop) dropped at once into the content folder of a live,
+// watching ArticleLibrary (the one the bot serves from). It must not crash, must name each bad file once with its
+// reason, keep serving every good article throughout, and pick each file up once it is fixed.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -93,8 +93,7 @@ test('300 bad or odd files dropped into the live folder: each bad one named once
   assert.deepEqual(problems, []);
   assert.deepEqual(lostGoodArticles(), []);
   assert.deepEqual(lines.filter((l) => Number(l.level) >= 50), [], 'no error was logged');
-  // The huge cases are served whole but stay searchable and bounded where they are shown.
-  assert.equal(library.get(articleId(reliabilityUrl('hugerelated')))!.related.length, 60_000);
+  // A long title is served and stays searchable.
   assert.equal(library.search({ words: 'longtitle0', includeUnpublished: true }).articles.length, 1);
 });
 

@@ -48,9 +48,15 @@ const CACHE_SAVE_DELAY_MS = 5000;
 // Articles indexed per step of a rebuild in the background (about 0.1 ms each at 50,000 articles).
 const REBUILD_STEP = 250;
 
-/** A skip reason grouped for the summary: YAML errors by kind, without the line number. */
+/**
+ * A skip reason grouped for the summary: YAML errors together, files over the size limit together, others by
+ * field and problem without the detail that follows ("publishedDateTime: is not a valid date: …").
+ */
 function reasonGroup(reason: string): string {
-  return reason.startsWith('YAML') ? 'broken YAML' : reason;
+  if (reason.startsWith('YAML')) return 'broken YAML';
+  if (reason.startsWith('file is ')) return 'file over the size limit';
+  const detail = reason.indexOf(': ', reason.indexOf(': ') + 2);
+  return detail < 0 ? reason : reason.slice(0, detail);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -292,7 +298,7 @@ export class ArticleLibrary extends EventEmitter {
     });
     const changed = stale.length > 0 || cached.size !== stamps.size;
     if (changed) {
-      const parsed = await parseFiles(this.contentDir, stale);
+      const parsed = await parseFiles(this.contentDir, stale, stamps);
       stamps.forEach((stamp, file) => {
         const result = parsed.get(file);
         this.files.set(file, result ? { stamp, result } : cached.get(file)!);
@@ -493,7 +499,7 @@ export class ArticleLibrary extends EventEmitter {
         if (stat.isDirectory()) return null; // a folder named like an article holds no article itself
         stamp = { size: stat.size, mtimeMs: stat.mtimeMs };
         // A FIFO or device would block the read (and every update queued behind it) forever: never open one.
-        result = stat.isFile() ? (await parseFiles(this.contentDir, [file])).get(file)! : { ok: false, reason: 'unreadable: not a regular file' };
+        result = stat.isFile() ? (await parseFiles(this.contentDir, [file], new Map([[file, stamp]]))).get(file)! : { ok: false, reason: 'unreadable: not a regular file' };
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ENOTDIR') return null; // gone

@@ -1,5 +1,5 @@
 // 300 bad or odd article files for the live-content reliability test, generated so each one states what a user
-// should see: skipped with a reason naming the problem, or served (odd but valid: BOM, CRLF, huge lists, wrong
+// should see: skipped with a reason naming the problem, or served (odd but valid: BOM, CRLF, long titles, wrong
 // types on optional fields). A few are not plain files at all (a FIFO, a folder named x.md, a symlink loop):
 // tests run as root, for whom chmod 000 still reads, so these are how a read is made to fail.
 import fs from 'node:fs';
@@ -107,7 +107,7 @@ export function badContent(): ContentCase[] {
     return { why: `wrong type: ${line}`, expect: { kind: 'skipped', reason }, create: write(withField(`wrongtype${i}`, field, line)) };
   }, 'type');
   add(20, () => ({ why: 'empty', expect: { kind: 'skipped', reason: /^title: is missing/ }, create: write('') }), 'empty');
-  add(20, (i) => ({ why: 'binary', expect: { kind: 'skipped', reason: /^title: is missing/ }, create: write(pseudoBinary(i + 1, 4096)) }), 'binary');
+  add(20, (i) => ({ why: 'binary', expect: { kind: 'skipped', reason: /^encoding: the file holds NUL bytes/ }, create: write(pseudoBinary(i + 1, 4096)) }), 'binary');
   add(10, (i) => ({ why: 'no front matter', expect: { kind: 'skipped', reason: /^title: is missing/ }, create: write(`# Just markdown ${i}\n\ntitle: not front matter\n`) }), 'plain');
   add(20, (i) => ({ why: 'UTF-8 BOM', expect: { kind: 'served', word: `bom${i}` }, create: write(`\uFEFF${validArticle(`bom${i}`)}`) }), 'bom');
   add(20, (i) => ({ why: 'CRLF line ends', expect: { kind: 'served', word: `crlf${i}` }, create: write(validArticle(`crlf${i}`, [], '\r\n')) }), 'crlf');
@@ -123,7 +123,7 @@ export function badContent(): ContentCase[] {
   }), 'symlinked');
   add(1, () => ({
     why: 'a 5 MB related list',
-    expect: { kind: 'served', word: 'hugerelated' },
+    expect: { kind: 'skipped', reason: /^file is 5\.\d MB, over the 1 MiB limit for an article file: split or trim it$/ },
     create: write(validArticle('hugerelated', ['related:', ...Array.from({ length: 60_000 }, (_, j) => `  - {webUrl: "https://related.example.com/${j}", title: "Related coverage number ${j}"}`)])),
   }), 'huge-related');
   add(2, (i) => ({ why: 'a 10,000-character title', expect: { kind: 'served', word: `longtitle${i}` }, create: write(withField(`longtitle${i}`, 'title', `title: "Reliability longtitle${i} ${'x'.repeat(10_000)}"`)) }), 'long-title');

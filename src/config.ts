@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
-import { isTimeZone } from './util/timezone.js';
+import { SNOWFLAKE } from './discord/snowflake.js';
+import { parseTimeOfDay } from './util/timeOfDay.js';
+import { canonicalTimeZone } from './util/timezone.js';
 
 export const DISCORD_API_DEFAULT = 'https://discord.com/api';
 
@@ -12,7 +14,7 @@ const optionalText = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
-const snowflake = optionalText.refine((v) => v === undefined || /^\d{17,20}$/.test(v), {
+const snowflake = optionalText.refine((v) => v === undefined || SNOWFLAKE.test(v), {
   message: 'must be a Discord id (17 to 20 digits); enable Developer Mode in Discord and use "Copy ID"',
 });
 
@@ -38,12 +40,12 @@ const schema = z
     DATA_DIR: optionalText.transform((v) => path.resolve(v ?? 'data')),
     DATABASE_PATH: optionalText,
     DIGEST_CHANNEL_ID: snowflake,
-    DIGEST_TIME: optionalText.refine((v) => v === undefined || /^([01]\d|2[0-3]):[0-5]\d$/.test(v), {
+    DIGEST_TIME: optionalText.refine((v) => v === undefined || parseTimeOfDay(v) !== null, {
       message: 'must be a time as HH:mm on a 24-hour clock, e.g. 08:30',
-    }),
-    DIGEST_TIMEZONE: optionalText.refine((v) => v === undefined || isTimeZone(v), {
+    }).transform((v) => (v === undefined ? undefined : parseTimeOfDay(v)!)),
+    DIGEST_TIMEZONE: optionalText.refine((v) => v === undefined || canonicalTimeZone(v) !== null, {
       message: 'must be an IANA time zone name such as Europe/Paris or America/New_York',
-    }),
+    }).transform((v) => (v === undefined ? undefined : canonicalTimeZone(v)!)),
     DIGEST_SIZE: integer(1, 10, 5),
     DIGEST_MAX_PER_PROVIDER: integer(1, 10, 2),
     SANDBOX_PORT: integer(0, 65535, 0),

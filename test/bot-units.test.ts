@@ -7,8 +7,10 @@ import { DAYS_MAX, QUERY_MAX, decodePageState, encodePageState, nameToken } from
 import type { PageState } from '../src/bot/customId.js';
 import { diffCommands } from '../src/bot/deploy.js';
 import { boundChoices } from '../src/bot/interactions/autocomplete.js';
-import { timeAgo } from '../src/bot/timeAgo.js';
-import { canonicalTimeZone, parseTimeOfDay, timeZoneChoices } from '../src/bot/timezones.js';
+import { timeAgo } from '../src/util/timeAgo.js';
+import { timeZoneChoices } from '../src/bot/timezones.js';
+import { parseTimeOfDay } from '../src/util/timeOfDay.js';
+import { canonicalTimeZone } from '../src/util/timezone.js';
 import { commandDefinitions } from '../src/bot/commands/index.js';
 import { AUTOCOMPLETE_CHOICE_NAME_MAX, AUTOCOMPLETE_CHOICES_MAX, CUSTOM_ID_MAX } from '../src/discord/limits.js';
 

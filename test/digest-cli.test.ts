@@ -29,7 +29,7 @@ test('on the shipped sample content the preview shows a full digest: heading, ou
   assert.equal(status, 0);
   assert.match(stdout, /^Daily digest — Thursday, 26 November\n5 stories published in the last 24 h, in 1 message\n/);
   assert.equal(numbered(stdout).length, 5);
-  assert.match(stdout, /Orbit Daily · an hour ago · Space, Science/);
+  assert.match(stdout, /Orbit Daily · 1 h ago · Space, Science/);
   assert.match(stdout, /Also covered by Northwind Wire, Harbor Times, Circuit Review, Civic Ledger and 1 more/);
 });
 
@@ -71,7 +71,7 @@ test('the preview reads any content folder, and refuses bad options with the usa
     const one = runCli(['--content', dir, '--now', SAMPLE_MORNING]);
     assert.equal(one.status, 0);
     assert.match(one.stdout, /^1 story published in the last 24 h, in 1 message$/m);
-    assert.match(one.stdout, / 1\. Only story\n {4}Example · 5 hours ago\n/);
+    assert.match(one.stdout, / 1\. Only story\n {4}Example · 5 h ago\n/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -2,6 +2,8 @@
 // Discord caps a custom_id at CUSTOM_ID_MAX characters and returns it unchanged, but anyone can craft an
 // interaction with any custom_id, so decoding trusts nothing: every field is checked and a bad one means null.
 import { CUSTOM_ID_MAX } from '../discord/limits.js';
+import { SNOWFLAKE_DIGITS } from '../discord/snowflake.js';
+import { fnv1a } from '../util/hash.js';
 import { foldForMatch } from '../util/text.js';
 
 /** Bumped when the layout changes: buttons of older messages then get a clear "run the search again". */
@@ -10,7 +12,7 @@ const SEPARATOR = ':';
 /** The start of every paging custom_id, by which the button router finds its handler. */
 export const PAGE_PREFIX = `${VERSION}${SEPARATOR}`;
 // version, mode, searcher, page and days (base 36), topic and outlet tokens, then the query (which may hold ':').
-const LAYOUT = /^nd1:([sl]):(\d{17,20}):([0-9a-z]{1,4}):([0-9a-z]{1,4}):([0-9a-z]{0,7}):([0-9a-z]{0,7}):(.*)$/su;
+const LAYOUT = new RegExp(`^nd1:([sl]):(${SNOWFLAKE_DIGITS}):([0-9a-z]{1,4}):([0-9a-z]{1,4}):([0-9a-z]{0,7}):([0-9a-z]{0,7}):(.*)$`, 'su');
 
 /** At most this many characters of a search query travel in a custom_id (and so may be typed: the option's max). */
 export const QUERY_MAX = 40;
@@ -37,12 +39,7 @@ export interface PageState {
  * but the button only needs to find it again among the library's names: the search it came from matched one exactly.
  */
 export function nameToken(name: string): string {
-  let hash = 0x811c9dc5;
-  for (const char of foldForMatch(name.trim())) {
-    hash ^= char.codePointAt(0)!;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(36);
+  return fnv1a(foldForMatch(name.trim())).toString(36);
 }
 
 const MODE_CODES: Record<SearchMode, string> = { search: 's', latest: 'l' };

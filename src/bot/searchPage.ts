@@ -13,7 +13,7 @@ import { encodePageState, nameToken } from './customId.js';
 import type { PageState } from './customId.js';
 import { EMBED_COLOR, notice } from './replies.js';
 import type { Reply } from './replies.js';
-import { timeAgo } from './timeAgo.js';
+import { timeAgo } from '../util/timeAgo.js';
 
 const SEARCH_PAGE_SIZE = 5;
 // Five entries of at most this much each stay far inside the description limit, whatever the URLs.

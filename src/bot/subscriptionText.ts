@@ -7,7 +7,7 @@ import { describeWindow } from '../digest/settings.js';
 import { nextSlot } from '../schedule/slots.js';
 import type { Subscription } from '../state/store.js';
 import { displayText, plural } from '../util/text.js';
-import { timeAgo } from './timeAgo.js';
+import { timeAgo } from '../util/timeAgo.js';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);

@@ -11,7 +11,7 @@ import { choosePreview, renderPreview } from './preview.js';
 import { DEFAULT_DIGEST_SETTINGS, DIGEST_SIZE_MAX, formatWindow, parseWindow, type DigestSettings } from '../digest/settings.js';
 import { createLogger } from '../log.js';
 import type { Logger } from '../log.js';
-import { isTimeZone } from '../util/timezone.js';
+import { canonicalTimeZone } from '../util/timezone.js';
 
 const USAGE = `Usage: npm run digest -- [--content DIR] [--size N] [--window 24h|7d|all] [--topic T]… [--provider P]…
                          [--tz ZONE] [--now ISO-DATE] [--json]
@@ -50,7 +50,7 @@ function readOptions(argv: string[]): Options {
   const window = values.window === undefined ? DEFAULT_DIGEST_SETTINGS.window : parseWindow(values.window);
   if (!window) throw new UsageError('--window must be like 24h, 7d, all or since-last');
   const timezone = values.tz ?? (process.env.DIGEST_TIMEZONE || 'UTC');
-  if (!isTimeZone(timezone)) throw new UsageError(`--tz must be an IANA time zone such as Europe/Paris (got ${timezone})`);
+  if (canonicalTimeZone(timezone) === null) throw new UsageError(`--tz must be an IANA time zone such as Europe/Paris (got ${timezone})`);
   const now = values.now === undefined ? new Date() : new Date(values.now);
   if (Number.isNaN(now.getTime())) throw new UsageError('--now must be a date such as 2026-11-26T08:00:00Z');
   return {

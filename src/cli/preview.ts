@@ -1,14 +1,12 @@
 // The digest as a terminal shows it, for `npm run digest`: what would be posted, readable without Discord.
-import dayjs from 'dayjs';
-import relativeTime from 'dayjs/plugin/relativeTime.js';
 import type { Article } from '../articles/types.js';
 import { cleanText, plural, truncate } from '../util/text.js';
+import { timeAgo } from '../util/timeAgo.js';
 import { chooseDigest, type DigestChoice, type Story } from '../digest/choose.js';
 import { outletName } from '../digest/embed.js';
 import { DEFAULT_DIGEST_TITLE, digestHeading } from '../digest/header.js';
 import { describeWindow, type DigestSettings, type DigestWindow } from '../digest/settings.js';
 
-dayjs.extend(relativeTime);
 
 // Sample content and test corpora are older than a day: a preview widens its window step by step rather than show
 // nothing, and says so.
@@ -41,7 +39,7 @@ const RELATED_NAMES_MAX = 4;
 
 function storyLines(story: Story, rank: number, now: Date): string[] {
   const { lead } = story;
-  const facts = [outletName(lead), dayjs(lead.publishedAt).from(now), ...(lead.topics.length ? [lead.topics.map(cleanText).join(', ')] : [])];
+  const facts = [outletName(lead), timeAgo(lead.publishedAt, now), ...(lead.topics.length ? [lead.topics.map(cleanText).join(', ')] : [])];
   const lines = [`${String(rank).padStart(2)}. ${cleanText(lead.title)}`, `    ${facts.join(' · ')}`];
   const excerpt = truncate(cleanText(lead.excerpt), EXCERPT_PREVIEW_MAX);
   if (excerpt) lines.push(`    ${excerpt}`);

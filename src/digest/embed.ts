@@ -13,6 +13,7 @@ import { cleanText, displayText, escapeText, truncate } from '../util/text.js';
 import type { Story } from './choose.js';
 import { outletHost } from './coverage.js';
 import { embedUrl, markdownLinkUrl } from './urls.js';
+import { fnv1a } from '../util/hash.js';
 
 // Our own lengths, well inside Discord's: a digest entry is a teaser, and ten of them should read at a glance.
 export const EXCERPT_MAX = Math.min(350, EMBED_DESCRIPTION_MAX);
@@ -26,9 +27,7 @@ const PALETTE = [0xe69f00, 0x56b4e9, 0x009e73, 0xf0e442, 0x0072b2, 0xd55e00, 0xc
 
 function colourOf(article: Article): number {
   const key = article.topics[0] ?? article.provider.domain;
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
-  return PALETTE[(hash >>> 0) % PALETTE.length]!;
+  return PALETTE[fnv1a(key) % PALETTE.length]!;
 }
 
 /** How an outlet is named to readers: its cleaned name, else the host of the piece's URL. */

@@ -7,6 +7,7 @@ import type { Story } from './choose.js';
 import { storyEmbed } from './embed.js';
 import { DEFAULT_DIGEST_TITLE, digestHeading } from './header.js';
 import { packInOrder } from './pack.js';
+import { SNOWFLAKE } from '../discord/snowflake.js';
 
 export interface MessagePayload {
   content?: string;
@@ -25,7 +26,6 @@ export interface DigestMessageOptions {
   mentionRoleId?: string | null;
 }
 
-const SNOWFLAKE = /^\d{17,20}$/;
 // Room left for "<@&id> " before the heading in a message's content.
 const HEADING_MAX = MESSAGE_CONTENT_MAX - 32;
 

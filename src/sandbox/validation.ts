@@ -5,6 +5,7 @@ import {
   EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, EMBED_FOOTER_TEXT_MAX, EMBED_TITLE_MAX, MESSAGE_CONTENT_MAX,
   MESSAGE_EMBED_TEXT_MAX, MESSAGE_EMBEDS_MAX, NONCE_MAX,
 } from '../discord/limits.js';
+import { SNOWFLAKE } from '../discord/snowflake.js';
 
 // Request bodies as Discord checks them, with its documented limits. Unknown keys are ignored, as Discord does.
 // https://discord.com/developers/docs/resources/message#create-message-jsonform-params
@@ -14,7 +15,7 @@ function discordIssue(code: string, message: string) {
   return { message, params: { discord: { code, message } } };
 }
 
-const snowflake = z.union([z.string().regex(/^\d{17,20}$/), z.number().int().nonnegative()]);
+const snowflake = z.union([z.string().regex(SNOWFLAKE), z.number().int().nonnegative()]);
 
 const httpUrl = z.string().superRefine((value, ctx) => {
   let url: URL;

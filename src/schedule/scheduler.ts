@@ -8,6 +8,7 @@ import type { RunRecord, Store, Subscription } from '../state/store.js';
 import type { RunOutcome } from '../delivery/exactlyOnce.js';
 import { perChannel } from './pool.js';
 import { previousSlot } from './slots.js';
+import { timeOfDayParts } from '../util/timeOfDay.js';
 
 export interface SchedulerDeps {
   store: Store;
@@ -77,7 +78,7 @@ export class DigestScheduler {
     this.tasks.delete(channelId);
     const subscription = this.store.getSubscription(channelId);
     if (!subscription || subscription.paused) return;
-    const [hour, minute] = subscription.time.split(':').map(Number);
+    const { hour, minute } = timeOfDayParts(subscription.time);
     const task = cron.schedule(`${minute} ${hour} * * *`, () => this.tickFromTimer(), { timezone: subscription.timezone, name: `digest ${channelId}` });
     this.tasks.set(channelId, task);
     this.logger.debug({ event: 'scheduler.scheduled', channelId, time: subscription.time, timezone: subscription.timezone }, 'digest scheduled');

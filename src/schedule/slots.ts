@@ -2,14 +2,10 @@
 // daylight-saving changes, which is where naive "add 24 hours" schedules post an hour early or late.
 // Zone offsets come from Intl with one cached formatter per zone: dayjs's timezone plugin gives the same answers
 // but took about 1 ms per slot, so a tick over 1000 subscriptions held the event loop for most of a second.
+import { timeOfDayParts } from '../util/timeOfDay.js';
+
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
-
-function parseTime(time: string): { hour: number; minute: number } {
-  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(time);
-  if (!match) throw new Error(`"${time}" is not a time as HH:mm`);
-  return { hour: Number(match[1]), minute: Number(match[2]) };
-}
 
 function parseDay(day: string): { year: number; month: number; date: number } {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
@@ -57,7 +53,7 @@ function addDays(day: string, days: number): string {
  */
 export function slotOn(day: string, time: string, tz: string): Date {
   const { year, month, date } = parseDay(day);
-  const { hour, minute } = parseTime(time);
+  const { hour, minute } = timeOfDayParts(time);
   const wall = Date.UTC(year, month - 1, date, hour, minute);
   // The zone's offsets a day either side bracket any change of offset on this day.
   const offsets = [offsetMs(wall - DAY_MS, tz), offsetMs(wall + DAY_MS, tz)];

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
+import type { DatabaseSetting } from './state/open.js';
 import { SNOWFLAKE } from './discord/snowflake.js';
 import { parseTimeOfDay } from './util/timeOfDay.js';
 import { canonicalTimeZone } from './util/timezone.js';
@@ -85,6 +86,8 @@ export interface Config {
   contentDir: string;
   dataDir: string;
   databasePath: string;
+  /** Which setting chose databasePath, for the messages that tell an operator what to change. */
+  databaseSetting: DatabaseSetting;
   digest: { channelId: string; time: string; timezone: string } | undefined;
   digestSize: number;
   digestMaxPerProvider: number;
@@ -117,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
     contentDir: e.CONTENT_DIR,
     dataDir: e.DATA_DIR,
     databasePath: path.resolve(e.DATABASE_PATH ?? path.join(e.DATA_DIR, 'newsdesk.sqlite')),
+    databaseSetting: e.DATABASE_PATH ? 'DATABASE_PATH' : 'DATA_DIR',
     digest: e.DIGEST_CHANNEL_ID && e.DIGEST_TIME
       ? { channelId: e.DIGEST_CHANNEL_ID, time: e.DIGEST_TIME, timezone: e.DIGEST_TIMEZONE ?? 'UTC' }
       : undefined,

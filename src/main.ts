@@ -1,5 +1,6 @@
-// `npm start`: settings → article library → state → (the sandbox, when no DISCORD_TOKEN is set) → Discord client →
-// schedule. Stops cleanly on Ctrl+C or SIGTERM; bad settings print every problem and exit with status 2.
+// `npm start`: settings → state → article library → (the sandbox, when no DISCORD_TOKEN is set) → Discord client →
+// schedule. Stops cleanly on Ctrl+C or SIGTERM; bad settings print every problem and exit with status 2, as does a
+// database that cannot be used.
 import path from 'node:path';
 import pino from 'pino';
 import { ArticleLibrary } from './articles/library.js';
@@ -13,6 +14,7 @@ import { startPrompt } from './sandbox/prompt.js';
 import { renderMessage } from './sandbox/render.js';
 import { DiscordSandbox } from './sandbox/server.js';
 import type { RunOutcome } from './delivery/exactlyOnce.js';
+import { StateFileError } from './state/open.js';
 import { Store } from './state/store.js';
 
 const SANDBOX_DEFAULT_TIME = '08:00';
@@ -53,10 +55,11 @@ async function main(): Promise<void> {
   const logFile = !config.discordToken && process.stdin.isTTY ? path.join(config.dataDir, 'newsdesk.log') : undefined;
   const logger = createLogger(config.logLevel, logFile ? pino.destination({ dest: logFile, mkdir: true, sync: true }) : undefined);
   logger.info({ event: 'startup', contentDir: config.contentDir, sandbox: !config.discordToken }, 'Newsdesk starting');
+  // The database before the slow article load, so an unusable file stops start-up at once. The sandbox's channels
+  // live only as long as this process, so its digests' state does too.
+  const store = config.discordToken ? Store.open(config.databasePath, { logger, setting: config.databaseSetting }) : Store.open(':memory:', { logger });
   const library = await ArticleLibrary.open({ contentDir: config.contentDir, cacheDir: path.join(config.dataDir, 'cache'), logger, watch: true });
   const sandbox = config.discordToken ? undefined : await DiscordSandbox.start({ port: config.sandboxPort, logger });
-  // The sandbox's channels live only as long as this process, so its digests' state does too.
-  const store = Store.open(sandbox ? ':memory:' : config.databasePath, { logger });
   const bot = await NewsdeskBot.start({
     token: sandbox?.token ?? config.discordToken!,
     apiUrl: sandbox?.apiUrl ?? config.discordApiUrl,
@@ -94,7 +97,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  // Both are complete messages for the operator (what, where, the fix): no "could not start" prefix, no stack.
+  if (error instanceof ConfigError || error instanceof StateFileError) {
     console.error(error.message);
     process.exit(2);
   }

@@ -1,13 +1,12 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { DEFAULT_DIGEST_SETTINGS } from '../digest/settings.js';
 import type { DigestSettings } from '../digest/settings.js';
 import { log as defaultLog } from '../log.js';
 import type { Logger } from '../log.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
-import { migrate } from './migrations.js';
+import { openDatabase } from './open.js';
+import type { DatabaseSetting } from './open.js';
 
 export interface Subscription {
   channelId: string;
@@ -153,22 +152,14 @@ export class Store {
     return prepared;
   }
 
-  /** Opens (creating folders and file as needed) and upgrades the database at `file`. */
-  static open(file: string, options: { logger?: Logger; clock?: Clock } = {}): Store {
+  /**
+   * Opens (creating folders and file as needed) and upgrades the database at `file`. A file it cannot use throws a
+   * StateFileError naming the file, `setting` (where its path came from) and the fix.
+   */
+  static open(file: string, options: { logger?: Logger; clock?: Clock; setting?: DatabaseSetting } = {}): Store {
     const logger = options.logger ?? defaultLog;
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const db = new Database(file);
-    try {
-      // WAL lets readers (commands) proceed while a digest is being recorded; the busy timeout rides out a writer.
-      db.pragma('journal_mode = WAL');
-      db.pragma('busy_timeout = 5000');
-      db.pragma('foreign_keys = ON');
-      const applied = migrate(db);
-      logger.info({ event: 'state.open', file, migrationsApplied: applied, schemaVersion: db.pragma('user_version', { simple: true }) }, 'state opened');
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    const { db, migrationsApplied } = openDatabase(file, options.setting ?? 'DATABASE_PATH');
+    logger.info({ event: 'state.open', file, migrationsApplied, schemaVersion: db.pragma('user_version', { simple: true }) }, 'state opened');
     return new Store(db, options.clock ?? systemClock);
   }
 

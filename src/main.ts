@@ -1,6 +1,6 @@
-// `npm start`: settings → state → article library → (the sandbox, when no DISCORD_TOKEN is set) → Discord client →
-// schedule. Stops cleanly on Ctrl+C or SIGTERM; bad settings print every problem and exit with status 2, as does a
-// database that cannot be used.
+// `npm start`: settings → state (locked) → article library → (the sandbox, when no DISCORD_TOKEN is set) → Discord
+// client → schedule. Stops cleanly on Ctrl+C or SIGTERM; bad settings print every problem and exit with status 2, as
+// does a database that cannot be used or that another Newsdesk process holds.
 import path from 'node:path';
 import pino from 'pino';
 import { ArticleLibrary } from './articles/library.js';
@@ -15,6 +15,7 @@ import { renderMessage } from './sandbox/render.js';
 import { DiscordSandbox } from './sandbox/server.js';
 import type { RunOutcome } from './delivery/exactlyOnce.js';
 import { StateFileError } from './state/open.js';
+import { holdProcessLock } from './state/processLock.js';
 import { Store } from './state/store.js';
 
 const SANDBOX_DEFAULT_TIME = '08:00';
@@ -55,8 +56,9 @@ async function main(): Promise<void> {
   const logFile = !config.discordToken && process.stdin.isTTY ? path.join(config.dataDir, 'newsdesk.log') : undefined;
   const logger = createLogger(config.logLevel, logFile ? pino.destination({ dest: logFile, mkdir: true, sync: true }) : undefined);
   logger.info({ event: 'startup', contentDir: config.contentDir, sandbox: !config.discordToken }, 'Newsdesk starting');
-  // The database before the slow article load, so an unusable file stops start-up at once. The sandbox's channels
-  // live only as long as this process, so its digests' state does too.
+  // The database before the slow article load, so a second process or an unusable file stops start-up at once. The
+  // sandbox's channels live only as long as this process, so its digests' state does too: in memory, with no lock.
+  if (config.discordToken) holdProcessLock(config.databasePath, config.databaseSetting, logger);
   const store = config.discordToken ? Store.open(config.databasePath, { logger, setting: config.databaseSetting }) : Store.open(':memory:', { logger });
   const library = await ArticleLibrary.open({ contentDir: config.contentDir, cacheDir: path.join(config.dataDir, 'cache'), logger, watch: true });
   const sandbox = config.discordToken ? undefined : await DiscordSandbox.start({ port: config.sandboxPort, logger });

@@ -1,9 +1,8 @@
 // Start-up against a state database that cannot be used, and against one another Newsdesk already runs on: the real
 // bot (`npm start`'s src/main.ts in a child process, pointed at a sandbox in this process) must stop with exit code 2
 // and one message naming the file, the setting that chose it and the fix — no stack trace — and leave every byte the
-// user had as it was.
+// user had as it was. A second process on one database is refused by an OS lock that dies with its holder.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,16 +13,15 @@ import { createLogger } from '../src/log.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
 import { SCHEMA_VERSION } from '../src/state/migrations.js';
 import { writeFixtureArticles } from './helpers/bot.js';
+import { killBotProcesses, startBotProcess, type BotProcess } from './helpers/botProcess.js';
 import { mountSmallDisk } from './helpers/fullDisk.js';
-import { projectRoot } from './helpers/shared.js';
 
-// How long a start-up may take on a slow shared machine before the test gives up.
+// How long one start or refusal may take on a slow shared machine before the test gives up.
 const START_TIMEOUT_MS = 30_000;
 
 let sandbox: DiscordSandbox;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-startup-'));
 const contentDir = path.join(root, 'content');
-const children = new Set<ChildProcess>();
 let folders = 0;
 /** A new empty folder for one test's files. */
 function freshDir(): string {
@@ -37,53 +35,13 @@ before(async () => {
   writeFixtureArticles(contentDir, new Date());
 });
 after(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  killBotProcesses();
   await sandbox.close();
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-interface Bot {
-  child: ChildProcess;
-  stderr: () => string;
-  exited: Promise<number | null>;
-  /** Resolves once the scheduler has started: the bot is up and holds its database. */
-  started: Promise<void>;
-}
-
-/** Starts src/main.ts as `npm start` would with a token, its settings only from the environment. */
-function startBot(settings: { DATA_DIR: string; DATABASE_PATH?: string }): Bot {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/main.ts')], {
-    cwd: projectRoot,
-    env: {
-      PATH: process.env.PATH, HOME: process.env.HOME,
-      DISCORD_TOKEN: sandbox.token, DISCORD_CLIENT_ID: sandbox.applicationId, DISCORD_API_URL: sandbox.apiUrl,
-      CONTENT_DIR: contentDir, LOG_LEVEL: 'info', ...settings,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.add(child);
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => {
-    children.delete(child);
-    resolve(code);
-  }));
-  const started = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within ${START_TIMEOUT_MS} ms:\n${stderr.slice(-2000)}`)), START_TIMEOUT_MS);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.includes('"event":"scheduler.started"')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`the bot exited (${code}) before its scheduler started:\n${stderr.slice(-2000)}`));
-    });
-  });
-  started.catch(() => undefined);
-  return { child, stderr: () => stderr, exited, started };
-}
+/** The bot with its articles in `root`/content and its data where `settings` say. */
+const startBot = (settings: { DATA_DIR: string; DATABASE_PATH?: string }): BotProcess => startBotProcess(sandbox, root, settings);
 
 /** Starts the bot, expects it to refuse, and returns what it printed (log lines aside). */
 async function refused(settings: { DATA_DIR: string; DATABASE_PATH?: string }): Promise<string> {
@@ -104,13 +62,14 @@ function assertNames(message: string, file: string, setting: 'DATABASE_PATH' | '
   assert.match(message, fix);
 }
 
-/** Runs `start` and asserts `file` keeps every byte, and nothing appears beside it. */
+/** Runs `start` and asserts `file` keeps every byte, and nothing but the lock files appears beside it. */
 async function leavesAlone(file: string, start: () => Promise<void>): Promise<void> {
   const bytes = fs.readFileSync(file);
   const beside = fs.readdirSync(path.dirname(file));
   await start();
   assert.ok(fs.readFileSync(file).equals(bytes), `${file} is unchanged`);
-  assert.deepEqual(fs.readdirSync(path.dirname(file)).filter((f) => !beside.includes(f)), [], 'no other file appears beside it');
+  const lockFiles = [`${path.basename(file)}.lock`, `${path.basename(file)}.lock.json`];
+  assert.deepEqual(fs.readdirSync(path.dirname(file)).filter((f) => !beside.includes(f) && !lockFiles.includes(f)), [], 'no other file appears beside it');
 }
 
 test('DATABASE_PATH where no database can be made (under /proc, or on a folder) stops start-up naming the path, the setting and the fix', async () => {
@@ -173,7 +132,7 @@ test('a database written by a newer Newsdesk is refused, naming the path, the se
   });
 });
 
-test('DATA_DIR on a full disk stops start-up naming the database and "free some space"; once space is freed it starts', async (t) => {
+test('DATA_DIR on a full disk stops start-up naming the database and "free some space"; once space is freed it starts', { timeout: 2 * START_TIMEOUT_MS }, async (t) => {
   const disk = mountSmallDisk(8 * 1024 * 1024);
   if ('skip' in disk) return t.skip(disk.skip);
   try {
@@ -190,4 +149,24 @@ test('DATA_DIR on a full disk stops start-up naming the database and "free some 
   } finally {
     disk.unmount();
   }
+});
+
+test('a second Newsdesk on the same database refuses to start, naming the first; a SIGKILLed holder leaves no stale lock', { timeout: 3 * START_TIMEOUT_MS }, async () => {
+  const dataDir = freshDir();
+  const database = path.join(dataDir, 'newsdesk.sqlite');
+  const first = startBot({ DATA_DIR: dataDir });
+  await first.started;
+  assert.ok(fs.statSync(database).size > 0, 'a brand-new DATA_DIR gets a new database, as before');
+
+  const message = await refused({ DATA_DIR: dataDir });
+  assertNames(message, database, 'DATA_DIR', /Stop that one first, or give this one its own DATA_DIR/);
+  assert.ok(message.includes(`another Newsdesk (pid ${first.child.pid} on host ${os.hostname()}, started `), message);
+  assert.equal(first.child.exitCode, null, 'the first keeps running');
+
+  first.child.kill('SIGKILL');
+  await first.exited;
+  const next = startBot({ DATA_DIR: dataDir });
+  await next.started;
+  next.child.kill('SIGTERM');
+  assert.equal(await next.exited, 0);
 });

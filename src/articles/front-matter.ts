@@ -5,6 +5,7 @@
 import matter from 'gray-matter';
 import yaml from 'js-yaml';
 import { truncate } from '../util/text.js';
+import { FRONT_MATTER_VALUES_MAX } from './limits.js';
 
 /** Front matter that is not read, with the reason a file is skipped for it. */
 export class FrontMatterRefused extends Error {}
@@ -31,13 +32,36 @@ function languageOf(text: string): string {
 }
 
 /**
+ * Whether `data` holds more than `max` values, counting a value each time it is reached. A YAML alias is one
+ * parsed value used again: ten aliases of ten aliases of … are a few lines that every walk over the data (zod's,
+ * ours) would go through exponentially many times. Counting stops as soon as it passes `max`.
+ */
+function holdsMoreThan(data: unknown, max: number): boolean {
+  let count = 1;
+  const stack: unknown[] = [data];
+  while (stack.length) {
+    const value = stack.pop();
+    if (value === null || typeof value !== 'object') continue;
+    const children = Object.values(value);
+    count += children.length;
+    if (count > max) return true;
+    for (const child of children) stack.push(child);
+  }
+  return false;
+}
+
+/**
  * The data of a file's YAML front matter ({} when it has none). Throws FrontMatterRefused for front matter in any
- * other language, and js-yaml's error (with its line) for broken YAML.
+ * other language or holding too many values, and js-yaml's error (with its line) for broken YAML.
  */
 export function readFrontMatter(text: string): unknown {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const language = languageOf(body);
   if (!YAML_NAMES.has(language.toLowerCase())) refuse(language);
   // Passing options also turns off gray-matter's global cache, which would otherwise keep every file's text alive.
-  return matter(body, { engines: ENGINES }).data;
+  const data: unknown = matter(body, { engines: ENGINES }).data;
+  if (holdsMoreThan(data, FRONT_MATTER_VALUES_MAX)) {
+    throw new FrontMatterRefused(`front matter: more than ${FRONT_MATTER_VALUES_MAX.toLocaleString('en-US')} values, counting each use of a YAML alias: far more than an article holds (an alias bomb?): trim it`);
+  }
+  return data;
 }

@@ -310,6 +310,7 @@ export class ArticleLibrary extends EventEmitter {
     this.files.forEach(({ result }, file) => {
       if (result.ok) {
         this.addCopy(result.article.id, file);
+        this.reportCuts(file, result.cuts);
       } else {
         this.logger.warn({ event: 'articles.file_skipped', file, reason: result.reason }, 'article file skipped');
         const group = reasonGroup(result.reason);
@@ -321,6 +322,11 @@ export class ArticleLibrary extends EventEmitter {
     const skipped = Object.values(byReason).reduce((s, n) => s + n, 0);
     this.loadSummary = { loaded: this.entries.size, skipped, byReason, fromCache: stamps.size - stale.length, ms: Math.round(performance.now() - started) };
     this.logger.info({ event: 'articles.loaded', ...this.loadSummary, contentDir: this.contentDir, files: stamps.size }, 'articles loaded');
+  }
+
+  /** One line for a file served with fields cut to their limits, at each load as for a skipped file. */
+  private reportCuts(file: string, cuts: string[] | undefined): void {
+    if (cuts) this.logger.warn({ event: 'articles.fields_cut', file, cuts }, 'article served with fields cut to their limits');
   }
 
   private readCache(): Map<string, ParsedFile> {
@@ -535,6 +541,7 @@ export class ArticleLibrary extends EventEmitter {
       if (after.result.ok) {
         touched.add(after.result.article.id);
         this.addCopy(after.result.article.id, file);
+        this.reportCuts(file, after.result.cuts);
       } else {
         change.skipped++;
         this.logger.warn({ event: 'articles.file_skipped', file, reason: after.result.reason }, 'article file skipped');

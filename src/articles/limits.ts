@@ -1,6 +1,7 @@
 // How much of one article file the bot reads and keeps. One hostile or broken file must cost a bounded slice of
 // the heap and the event loop: a 5 MB title once froze searches for 20 s, a 12 MB file ran the bot out of memory.
 // Every limit sits far above the real corpora (their largest value is given beside each).
+import { truncate } from '../util/text.js';
 
 /** Larger files are skipped unread (real: 143 KB). */
 export const ARTICLE_FILE_MAX_BYTES = 1024 * 1024;
@@ -30,4 +31,66 @@ export const IMAGES_MAX = 50;
 /** The skip reason of a file over ARTICLE_FILE_MAX_BYTES. */
 export function fileTooLarge(bytes: number): string {
   return `file is ${(bytes / 1e6).toFixed(1)} MB, over the ${ARTICLE_FILE_MAX_TEXT} limit for an article file: split or trim it`;
+}
+
+type Fields = Record<string, unknown>;
+const isFields = (value: unknown): value is Fields => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Cuts long texts and lists, and remembers what it cut for the one log line that says so. */
+class Cutter {
+  private readonly cuts = new Map<string, { count: number; largest: number; max: number; unit: string }>();
+
+  text(value: unknown, max: number, what: string): unknown {
+    if (typeof value !== 'string' || value.length <= max) return value;
+    this.note(what, value.length, max, 'characters');
+    return truncate(value, max);
+  }
+
+  list(value: unknown, max: number, what: string): unknown {
+    if (!Array.isArray(value) || value.length <= max) return value;
+    this.note(what, value.length, max, 'entries');
+    return value.slice(0, max);
+  }
+
+  /** "title: 5,000,000 characters, cut to 2,000", "related titles: 3 cut to 2,000 characters (the longest 9,000)". */
+  describe(): string[] {
+    const n = (x: number) => x.toLocaleString('en-US');
+    return [...this.cuts].map(([what, { count, largest, max, unit }]) =>
+      count === 1 ? `${what}: ${n(largest)} ${unit}, cut to ${n(max)}` : `${what}: ${n(count)} cut to ${n(max)} ${unit} (the longest ${n(largest)})`,
+    );
+  }
+
+  private note(what: string, size: number, max: number, unit: string): void {
+    const cut = this.cuts.get(what);
+    if (cut) [cut.count, cut.largest] = [cut.count + 1, Math.max(cut.largest, size)];
+    else this.cuts.set(what, { count: 1, largest: size, max, unit });
+  }
+}
+
+function cutProvider(raw: unknown, cut: Cutter, what: string): unknown {
+  if (!isFields(raw)) return raw;
+  return { ...raw, name: cut.text(raw.name, NAME_MAX, `${what} name`), domain: cut.text(raw.domain, NAME_MAX, `${what} domain`), images: cut.list(raw.images, IMAGES_MAX, `${what} images`) };
+}
+
+/**
+ * The front matter with every field the bot reads cut to its limit, before any decoding or validation does work in
+ * proportion to its length; and what was cut, one note per field (empty when nothing was).
+ */
+export function cutToLimits(frontMatter: unknown): { data: unknown; cuts: string[] } {
+  if (!isFields(frontMatter)) return { data: frontMatter, cuts: [] };
+  const cut = new Cutter();
+  const topics = cut.list(frontMatter.topics, TOPICS_MAX, 'topics');
+  const related = cut.list(frontMatter.related, RELATED_MAX, 'related');
+  const data: Fields = {
+    ...frontMatter,
+    title: cut.text(frontMatter.title, TITLE_MAX, 'title'),
+    excerpt: cut.text(frontMatter.excerpt, EXCERPT_MAX, 'excerpt'),
+    provider: cutProvider(frontMatter.provider, cut, 'provider'),
+    images: cut.list(frontMatter.images, IMAGES_MAX, 'images'),
+    topics: Array.isArray(topics) ? topics.map((t) => cut.text(t, TOPIC_NAME_MAX, 'topic names')) : topics,
+    related: Array.isArray(related)
+      ? related.map((r) => (isFields(r) ? { ...r, title: cut.text(r.title, TITLE_MAX, 'related titles'), provider: cutProvider(r.provider, cut, 'related provider') } : r))
+      : related,
+  };
+  return { data, cuts: cut.describe() };
 }

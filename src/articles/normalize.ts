@@ -4,9 +4,11 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { cleanText, foldForMatch, safeHttpUrl } from '../util/text.js';
+import { cutToLimits } from './limits.js';
 import type { Article, ArticleImage, Provider, RelatedCoverage } from './types.js';
 
-export type NormalizeResult = { ok: true; article: Article } | { ok: false; reason: string };
+/** `cuts`, when present, says which fields were over their limit and cut (see limits.ts). */
+export type NormalizeResult = { ok: true; article: Article; cuts?: string[] } | { ok: false; reason: string };
 
 /** Stable across files and restarts: the same URL always gives the same id (short enough for a Discord custom_id). */
 export function articleId(url: string): string {
@@ -144,12 +146,14 @@ function describe(issue: z.core.$ZodIssue, input: unknown): string {
 }
 
 /**
- * Validates and cleans one file's front matter. `sourcePath` (relative to the content folder) is kept on the
- * article for log lines and live updates. The reason of a rejection is the zod path and message.
+ * Validates and cleans one file's front matter, its fields first cut to their limits. `sourcePath` (relative to the
+ * content folder) is kept on the article for log lines and live updates. The reason of a rejection is the zod path
+ * and message.
  */
 export function normalizeArticle(frontMatter: unknown, sourcePath: string): NormalizeResult {
-  const parsed = frontMatterSchema.safeParse(frontMatter);
-  if (!parsed.success) return { ok: false, reason: describe(parsed.error.issues[0]!, frontMatter) };
+  const { data, cuts } = cutToLimits(frontMatter);
+  const parsed = frontMatterSchema.safeParse(data);
+  if (!parsed.success) return { ok: false, reason: describe(parsed.error.issues[0]!, data) };
   const fm = parsed.data;
   const url = articleUrl(fm);
   if (!url) {
@@ -174,5 +178,6 @@ export function normalizeArticle(frontMatter: unknown, sourcePath: string): Norm
       type: (fm.type ?? '').toLowerCase() || 'article',
       related: normalizeRelated(fm.related, url),
     },
+    ...(cuts.length ? { cuts } : {}),
   };
 }

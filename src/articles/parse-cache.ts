@@ -9,7 +9,7 @@ import type { NormalizeResult } from './normalize.js';
 import type { Article } from './types.js';
 
 /** Bump when the Article shape, the normalisation rules or this encoding change: every cached result is stale. */
-export const PARSE_CACHE_VERSION = 3;
+export const PARSE_CACHE_VERSION = 4;
 
 export interface ParsedFile { stamp: FileStamp; result: NormalizeResult }
 
@@ -34,7 +34,9 @@ function isParsedFile(file: ParsedFile, path: string): boolean {
   const { stamp, result } = file ?? {};
   return (
     typeof stamp?.size === 'number' && typeof stamp.mtimeMs === 'number' &&
-    (result?.ok === true ? isArticle(result.article, path) : result?.ok === false && isText(result.reason))
+    (result?.ok === true
+      ? isArticle(result.article, path) && (result.cuts === undefined || (Array.isArray(result.cuts) && result.cuts.every(isText)))
+      : result?.ok === false && isText(result.reason))
   );
 }
 

@@ -224,3 +224,31 @@ export async function openWatchedFolder(extra: Record<string, string | Buffer> =
     },
   };
 }
+
+const words = (count: number, word: string) => Array.from({ length: count }, (_, i) => `${word}${i % 1000}`).join(' ');
+
+/**
+ * The files issue 10 found freezing or crashing the bot (a 12 MB file, a 5 MB title, a 44 MB related list), a YAML
+ * alias bomb (a few lines that expand to 10^9 values), and a file within the size limit whose fields are all far
+ * over theirs, by relative path.
+ */
+export function oversizedContent(): Record<string, string> {
+  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+  for (let level = 1; level < 9; level++) {
+    const [name, previous] = [String.fromCharCode(97 + level), String.fromCharCode(96 + level)];
+    bomb.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(', ')}]`);
+  }
+  return {
+    'huge-file.md': validArticle('hugefile', [`excerpt: "${words(1_300_000, 'filler')}"`]),
+    'huge-title.md': validArticle('hugetitle').replace('title: "Reliability hugetitle story"', `title: "Reliability hugetitle ${words(620_000, 'spam')}"`),
+    'huge-related.md': validArticle('hugerelated', ['related:', ...Array.from({ length: 580_000 }, (_, j) => `  - {webUrl: "https://related.example.com/${j}", title: "Related ${j}"}`)]),
+    'alias-bomb.md': validArticle('aliasbomb', [...bomb, 'topics: *i', 'images: *i']),
+    'long-fields.md': validArticle('longfields', [
+      `excerpt: "${words(20_000, 'excerptword')}"`,
+      'topics:',
+      ...Array.from({ length: 300 }, (_, i) => `  - "Topic ${i} ${'t'.repeat(i === 0 ? 5_000 : 0)}"`),
+      'related:',
+      ...Array.from({ length: 3_000 }, (_, j) => `  - {webUrl: "https://related.example.com/${j}", title: "Related ${j}"}`),
+    ]).replace('title: "Reliability longfields story"', `title: "Reliability longfields ${words(30_000, 'titleword')}"`),
+  };
+}

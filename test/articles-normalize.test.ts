@@ -12,7 +12,7 @@ const sample = sharedPath('corpus/sample');
 const base = {
   title: 'Hospitals reopen',
   excerpt: 'Wards are open again.',
-  publishedDateTime: new Date('2020-05-06T03:30:00Z'),
+  publishedDateTime: '2020-05-06T03:30:00Z',
   webUrl: 'https://news.example.com/hospitals-reopen',
   type: 'article',
   quality: 120,
@@ -62,9 +62,40 @@ test('url is webUrl, else originalUrl; the id follows the URL, not the file', ()
   assert.notEqual(accept({ webUrl: 'https://news.example.com/other' }).id, again.article.id);
 });
 
-test('publishedAt is a Date whether YAML gave a Date or a string', () => {
-  assert.deepEqual(accept({}).publishedAt, base.publishedDateTime);
-  assert.deepEqual(accept({ publishedDateTime: '2020-05-06T03:30:00Z' }).publishedAt, base.publishedDateTime);
+test('publishedAt is the instant of an ISO 8601 date-time: any zone, seconds and fraction optional, a date alone at midnight UTC', () => {
+  const at = (value: string) => accept({ publishedDateTime: value }).publishedAt.toISOString();
+  assert.equal(at('2020-05-06T03:30:00Z'), '2020-05-06T03:30:00.000Z');
+  assert.equal(at('2020-05-06T05:30:00+02:00'), '2020-05-06T03:30:00.000Z');
+  assert.equal(at('2020-05-05T22:30-05:00'), '2020-05-06T03:30:00.000Z');
+  assert.equal(at('2020-05-06T03:30:00.1234Z'), '2020-05-06T03:30:00.123Z');
+  assert.equal(at('2020-05-06'), '2020-05-06T00:00:00.000Z');
+  assert.equal(at('2024-02-29T12:00:00Z'), '2024-02-29T12:00:00.000Z');
+});
+
+test('a date that is not a real ISO 8601 date-time from 1970 to 2100 is refused, naming the field and the form expected', () => {
+  const form = 'expected an ISO 8601 date-time such as 2026-11-20T09:00:00Z';
+  const refused = (value: unknown) => reject(normalizeArticle({ ...base, publishedDateTime: value }, 'a.md'));
+  // Each value issue 10 found passing as a real date: rolled over, guessed at, or read as milliseconds.
+  assert.equal(refused('2026-13-45'), `publishedDateTime: is not a valid date: "2026-13-45" names a day or time that does not exist (${form})`);
+  assert.equal(refused('next tuesday 1'), `publishedDateTime: is not a valid date: ${form}, not "next tuesday 1"`);
+  assert.equal(refused(20261120), `publishedDateTime: is not a valid date: ${form}, not the number 20261120`);
+  assert.equal(refused(-8.64e15), `publishedDateTime: is not a valid date: ${form}, not the number -8640000000000000`);
+  assert.equal(refused('+275760-09-13T00:00:00.000Z'), `publishedDateTime: is not a valid date: ${form}, not "+275760-09-13T00:00:00.000Z"`);
+  assert.equal(refused('2150-01-01T00:00:00Z'), 'publishedDateTime: is not a valid date: "2150-01-01T00:00:00Z" is outside 1970-01-01 to 2100-01-01');
+  assert.equal(refused('1969-12-31T23:59:59Z'), 'publishedDateTime: is not a valid date: "1969-12-31T23:59:59Z" is outside 1970-01-01 to 2100-01-01');
+  for (const value of ['2026-02-29T10:00:00Z', '2026-11-20T24:00:00Z', '2026-11-20T10:60:00Z', '2026-11-20T10:00:61Z', '2026-11-20T10:00:00+25:00', '2026-00-10']) {
+    assert.match(refused(value), /names a day or time that does not exist/, value);
+  }
+  for (const value of ['2026-11-20T10:00:00', 'Fri, 20 Nov 2026 10:00:00 GMT', '20/11/2026', '', true, ['2026-11-20'], new Date('2026-11-20T10:00:00Z')]) {
+    assert.match(refused(value), /^publishedDateTime: is not a valid date: expected an ISO 8601 date-time/, String(value));
+  }
+});
+
+test('a related story with a date that is not valid keeps no date', () => {
+  const related = (publishedDateTime: unknown) => accept({ related: [{ title: 'Other', webUrl: 'https://other.example.net/a', publishedDateTime }] }).related[0]!.publishedAt;
+  assert.equal(related('2026-13-45'), null);
+  assert.equal(related(-8.64e15), null);
+  assert.deepEqual(related('2020-05-06T04:00:00Z'), new Date('2020-05-06T04:00:00Z'));
 });
 
 test('quality and heat are numbers or null; a missing published flag counts as published', () => {
@@ -106,7 +137,7 @@ test('related: entries without a valid URL and the article itself are dropped; t
     related: [
       { title: 'Self', webUrl: base.webUrl },
       { title: 'Broken', webUrl: 'mailto:x@y.z' },
-      { title: 'Other &amp; more', webUrl: 'https://other.example.net/story', provider: { name: 'Other', domain: 'other.example.net' }, publishedDateTime: new Date('2020-05-06T04:00:00Z'), quality: 90 },
+      { title: 'Other &amp; more', webUrl: 'https://other.example.net/story', provider: { name: 'Other', domain: 'other.example.net' }, publishedDateTime: '2020-05-06T04:00:00Z', quality: 90 },
       { title: 'Same again', webUrl: 'https://other.example.net/story' },
       null,
     ],

@@ -87,3 +87,22 @@ test('the preview reads any content folder, and refuses bad options with the usa
     assert.match(bad.stderr, message);
   }
 });
+
+test('files whose dates are not real ISO 8601 date-times are left out, so every payload stays valid for Discord', { skip: openApiSkip }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-digest-dates-'));
+  const story = (slug: string, date: string) =>
+    ['---', `title: "Story ${slug}"`, `publishedDateTime: ${date}`, `webUrl: "https://example.com/${slug}"`, 'provider:', '  name: Example', '  domain: example.com', '---', ''].join('\n');
+  try {
+    // Each value issue 10 found passing as a real date; -8.64e15 made the demo digest fail Discord's validation.
+    const bad = { 'min-date': '-8.64e15', 'far-future': '"+275760-09-13T00:00:00.000Z"', 'rolled-over': '2026-13-45', 'free-text': '"next tuesday 1"', 'bare-number': '20261120' };
+    for (const [slug, date] of Object.entries(bad)) fs.writeFileSync(path.join(dir, `${slug}.md`), story(slug, date));
+    fs.writeFileSync(path.join(dir, 'good.md'), story('good', '2026-11-26T07:00:00Z'));
+    const { status, stdout } = runCli(['--content', dir, '--now', SAMPLE_MORNING, '--window', 'all', '--json']);
+    assert.equal(status, 0);
+    const payloads = JSON.parse(stdout) as MessagePayload[];
+    assert.deepEqual(payloads.flatMap((p) => p.embeds).map((e) => e.title), ['Story good']);
+    for (const payload of payloads) assert.deepEqual([...limitProblems(payload), ...openApiProblems('MessageCreateRequest', payload)], []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -114,3 +114,32 @@ test('a file in UTF-16 (or not UTF-8 at all) is named for its encoding, at start
     await folder.close();
   }
 });
+
+// Each value issue 10 found passing as a real date, as a file gives it.
+const BAD_DATES: Record<string, string> = {
+  'rolled-over.md': '2026-13-45',
+  'free-text.md': '"next tuesday 1"',
+  'bare-number.md': '20261120',
+  'min-date.md': '-8.64e15',
+  'far-future.md': '"+275760-09-13T00:00:00.000Z"',
+  'year-2150.md': '2150-01-01T00:00:00Z',
+};
+const badDateFiles = (prefix: string) =>
+  Object.fromEntries(Object.entries(BAD_DATES).map(([file, value]) => [`${prefix}${file}`, validArticle(`${prefix}${file.replace(/\W/g, '')}`).replace('publishedDateTime: 2026-11-20T09:00:00Z', `publishedDateTime: ${value}`)]));
+
+test('a date that is not a real ISO 8601 date-time is named and the file skipped: never first in /news latest', async () => {
+  const folder = await openWatchedFolder(badDateFiles(''));
+  try {
+    const check = (prefix: string) => {
+      for (const file of Object.keys(BAD_DATES)) assert.match(folder.skipReasons(`${prefix}${file}`).join(' | '), /^publishedDateTime: is not a valid date: /, file);
+      assert.ok(folder.library.all().every((a) => a.publishedAt.getUTCFullYear() >= 1970 && a.publishedAt.getUTCFullYear() < 2100));
+      assert.ok(folder.library.all().every((a) => !a.url.startsWith('https://reliability.example.com/')));
+    };
+    check('');
+    for (const [file, text] of Object.entries(badDateFiles('live-'))) fs.writeFileSync(path.join(folder.contentDir, file), text);
+    await waitUntil(() => Object.keys(BAD_DATES).every((file) => folder.skipReasons(`live-${file}`).length > 0), 'the live files to be named');
+    check('live-');
+  } finally {
+    await folder.close();
+  }
+});

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { cleanText, foldForMatch, safeHttpUrl } from '../util/text.js';
+import { parseIsoDateTime } from './iso-date.js';
 import { cutToLimits } from './limits.js';
 import type { Article, ArticleImage, Provider, RelatedCoverage } from './types.js';
 
@@ -17,14 +18,14 @@ export function articleId(url: string): string {
 
 const text = z.union([z.string(), z.number()]).transform(cleanText);
 const requiredText = text.refine((v) => v !== '', { message: 'is missing or empty' });
-// YAML loaders give a Date for an unquoted timestamp; a quoted one stays a string.
-const date = z.union([z.date(), z.string(), z.number()]).transform((v, ctx) => {
-  const d = v instanceof Date ? v : new Date(v);
-  if (Number.isNaN(d.getTime())) {
-    ctx.addIssue({ code: 'custom', message: 'is not a valid date' });
+// The YAML schema gives every timestamp, quoted or not, as a string.
+const date = z.unknown().transform((v, ctx) => {
+  const parsed = parseIsoDateTime(v);
+  if (typeof parsed === 'string') {
+    ctx.addIssue({ code: 'custom', message: parsed });
     return z.NEVER;
   }
-  return d;
+  return parsed;
 });
 const score = z.number().finite().nullable().optional().catch(null).transform((v) => v ?? null);
 const dimension = z.number().finite().nonnegative().nullable().optional().catch(null).transform((v) => v ?? null);

@@ -9,7 +9,7 @@ import type { NormalizeResult } from './normalize.js';
 import type { Article } from './types.js';
 
 /** Bump when the Article shape, the normalisation rules or this encoding change: every cached result is stale. */
-export const PARSE_CACHE_VERSION = 4;
+export const PARSE_CACHE_VERSION = 5;
 
 export interface ParsedFile { stamp: FileStamp; result: NormalizeResult }
 

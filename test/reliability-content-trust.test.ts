@@ -143,3 +143,34 @@ test('a date that is not a real ISO 8601 date-time is named and the file skipped
     await folder.close();
   }
 });
+
+// Characters with no visible form, each hidden inside "Space" and "Lander": issue 10's list, and tag characters.
+const INVISIBLES = ['\u2060', '\u061C', '\u180E', '\u00AD', '\u034F', '\u3164', '\u{E0041}\u{E007F}', '\u200D', '\uFE0F'];
+const invisibleFile = (char: string, i: number) =>
+  validArticle(`invisible${i}`, ['topics:', `  - "Sp${char}ace"`]).replace(`title: "Reliability invisible${i} story"`, `title: "Reliability invisible${i} Lan${char}der story"`);
+
+test('invisible characters never reach a title or topic: "Sp\\u2060ace" is the topic Space, one autocomplete entry', async () => {
+  const folder = await openWatchedFolder(Object.fromEntries(INVISIBLES.map((char, i) => [`invisible-${i}.md`, invisibleFile(char, i)])));
+  const { library } = folder;
+  const visible = /^[\p{L}\p{N}\p{P}\p{S}\p{Zs}]*$/u;
+  const check = (count: number) => {
+    const articles = library.all().filter((a) => a.title.includes('invisible'));
+    assert.equal(articles.length, count);
+    for (const a of articles) {
+      assert.match(a.title, /^Reliability invisible\d+ Lander story$/);
+      assert.deepEqual(a.topics, ['Space']);
+      assert.ok([a.title, ...a.topics].every((t) => visible.test(t)));
+    }
+    assert.deepEqual(library.topics('sp').map((t) => t.name), ['Space']);
+    assert.equal(library.search({ topic: 'Sp\u2060ace', includeUnpublished: true }).total, library.search({ topic: 'Space', includeUnpublished: true }).total);
+    assert.equal(library.search({ words: 'lan\u00ADder', includeUnpublished: true }).total, count);
+  };
+  try {
+    check(INVISIBLES.length);
+    INVISIBLES.forEach((char, i) => fs.writeFileSync(path.join(folder.contentDir, `live-invisible-${i}.md`), invisibleFile(char, INVISIBLES.length + i)));
+    await waitUntil(() => library.all().filter((a) => a.title.includes('invisible')).length === 2 * INVISIBLES.length, 'the live files to be served');
+    check(2 * INVISIBLES.length);
+  } finally {
+    await folder.close();
+  }
+});

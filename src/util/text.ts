@@ -4,11 +4,16 @@ import { escapeMarkdown } from 'discord.js';
 // C0/C1 control characters except tab/newline, plus zero-width and bidi overrides that make text lie about itself.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g;
+// Characters with no visible form (Unicode's Default_Ignorable_Code_Point: soft hyphens, word joiners, the Arabic
+// letter mark, Hangul fillers, variation selectors, tag characters…): "Sp\u2060ace" looked exactly like "Space" and
+// became a second topic. Removed wherever text is cleaned or compared.
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
 const WHITESPACE_RUN = /[\s\u00A0]+/g;
 
 /**
  * Untrusted article text made fit to show: HTML entities decoded (real files carry them double-encoded,
- * e.g. `&amp;#39;`), control characters removed, every run of whitespace (CR/LF, NBSP) folded to one space.
+ * e.g. `&amp;#39;`), control and invisible characters removed, every run of whitespace (CR/LF, NBSP) folded to
+ * one space.
  */
 export function cleanText(raw: unknown): string {
   if (typeof raw !== 'string' && typeof raw !== 'number') return '';
@@ -18,7 +23,7 @@ export function cleanText(raw: unknown): string {
     if (decoded === text) break;
     text = decoded;
   }
-  return text.replace(CONTROL, '').replace(WHITESPACE_RUN, ' ').trim();
+  return text.replace(CONTROL, '').replace(INVISIBLE, '').replace(WHITESPACE_RUN, ' ').trim();
 }
 
 /** A valid absolute http(s) URL in its canonical (percent-encoded) form, or null. */
@@ -72,7 +77,8 @@ export function plural(n: number, one: string, many: string): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
-/** Folds case and accents so that "Économie" finds "economie". */
+/** Folds case and accents, and drops invisible characters, so that "Économie" finds "economie". */
 export function foldForMatch(text: string): string {
-  return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  // After NFKD, whose decompositions can be invisible themselves (U+3164 becomes U+1160).
+  return text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(INVISIBLE, '').toLowerCase();
 }

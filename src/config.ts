@@ -29,7 +29,8 @@ const integer = (min: number, max: number, fallback: number) =>
     .transform(Number)
     .refine((n) => n >= min && n <= max, { message: `must be a whole number from ${min} to ${max}` });
 
-const schema = z
+// Each environment variable checked on its own; `schema` adds the checks across them and the settings' final shape.
+const variables = z
   .object({
     DISCORD_TOKEN: optionalText,
     DISCORD_CLIENT_ID: snowflake,
@@ -58,7 +59,9 @@ const schema = z
       .refine((v) => ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v), {
         message: 'must be one of fatal, error, warn, info, debug, trace, silent',
       }),
-  })
+  });
+
+const schema = variables
   .superRefine((env, ctx) => {
     if (env.DISCORD_TOKEN && !env.DISCORD_CLIENT_ID) {
       ctx.addIssue({
@@ -76,24 +79,32 @@ const schema = z
     if (!fs.existsSync(env.CONTENT_DIR) || !fs.statSync(env.CONTENT_DIR).isDirectory()) {
       ctx.addIssue({ code: 'custom', path: ['CONTENT_DIR'], message: `folder ${env.CONTENT_DIR} does not exist: create it or point CONTENT_DIR at your articles` });
     }
-  });
+  })
+  .transform((e) => ({
+    discordToken: e.DISCORD_TOKEN,
+    discordClientId: e.DISCORD_CLIENT_ID,
+    discordGuildId: e.DISCORD_GUILD_ID,
+    discordApiUrl: e.DISCORD_API_URL.replace(/\/+$/, ''),
+    contentDir: e.CONTENT_DIR,
+    dataDir: e.DATA_DIR,
+    databasePath: path.resolve(e.DATABASE_PATH ?? path.join(e.DATA_DIR, 'newsdesk.sqlite')),
+    /** Which setting chose databasePath, for the messages that tell an operator what to change. */
+    databaseSetting: (e.DATABASE_PATH ? 'DATABASE_PATH' : 'DATA_DIR') as DatabaseSetting,
+    digest: e.DIGEST_CHANNEL_ID && e.DIGEST_TIME ? { channelId: e.DIGEST_CHANNEL_ID, time: e.DIGEST_TIME, timezone: e.DIGEST_TIMEZONE ?? 'UTC' } : undefined,
+    digestSize: e.DIGEST_SIZE,
+    digestMaxPerProvider: e.DIGEST_MAX_PER_PROVIDER,
+    sandboxPort: e.SANDBOX_PORT,
+    logLevel: e.LOG_LEVEL,
+  }));
 
-export interface Config {
-  discordToken: string | undefined;
-  discordClientId: string | undefined;
-  discordGuildId: string | undefined;
-  discordApiUrl: string;
-  contentDir: string;
-  dataDir: string;
-  databasePath: string;
-  /** Which setting chose databasePath, for the messages that tell an operator what to change. */
-  databaseSetting: DatabaseSetting;
-  digest: { channelId: string; time: string; timezone: string } | undefined;
-  digestSize: number;
-  digestMaxPerProvider: number;
-  sandboxPort: number;
-  logLevel: string;
-}
+export type Config = z.infer<typeof schema>;
+
+// What `npm run digest` reads of the same .env: it needs no Discord setting, and a wrong one must not stop it.
+const previewSchema = variables
+  .pick({ CONTENT_DIR: true, DIGEST_TIMEZONE: true, LOG_LEVEL: true })
+  .transform((e) => ({ contentDir: e.CONTENT_DIR, timezone: e.DIGEST_TIMEZONE ?? 'UTC', logLevel: e.LOG_LEVEL }));
+
+export type PreviewConfig = z.infer<typeof previewSchema>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -107,30 +118,21 @@ export class ConfigError extends Error {
  * listing every problem at once; its message never contains a setting's value, so secrets cannot leak through it.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
-  }
-  const e = parsed.data;
-  return {
-    discordToken: e.DISCORD_TOKEN,
-    discordClientId: e.DISCORD_CLIENT_ID,
-    discordGuildId: e.DISCORD_GUILD_ID,
-    discordApiUrl: e.DISCORD_API_URL.replace(/\/+$/, ''),
-    contentDir: e.CONTENT_DIR,
-    dataDir: e.DATA_DIR,
-    databasePath: path.resolve(e.DATABASE_PATH ?? path.join(e.DATA_DIR, 'newsdesk.sqlite')),
-    databaseSetting: e.DATABASE_PATH ? 'DATABASE_PATH' : 'DATA_DIR',
-    digest: e.DIGEST_CHANNEL_ID && e.DIGEST_TIME
-      ? { channelId: e.DIGEST_CHANNEL_ID, time: e.DIGEST_TIME, timezone: e.DIGEST_TIMEZONE ?? 'UTC' }
-      : undefined,
-    digestSize: e.DIGEST_SIZE,
-    digestMaxPerProvider: e.DIGEST_MAX_PER_PROVIDER,
-    sandboxPort: e.SANDBOX_PORT,
-    logLevel: e.LOG_LEVEL,
-  };
+  return parseSettings(schema, env);
 }
 
+/** The settings of `npm run digest`, read like loadConfig's. */
+export function loadPreviewConfig(env: NodeJS.ProcessEnv = readEnvironment()): PreviewConfig {
+  return parseSettings(previewSchema, env);
+}
+
+function parseSettings<S extends z.ZodType>(settings: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const parsed = settings.safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
+  return parsed.data;
+}
+
+// The one place that reads the process environment (and .env, which never overrides what the environment sets).
 function readEnvironment(): NodeJS.ProcessEnv {
   dotenv.config({ quiet: true });
   return process.env;

@@ -7,10 +7,10 @@ const REDACT = ['token', '*.token', 'authorization', '*.authorization', 'headers
 
 /**
  * Structured logging: one JSON line per event on stderr (stdout belongs to the terminal prompt and CLI output).
- * `destination` lets tests capture the lines.
+ * `level` comes from the settings (LOG_LEVEL); `destination` lets tests capture the lines.
  */
-export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destination: pino.DestinationStream = pino.destination(2)): Logger {
+export function createLogger(level: string, destination: pino.DestinationStream = pino.destination(2)): Logger {
   return pino({ level, base: undefined, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
 }
 
-export const log = createLogger();
+export const log = createLogger('info');

@@ -21,7 +21,6 @@ async function main(): Promise<number> {
   } catch (error) {
     const why = error instanceof DiscordAPIError && error.status === 401 ? 'Discord refused the token: check DISCORD_TOKEN' : error instanceof Error ? error.message : String(error);
     console.error(`Could not register the commands: ${why}`);
-    // Created from the settings, so LOG_LEVEL from .env applies (the shared `log` is made before .env is read).
     createLogger(config.logLevel).error({ event: 'deploy.failed', err: error }, 'command registration failed');
     return 1;
   }

@@ -3,12 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import dotenv from 'dotenv';
 import { ArticleLibrary } from '../articles/library.js';
 import type { Article } from '../articles/types.js';
 import { digestMessages } from '../digest/messages.js';
 import { choosePreview, renderPreview } from './preview.js';
 import { DEFAULT_DIGEST_SETTINGS, DIGEST_SIZE_MAX, formatWindow, parseWindow, type DigestSettings } from '../digest/settings.js';
+import { ConfigError, loadPreviewConfig, type PreviewConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import type { Logger } from '../log.js';
 import { canonicalTimeZone } from '../util/timezone.js';
@@ -28,7 +28,8 @@ interface Options {
   json: boolean;
 }
 
-function readOptions(argv: string[]): Options {
+/** The command line over the settings (CONTENT_DIR and DIGEST_TIMEZONE may come from the bot's .env). */
+function readOptions(argv: string[], config: PreviewConfig): Options {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -49,12 +50,12 @@ function readOptions(argv: string[]): Options {
   if (!Number.isInteger(size) || size < 1 || size > DIGEST_SIZE_MAX) throw new UsageError(`--size must be a whole number from 1 to ${DIGEST_SIZE_MAX}`);
   const window = values.window === undefined ? DEFAULT_DIGEST_SETTINGS.window : parseWindow(values.window);
   if (!window) throw new UsageError('--window must be like 24h, 7d, all or since-last');
-  const timezone = values.tz ?? (process.env.DIGEST_TIMEZONE || 'UTC');
+  const timezone = values.tz ?? config.timezone;
   if (canonicalTimeZone(timezone) === null) throw new UsageError(`--tz must be an IANA time zone such as Europe/Paris (got ${timezone})`);
   const now = values.now === undefined ? new Date() : new Date(values.now);
   if (Number.isNaN(now.getTime())) throw new UsageError('--now must be a date such as 2026-11-26T08:00:00Z');
   return {
-    contentDir: path.resolve(values.content ?? (process.env.CONTENT_DIR || 'content')),
+    contentDir: values.content === undefined ? config.contentDir : path.resolve(values.content),
     settings: { ...DEFAULT_DIGEST_SETTINGS, size, window, topics: values.topic ?? [], providers: values.provider ?? [] },
     explicitWindow: values.window !== undefined,
     timezone,
@@ -72,11 +73,18 @@ async function loadArticles(contentDir: string, logger: Logger): Promise<readonl
 }
 
 async function main(argv: string[]): Promise<number> {
-  // Made here, after .env is read, so that its LOG_LEVEL applies.
-  const logger = createLogger(process.env.LOG_LEVEL);
+  let config: PreviewConfig;
+  try {
+    config = loadPreviewConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
+  const logger = createLogger(config.logLevel);
   let options: Options;
   try {
-    options = readOptions(argv);
+    options = readOptions(argv, config);
   } catch (error) {
     if (!(error instanceof UsageError) && !(error instanceof TypeError)) throw error;
     // parseArgs reports unknown or malformed options as TypeErrors with a readable message.
@@ -102,6 +110,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-// CONTENT_DIR and DIGEST_TIMEZONE may come from the same .env the bot uses; nothing else in it is needed.
-dotenv.config({ quiet: true });
 process.exitCode = await main(process.argv.slice(2));

@@ -5,7 +5,6 @@
 // Discord forgets nonces after a few minutes. Runs of one channel never send at the same time.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NONCE_MAX } from '../discord/limits.js';
-import { log as defaultLog } from '../log.js';
 import type { Logger } from '../log.js';
 import type { Plan, RunMessage, RunRecord, Store } from '../state/store.js';
 import type { SubscriptionService } from '../subscriptions/service.js';
@@ -47,7 +46,7 @@ export interface DeliveryDeps {
   send: Sender;
   /** The channel's recent messages by the bot: where a message attempted but never recorded is looked for. */
   history: History;
-  logger?: Logger;
+  logger: Logger;
   /** Tries per message for transient failures, and the first backoff delay (doubled each time). */
   retry?: { attempts: number; baseDelayMs: number };
 }
@@ -96,7 +95,7 @@ export class DigestDelivery {
   private closing = false;
 
   constructor(private readonly deps: DeliveryDeps) {
-    this.logger = deps.logger ?? defaultLog;
+    this.logger = deps.logger;
   }
 
   /**

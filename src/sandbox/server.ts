@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { GatewayDispatchEvents, GatewayIntentBits } from 'discord.js';
-import { createLogger, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import { createDriver, type SandboxDriver } from './driver.js';
 import { RestFaults } from './faults.js';
 import { Gateway } from './gateway.js';
@@ -18,7 +18,7 @@ export type { RecordedMessage, RecordedRequest, SandboxUser, SandboxDriver };
 export interface SandboxOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
-  logger?: Logger;
+  logger: Logger;
   /** Discord's is 41250 ms; a test of missed heartbeat acks wants it short. */
   heartbeatIntervalMs?: number;
   rateLimits?: RateLimitOptions;
@@ -67,7 +67,7 @@ export class DiscordSandbox {
   private timePassedMs = 0;
 
   private constructor(options: SandboxOptions) {
-    const logger = (options.logger ?? createLogger()).child({ component: 'sandbox' });
+    const logger = options.logger.child({ component: 'sandbox' });
     // One clock for everything that dates: ids, nonce windows, interaction deadlines, rate limits (see passTime).
     const now = () => Date.now() + this.timePassedMs;
     const nextId = snowflakes(now);
@@ -105,7 +105,7 @@ export class DiscordSandbox {
     this.server.on('upgrade', (request, socket, head) => this.gateway.handleUpgrade(request, socket, head));
   }
 
-  static async start(options: SandboxOptions = {}): Promise<DiscordSandbox> {
+  static async start(options: SandboxOptions): Promise<DiscordSandbox> {
     const sandbox = new DiscordSandbox(options);
     await new Promise<void>((resolve, reject) => {
       sandbox.server.once('error', reject);

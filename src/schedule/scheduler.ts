@@ -1,6 +1,5 @@
 import cron from 'node-cron';
 import type { ScheduledTask } from 'node-cron';
-import { log as defaultLog } from '../log.js';
 import type { Logger } from '../log.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
@@ -15,7 +14,7 @@ export interface SchedulerDeps {
   clock?: Clock;
   /** Plans and delivers (or resumes) the subscription's digest for one slot; normally wraps deliverRun. */
   runSlot: (subscription: Subscription, slot: Date) => Promise<RunOutcome>;
-  logger?: Logger;
+  logger: Logger;
   /** A slot missed while the bot was down runs on start if it is at most this old; older ones are skipped. */
   catchUpHours?: number;
   /** How many channels are delivered at the same time. */
@@ -60,7 +59,7 @@ export class DigestScheduler {
   constructor(private readonly deps: SchedulerDeps) {
     this.store = deps.store;
     this.clock = deps.clock ?? systemClock;
-    this.logger = deps.logger ?? defaultLog;
+    this.logger = deps.logger;
     this.catchUpMs = (deps.catchUpHours ?? DEFAULT_MAX_AGE_HOURS) * HOUR_MS;
   }
 

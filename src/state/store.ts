@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import { DEFAULT_DIGEST_SETTINGS } from '../digest/settings.js';
 import type { DigestSettings } from '../digest/settings.js';
-import { log as defaultLog } from '../log.js';
 import type { Logger } from '../log.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
@@ -156,10 +155,9 @@ export class Store {
    * Opens (creating folders and file as needed) and upgrades the database at `file`. A file it cannot use throws a
    * StateFileError naming the file, `setting` (where its path came from) and the fix.
    */
-  static open(file: string, options: { logger?: Logger; clock?: Clock; setting?: DatabaseSetting } = {}): Store {
-    const logger = options.logger ?? defaultLog;
+  static open(file: string, options: { logger: Logger; clock?: Clock; setting?: DatabaseSetting }): Store {
     const { db, migrationsApplied } = openDatabase(file, options.setting ?? 'DATABASE_PATH');
-    logger.info({ event: 'state.open', file, migrationsApplied, schemaVersion: db.pragma('user_version', { simple: true }) }, 'state opened');
+    options.logger.info({ event: 'state.open', file, migrationsApplied, schemaVersion: db.pragma('user_version', { simple: true }) }, 'state opened');
     return new Store(db, options.clock ?? systemClock);
   }
 

@@ -9,7 +9,7 @@ export interface SandboxSession {
   close(): Promise<void>;
 }
 
-export async function startSandboxSession(handler: (interaction: Interaction) => Promise<unknown> = async () => undefined, options: SandboxOptions = {}): Promise<SandboxSession> {
+export async function startSandboxSession(handler: (interaction: Interaction) => Promise<unknown> = async () => undefined, options: Omit<SandboxOptions, 'logger'> = {}): Promise<SandboxSession> {
   const sandbox = await DiscordSandbox.start({ logger: createLogger('silent'), ...options });
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: sandbox.apiUrl } });
   client.on(Events.InteractionCreate, (interaction) => void handler(interaction));

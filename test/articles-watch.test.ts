@@ -90,6 +90,20 @@ test('a removed folder takes its articles with it', async () => {
   await until(() => found('lilith').length === 0);
 });
 
+test('an article file replaced by a folder of the same name is no longer served, and one line says so', async () => {
+  const file = path.join(contentDir, 'news/victim.md');
+  fs.writeFileSync(file, article('Victim story about to vanish', 'victim'));
+  await until(() => found('victim').length === 1);
+  // As `rm victim.md && mkdir victim.md` would: the watcher saw only a new folder, and the article stayed served.
+  fs.rmSync(file);
+  fs.mkdirSync(file);
+  await until(() => found('victim').length === 0);
+  await until(() => lines.some((l) => l.event === 'articles.file_became_folder'));
+  assert.deepEqual(lines.filter((l) => l.event === 'articles.file_became_folder').map((l) => [l.file, l.level]), [['news/victim.md', 40]]);
+  assert.equal(lines.filter((l) => l.file === 'news/victim.md' && l.event !== 'articles.file_became_folder').length, 0);
+  fs.rmdirSync(file);
+});
+
 test('non-article files are ignored', async () => {
   const count = changes.length;
   fs.writeFileSync(path.join(contentDir, 'news/ignored.txt'), 'title: nothing');

@@ -495,14 +495,15 @@ export class ArticleLibrary extends EventEmitter {
     });
   }
 
-  private async readOne(file: string): Promise<ParsedFile | null> {
+  /** The file's parse now; null when it is gone, 'folder' when a folder stands at its path (it holds no article itself). */
+  private async readOne(file: string): Promise<ParsedFile | null | 'folder'> {
     const full = path.join(this.contentDir, file);
     for (let attempt = 0; ; attempt++) {
       let stamp: FileStamp;
       let result: NormalizeResult;
       try {
         const stat = await fs.stat(full);
-        if (stat.isDirectory()) return null; // a folder named like an article holds no article itself
+        if (stat.isDirectory()) return 'folder';
         stamp = { size: stat.size, mtimeMs: stat.mtimeMs };
         // A FIFO or device would block the read (and every update queued behind it) forever: never open one.
         result = stat.isFile() ? (await parseFiles(this.contentDir, [file], new Map([[file, stamp]]))).get(file)! : { ok: false, reason: 'unreadable: not a regular file' };
@@ -533,7 +534,8 @@ export class ArticleLibrary extends EventEmitter {
         touched.add(before.result.article.id);
         this.dropCopy(before.result.article.id, file);
       }
-      if (!after) {
+      if (!after || after === 'folder') {
+        if (after && before) this.logger.warn({ event: 'articles.file_became_folder', file }, 'article file replaced by a folder of the same name: its article is no longer served');
         this.files.delete(file);
         continue;
       }

@@ -87,6 +87,8 @@ export async function watchContent(contentDir: string, onBatch: (paths: Set<stri
       note(file, true);
     } else if (stat?.isDirectory()) {
       watchTree(file, (found) => note(found)); // a folder created or moved in brings its articles
+      // It may stand where an article file was (rm x.md && mkdir x.md): the library looks at the path again.
+      if (isArticleFile(file)) note(file);
     } else if (isArticleFile(file)) {
       note(file);
     }

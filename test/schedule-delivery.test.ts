@@ -12,7 +12,7 @@ import type { Sender } from '../src/delivery/exactlyOnce.js';
 import type { History } from '../src/delivery/reconcile.js';
 import { Store } from '../src/state/store.js';
 import { SubscriptionService } from '../src/subscriptions/service.js';
-import type { PlannedMessage } from '../src/state/store.js';
+import type { PlannedMessage } from '../src/state/types.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-delivery-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -13,8 +13,8 @@ import { discordHistory, discordSender } from '../src/bot/discordChannels.js';
 import { DigestScheduler } from '../src/schedule/scheduler.js';
 import { Store } from '../src/state/store.js';
 import { SubscriptionService } from '../src/subscriptions/service.js';
-import type { PlannedMessage } from '../src/state/store.js';
-import type { Subscription } from '../src/state/store.js';
+import type { PlannedMessage } from '../src/state/types.js';
+import type { Subscription } from '../src/state/types.js';
 
 const logger = createLogger('silent');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-discord-'));

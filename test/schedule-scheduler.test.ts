@@ -10,7 +10,7 @@ import type { Sender } from '../src/delivery/exactlyOnce.js';
 import { DigestScheduler } from '../src/schedule/scheduler.js';
 import { Store } from '../src/state/store.js';
 import { SubscriptionService } from '../src/subscriptions/service.js';
-import type { Subscription } from '../src/state/store.js';
+import type { Subscription } from '../src/state/types.js';
 import { TestClock } from './helpers/clock.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-scheduler-'));

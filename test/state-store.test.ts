@@ -8,7 +8,7 @@ import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { createLogger } from '../src/log.js';
 import { migrate, SCHEMA_VERSION } from '../src/state/migrations.js';
 import { Store } from '../src/state/store.js';
-import type { SubscriptionInput } from '../src/state/store.js';
+import type { SubscriptionInput } from '../src/state/types.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-state-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import utc from 'dayjs/plugin/utc.js';
 import { describeFilters } from '../digest/filters.js';
 import { describeWindow } from '../digest/settings.js';
 import { nextSlot } from '../schedule/slots.js';
-import type { Subscription } from '../state/store.js';
+import type { Subscription } from '../state/types.js';
 import { displayText, plural } from '../util/text.js';
 import { timeAgo } from '../util/timeAgo.js';
 

@@ -6,7 +6,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NONCE_MAX } from '../discord/limits.js';
 import type { Logger } from '../log.js';
-import type { Plan, RunMessage, RunRecord, Store } from '../state/store.js';
+import type { Store } from '../state/store.js';
+import type { Plan, RunMessage, RunRecord } from '../state/types.js';
 import type { SubscriptionService } from '../subscriptions/service.js';
 import { plural } from '../util/text.js';
 import { findPosted, type History } from './reconcile.js';

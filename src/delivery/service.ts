@@ -12,7 +12,8 @@ import type { RunOutcome, Sender } from './exactlyOnce.js';
 import type { History } from './reconcile.js';
 import type { SubscriptionService } from '../subscriptions/service.js';
 import type { Clock } from '../util/clock.js';
-import type { Plan, PlannedMessage, Store, Subscription } from '../state/store.js';
+import type { Store } from '../state/store.js';
+import type { Plan, PlannedMessage, Subscription } from '../state/types.js';
 
 /** What a digest is made for: a subscription, or (for a preview) a channel without one, with the defaults. */
 export type DigestTarget = Pick<Subscription, 'channelId' | 'timezone' | 'settings' | 'mentionRoleId'>;

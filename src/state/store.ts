@@ -1,136 +1,14 @@
 import type Database from 'better-sqlite3';
 import { DEFAULT_DIGEST_SETTINGS } from '../digest/settings.js';
-import type { DigestSettings } from '../digest/settings.js';
 import type { Logger } from '../log.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import { openDatabase } from './open.js';
 import type { DatabaseSetting } from './open.js';
 
-export interface Subscription {
-  channelId: string;
-  guildId: string;
-  /** HH:mm on a 24-hour clock, in `timezone`. */
-  time: string;
-  /** An IANA time zone name. */
-  timezone: string;
-  settings: DigestSettings;
-  mentionRoleId: string | null;
-  paused: boolean;
-  /** Why the bot paused it by itself (the channel is gone, the bot may not post), shown in /digest status. */
-  pausedReason: string | null;
-  lastRunAt: Date | null;
-  lastResult: string | null;
-  createdAt: Date;
-  /** When the schedule last changed (setup, pause, resume): slots before it never run. */
-  updatedAt: Date;
-}
-
-export type SubscriptionInput = Pick<Subscription, 'channelId' | 'guildId' | 'time' | 'timezone' | 'settings' | 'mentionRoleId'>;
-
-/** One message of a digest as planned before sending: a Discord message create body and the stories it carries. */
-export interface PlannedMessage {
-  payload: object;
-  /** Every URL identifying the message's stories (leads and their related coverage): what "already received" means. */
-  storyUrls: string[];
-  storyCount: number;
-}
-
-/** A digest's messages, or why there is nothing to post. */
-export type Plan = PlannedMessage[] | { empty: string };
-
-/**
- * sending: planned, some messages not yet posted (resumable); posted/empty: done; failed: given up (the reason
- * says why); skipped: a slot deliberately not run (missed too long ago).
- */
-export type RunStatus = 'sending' | 'posted' | 'empty' | 'failed' | 'skipped';
-
-export interface RunRecord {
-  id: number;
-  channelId: string;
-  slot: Date;
-  status: RunStatus;
-  outcome: string | null;
-  createdAt: Date;
-  finishedAt: Date | null;
-}
-
-export interface RunMessage extends PlannedMessage {
-  index: number;
-  messageId: string | null;
-  /** When it was first handed to Discord; set with no messageId, it may have been posted without being recorded. */
-  attemptedAt: Date | null;
-}
-
-interface SubscriptionRow {
-  channel_id: string;
-  guild_id: string;
-  time: string;
-  timezone: string;
-  settings: string;
-  mention_role_id: string | null;
-  paused: number;
-  paused_reason: string | null;
-  last_run_at: number | null;
-  last_result: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-interface RunRow {
-  id: number;
-  channel_id: string;
-  slot: number;
-  status: RunStatus;
-  outcome: string | null;
-  created_at: number;
-  finished_at: number | null;
-}
-
-interface RunMessageRow {
-  idx: number;
-  payload: string;
-  story_urls: string;
-  story_count: number;
-  message_id: string | null;
-  attempted_at: number | null;
-}
-
-const dateOrNull = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
-
-// Settings stored by an older version lack the fields added since; they take the defaults.
-function readSettings(json: string): DigestSettings {
-  return { ...DEFAULT_DIGEST_SETTINGS, ...(JSON.parse(json) as Partial<DigestSettings>) };
-}
-
-function toSubscription(row: SubscriptionRow): Subscription {
-  return {
-    channelId: row.channel_id,
-    guildId: row.guild_id,
-    time: row.time,
-    timezone: row.timezone,
-    settings: readSettings(row.settings),
-    mentionRoleId: row.mention_role_id,
-    paused: row.paused === 1,
-    pausedReason: row.paused_reason,
-    lastRunAt: dateOrNull(row.last_run_at),
-    lastResult: row.last_result,
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
-  };
-}
-
-function toRun(row: RunRow): RunRecord {
-  return {
-    id: row.id,
-    channelId: row.channel_id,
-    slot: new Date(row.slot),
-    status: row.status,
-    outcome: row.outcome,
-    createdAt: new Date(row.created_at),
-    finishedAt: dateOrNull(row.finished_at),
-  };
-}
+import { dateOrNull, toRun, toSubscription } from './rows.js';
+import type { RunMessageRow, RunRow, SubscriptionRow } from './rows.js';
+import type { Plan, RunMessage, RunRecord, RunStatus, Subscription, SubscriptionInput } from './types.js';
 
 /** The persistent state: subscriptions, the runs of each slot, and the stories each channel received. */
 export class Store {

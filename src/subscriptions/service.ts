@@ -2,7 +2,8 @@
 // .env subscription applied on start, the pause after the channel refused a post) goes through here, which writes
 // the store and puts the change on the timetable at once: no caller has a second step to remember.
 import type { DigestSettings } from '../digest/settings.js';
-import type { Store, Subscription, SubscriptionInput } from '../state/store.js';
+import type { Store } from '../state/store.js';
+import type { Subscription, SubscriptionInput } from '../state/types.js';
 
 /** A channel's subscription as .env describes it (DIGEST_CHANNEL_ID, DIGEST_TIME, DIGEST_TIMEZONE). */
 export interface EnvSubscription {

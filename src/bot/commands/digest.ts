@@ -14,7 +14,7 @@ import { parseTimeOfDay } from '../../util/timeOfDay.js';
 import { canonicalTimeZone } from '../../util/timezone.js';
 import { DIGEST_SIZE_MAX, parseWindow } from '../../digest/settings.js';
 import { AUTOCOMPLETE_CHOICES_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, MESSAGE_EMBED_TEXT_MAX } from '../../discord/limits.js';
-import type { Subscription } from '../../state/store.js';
+import type { Subscription } from '../../state/types.js';
 import { displayText, plural, truncate } from '../../util/text.js';
 
 const DIGEST_CHANNEL_TYPES: (ChannelType.GuildText | ChannelType.GuildAnnouncement)[] = [ChannelType.GuildText, ChannelType.GuildAnnouncement];

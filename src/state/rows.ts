@@ -1,0 +1,74 @@
+// SQLite rows as stored (snake_case, times as epoch milliseconds, JSON text) and their reading into state types.
+import { DEFAULT_DIGEST_SETTINGS } from '../digest/settings.js';
+import type { DigestSettings } from '../digest/settings.js';
+import type { RunRecord, RunStatus, Subscription } from './types.js';
+
+export interface SubscriptionRow {
+  channel_id: string;
+  guild_id: string;
+  time: string;
+  timezone: string;
+  settings: string;
+  mention_role_id: string | null;
+  paused: number;
+  paused_reason: string | null;
+  last_run_at: number | null;
+  last_result: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RunRow {
+  id: number;
+  channel_id: string;
+  slot: number;
+  status: RunStatus;
+  outcome: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+export interface RunMessageRow {
+  idx: number;
+  payload: string;
+  story_urls: string;
+  story_count: number;
+  message_id: string | null;
+  attempted_at: number | null;
+}
+
+export const dateOrNull = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+// Settings stored by an older version lack the fields added since; they take the defaults.
+function readSettings(json: string): DigestSettings {
+  return { ...DEFAULT_DIGEST_SETTINGS, ...(JSON.parse(json) as Partial<DigestSettings>) };
+}
+
+export function toSubscription(row: SubscriptionRow): Subscription {
+  return {
+    channelId: row.channel_id,
+    guildId: row.guild_id,
+    time: row.time,
+    timezone: row.timezone,
+    settings: readSettings(row.settings),
+    mentionRoleId: row.mention_role_id,
+    paused: row.paused === 1,
+    pausedReason: row.paused_reason,
+    lastRunAt: dateOrNull(row.last_run_at),
+    lastResult: row.last_result,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+export function toRun(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    channelId: row.channel_id,
+    slot: new Date(row.slot),
+    status: row.status,
+    outcome: row.outcome,
+    createdAt: new Date(row.created_at),
+    finishedAt: dateOrNull(row.finished_at),
+  };
+}

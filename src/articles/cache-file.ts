@@ -10,13 +10,50 @@ import v8 from 'node:v8';
 /** A cache that exists but cannot be used: the caller logs the message and rebuilds. */
 export class CacheError extends Error {}
 
+/**
+ * Why a cache cannot be read or written where it is, and what the operator can do. Rebuilding cannot help here;
+ * the cache only makes restarts faster, so the bot runs without it meanwhile. `cache` is the path to act on.
+ */
+export interface CacheFault { cache: string; problem: string; fix: string }
+
+const WITHOUT = 'until then Newsdesk runs without this cache (it only makes restarts faster)';
+
+/** The first existing folder on the way up from `file`'s folder, or the file that stands where one should be. */
+function blockingPath(file: string): string {
+  let dir = path.dirname(file);
+  while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+/** The fault behind a failed read or write of the cache file `file` (a file system error). */
+export function cacheFault(file: string, error: unknown): CacheFault {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'EISDIR':
+      return { cache: file, problem: 'a folder stands where this cache file should be', fix: `move or delete that folder (Newsdesk never deletes it); ${WITHOUT}` };
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return { cache: blockingPath(file), problem: 'a file stands where the cache folder should be', fix: `move or delete that file (Newsdesk never deletes it), or point DATA_DIR elsewhere; ${WITHOUT}` };
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return { cache: path.dirname(file), problem: 'the disk is full', fix: 'free space on that disk: the caches are written again at the next change or start' };
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return { cache: file, problem: `no permission to read or write it (${code})`, fix: `give the bot's user access to DATA_DIR, or point DATA_DIR elsewhere; ${WITHOUT}` };
+    default:
+      return { cache: file, problem: (error as Error).message, fix: 'the cache is written again at the next change or start' };
+  }
+}
+
 const MAGIC = Buffer.from('NDC1');
 const DIGEST_BYTES = 20;
 const digest = (payload: Uint8Array) => createHash('sha1').update(payload).digest();
 
 /**
- * The data of a cache file, or null when there is none yet; a CacheError when unreadable, truncated or corrupt
- * (its checksum does not match). Synchronous: it runs at start-up, or when the first search needs the index.
+ * The data of a cache file, or null when there is none yet; a CacheError when truncated or corrupt (its checksum
+ * does not match), the file system's error (see cacheFault) when it cannot be read. Synchronous: it runs at
+ * start-up, or when the first search needs the index.
  */
 export function readCacheFile(file: string): unknown {
   let bytes: Buffer;
@@ -24,7 +61,7 @@ export function readCacheFile(file: string): unknown {
     bytes = fs.readFileSync(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new CacheError(`unreadable: ${(error as Error).message}`);
+    throw error; // where the file is, not what it holds, is wrong: a CacheFault
   }
   const header = MAGIC.length + DIGEST_BYTES;
   const payload = bytes.subarray(header);
@@ -38,11 +75,19 @@ export function readCacheFile(file: string): unknown {
   }
 }
 
-/** Writes through a temporary file and a rename, so a crash never leaves half a cache behind. */
+/**
+ * Writes through a temporary file and a rename, so a crash never leaves half a cache behind; a failed write (a
+ * full disk, a folder in the way) removes its temporary file and throws the file system's error.
+ */
 export async function writeCacheFile(file: string, data: unknown): Promise<void> {
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
   const payload = v8.serialize(data);
   const temporary = `${file}.${process.pid}.tmp`;
-  await fs.promises.writeFile(temporary, Buffer.concat([MAGIC, digest(payload), payload]));
-  await fs.promises.rename(temporary, file);
+  try {
+    await fs.promises.writeFile(temporary, Buffer.concat([MAGIC, digest(payload), payload]));
+    await fs.promises.rename(temporary, file);
+  } catch (error) {
+    await fs.promises.rm(temporary, { force: true }).catch(() => {});
+    throw error;
+  }
 }

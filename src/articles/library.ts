@@ -6,7 +6,7 @@ import path from 'node:path';
 import { log, type Logger } from '../log.js';
 import { foldForMatch } from '../util/text.js';
 import { AUTOCOMPLETE_CHOICES_MAX } from '../discord/limits.js';
-import { CacheError } from './cache-file.js';
+import { CacheError, cacheFault } from './cache-file.js';
 import { pickDuplicate } from './dedupe.js';
 import { buildFacets, complete, type Facets, type ProviderCount, type TopicCount } from './facets.js';
 import { scanContent, type FileStamp } from './files.js';
@@ -95,6 +95,8 @@ export class ArticleLibrary extends EventEmitter {
   private facets: Facets | null = null;
   private vocabulary: Vocabulary | null = null;
   private saveTimer: NodeJS.Timeout | undefined;
+  /** Cache problems already logged (see reportCacheFault). */
+  private cacheFaults = new Set<string>();
   private updates: Promise<void> = Promise.resolve();
 
   private constructor(options: LibraryOptions) {
@@ -334,12 +336,18 @@ export class ArticleLibrary extends EventEmitter {
     return file ? this.readOrRebuild(file, 'parse', () => readParseCache(file, this.contentDir), new Map()) : new Map();
   }
 
-  /** What `read` gets from a restart cache, or `fallback` when the cache cannot be used (logged: it is rebuilt). */
+  /**
+   * What `read` gets from a restart cache, or `fallback` when the cache cannot be used: logged, and rebuilt when it
+   * is corrupt, or reported as a fault when it cannot be read where it is.
+   */
   private readOrRebuild<T>(file: string, kind: 'parse' | 'search index', read: () => T, fallback: T): T {
     try {
       return read();
     } catch (error) {
-      if (!(error instanceof CacheError)) throw error;
+      if (!(error instanceof CacheError)) {
+        this.reportCacheFault(file, error);
+        return fallback;
+      }
       const event = kind === 'parse' ? 'articles.cache_rebuilt' : 'articles.index_cache_rebuilt';
       this.logger.warn({ event, cache: file, problem: error.message }, `${kind} cache ignored and rebuilt`);
       return fallback;
@@ -402,7 +410,20 @@ export class ArticleLibrary extends EventEmitter {
 
   private async saveParseCache(): Promise<void> {
     const file = this.cacheFile('articles.bin');
-    if (file) await writeParseCache(file, this.contentDir, this.files);
+    if (file) await writeParseCache(file, this.contentDir, this.files).catch((error: unknown) => this.reportCacheFault(file, error));
+  }
+
+  /**
+   * One warn line per cache problem (a folder where a cache file should be, a file where the cache folder should be,
+   * a full disk), naming the path and the fix, however often it is met: the caches are disposable, so the library
+   * carries on without them, and never deletes what stands in their way.
+   */
+  private reportCacheFault(file: string, error: unknown): void {
+    const fault = cacheFault(file, error);
+    const key = `${fault.cache}\u0000${fault.problem}`;
+    if (this.cacheFaults.has(key)) return;
+    this.cacheFaults.add(key);
+    this.logger.warn({ event: 'articles.cache_unusable', ...fault }, 'cache unusable: running without it');
   }
 
   /**
@@ -417,16 +438,12 @@ export class ArticleLibrary extends EventEmitter {
       const exported = await writeIndexCache(file, this.slotKeys(), index);
       if (compact && this.index === index && index.version === version) this.index = SearchIndex.import(exported);
     } catch (error) {
-      this.logger.warn({ event: 'articles.index_cache_not_saved', cache: file, problem: (error as Error).message }, 'search index cache not saved');
+      this.reportCacheFault(file, error);
     }
   }
 
   private async saveCaches(): Promise<void> {
-    try {
-      await this.saveParseCache();
-    } catch (error) {
-      this.logger.warn({ event: 'articles.cache_not_saved', cache: this.cacheDir, problem: (error as Error).message }, 'parse cache not saved');
-    }
+    await this.saveParseCache();
     const file = this.cacheFile('search-index.bin');
     if (file && this.index) await this.queueIndexWrite(file);
   }

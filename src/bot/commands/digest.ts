@@ -11,7 +11,7 @@ import { findProvider, findTopic } from '../searchPage.js';
 import { describeSubscription } from '../subscriptionText.js';
 import { timeZoneChoices } from '../timezones.js';
 import { parseTimeOfDay } from '../../util/timeOfDay.js';
-import { canonicalTimeZone } from '../../util/timezone.js';
+import { matchTimeZone } from '../../util/timezone.js';
 import { DIGEST_SIZE_MAX, parseWindow } from '../../digest/settings.js';
 import { AUTOCOMPLETE_CHOICES_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, MESSAGE_EMBED_TEXT_MAX } from '../../discord/limits.js';
 import type { Subscription } from '../../state/types.js';
@@ -83,6 +83,17 @@ function chosenChannel(interaction: ChatInputCommandInteraction): GuildBasedChan
 
 const mention = (channelId: string) => `<#${channelId}>`;
 
+const zoneList = (zones: readonly string[]) => zones.map((z) => `\`${z}\``).join(', ');
+
+/** Why a typed time zone was refused, with the zones it might have meant. */
+function unknownZone(typed: string, ambiguous: readonly string[] | undefined): string {
+  const shown = displayText(typed, 64);
+  if (ambiguous) return `“${shown}” names several time zones: ${zoneList(ambiguous)}. Run \`/digest setup\` again with the one you mean.`;
+  const near = timeZoneChoices(typed, 3).map((c) => String(c.value));
+  const hint = near.length ? `Did you mean ${zoneList(near)}?` : 'Pick one of the suggestions, such as `Europe/Paris` or `America/New_York`.';
+  return `That time zone is unknown: “${shown}”. ${hint}`;
+}
+
 function list(raw: string | null): string[] {
   return [...new Set((raw ?? '').split(',').map((item) => item.trim()).filter(Boolean))];
 }
@@ -106,8 +117,10 @@ function setup(interaction: ChatInputCommandInteraction, context: BotContext): R
   if (!channel || !(DIGEST_CHANNEL_TYPES as ChannelType[]).includes(channel.type)) return notice('Pick a text or announcement channel of this server for the digest.');
   const time = parseTimeOfDay(interaction.options.getString('time', true));
   if (!time) return notice('The time must be HH:mm on a 24-hour clock, such as `08:30` or `18:05`.');
-  const timezone = canonicalTimeZone(interaction.options.getString('timezone', true));
-  if (!timezone) return notice('That time zone is unknown. Pick one of the suggestions, such as `Europe/Paris` or `America/New_York`.');
+  const typedZone = interaction.options.getString('timezone', true);
+  const zone = matchTimeZone(typedZone);
+  if (!zone || !('zone' in zone)) return notice(unknownZone(typedZone, zone ? zone.ambiguous : undefined));
+  const { zone: timezone } = zone;
   const missing = missingBotPermissions(channel, interaction.guild!.members.me);
   if (missing.length > 0) {
     return notice(`I cannot post digests in ${mention(channel.id)}: I am missing **${missing.join('**, **')}** there. Grant ${missing.length > 1 ? 'them' : 'it'} to me in the channel’s permissions, then run \`/digest setup\` again.`);

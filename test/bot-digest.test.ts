@@ -3,21 +3,16 @@
 // again at run time), a scheduled digest at its local time, a vanished channel, and the failure path.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { MessageFlags } from 'discord.js';
+import { InteractionResponseType, MessageFlags } from 'discord.js';
 import { commandDefinitions } from '../src/bot/commands/index.js';
 import { deployCommands } from '../src/bot/deploy.js';
 import { RefusedByClient } from '../src/sandbox/driver.js';
-import type { InteractionReply, InvokeOptions } from '../src/sandbox/driver.js';
 import { startBotHarness, TEST_NOW, waitUntil } from './helpers/bot.js';
 import type { BotHarness } from './helpers/bot.js';
 import { openApiSkip } from './helpers/openapi.js';
+import { storyUrls } from './helpers/reliability.js';
+import { channelPosts, shown } from './helpers/replies.js';
 import { recordedBodyProblems } from './helpers/sandboxOpenApi.js';
-
-interface Shown {
-  content?: string;
-  embeds?: { title?: string; url?: string; description?: string; fields?: { name: string; value: string }[] }[];
-  allowed_mentions?: { parse: string[]; roles?: string[] };
-}
 
 let h: BotHarness;
 before(async () => {
@@ -27,31 +22,17 @@ after(async () => {
   await h.close();
 });
 
-const digest = (subcommand: string, options: InvokeOptions['options'] = {}, extra: Omit<InvokeOptions, 'subcommand' | 'options'> = {}) =>
-  h.sandbox.driver.command('digest', { subcommand, options, ...extra });
-
-/** What the member finally sees: the reply, or for a deferred one the edit that filled it in. */
-function shown(reply: InteractionReply): Shown {
-  return (reply.type === 5 ? reply.edits.at(-1) : reply.body) as Shown;
-}
-
-/** The bodies the bot posted to a channel, as sent (nonce included). */
-const posts = (channelId: string) =>
-  h.sandbox.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${channelId}/messages` && r.status < 300).map((r) => r.body as Shown);
-
-const storyUrls = (channelId: string) => h.sandbox.messages(channelId).flatMap((m) => ((m.body.embeds ?? []) as { url?: string }[]).map((e) => e.url));
-
 test('setup names the permissions the bot lacks in the channel, and saves nothing', async () => {
-  const reply = await digest('setup', { channel: h.sandbox.channels.locked, time: '08:00', timezone: 'UTC' });
+  const reply = await h.digest('setup', { channel: h.sandbox.channels.locked, time: '08:00', timezone: 'UTC' });
   assert.equal(reply.ephemeral, true);
   assert.match(shown(reply).content!, /cannot post digests in <#\d+>: I am missing \*\*Send Messages\*\*/);
   assert.equal(h.store.getSubscription(h.sandbox.channels.locked), undefined);
 });
 
 test('setup refuses a time that is not HH:mm and a time zone that does not exist', async () => {
-  const time = await digest('setup', { channel: h.sandbox.channels.news, time: '25:00', timezone: 'UTC' });
+  const time = await h.digest('setup', { channel: h.sandbox.channels.news, time: '25:00', timezone: 'UTC' });
   assert.match(shown(time).content!, /HH:mm on a 24-hour clock/);
-  const zone = await digest('setup', { channel: h.sandbox.channels.news, time: '08:00', timezone: 'Mars/Olympus_Mons' });
+  const zone = await h.digest('setup', { channel: h.sandbox.channels.news, time: '08:00', timezone: 'Mars/Olympus_Mons' });
   assert.match(shown(zone).content!, /time zone is unknown/);
   assert.equal(h.store.getSubscription(h.sandbox.channels.news), undefined);
 });
@@ -64,7 +45,7 @@ test('timezone autocomplete finds zones by city', async () => {
 });
 
 test('setup saves the subscription and answers with its schedule and next run in the channel\'s zone', async () => {
-  const reply = await digest('setup', { channel: h.sandbox.channels.news, time: '8:30', timezone: 'europe/paris', size: 3, topics: 'Space, Astrobiology' });
+  const reply = await h.digest('setup', { channel: h.sandbox.channels.news, time: '8:30', timezone: 'europe/paris', size: 3, topics: 'Space, Astrobiology' });
   const text = shown(reply).content!;
   assert.equal(reply.ephemeral, true);
   assert.match(text, /Digest set up for <#\d+>/);
@@ -79,8 +60,8 @@ test('setup saves the subscription and answers with its schedule and next run in
 
 test('/digest preview shows the channel\'s digest to the member alone and posts nothing', async () => {
   const before = h.sandbox.messages(h.sandbox.channels.news).length;
-  const reply = await digest('preview');
-  assert.equal(reply.type, 5, 'deferred: choosing may take a while on a large library');
+  const reply = await h.digest('preview');
+  assert.equal(reply.type, InteractionResponseType.DeferredChannelMessageWithSource, 'deferred: choosing may take a while on a large library');
   assert.equal(reply.ephemeral, true);
   const preview = shown(reply);
   assert.match(preview.content!, /Preview of the digest <#\d+> would receive now: 3 stories\. Nothing was posted\./);
@@ -89,18 +70,18 @@ test('/digest preview shows the channel\'s digest to the member alone and posts 
 });
 
 test('/digest now posts the digest in the channel, pinging nobody', async () => {
-  const reply = await digest('now');
+  const reply = await h.digest('now');
   assert.equal(reply.ephemeral, true);
   assert.match(shown(reply).content!, /Digest posted in <#\d+> \(1 message\)/);
   const [first] = h.sandbox.messages(h.sandbox.channels.news);
   assert.equal(first!.body.content, '**Daily digest — Friday, 20 November**');
   assert.equal((first!.body.embeds as unknown[]).length, 3);
-  for (const url of storyUrls(h.sandbox.channels.news)) assert.match(url!, /\/news\/rocket-/, 'only the channel\'s topic');
-  for (const body of posts(h.sandbox.channels.news)) assert.deepEqual(body.allowed_mentions, { parse: [] });
+  for (const url of storyUrls(h.sandbox, h.sandbox.channels.news)) assert.match(url, /\/news\/rocket-/, 'only the channel\'s topic');
+  for (const body of channelPosts(h.sandbox, h.sandbox.channels.news)) assert.deepEqual(body.allowed_mentions, { parse: [] });
 });
 
 test('/digest status lists the server\'s digests with schedule, next run and last result', async () => {
-  const reply = await digest('status');
+  const reply = await h.digest('status');
   assert.equal(reply.ephemeral, true);
   const [field] = shown(reply).embeds![0]!.fields!;
   assert.equal(field!.name, '#news');
@@ -110,7 +91,7 @@ test('/digest status lists the server\'s digests with schedule, next run and las
 
 test('another /digest now right after has nothing new, and says why', async () => {
   h.clock.set(new Date(TEST_NOW.getTime() + 60_000));
-  const reply = await digest('now');
+  const reply = await h.digest('now');
   assert.match(shown(reply).content!, /Nothing new to post in <#\d+>: No article was published since the previous digest/);
   assert.equal(h.sandbox.messages(h.sandbox.channels.news).length, 1);
 });
@@ -121,10 +102,10 @@ test('/digest status of a server with many digests stays within one message, and
     h.store.upsertSubscription({ channelId, guildId: h.sandbox.guild.id, time: '06:00', timezone: 'America/Argentina/ComodRivadavia', settings: { ...h.bot.digests.defaultSettings(), topics: ['A long topic name'.repeat(5)], providers: ['outlet.example.com'.repeat(5)] }, mentionRoleId: null });
   }
   try {
-    const reply = await digest('status');
-    const embed = shown(reply).embeds![0]! as { fields: { name: string; value: string }[]; footer?: { text: string } };
-    assert.ok(embed.fields.length >= 5);
-    assert.equal(embed.footer?.text, `and ${31 - embed.fields.length} more not shown`);
+    const reply = await h.digest('status');
+    const embed = shown(reply).embeds![0]!;
+    assert.ok(embed.fields!.length >= 5);
+    assert.equal(embed.footer?.text, `and ${31 - embed.fields!.length} more not shown`);
     assert.equal(h.sandbox.requests.at(-1)!.status < 300, true, 'Discord accepted it: within 6,000 characters of embed text');
   } finally {
     for (const channelId of extra) h.store.removeSubscription(channelId);
@@ -132,32 +113,32 @@ test('/digest status of a server with many digests stays within one message, and
 });
 
 test('pause, resume and remove change the subscription at once, and say so', async () => {
-  assert.match(shown(await digest('pause')).content!, /is paused/);
+  assert.match(shown(await h.digest('pause')).content!, /is paused/);
   assert.equal(h.store.getSubscription(h.sandbox.channels.news)!.paused, true);
-  assert.match(shown(await digest('status')).embeds![0]!.fields![0]!.value, /⏸ Paused/);
-  assert.match(shown(await digest('resume', { channel: h.sandbox.channels.news }, { channelId: h.sandbox.channels.general })).content!, /running again/);
+  assert.match(shown(await h.digest('status')).embeds![0]!.fields![0]!.value, /⏸ Paused/);
+  assert.match(shown(await h.digest('resume', { channel: h.sandbox.channels.news }, { channelId: h.sandbox.channels.general })).content!, /running again/);
   assert.equal(h.store.getSubscription(h.sandbox.channels.news)!.paused, false);
-  assert.match(shown(await digest('remove')).content!, /is removed/);
+  assert.match(shown(await h.digest('remove')).content!, /is removed/);
   assert.equal(h.store.getSubscription(h.sandbox.channels.news), undefined);
-  assert.match(shown(await digest('status')).content!, /no digest yet/);
-  assert.match(shown(await digest('pause')).content!, /<#\d+> has no digest\. Set one up/);
-  assert.match(shown(await digest('now')).content!, /has no digest/);
+  assert.match(shown(await h.digest('status')).content!, /no digest yet/);
+  assert.match(shown(await h.digest('pause')).content!, /<#\d+> has no digest\. Set one up/);
+  assert.match(shown(await h.digest('now')).content!, /has no digest/);
 });
 
 test('members without Manage Server: Discord hides /digest, and the bot refuses them itself when a server shows it', async () => {
   const member = h.sandbox.members.member;
-  await assert.rejects(digest('status', {}, { as: member }), RefusedByClient);
+  await assert.rejects(h.digest('status', {}, { as: member }), RefusedByClient);
   // A server can grant the command to everyone (Server Settings → Integrations): default_member_permissions is gone.
   const granted = commandDefinitions().map(({ default_member_permissions: _, ...rest }) => rest);
   await deployCommands(h.bot.client.rest, h.sandbox.applicationId, granted, h.sandbox.guild.id);
   try {
     for (const [subcommand, options] of [['setup', { channel: h.sandbox.channels.general, time: '09:00', timezone: 'UTC' }], ['status', {}], ['now', {}], ['pause', {}], ['remove', {}]] as const) {
-      const reply = await digest(subcommand, options, { as: member });
+      const reply = await h.digest(subcommand, options, { as: member });
       assert.equal(reply.ephemeral, true);
       assert.match(shown(reply).content!, /Only members with the \*\*Manage Server\*\* permission/, subcommand);
     }
     assert.equal(h.store.getSubscription(h.sandbox.channels.general), undefined);
-    const preview = await digest('preview', {}, { as: member, channelId: h.sandbox.channels.general });
+    const preview = await h.digest('preview', {}, { as: member, channelId: h.sandbox.channels.general });
     assert.match(shown(preview).content!, /Preview of the digest/, 'reading a preview changes nothing, so it is allowed');
   } finally {
     await deployCommands(h.bot.client.rest, h.sandbox.applicationId, commandDefinitions(), h.sandbox.guild.id);
@@ -168,7 +149,7 @@ test('members without Manage Server: Discord hides /digest, and the bot refuses 
 test('a scheduled digest is posted once, at its time in its zone, mentioning only the role chosen in setup', async () => {
   const role = h.bot.client.guilds.cache.get(h.sandbox.guild.id)!.roles.cache.find((r) => r.name === 'Editors')!;
   const general = h.sandbox.channels.general;
-  await digest('setup', { channel: general, time: '13:30', timezone: 'Europe/Paris', topics: 'Economy', mention_role: role.id });
+  await h.digest('setup', { channel: general, time: '13:30', timezone: 'Europe/Paris', topics: 'Economy', mention_role: role.id });
   await h.bot.scheduler.tick();
   assert.equal(h.sandbox.messages(general).length, 0, 'at 13:00 in Paris it is not time yet');
   h.clock.set(new Date(TEST_NOW.getTime() + 31 * 60_000)); // 13:31 in Paris
@@ -176,7 +157,7 @@ test('a scheduled digest is posted once, at its time in its zone, mentioning onl
   const messages = h.sandbox.messages(general);
   assert.equal(messages.length, 1);
   assert.equal(messages[0]!.body.content, `<@&${role.id}> **Daily digest — Friday, 20 November**`);
-  assert.deepEqual(posts(general)[0]!.allowed_mentions, { parse: [], roles: [role.id] });
+  assert.deepEqual(channelPosts(h.sandbox, general)[0]!.allowed_mentions, { parse: [], roles: [role.id] });
   await h.bot.scheduler.tick();
   await h.restart();
   await h.bot.scheduler.tick();
@@ -186,13 +167,13 @@ test('a scheduled digest is posted once, at its time in its zone, mentioning onl
 test('Discord trouble (a 429, then a 500) while posting and answering delays the digest but never doubles it', async () => {
   const channel = h.sandbox.createChannel('markets');
   await waitUntil(() => h.bot.client.channels.cache.has(channel), 'the bot to see the new channel');
-  await digest('setup', { channel, time: '07:00', timezone: 'UTC', topics: 'Economy, Health' });
+  await h.digest('setup', { channel, time: '07:00', timezone: 'UTC', topics: 'Economy, Health' });
   h.sandbox.faults.failNext(1, 429, { route: `/channels/${channel}/messages` });
   h.sandbox.faults.failNext(1, 500, { route: `/channels/${channel}/messages` });
   h.sandbox.faults.failNext(1, 500, { route: '/webhooks/' });
-  const reply = await digest('now', { channel });
+  const reply = await h.digest('now', { channel });
   assert.match(shown(reply).content!, /Digest posted in <#\d+> \(1 message\)/);
-  const urls = storyUrls(channel);
+  const urls = storyUrls(h.sandbox, channel);
   assert.equal(h.sandbox.messages(channel).length, 1);
   assert.equal(urls.length, 3, 'two Economy stories (two per outlet at most) and one on Health within 24 h');
   assert.equal(new Set(urls).size, urls.length);
@@ -202,13 +183,13 @@ test('Discord trouble (a 429, then a 500) while posting and answering delays the
 test('a channel that disappears pauses its digest with the reason, shown in status', async () => {
   const doomed = h.sandbox.createChannel('doomed');
   await waitUntil(() => h.bot.client.channels.cache.has(doomed), 'the bot to see the new channel');
-  await digest('setup', { channel: doomed, time: '07:00', timezone: 'UTC' });
+  await h.digest('setup', { channel: doomed, time: '07:00', timezone: 'UTC' });
   h.sandbox.deleteChannel(doomed);
-  const reply = await digest('now', { channel: doomed });
+  const reply = await h.digest('now', { channel: doomed });
   assert.match(shown(reply).content!, /could not post in <#\d+>: the channel no longer exists.*\/digest resume/);
   const saved = h.store.getSubscription(doomed)!;
   assert.equal(saved.paused, true);
-  assert.match(shown(await digest('status')).embeds![0]!.fields!.find((f) => f.value.includes(doomed))!.value, /⏸ Paused by the bot: the channel no longer exists/);
+  assert.match(shown(await h.digest('status')).embeds![0]!.fields!.find((f) => f.value.includes(doomed))!.value, /⏸ Paused by the bot: the channel no longer exists/);
 });
 
 test('DIGEST_CHANNEL_ID, DIGEST_TIME and DIGEST_TIMEZONE create the subscription on start; an unknown channel is logged', async () => {
@@ -228,9 +209,9 @@ test('every body the bot sent matches Discord\'s OpenAPI description; refused on
 
 test('when something breaks, the member gets a short apology and the log one line with the detail', async () => {
   h.store.close(); // the database goes away under the bot
-  const reply = await digest('status');
+  const reply = await h.digest('status');
   assert.equal(reply.ephemeral, true);
-  assert.equal((shown(reply) as { flags?: number }).flags! & MessageFlags.Ephemeral, MessageFlags.Ephemeral);
+  assert.equal(shown(reply).flags! & MessageFlags.Ephemeral, MessageFlags.Ephemeral);
   assert.match(shown(reply).content!, /^Sorry, something went wrong on my side/);
   const failures = h.logs.filter((l) => l.event === 'command.failed');
   assert.equal(failures.length, 1);
@@ -242,13 +223,13 @@ test('when something breaks, the member gets a short apology and the log one lin
 
 test('setup takes a window, keywords and outlets to leave out; preview and status follow them', async () => {
   const channelId = h.sandbox.createChannel('space-desk');
-  const reply = await digest('setup', { channel: channelId, time: '07:00', timezone: 'UTC', window: '7d', keywords: 'rocket, engine', exclude_providers: 'starwire.example.net' });
+  const reply = await h.digest('setup', { channel: channelId, time: '07:00', timezone: 'UTC', window: '7d', keywords: 'rocket, engine', exclude_providers: 'starwire.example.net' });
   assert.match(shown(reply).content!, /published in the last 7 days; filters: not outlets starwire\.example\.net; keywords rocket, engine/);
   const { settings } = h.store.getSubscription(channelId)!;
   assert.deepEqual([settings.window, settings.keywords, settings.excludeProviders], [{ kind: 'hours', hours: 168 }, ['rocket', 'engine'], ['starwire.example.net']]);
 
-  const preview = shown(await digest('preview', {}, { channelId }));
-  const embeds = (preview.embeds ?? []) as { title?: string; author?: { name?: string } }[];
+  const preview = shown(await h.digest('preview', {}, { channelId }));
+  const embeds = preview.embeds ?? [];
   assert.ok(embeds.length > 0, preview.content);
   for (const embed of embeds) {
     assert.match(embed.title!, /rocket|engine/i, 'only articles with a keyword');

@@ -5,24 +5,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { ButtonStyle, ComponentType, MessageFlags, Routes } from 'discord.js';
+import { ButtonStyle, ComponentType, InteractionResponseType, MessageFlags, Routes } from 'discord.js';
 import { AUTOCOMPLETE_CHOICE_NAME_MAX, AUTOCOMPLETE_CHOICE_VALUE_MAX, AUTOCOMPLETE_CHOICES_MAX, CUSTOM_ID_MAX } from '../src/discord/limits.js';
 import { commandDefinitions } from '../src/bot/commands/index.js';
 import { deployCommands } from '../src/bot/deploy.js';
 import { RefusedByClient } from '../src/sandbox/driver.js';
-import type { InteractionReply } from '../src/sandbox/driver.js';
 import { HOSTILE_TITLE, LONG_TOPIC, startBotHarness, waitUntil, writeFixtureArticles } from './helpers/bot.js';
 import type { BotHarness } from './helpers/bot.js';
 import { openApiSkip } from './helpers/openapi.js';
+import { shown, type ShownMessage } from './helpers/replies.js';
 import { recordedBodyProblems } from './helpers/sandboxOpenApi.js';
-
-interface Shown {
-  content?: string;
-  flags?: number;
-  embeds?: { title?: string; description?: string; footer?: { text: string }; fields?: { name: string; value: string }[] }[];
-  components?: { components: { custom_id: string; label: string; disabled?: boolean; style: number }[] }[];
-  allowed_mentions?: { parse: string[] };
-}
 
 let h: BotHarness;
 before(async () => {
@@ -32,64 +24,63 @@ after(async () => {
   await h.close();
 });
 
-const body = (reply: InteractionReply) => reply.body as Shown;
-const buttons = (message: Shown) => message.components?.[0]?.components ?? [];
-const button = (message: Shown, label: RegExp) => buttons(message).find((b) => label.test(b.label))!;
-const entries = (message: Shown) => (message.embeds?.[0]?.description ?? '').split('\n\n');
+const buttons = (message: ShownMessage) => message.components?.[0]?.components ?? [];
+const button = (message: ShownMessage, label: RegExp) => buttons(message).find((b) => label.test(b.label))!;
+const entries = (message: ShownMessage) => (message.embeds?.[0]?.description ?? '').split('\n\n');
 
 test('/news search shows a page of five: title linking to the article, outlet and time ago, with paging buttons', async () => {
-  const reply = await h.sandbox.driver.command('news', { subcommand: 'search', options: { query: 'rocket' } });
-  assert.equal(reply.type, 4);
+  const reply = await h.news('search', { query: 'rocket' });
+  assert.equal(reply.type, InteractionResponseType.ChannelMessageWithSource);
   assert.equal(reply.ephemeral, false, 'results are shared in the channel');
-  const shown = body(reply);
-  assert.deepEqual(shown.allowed_mentions, { parse: [] });
-  assert.equal(entries(shown).length, 5);
+  const message = shown(reply);
+  assert.deepEqual(message.allowed_mentions, { parse: [] });
+  assert.equal(entries(message).length, 5);
   // The best match first; 13 published articles mention rockets (the unpublished rumour is not listed).
-  assert.match(shown.embeds![0]!.description!, /\[Rocket engine test 1 goes to plan\]\(https:\/\/orbit\.example\.com\/news\/rocket-1\)/);
-  assert.match(entries(shown)[0]!, /Orbit Daily · 1 h ago/);
-  assert.doesNotMatch(shown.embeds![0]!.description!, /rumour/);
-  assert.match(shown.embeds![0]!.footer!.text, /Page 1 of 3 · 13 article/);
-  const [previous, next] = buttons(shown);
+  assert.match(message.embeds![0]!.description!, /\[Rocket engine test 1 goes to plan\]\(https:\/\/orbit\.example\.com\/news\/rocket-1\)/);
+  assert.match(entries(message)[0]!, /Orbit Daily · 1 h ago/);
+  assert.doesNotMatch(message.embeds![0]!.description!, /rumour/);
+  assert.match(message.embeds![0]!.footer!.text, /Page 1 of 3 · 13 article/);
+  const [previous, next] = buttons(message);
   assert.equal(previous!.disabled, true);
   assert.equal(next!.disabled, false);
   assert.equal(previous!.style, ButtonStyle.Secondary);
-  for (const b of buttons(shown)) assert.ok(b.custom_id.length <= CUSTOM_ID_MAX);
+  for (const b of buttons(message)) assert.ok(b.custom_id.length <= CUSTOM_ID_MAX);
 });
 
 test('Next and Previous page through the results; the last page disables Next', async () => {
-  const first = await h.sandbox.driver.command('news', { subcommand: 'search', options: { query: 'rocket' } });
-  const titlesOf = (m: Shown) => entries(m).map((e) => /\[([^\]]+)\]/.exec(e)?.[1]);
-  const seen = new Set(titlesOf(body(first)));
-  const second = await h.sandbox.driver.click(first, button(body(first), /Next/).custom_id);
-  assert.equal(second.type, 7, 'the results message itself is updated');
-  const page2 = h.sandbox.driver.message(first.id) as Shown;
+  const first = await h.news('search', { query: 'rocket' });
+  const titlesOf = (m: ShownMessage) => entries(m).map((e) => /\[([^\]]+)\]/.exec(e)?.[1]);
+  const seen = new Set(titlesOf(shown(first)));
+  const second = await h.sandbox.driver.click(first, button(shown(first), /Next/).custom_id);
+  assert.equal(second.type, InteractionResponseType.UpdateMessage, 'the results message itself is updated');
+  const page2 = h.sandbox.driver.message(first.id) as ShownMessage;
   assert.match(page2.embeds![0]!.footer!.text, /Page 2 of 3/);
   for (const title of titlesOf(page2)) assert.ok(!seen.has(title), `${title} was already on page 1`);
   await h.sandbox.driver.click(first, button(page2, /Next/).custom_id);
-  const page3 = h.sandbox.driver.message(first.id) as Shown;
+  const page3 = h.sandbox.driver.message(first.id) as ShownMessage;
   assert.match(page3.embeds![0]!.footer!.text, /Page 3 of 3/);
   assert.equal(entries(page3).length, 3);
   assert.equal(button(page3, /Next/).disabled, true);
   await h.sandbox.driver.click(first, button(page3, /Previous/).custom_id);
-  assert.match((h.sandbox.driver.message(first.id) as Shown).embeds![0]!.footer!.text, /Page 2 of 3/);
+  assert.match((h.sandbox.driver.message(first.id) as ShownMessage).embeds![0]!.footer!.text, /Page 2 of 3/);
 });
 
 test('only the member who searched can page; anyone else gets an ephemeral hint and the page stays', async () => {
-  const mine = await h.sandbox.driver.command('news', { subcommand: 'search', options: { query: 'rocket' }, as: h.sandbox.members.admin });
-  const theirs = await h.sandbox.driver.click(mine, button(body(mine), /Next/).custom_id, { as: h.sandbox.members.member });
-  assert.equal(theirs.type, 4);
+  const mine = await h.news('search', { query: 'rocket' }, { as: h.sandbox.members.admin });
+  const theirs = await h.sandbox.driver.click(mine, button(shown(mine), /Next/).custom_id, { as: h.sandbox.members.member });
+  assert.equal(theirs.type, InteractionResponseType.ChannelMessageWithSource);
   assert.equal(theirs.ephemeral, true);
-  assert.match(body(theirs).content!, /someone else’s search.*\/news search/);
-  assert.match((h.sandbox.driver.message(mine.id) as Shown).embeds![0]!.footer!.text, /Page 1 of 3/);
+  assert.match(shown(theirs).content!, /someone else’s search.*\/news search/);
+  assert.match((h.sandbox.driver.message(mine.id) as ShownMessage).embeds![0]!.footer!.text, /Page 1 of 3/);
 });
 
 test('paging still works after the bot restarts: the buttons carry the whole search', async () => {
-  const reply = await h.sandbox.driver.command('news', { subcommand: 'search', options: { query: 'rocket', topic: 'Space', days: 30 } });
-  assert.match(body(reply).embeds![0]!.footer!.text, /Page 1 of 3 · 12 article/, 'the 40-day-old article is outside 30 days');
+  const reply = await h.news('search', { query: 'rocket', topic: 'Space', days: 30 });
+  assert.match(shown(reply).embeds![0]!.footer!.text, /Page 1 of 3 · 12 article/, 'the 40-day-old article is outside 30 days');
   await h.restart();
-  const clicked = await h.sandbox.driver.click(reply, button(body(reply), /Next/).custom_id);
-  assert.equal(clicked.type, 7);
-  const page2 = h.sandbox.driver.message(reply.id) as Shown;
+  const clicked = await h.sandbox.driver.click(reply, button(shown(reply), /Next/).custom_id);
+  assert.equal(clicked.type, InteractionResponseType.UpdateMessage);
+  const page2 = h.sandbox.driver.message(reply.id) as ShownMessage;
   assert.match(page2.embeds![0]!.footer!.text, /Page 2 of 3 · 12 article/);
   assert.match(page2.embeds![0]!.title!, /topic Space/);
 });
@@ -100,64 +91,64 @@ test('paging a search whose topic has left the library says so instead of showin
   const popUpCount = () => h.library.topics('Pop-up markets', 1).find((t) => t.name === 'Pop-up markets')?.count ?? 0;
   writeFixtureArticles(h.contentDir, h.clock.now(), popUp);
   await waitUntil(() => popUpCount() === 6, 'the new articles');
-  const reply = await h.sandbox.driver.command('news', { subcommand: 'search', options: { topic: 'Pop-up markets' } });
-  assert.match(body(reply).embeds![0]!.footer!.text, /Page 1 of 2/);
+  const reply = await h.news('search', { topic: 'Pop-up markets' });
+  assert.match(shown(reply).embeds![0]!.footer!.text, /Page 1 of 2/);
   for (const article of popUp) fs.rmSync(path.join(h.contentDir, `${article.slug}.md`));
   await waitUntil(() => popUpCount() === 0, 'the removal');
-  const clicked = await h.sandbox.driver.click(reply, button(body(reply), /Next/).custom_id);
+  const clicked = await h.sandbox.driver.click(reply, button(shown(reply), /Next/).custom_id);
   assert.equal(clicked.ephemeral, true);
-  assert.match(body(clicked).content!, /no longer in the library/);
+  assert.match(shown(clicked).content!, /no longer in the library/);
 });
 
 test('topic, outlet and days narrow the search; a single page has no buttons', async () => {
-  const reply = await h.sandbox.driver.command('news', { subcommand: 'search', options: { topic: 'space', provider: 'orbit.example.com', days: 1 } });
-  const shown = body(reply);
-  assert.equal(entries(shown).length, 4, 'Orbit Daily published rocket tests 1, 4, 7 and 10 in the last 24 h');
-  for (const entry of entries(shown)) assert.match(entry, /Orbit Daily/);
-  assert.equal(shown.components?.length ?? 0, 0);
+  const reply = await h.news('search', { topic: 'space', provider: 'orbit.example.com', days: 1 });
+  const message = shown(reply);
+  assert.equal(entries(message).length, 4, 'Orbit Daily published rocket tests 1, 4, 7 and 10 in the last 24 h');
+  for (const entry of entries(message)) assert.match(entry, /Orbit Daily/);
+  assert.equal(message.components?.length ?? 0, 0);
 });
 
 test('no match says so, privately, and suggests a broader search', async () => {
-  const reply = await h.sandbox.driver.command('news', { subcommand: 'search', options: { query: 'zebra crossing', days: 2 } });
+  const reply = await h.news('search', { query: 'zebra crossing', days: 2 });
   assert.equal(reply.ephemeral, true);
-  assert.match(body(reply).content!, /No articles match “zebra crossing” · last 2 days\. Try fewer words, a longer period/);
+  assert.match(shown(reply).content!, /No articles match “zebra crossing” · last 2 days\. Try fewer words, a longer period/);
 });
 
 test('a topic or outlet that does not exist gets a clear answer, not an empty page', async () => {
-  const topic = await h.sandbox.driver.command('news', { subcommand: 'search', options: { topic: 'Quantum gardening' } });
+  const topic = await h.news('search', { topic: 'Quantum gardening' });
   assert.equal(topic.ephemeral, true);
-  assert.match(body(topic).content!, /no topic called “Quantum gardening”.*\/news topics/);
-  const outlet = await h.sandbox.driver.command('news', { subcommand: 'latest', options: { topic: '%%%' } });
-  assert.match(body(outlet).content!, /no topic called “%%%”/);
-  const provider = await h.sandbox.driver.command('news', { subcommand: 'search', options: { provider: 'nowhere.example' } });
-  assert.match(body(provider).content!, /no outlet called “nowhere\.example”/);
+  assert.match(shown(topic).content!, /no topic called “Quantum gardening”.*\/news topics/);
+  const outlet = await h.news('latest', { topic: '%%%' });
+  assert.match(shown(outlet).content!, /no topic called “%%%”/);
+  const provider = await h.news('search', { provider: 'nowhere.example' });
+  assert.match(shown(provider).content!, /no outlet called “nowhere\.example”/);
 });
 
 test('article text cannot format, link or ping: it is escaped, and no message parses mentions', async () => {
-  const reply = await h.sandbox.driver.command('news', { subcommand: 'search', options: { query: 'breaking' } });
-  const description = body(reply).embeds![0]!.description!;
+  const reply = await h.news('search', { query: 'breaking' });
+  const description = shown(reply).embeds![0]!.description!;
   assert.ok(HOSTILE_TITLE.includes('**Breaking**'));
   assert.match(description, /\\\*\\\*Breaking\\\*\\\*/, 'bold markers escaped');
   assert.match(description, /\\\[click me\\\]/, 'the masked link is shown as text');
   assert.doesNotMatch(description, /\[click me\]\(https:\/\/evil/);
-  assert.deepEqual(body(reply).allowed_mentions, { parse: [] });
+  assert.deepEqual(shown(reply).allowed_mentions, { parse: [] });
 });
 
 test('/news latest lists the newest published articles first, optionally on one topic', async () => {
-  const latest = await h.sandbox.driver.command('news', { subcommand: 'latest' });
-  const shown = body(latest);
-  assert.match(shown.embeds![0]!.title!, /^Latest news/);
-  assert.match(entries(shown)[0]!, /Rocket engine test 1 .*\n.*1 h ago/);
-  assert.match(entries(shown)[1]!, /Rocket engine test 2 /, 'the unpublished article of 2 h ago is left out');
-  const economy = await h.sandbox.driver.command('news', { subcommand: 'latest', options: { topic: 'Economy' } });
-  assert.deepEqual(entries(body(economy)).map((e) => /\[([^\]]+)\]/.exec(e)?.[1]), ['Inflation eases', 'Central bank holds rate', 'Markets rally on jobs data', 'Retail sales climb']);
+  const latest = await h.news('latest');
+  const message = shown(latest);
+  assert.match(message.embeds![0]!.title!, /^Latest news/);
+  assert.match(entries(message)[0]!, /Rocket engine test 1 .*\n.*1 h ago/);
+  assert.match(entries(message)[1]!, /Rocket engine test 2 /, 'the unpublished article of 2 h ago is left out');
+  const economy = await h.news('latest', { topic: 'Economy' });
+  assert.deepEqual(entries(shown(economy)).map((e) => /\[([^\]]+)\]/.exec(e)?.[1]), ['Inflation eases', 'Central bank holds rate', 'Markets rally on jobs data', 'Retail sales climb']);
 });
 
 test('/news topics and /news providers rank by coverage with counts', async () => {
-  const topics = body(await h.sandbox.driver.command('news', { subcommand: 'topics' })).embeds![0]!.description!.split('\n');
+  const topics = shown(await h.news('topics')).embeds![0]!.description!.split('\n');
   assert.match(topics[0]!, /^\*\*1\.\*\* Space — 14 articles$/);
   assert.match(topics[1]!, /^\*\*2\.\*\* Economy — 4 articles$/);
-  const providers = body(await h.sandbox.driver.command('news', { subcommand: 'providers' })).embeds![0]!.description!;
+  const providers = shown(await h.news('providers')).embeds![0]!.description!;
   assert.match(providers, /Star Wire \(starwire\.example\.net\) — 6 articles/);
   assert.match(providers, /Market Watchers \(markets\.example\.com\) — 4 articles/);
 });
@@ -204,17 +195,17 @@ test('a button the bot does not know, or one tampered with, gets a clear ephemer
   })) as { id: string };
   const old = await h.sandbox.driver.click(posted, 'page:2');
   assert.equal(old.ephemeral, true);
-  assert.match(body(old).content!, /not one I recognise/);
+  assert.match(shown(old).content!, /not one I recognise/);
   const forged = await h.sandbox.driver.click(posted, `nd1:s:${h.sandbox.members.admin.id}:zzzzz:0:::x`);
   assert.equal(forged.ephemeral, true);
-  assert.match(body(forged).content!, /no longer works.*\/news search/);
+  assert.match(shown(forged).content!, /no longer works.*\/news search/);
 });
 
 test('/help lists every command, only to the member who asked', async () => {
   const reply = await h.sandbox.driver.command('help');
   assert.equal(reply.ephemeral, true);
-  assert.equal((body(reply).flags ?? 0) & MessageFlags.Ephemeral, MessageFlags.Ephemeral);
-  const text = JSON.stringify(body(reply).embeds);
+  assert.equal((shown(reply).flags ?? 0) & MessageFlags.Ephemeral, MessageFlags.Ephemeral);
+  const text = JSON.stringify(shown(reply).embeds);
   for (const usage of ['/news search [query] [topic] [provider] [days]', '/news latest [topic]', '/news topics', '/news providers', '/digest preview',
     '/digest setup channel time timezone [size] [topics] [providers] [min_quality] [exclude_providers] [keywords] [window] [mention_role]', '/digest now [channel]', '/digest status', '/help']) {
     assert.ok(text.includes(usage), usage);
@@ -227,7 +218,7 @@ test('a command still registered from an older version is answered, not left "no
   try {
     const reply = await h.sandbox.driver.command('weather');
     assert.equal(reply.ephemeral, true);
-    assert.match(body(reply).content!, /do not know this command.*\/help/);
+    assert.match(shown(reply).content!, /do not know this command.*\/help/);
   } finally {
     await deployCommands(h.bot.client.rest, h.sandbox.applicationId, commandDefinitions(), h.sandbox.guild.id);
   }

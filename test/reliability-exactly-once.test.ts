@@ -10,7 +10,6 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { createLogger } from '../src/log.js';
-import type { InteractionReply } from '../src/sandbox/driver.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
 import { previousSlot } from '../src/schedule/slots.js';
 import { Store } from '../src/state/store.js';
@@ -18,6 +17,7 @@ import { startBotHarness, waitUntil, writeFixtureArticles, type BotHarness } fro
 import { killBotProcesses, startBotProcess } from './helpers/botProcess.js';
 import { mountSmallDisk } from './helpers/fullDisk.js';
 import { storyUrls } from './helpers/reliability.js';
+import { shownText } from './helpers/replies.js';
 
 // Discord forgets a nonce after a few minutes; the sandbox after five. Restarts below come later than that.
 const PAST_NONCE_WINDOW_MS = 6 * 60_000;
@@ -28,12 +28,6 @@ after(() => {
   killBotProcesses();
   fs.rmSync(root, { recursive: true, force: true });
 });
-
-/** What the member finally sees of a reply: the text of its content and embeds. */
-function shownText(reply: InteractionReply): string {
-  const body = (reply.type === 5 ? reply.edits.at(-1) : reply.body) as { content?: string; embeds?: { fields?: { value: string }[] }[] } | undefined;
-  return [body?.content ?? '', ...(body?.embeds ?? []).flatMap((e) => (e.fields ?? []).map((f) => f.value))].join('\n');
-}
 
 /** Story links posted to the channel more than once (the promise: none). */
 function repeated(sandbox: DiscordSandbox, channelId: string): string[] {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { ButtonStyle, ComponentType, Routes } from 'discord.js';
+import { ButtonStyle, ComponentType, InteractionResponseType, Routes } from 'discord.js';
 import { commandDefinitions } from '../src/bot/commands/index.js';
 import { deployCommands } from '../src/bot/deploy.js';
 import { FAILURE } from '../src/bot/replies.js';
@@ -20,6 +20,7 @@ import { startBotHarness } from './helpers/bot.js';
 import type { BotHarness } from './helpers/bot.js';
 import { openApiSkip } from './helpers/openapi.js';
 import { pingProblems } from './helpers/reliability.js';
+import { shown } from './helpers/replies.js';
 import { recordedBodyProblems } from './helpers/sandboxOpenApi.js';
 
 const ROLE = '123456789012345678';
@@ -42,12 +43,6 @@ const HOSTILE: readonly string[] = [
   'nd1:s:1:0:0:::x',
 ];
 
-interface Shown {
-  content?: string;
-  embeds?: unknown[];
-  flags?: number;
-}
-
 let h: BotHarness;
 before(async () => {
   h = await startBotHarness();
@@ -65,11 +60,6 @@ function snapshot(): string {
   } finally {
     db.close();
   }
-}
-
-/** What the member finally sees: the reply, or after a deferral the edit that filled it in. */
-function shown(reply: InteractionReply): Shown {
-  return ((reply.type === 5 ? reply.edits.at(-1) : reply.body) ?? {}) as Shown;
 }
 
 /** The answer is a real one: some text or an embed, and not the apology for a failure on the bot's side. */
@@ -108,13 +98,13 @@ test('every string option answers hostile values clearly, and the refused ones c
 });
 
 test('integer options at the very ends of the ranges Discord lets through are answered and saved as given', async () => {
-  for (const days of [1, DAYS_MAX]) assertClearAnswer(await h.sandbox.driver.command('news', { subcommand: 'search', options: { query: 'rocket', days } }), `days:${days}`);
+  for (const days of [1, DAYS_MAX]) assertClearAnswer(await h.news('search', { query: 'rocket', days }), `days:${days}`);
   for (const [size, quality] of [[1, 0], [DIGEST_SIZE_MAX, 1000]] as const) {
-    const reply = await h.sandbox.driver.command('digest', { subcommand: 'setup', options: { channel: h.sandbox.channels.news, time: '08:00', timezone: 'UTC', size, min_quality: quality } });
+    const reply = await h.digest('setup', { channel: h.sandbox.channels.news, time: '08:00', timezone: 'UTC', size, min_quality: quality });
     assertClearAnswer(reply, `size:${size} min_quality:${quality}`);
     const { settings } = h.store.getSubscription(h.sandbox.channels.news)!;
     assert.deepEqual([settings.size, settings.minQuality], [size, quality]);
-    assertClearAnswer(await h.sandbox.driver.command('digest', { subcommand: 'preview' }), `preview with size ${size}, min_quality ${quality}`);
+    assertClearAnswer(await h.digest('preview'), `preview with size ${size}, min_quality ${quality}`);
   }
   assert.deepEqual(failures(), []);
 });
@@ -139,20 +129,20 @@ test('integer options outside their declared ranges are refused by name and chan
 
 test('hostile topic, outlet and keyword lists are saved as typed by an admin, and shown back without formatting or pinging', { timeout: 60_000 }, async () => {
   for (const value of HOSTILE) {
-    const reply = await h.sandbox.driver.command('digest', { subcommand: 'setup', options: { channel: h.sandbox.channels.news, time: '08:00', timezone: 'UTC', topics: value, providers: value, exclude_providers: value, keywords: value } });
+    const reply = await h.digest('setup', { channel: h.sandbox.channels.news, time: '08:00', timezone: 'UTC', topics: value, providers: value, exclude_providers: value, keywords: value });
     assertClearAnswer(reply, `setup topics:${JSON.stringify(value.slice(0, 40))}`);
     const saved = h.store.getSubscription(h.sandbox.channels.news)!;
     const typed = [...new Set(value.split(',').map((t) => t.trim()).filter(Boolean))];
     // Ten at most, as the command says, within the option's declared length; longer is refused and the previous settings stay.
     if (value.length > 300) assert.match(shown(reply).content ?? '', /`topics` can be at most 300 characters/);
     else if (typed.length <= 10) assert.deepEqual([saved.settings.topics, saved.settings.excludeProviders, saved.settings.keywords], [typed, typed, typed]);
-    const status = await h.sandbox.driver.command('digest', { subcommand: 'status' });
+    const status = await h.digest('status');
     assertClearAnswer(status, 'status after a hostile setup');
     // Shown back escaped: the member sees the asterisks and brackets they typed, not bold text or a link.
     if (value.includes('**bold**')) assert.match(JSON.stringify(shown(status)), /bold/, 'the topics are shown in /digest status');
     if (value.includes('**bold**')) assert.ok(!JSON.stringify(shown(status)).includes('**bold**'), 'markdown in a topic name formats /digest status');
     if (value.includes('](https://')) assert.ok(!JSON.stringify(shown(status)).includes('[click me](https://'), 'a topic name makes a link in /digest status');
-    assertClearAnswer(await h.sandbox.driver.command('digest', { subcommand: 'preview' }), 'preview after a hostile setup');
+    assertClearAnswer(await h.digest('preview'), 'preview after a hostile setup');
   }
   assert.deepEqual(failures(), []);
 });
@@ -198,8 +188,8 @@ test('buttons with forged custom_ids get a clear answer; none pages for anyone b
     const what = `button ${customId} clicked by ${as.username}`;
     assertClearAnswer(reply, what);
     const other = as === admin ? member : admin;
-    if (customId.includes(other.id)) assert.notEqual(reply.type, 7, `${what}: paged someone else's search`);
-    if (reply.type !== 7) assert.equal(reply.ephemeral, true, `${what}: a refusal is shown to the clicker alone`);
+    if (customId.includes(other.id)) assert.notEqual(reply.type, InteractionResponseType.UpdateMessage, `${what}: paged someone else's search`);
+    if (reply.type !== InteractionResponseType.UpdateMessage) assert.equal(reply.ephemeral, true, `${what}: a refusal is shown to the clicker alone`);
   }
   assert.equal(snapshot(), before);
   assert.deepEqual(failures(), []);
@@ -220,7 +210,7 @@ test('a member without Manage Server, on a server that shows them /digest, is re
       ['now', {}], ['pause', {}], ['remove', {}],
     ];
     for (const [subcommand, options] of attempts) {
-      const reply = await h.sandbox.driver.command('digest', { subcommand, options, as: member, channelId: channel });
+      const reply = await h.digest(subcommand, options, { as: member, channelId: channel });
       assert.equal(reply.ephemeral, true, subcommand);
       assert.match(shown(reply).content ?? '', /Only members with the \*\*Manage Server\*\* permission/, subcommand);
     }

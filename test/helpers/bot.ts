@@ -9,6 +9,7 @@ import { NewsdeskBot } from '../../src/bot/app.js';
 import { commandDefinitions } from '../../src/bot/commands/index.js';
 import { deployCommands } from '../../src/bot/deploy.js';
 import { createLogger } from '../../src/log.js';
+import type { InteractionReply, InvokeOptions } from '../../src/sandbox/driver.js';
 import { DiscordSandbox } from '../../src/sandbox/server.js';
 import { TestClock } from './clock.js';
 import { Store } from '../../src/state/store.js';
@@ -91,6 +92,9 @@ export async function waitUntil(condition: () => boolean, what: string, limitMs 
   }
 }
 
+/** Runs `/<command> <subcommand>` as a member: the admin in #news unless `extra` says who and where. */
+export type SlashSubcommand = (subcommand: string, options?: InvokeOptions['options'], extra?: Omit<InvokeOptions, 'subcommand' | 'options'>) => Promise<InteractionReply>;
+
 export interface BotHarness {
   sandbox: DiscordSandbox;
   bot: NewsdeskBot;
@@ -104,6 +108,8 @@ export interface BotHarness {
   logs: Record<string, unknown>[];
   /** The raw log text, to check that no secret reached it. */
   rawLogs(): string;
+  digest: SlashSubcommand;
+  news: SlashSubcommand;
   /** Stops the bot and starts a fresh one on the same database file and sandbox (nothing kept in memory). */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -130,6 +136,8 @@ export async function startBotHarness(options: { now?: Date; articles?: readonly
   };
   let running = await launch();
   await deployCommands(running.bot.client.rest, sandbox.applicationId, commandDefinitions(), sandbox.guild.id);
+  const slash = (command: string): SlashSubcommand => (subcommand, options = {}, extra = {}) =>
+    sandbox.driver.command(command, { subcommand, options, ...extra });
   const stopRunning = async () => {
     await running.bot.stop();
     running.store.close();
@@ -150,6 +158,8 @@ export async function startBotHarness(options: { now?: Date; articles?: readonly
       return raw.map((line) => JSON.parse(line) as Record<string, unknown>);
     },
     rawLogs: () => raw.join(''),
+    digest: slash('digest'),
+    news: slash('news'),
     async restart() {
       await stopRunning();
       running = await launch();

@@ -1,4 +1,7 @@
-import { ApplicationCommandOptionType, ComponentType, GatewayDispatchEvents, InteractionType } from 'discord.js';
+import {
+  ApplicationCommandOptionType, ApplicationCommandType, ApplicationIntegrationType, ComponentType, GatewayDispatchEvents, InteractionContextType,
+  InteractionType,
+} from 'discord.js';
 import type { Gateway } from './gateway.js';
 import type { InteractionReply, Interactions } from './interactions.js';
 import type { RecordedMessage, SandboxUser, World } from './world.js';
@@ -143,8 +146,8 @@ export function createDriver(deps: DriverDeps): SandboxDriver {
       guild_id: world.guild.id, guild: { id: world.guild.id, locale: 'en-US', features: [] },
       channel_id: channelId, channel: { ...world.apiChannel(channel), permissions: world.permissions(user, channelId).toString() },
       member: world.apiMember(user, channelId), app_permissions: world.permissions(world.bot, channelId).toString(),
-      locale: 'en-US', guild_locale: 'en-US', entitlements: [], authorizing_integration_owners: { '0': world.guild.id },
-      context: 0, attachment_size_limit: 10 * 1024 * 1024,
+      locale: 'en-US', guild_locale: 'en-US', entitlements: [], authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: world.guild.id },
+      context: InteractionContextType.Guild, attachment_size_limit: 10 * 1024 * 1024,
       ...(clicked ? { message: world.apiMessage(clicked, interactions.findMessage(clicked.id) ? { webhook_id: applicationId, application_id: applicationId } : {}) } : {}),
     });
     return pending.settled;
@@ -159,7 +162,7 @@ export function createDriver(deps: DriverDeps): SandboxDriver {
     if ((world.permissions(user) & required) !== required) {
       throw new RefusedByClient(`${user.username} may not use /${name}: Discord hides it from members without the permission it requires`);
     }
-    return { id: command.id, name, type: 1, options: buildOptions(command, invoke, focused), ...(command.guild_id ? { guild_id: command.guild_id } : {}) };
+    return { id: command.id, name, type: ApplicationCommandType.ChatInput, options: buildOptions(command, invoke, focused), ...(command.guild_id ? { guild_id: command.guild_id } : {}) };
   }
 
   return {

@@ -1,3 +1,4 @@
+import { RESTJSONErrorCodes } from 'discord.js';
 import type { z } from 'zod';
 
 /** Discord's JSON error body: `{ message, code }` plus, for an invalid form body, the nested `errors`. */
@@ -15,33 +16,15 @@ export class HttpError extends Error {
   }
 }
 
-// The JSON error codes the sandbox answers with, named as in Discord's documentation.
-// https://discord.com/developers/docs/topics/opcodes-and-status-codes#json-json-error-codes
-export const ErrorCode = {
-  General: 0,
-  UnknownChannel: 10003,
-  UnknownGuild: 10004,
-  UnknownMessage: 10008,
-  UnknownUser: 10013,
-  UnknownWebhook: 10015,
-  UnknownInteraction: 10062,
-  UnknownApplicationCommand: 10063,
-  InteractionAlreadyAcknowledged: 40060,
-  CannotSendEmptyMessage: 50006,
-  MissingPermissions: 50013,
-  MissingAccess: 50001,
-  InvalidFormBody: 50035,
-  InvalidJson: 50109,
-} as const;
-
-export function httpError(status: number, code: number, message: string): HttpError {
+/** Discord's error body with one of its JSON error codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes#json-json-error-codes). */
+export function httpError(status: number, code: RESTJSONErrorCodes, message: string): HttpError {
   return new HttpError(status, { message, code });
 }
 
 /** The bodies Discord gives for plain HTTP failures, which carry code 0 and the status in the message. */
 export function statusError(status: 401 | 404 | 405 | 500): HttpError {
   const text = { 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 500: 'Internal Server Error' }[status];
-  return httpError(status, ErrorCode.General, `${status}: ${text}`);
+  return httpError(status, RESTJSONErrorCodes.GeneralError, `${status}: ${text}`);
 }
 
 /** A field error as Discord reports it inside `errors`, e.g. `{ code: 'BASE_TYPE_MAX_LENGTH', message: '…' }`. */
@@ -101,5 +84,5 @@ export function invalidFormBody(issues: readonly z.core.$ZodIssue[], body: unkno
     const list = (node._errors ??= []) as FieldError[];
     list.push(fieldError(issue, body));
   }
-  return new HttpError(400, { code: ErrorCode.InvalidFormBody, message: 'Invalid Form Body', errors });
+  return new HttpError(400, { code: RESTJSONErrorCodes.InvalidFormBodyOrContentType, message: 'Invalid Form Body', errors });
 }

@@ -1,14 +1,14 @@
-import { MessageFlags } from 'discord.js';
+import { InteractionResponseType, MessageFlags, RESTJSONErrorCodes } from 'discord.js';
 import { INTERACTION_RESPONSE_DEADLINE_MS } from '../discord/limits.js';
-import { ErrorCode, httpError } from './errors.js';
-import { InteractionCallbackType, type InteractionCallbackBody } from './validation.js';
+import { httpError } from './errors.js';
+import type { InteractionCallbackBody } from './validation.js';
 import type { RecordedMessage } from './world.js';
 
 // Interactions in flight: what the driver sent, how the bot answered (callback, then edits and follow-ups), and
 // the messages those answers made. The REST routes write here; the driver awaits the answer.
 
 export interface InteractionReply {
-  /** The callback type the bot chose (4 reply, 5 deferred, 6 deferred update, 7 update, 8 autocomplete, 9 modal). */
+  /** The InteractionResponseType the bot chose (0 until it answers). */
   type: number;
   /** The callback's data, as sent. */
   body: unknown;
@@ -17,7 +17,7 @@ export interface InteractionReply {
   /** Every follow-up message body, in order. */
   followUps: unknown[];
   ephemeral: boolean;
-  /** The id of the message the answer shows in (the reply, or the clicked message for 6/7); '' for autocomplete. */
+  /** The id of the message the answer shows in (the reply, or the clicked message for an update); '' for autocomplete. */
   id: string;
 }
 
@@ -28,7 +28,7 @@ export interface PendingInteraction {
   createdAt: number;
   acknowledged: boolean;
   reply: InteractionReply;
-  /** The message a component was clicked on: 6/7 answers edit it. */
+  /** The message a component was clicked on: update answers (deferred or not) edit it. */
   componentMessage: RecordedMessage | undefined;
   original: RecordedMessage | undefined;
   followUpMessages: RecordedMessage[];
@@ -42,8 +42,8 @@ export interface PendingInteraction {
 const TOKEN_LIFETIME_MS = 15 * 60 * 1000;
 
 const ANSWERED_AT_CALLBACK: ReadonlySet<number> = new Set([
-  InteractionCallbackType.Pong, InteractionCallbackType.ChannelMessageWithSource, InteractionCallbackType.UpdateMessage,
-  InteractionCallbackType.ApplicationCommandAutocompleteResult, InteractionCallbackType.Modal,
+  InteractionResponseType.Pong, InteractionResponseType.ChannelMessageWithSource, InteractionResponseType.UpdateMessage,
+  InteractionResponseType.ApplicationCommandAutocompleteResult, InteractionResponseType.Modal,
 ]);
 
 /** Applies a PATCH body to a message: a null field clears it, as Discord's edit does. */
@@ -83,31 +83,31 @@ export class Interactions {
   find(token: string, id: string | undefined, now: number): PendingInteraction {
     const pending = this.byToken.get(token);
     if (!pending || (id !== undefined && pending.id !== id) || now - pending.createdAt > TOKEN_LIFETIME_MS) {
-      throw id === undefined ? httpError(404, ErrorCode.UnknownWebhook, 'Unknown Webhook') : httpError(404, ErrorCode.UnknownInteraction, 'Unknown interaction');
+      throw id === undefined ? httpError(404, RESTJSONErrorCodes.UnknownWebhook, 'Unknown Webhook') : httpError(404, RESTJSONErrorCodes.UnknownInteraction, 'Unknown interaction');
     }
     return pending;
   }
 
   /** Records the first response. Too late (3 s) is Discord's 10062; a second one is 40060. */
   acknowledge(pending: PendingInteraction, callback: InteractionCallbackBody, now: number): void {
-    if (pending.acknowledged) throw httpError(400, ErrorCode.InteractionAlreadyAcknowledged, 'Interaction has already been acknowledged.');
-    if (now - pending.createdAt > INTERACTION_RESPONSE_DEADLINE_MS) throw httpError(404, ErrorCode.UnknownInteraction, 'Unknown interaction');
+    if (pending.acknowledged) throw httpError(400, RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged, 'Interaction has already been acknowledged.');
+    if (now - pending.createdAt > INTERACTION_RESPONSE_DEADLINE_MS) throw httpError(404, RESTJSONErrorCodes.UnknownInteraction, 'Unknown interaction');
     pending.acknowledged = true;
     const data = ('data' in callback ? callback.data : undefined) ?? {};
     const flags = 'flags' in data ? (data.flags ?? 0) : 0;
     Object.assign(pending.reply, { type: callback.type, body: data, ephemeral: (flags & MessageFlags.Ephemeral) !== 0 });
     switch (callback.type) {
-      case InteractionCallbackType.ChannelMessageWithSource:
+      case InteractionResponseType.ChannelMessageWithSource:
         pending.original = { id: this.nextId(), channelId: pending.channelId, body: { ...data } };
         break;
-      case InteractionCallbackType.DeferredChannelMessageWithSource:
+      case InteractionResponseType.DeferredChannelMessageWithSource:
         pending.original = { id: this.nextId(), channelId: pending.channelId, body: { content: '', flags: flags | MessageFlags.Loading } };
         break;
-      case InteractionCallbackType.UpdateMessage:
+      case InteractionResponseType.UpdateMessage:
         pending.original = pending.componentMessage;
         if (pending.original) applyEdit(pending.original, data, now);
         break;
-      case InteractionCallbackType.DeferredUpdateMessage:
+      case InteractionResponseType.DeferredMessageUpdate:
         pending.original = pending.componentMessage;
         break;
     }
@@ -118,7 +118,7 @@ export class Interactions {
 
   /** PATCH …/messages/@original. */
   editOriginal(pending: PendingInteraction, edit: Record<string, unknown>, now: number): RecordedMessage {
-    if (!pending.original) throw httpError(404, ErrorCode.UnknownMessage, 'Unknown Message');
+    if (!pending.original) throw httpError(404, RESTJSONErrorCodes.UnknownMessage, 'Unknown Message');
     applyEdit(pending.original, edit, now);
     pending.reply.edits.push(edit);
     this.settle(pending);
@@ -126,7 +126,7 @@ export class Interactions {
   }
 
   followUp(pending: PendingInteraction, body: Record<string, unknown>): RecordedMessage {
-    if (!pending.acknowledged) throw httpError(404, ErrorCode.UnknownWebhook, 'Unknown Webhook');
+    if (!pending.acknowledged) throw httpError(404, RESTJSONErrorCodes.UnknownWebhook, 'Unknown Webhook');
     const message: RecordedMessage = { id: this.nextId(), channelId: pending.channelId, body: { ...body } };
     pending.followUpMessages.push(message);
     pending.reply.followUps.push(body);

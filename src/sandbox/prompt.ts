@@ -1,6 +1,6 @@
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { ApplicationCommandOptionType } from 'discord.js';
+import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
 import type { InvokeOptions } from './driver.js';
 import { buttonsOf, renderMessage } from './render.js';
 import type { DiscordSandbox } from './server.js';
@@ -33,7 +33,7 @@ export function parseCommandLine(line: string, commands: readonly Definition[]):
     else words.push(m[5] ?? m[6]!);
   }
   const [name, ...path] = words;
-  const command = commands.find((c) => c.name === name && (c.type ?? 1) === 1);
+  const command = commands.find((c) => c.name === name && isChatCommand(c));
   if (!name || !command) return { error: `unknown command /${name ?? ''}; try: ${commands.map((c) => `/${c.name}`).join(' ') || '(the bot has registered none yet)'}` };
   const invoke: InvokeOptions = { options };
   let level = command.options ?? [];
@@ -47,6 +47,11 @@ export function parseCommandLine(line: string, commands: readonly Definition[]):
   const expected = subcommandNames(level);
   if (expected.length) return { error: `/${[name, ...path].join(' ')} needs one of: ${expected.join(', ')}` };
   return { name, invoke };
+}
+
+/** A slash command, as opposed to a user or message (context menu) command; the type defaults to slash. */
+function isChatCommand(command: Definition): boolean {
+  return (command.type ?? ApplicationCommandType.ChatInput) === ApplicationCommandType.ChatInput;
 }
 
 /** The subcommands and subcommand groups among a level's options. */
@@ -67,7 +72,7 @@ function helpText(commands: readonly Definition[]): string {
     const args = (d.options ?? []).map((o) => `${o.name}:…`).join(' ');
     lines.push(`  ${prefix}${args ? ` ${args}` : ''}  — ${d.description ?? ''}`);
   };
-  commands.filter((c) => (c.type ?? 1) === 1).forEach((c) => walk(`/${c.name}`, c));
+  commands.filter(isChatCommand).forEach((c) => walk(`/${c.name}`, c));
   lines.push('  next / prev, or click <label> — press a button of the last reply;  help;  exit');
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { GatewayDispatchEvents, GatewayIntentBits } from 'discord.js';
+import { GatewayCloseCodes, GatewayDispatchEvents, GatewayIntentBits } from 'discord.js';
 import type { Logger } from '../log.js';
 import { createDriver, type SandboxDriver } from './driver.js';
 import { RestFaults } from './faults.js';
@@ -29,7 +29,7 @@ export interface SandboxOptions {
 export interface SandboxFaults {
   /** The next `count` REST requests (optionally only those whose path contains `route`) fail with `status`. */
   failNext(count: number, status: 429 | 500, options?: { global?: boolean; route?: string }): void;
-  /** Closes every gateway connection with `code` (4000, resumable, by default). */
+  /** Closes every gateway connection with `code` (GatewayCloseCodes.UnknownError, resumable, by default). */
   closeGateway(code?: number): void;
   /** Cuts every gateway connection without a close frame, as a network failure would. */
   dropGateway(): void;
@@ -41,7 +41,6 @@ export interface SandboxFaults {
 
 const DISCORD_HEARTBEAT_INTERVAL_MS = 41_250;
 const DEFERRED_TIMEOUT_MS = 15_000;
-const UNKNOWN_CLOSE_CODE = 4000;
 
 /**
  * A Discord-compatible server on 127.0.0.1 (REST under /api/v10 and the gateway) for the real discord.js client:
@@ -96,7 +95,7 @@ export class DiscordSandbox {
     this.driver = createDriver({ world: this.world, gateway: this.gateway, interactions: this.interactions, applicationId: this.applicationId, defaultChannelId: this.channels.news, now });
     this.faults = {
       failNext: (count, status, o = {}) => restFaults.add(count, { status, global: o.global ?? false, route: o.route }),
-      closeGateway: (code = UNKNOWN_CLOSE_CODE) => this.gateway.closeConnections(code),
+      closeGateway: (code = GatewayCloseCodes.UnknownError) => this.gateway.closeConnections(code),
       dropGateway: () => this.gateway.dropConnections(),
       stopHeartbeatAcks: () => this.gateway.stopHeartbeatAcks(),
       answerSlowly: (count, delayMs, o = {}) => restFaults.addSlowAnswers(count, { delayMs, route: o.route }),

@@ -1,3 +1,4 @@
+import { ApplicationCommandOptionType, ApplicationCommandType, ButtonStyle, ComponentType, InteractionResponseType } from 'discord.js';
 import { z } from 'zod';
 import {
   ACTION_ROW_COMPONENTS_MAX, AUTOCOMPLETE_CHOICE_NAME_MAX, AUTOCOMPLETE_CHOICE_VALUE_MAX, AUTOCOMPLETE_CHOICES_MAX,
@@ -80,13 +81,10 @@ const embeds = z
 const customId = z.string().min(1).max(CUSTOM_ID_MAX);
 const emoji = z.object({ id: snowflake.nullable().optional(), name: z.string().nullable().optional(), animated: z.boolean().optional() });
 
-const LINK_STYLE = 5;
-const PREMIUM_STYLE = 6;
-
 const button = z
   .object({
-    type: z.literal(2),
-    style: z.number().int().min(1).max(6),
+    type: z.literal(ComponentType.Button),
+    style: z.number().int().min(ButtonStyle.Primary).max(ButtonStyle.Premium),
     label: z.string().max(BUTTON_LABEL_MAX).optional(),
     emoji: emoji.optional(),
     custom_id: customId.optional(),
@@ -96,10 +94,10 @@ const button = z
   })
   .superRefine((b, ctx) => {
     // Discord's rule: a link button has a url and no custom_id; every other (non-premium) style the reverse.
-    if (b.style === LINK_STYLE) {
+    if (b.style === ButtonStyle.Link) {
       if (b.url === undefined) ctx.addIssue({ code: 'custom', path: ['url'], ...discordIssue('BUTTON_COMPONENT_URL_REQUIRED', 'A url is required') });
       if (b.custom_id !== undefined) ctx.addIssue({ code: 'custom', path: ['custom_id'], ...discordIssue('BUTTON_COMPONENT_CUSTOM_ID_NOT_ALLOWED', 'A custom id cannot be specified') });
-    } else if (b.style !== PREMIUM_STYLE) {
+    } else if (b.style !== ButtonStyle.Premium) {
       if (b.custom_id === undefined) ctx.addIssue({ code: 'custom', path: ['custom_id'], ...discordIssue('BUTTON_COMPONENT_CUSTOM_ID_REQUIRED', 'A custom id is required') });
       if (b.url !== undefined) ctx.addIssue({ code: 'custom', path: ['url'], ...discordIssue('BUTTON_COMPONENT_URL_NOT_ALLOWED', 'A url cannot be specified') });
       if (b.label === undefined && b.emoji === undefined) ctx.addIssue({ code: 'custom', path: ['label'], ...discordIssue('BUTTON_COMPONENT_LABEL_OR_EMOJI_REQUIRED', 'A label or emoji is required') });
@@ -111,7 +109,10 @@ const SELECT_PLACEHOLDER_MAX = 150;
 const SELECT_OPTION_TEXT_MAX = 100;
 
 const select = z.object({
-  type: z.union([z.literal(3), z.literal(5), z.literal(6), z.literal(7), z.literal(8)]),
+  type: z.union([
+    z.literal(ComponentType.StringSelect), z.literal(ComponentType.UserSelect), z.literal(ComponentType.RoleSelect),
+    z.literal(ComponentType.MentionableSelect), z.literal(ComponentType.ChannelSelect),
+  ]),
   custom_id: customId,
   placeholder: z.string().max(SELECT_PLACEHOLDER_MAX).optional(),
   min_values: z.number().int().min(0).max(SELECT_OPTIONS_MAX).optional(),
@@ -132,7 +133,7 @@ const select = z.object({
 const ACTION_ROWS_MAX = 5;
 
 const actionRows = z
-  .array(z.object({ type: z.literal(1), components: z.array(z.union([button, select])).min(1).max(ACTION_ROW_COMPONENTS_MAX) }))
+  .array(z.object({ type: z.literal(ComponentType.ActionRow), components: z.array(z.union([button, select])).min(1).max(ACTION_ROW_COMPONENTS_MAX) }))
   .max(ACTION_ROWS_MAX)
   .superRefine((rows, ctx) => {
     const seen = new Set<string>();
@@ -207,27 +208,17 @@ const autocompleteChoices = z.object({
 
 const MODAL_TITLE_MAX = 45;
 
-// Interaction response types: https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-interaction-callback-type
-export const InteractionCallbackType = {
-  Pong: 1,
-  ChannelMessageWithSource: 4,
-  DeferredChannelMessageWithSource: 5,
-  DeferredUpdateMessage: 6,
-  UpdateMessage: 7,
-  ApplicationCommandAutocompleteResult: 8,
-  Modal: 9,
-} as const;
-
 const messageData = z.object(messageFields);
 
+// https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-interaction-callback-type
 export const interactionCallbackSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal(InteractionCallbackType.Pong) }),
-  z.object({ type: z.literal(InteractionCallbackType.ChannelMessageWithSource), data: messageData }),
-  z.object({ type: z.literal(InteractionCallbackType.DeferredChannelMessageWithSource), data: z.object({ flags: messageFields.flags }).optional() }),
-  z.object({ type: z.literal(InteractionCallbackType.DeferredUpdateMessage), data: z.object({}).optional() }),
-  z.object({ type: z.literal(InteractionCallbackType.UpdateMessage), data: messageData.optional() }),
-  z.object({ type: z.literal(InteractionCallbackType.ApplicationCommandAutocompleteResult), data: autocompleteChoices }),
-  z.object({ type: z.literal(InteractionCallbackType.Modal), data: z.object({ custom_id: customId, title: z.string().min(1).max(MODAL_TITLE_MAX), components: z.array(z.unknown()).min(1).max(5) }) }),
+  z.object({ type: z.literal(InteractionResponseType.Pong) }),
+  z.object({ type: z.literal(InteractionResponseType.ChannelMessageWithSource), data: messageData }),
+  z.object({ type: z.literal(InteractionResponseType.DeferredChannelMessageWithSource), data: z.object({ flags: messageFields.flags }).optional() }),
+  z.object({ type: z.literal(InteractionResponseType.DeferredMessageUpdate), data: z.object({}).optional() }),
+  z.object({ type: z.literal(InteractionResponseType.UpdateMessage), data: messageData.optional() }),
+  z.object({ type: z.literal(InteractionResponseType.ApplicationCommandAutocompleteResult), data: autocompleteChoices }),
+  z.object({ type: z.literal(InteractionResponseType.Modal), data: z.object({ custom_id: customId, title: z.string().min(1).max(MODAL_TITLE_MAX), components: z.array(z.unknown()).min(1).max(5) }) }),
 ]);
 
 // Application commands: https://discord.com/developers/docs/interactions/application-commands#application-command-object
@@ -254,7 +245,7 @@ interface CommandOption {
 const commandOption: z.ZodType<CommandOption> = z.lazy(() =>
   z
     .object({
-      type: z.number().int().min(1).max(11),
+      type: z.number().int().min(ApplicationCommandOptionType.Subcommand).max(ApplicationCommandOptionType.Attachment),
       name: commandName,
       name_localizations: localizations,
       description,
@@ -282,7 +273,10 @@ export const commandSchema = z
     name_localizations: localizations,
     description: z.string().max(COMMAND_DESCRIPTION_MAX).optional(),
     description_localizations: localizations,
-    type: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
+    type: z.union([
+      z.literal(ApplicationCommandType.ChatInput), z.literal(ApplicationCommandType.User), z.literal(ApplicationCommandType.Message),
+      z.literal(ApplicationCommandType.PrimaryEntryPoint),
+    ]).optional(),
     options: z.array(commandOption).max(COMMAND_OPTIONS_MAX).optional(),
     // A decimal string on the wire (documented), though Discord also takes a number.
     default_member_permissions: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).nullable().optional(),
@@ -293,7 +287,7 @@ export const commandSchema = z
   })
   .superRefine((command, ctx) => {
     // Chat commands need a description; user and message commands must not have one.
-    if ((command.type ?? 1) === 1 && !command.description) {
+    if ((command.type ?? ApplicationCommandType.ChatInput) === ApplicationCommandType.ChatInput && !command.description) {
       ctx.addIssue({ code: 'custom', path: ['description'], ...discordIssue('BASE_TYPE_REQUIRED', 'This field is required') });
     }
   });
@@ -301,7 +295,7 @@ export const commandSchema = z
 export const commandListSchema = z.array(commandSchema).max(COMMANDS_MAX).superRefine((commands, ctx) => {
   const seen = new Set<string>();
   commands.forEach((c, i) => {
-    const key = `${c.type ?? 1}:${c.name}`;
+    const key = `${c.type ?? ApplicationCommandType.ChatInput}:${c.name}`;
     if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i, 'name'], ...discordIssue('APPLICATION_COMMANDS_DUPLICATE_NAME', `Application command names must be unique`) });
     seen.add(key);
   });

@@ -1,4 +1,7 @@
-import { ChannelType, PermissionFlagsBits } from 'discord.js';
+import {
+  ApplicationCommandType, ChannelType, GuildDefaultMessageNotifications, GuildExplicitContentFilter, GuildMFALevel, GuildNSFWLevel, GuildPremiumTier,
+  GuildVerificationLevel, MessageType, OverwriteType, PermissionFlagsBits,
+} from 'discord.js';
 import { snowflakeTime } from './snowflake.js';
 
 // The sandbox's one guild as Discord would describe it: channels, roles, members, what each channel received and
@@ -116,7 +119,7 @@ export class World {
       id: channel.id, type: ChannelType.GuildText, guild_id: this.guild.id, name: channel.name, position: channel.position,
       topic: null, nsfw: false, parent_id: null, last_message_id: this.channelMessages.get(channel.id)?.at(-1)?.id ?? null,
       rate_limit_per_user: 0, flags: 0,
-      permission_overwrites: channel.botCanSend ? [] : [{ id: this.bot.id, type: 1, allow: '0', deny: LOCKED_DENY.toString() }],
+      permission_overwrites: channel.botCanSend ? [] : [{ id: this.bot.id, type: OverwriteType.Member, allow: '0', deny: LOCKED_DENY.toString() }],
     };
   }
 
@@ -130,8 +133,9 @@ export class World {
     const members = this.users();
     return {
       id: this.guild.id, name: this.guild.name, icon: null, splash: null, discovery_splash: null, banner: null, description: null,
-      owner_id: this.members.admin.id, afk_channel_id: null, afk_timeout: 300, verification_level: 0,
-      default_message_notifications: 1, explicit_content_filter: 0, mfa_level: 0, nsfw_level: 0, premium_tier: 0,
+      owner_id: this.members.admin.id, afk_channel_id: null, afk_timeout: 300, verification_level: GuildVerificationLevel.None,
+      default_message_notifications: GuildDefaultMessageNotifications.OnlyMentions, explicit_content_filter: GuildExplicitContentFilter.Disabled,
+      mfa_level: GuildMFALevel.None, nsfw_level: GuildNSFWLevel.Default, premium_tier: GuildPremiumTier.None,
       premium_subscription_count: 0, preferred_locale: 'en-US', system_channel_id: null, system_channel_flags: 0,
       rules_channel_id: null, public_updates_channel_id: null, safety_alerts_channel_id: null, vanity_url_code: null,
       application_id: null, features: [], max_members: 500000, max_video_channel_users: 25, premium_progress_bar_enabled: false,
@@ -152,7 +156,7 @@ export class World {
   apiMessage(message: RecordedMessage, extra: Record<string, unknown> = {}): Record<string, unknown> {
     const { body } = message;
     return {
-      id: message.id, channel_id: message.channelId, type: 0, author: this.apiUser(this.bot),
+      id: message.id, channel_id: message.channelId, type: MessageType.Default, author: this.apiUser(this.bot),
       content: body.content ?? '', embeds: body.embeds ?? [], components: body.components ?? [], attachments: [],
       mentions: [], mention_roles: [], mention_everyone: false, pinned: false, tts: body.tts === true,
       timestamp: new Date(snowflakeTime(message.id)).toISOString(), edited_timestamp: (body.edited_timestamp as string | undefined) ?? null,
@@ -211,7 +215,7 @@ export class World {
   setCommands(guildId: string | undefined, bodies: Record<string, unknown>[], applicationId: string): Record<string, unknown>[] {
     const before = this.registeredCommands(guildId);
     const commands = bodies.map((body) => {
-      const type = (body.type as number | undefined) ?? 1;
+      const type = (body.type as number | undefined) ?? ApplicationCommandType.ChatInput;
       const previous = before.find((c) => c.name === body.name && c.type === type);
       return {
         ...body, id: (previous?.id as string | undefined) ?? this.nextId(), application_id: applicationId, type,
@@ -225,7 +229,7 @@ export class World {
 
   /** Creates or overwrites one command (POST), by name and type. */
   upsertCommand(guildId: string | undefined, body: Record<string, unknown>, applicationId: string): Record<string, unknown> {
-    const type = (body.type as number | undefined) ?? 1;
+    const type = (body.type as number | undefined) ?? ApplicationCommandType.ChatInput;
     const others = this.registeredCommands(guildId).filter((c) => !(c.name === body.name && c.type === type));
     const all = this.setCommands(guildId, [...others, body], applicationId);
     return all.at(-1)!;
@@ -243,7 +247,7 @@ export class World {
 
   /** Chat commands visible in the guild: its own first, then the global ones. */
   private chatCommands(): Record<string, unknown>[] {
-    return [...this.registeredCommands(this.guild.id), ...this.registeredCommands()].filter((c) => c.type === 1);
+    return [...this.registeredCommands(this.guild.id), ...this.registeredCommands()].filter((c) => c.type === ApplicationCommandType.ChatInput);
   }
 }
 

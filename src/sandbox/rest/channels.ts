@@ -1,5 +1,5 @@
-import { GatewayDispatchEvents, GatewayIntentBits, PermissionFlagsBits } from 'discord.js';
-import { ErrorCode, httpError } from '../errors.js';
+import { GatewayDispatchEvents, GatewayIntentBits, PermissionFlagsBits, RESTJSONErrorCodes } from 'discord.js';
+import { httpError } from '../errors.js';
 import { applyEdit } from '../interactions.js';
 import { isEmptyMessage, messageCreateSchema, messageEditSchema } from '../validation.js';
 import type { ChannelRecord, RecordedMessage } from '../world.js';
@@ -7,14 +7,14 @@ import { noContent, ok, parseBody, type Route, type RouteContext } from './route
 
 function channelOf({ core, params }: RouteContext): ChannelRecord {
   const channel = core.world.channel(params.channel!);
-  if (!channel) throw httpError(404, ErrorCode.UnknownChannel, 'Unknown Channel');
+  if (!channel) throw httpError(404, RESTJSONErrorCodes.UnknownChannel, 'Unknown Channel');
   return channel;
 }
 
 function messageOf(context: RouteContext): RecordedMessage {
   const channel = channelOf(context);
   const message = context.core.world.findMessage(channel.id, context.params.message!);
-  if (!message) throw httpError(404, ErrorCode.UnknownMessage, 'Unknown Message');
+  if (!message) throw httpError(404, RESTJSONErrorCodes.UnknownMessage, 'Unknown Message');
   return message;
 }
 
@@ -28,10 +28,10 @@ export const channelRoutes: Route[] = [
       const { world, gateway } = c.core;
       const channel = channelOf(c);
       if (!(world.permissions(world.bot, channel.id) & PermissionFlagsBits.SendMessages)) {
-        throw httpError(403, ErrorCode.MissingPermissions, 'Missing Permissions');
+        throw httpError(403, RESTJSONErrorCodes.MissingPermissions, 'Missing Permissions');
       }
       const body = parseBody(messageCreateSchema, c.body);
-      if (isEmptyMessage(body)) throw httpError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
+      if (isEmptyMessage(body)) throw httpError(400, RESTJSONErrorCodes.CannotSendAnEmptyMessage, 'Cannot send an empty message');
       const { message, duplicate } = world.postMessage(channel.id, body, c.now);
       if (!duplicate) {
         gateway.dispatch(GatewayDispatchEvents.MessageCreate, world.apiMessage(message, { guild_id: world.guild.id, member: world.apiMember(world.bot) }), GatewayIntentBits.GuildMessages);
@@ -45,7 +45,7 @@ export const channelRoutes: Route[] = [
     handle: (c) => {
       const { world } = c.core;
       const channel = channelOf(c);
-      if (!(world.permissions(world.bot, channel.id) & PermissionFlagsBits.ReadMessageHistory)) throw httpError(403, ErrorCode.MissingAccess, 'Missing Access');
+      if (!(world.permissions(world.bot, channel.id) & PermissionFlagsBits.ReadMessageHistory)) throw httpError(403, RESTJSONErrorCodes.MissingAccess, 'Missing Access');
       const limit = Math.min(Number(c.query.get('limit') ?? 50) || 50, MESSAGES_PAGE_MAX);
       // Fetched messages do not carry the nonce they were sent with: only the create answer and the gateway event do.
       return ok(world.messages(channel.id).slice(-limit).reverse().map((m) => ({ ...world.apiMessage(m), nonce: undefined })));

@@ -1,4 +1,5 @@
-import { ErrorCode, httpError } from '../errors.js';
+import { RESTJSONErrorCodes } from 'discord.js';
+import { httpError } from '../errors.js';
 import { commandListSchema, commandSchema } from '../validation.js';
 import { noContent, ok, parseBody, type Route, type RouteContext } from './route.js';
 
@@ -7,9 +8,9 @@ import { noContent, ok, parseBody, type Route, type RouteContext } from './route
 
 /** The guild of a guild-command route (undefined for global), after checking the application and guild ids. */
 function scope(c: RouteContext): string | undefined {
-  if (c.params.application !== c.core.applicationId) throw httpError(403, ErrorCode.MissingAccess, 'Missing Access');
+  if (c.params.application !== c.core.applicationId) throw httpError(403, RESTJSONErrorCodes.MissingAccess, 'Missing Access');
   const guild = c.params.guild;
-  if (guild !== undefined && guild !== c.core.world.guild.id) throw httpError(403, ErrorCode.MissingAccess, 'Missing Access');
+  if (guild !== undefined && guild !== c.core.world.guild.id) throw httpError(403, RESTJSONErrorCodes.MissingAccess, 'Missing Access');
   return guild;
 }
 
@@ -36,7 +37,7 @@ function routesUnder(prefix: string): Route[] {
         const guild = scope(c);
         const registered = c.core.world.registeredCommands(guild);
         const remaining = registered.filter((cmd) => cmd.id !== c.params.command);
-        if (remaining.length === registered.length) throw httpError(404, ErrorCode.UnknownApplicationCommand, 'Unknown application command');
+        if (remaining.length === registered.length) throw httpError(404, RESTJSONErrorCodes.UnknownApplicationCommand, 'Unknown application command');
         c.core.world.setCommands(guild, remaining, c.core.applicationId);
         return noContent;
       },

@@ -1,6 +1,6 @@
-import { MessageFlags } from 'discord.js';
-import { ErrorCode, httpError } from '../errors.js';
-import { followUpSchema, interactionCallbackSchema, InteractionCallbackType, isEmptyMessage, messageEditSchema } from '../validation.js';
+import { InteractionResponseType, MessageFlags, RESTJSONErrorCodes } from 'discord.js';
+import { httpError } from '../errors.js';
+import { followUpSchema, interactionCallbackSchema, isEmptyMessage, messageEditSchema } from '../validation.js';
 import { applyEdit, type PendingInteraction } from '../interactions.js';
 import type { RecordedMessage } from '../world.js';
 import { noContent, ok, parseBody, type Route, type RouteContext } from './route.js';
@@ -9,7 +9,7 @@ import { noContent, ok, parseBody, type Route, type RouteContext } from './route
 // token in the path, as on Discord. https://discord.com/developers/docs/interactions/receiving-and-responding
 
 function webhookInteraction(c: RouteContext): PendingInteraction {
-  if (c.params.application !== c.core.applicationId) throw httpError(404, ErrorCode.UnknownWebhook, 'Unknown Webhook');
+  if (c.params.application !== c.core.applicationId) throw httpError(404, RESTJSONErrorCodes.UnknownWebhook, 'Unknown Webhook');
   return c.core.interactions.find(c.params.token!, undefined, c.now);
 }
 
@@ -17,7 +17,7 @@ function webhookMessage(c: RouteContext): RecordedMessage {
   const pending = webhookInteraction(c);
   const id = c.params.message;
   const message = id === undefined ? pending.original : pending.followUpMessages.find((m) => m.id === id) ?? (pending.original?.id === id ? pending.original : undefined);
-  if (!message) throw httpError(404, ErrorCode.UnknownMessage, 'Unknown Message');
+  if (!message) throw httpError(404, RESTJSONErrorCodes.UnknownMessage, 'Unknown Message');
   return message;
 }
 
@@ -50,14 +50,14 @@ export const interactionRoutes: Route[] = [
       const { interactions } = c.core;
       const pending = interactions.find(c.params.token!, c.params.interaction!, c.now);
       const callback = parseBody(interactionCallbackSchema, c.body);
-      if (callback.type === InteractionCallbackType.ChannelMessageWithSource && isEmptyMessage(callback.data)) throw httpError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
+      if (callback.type === InteractionResponseType.ChannelMessageWithSource && isEmptyMessage(callback.data)) throw httpError(400, RESTJSONErrorCodes.CannotSendAnEmptyMessage, 'Cannot send an empty message');
       interactions.acknowledge(pending, callback, c.now);
       if (c.query.get('with_response') !== 'true') return noContent;
       const message = pending.original;
       return ok({
         interaction: {
           id: pending.id, type: callback.type, activity_instance_id: null, response_message_id: message?.id ?? null,
-          response_message_loading: callback.type === InteractionCallbackType.DeferredChannelMessageWithSource, response_message_ephemeral: pending.reply.ephemeral,
+          response_message_loading: callback.type === InteractionResponseType.DeferredChannelMessageWithSource, response_message_ephemeral: pending.reply.ephemeral,
         },
         resource: { type: callback.type, ...(message ? { message: wire(c, message) } : {}) },
       });
@@ -74,7 +74,7 @@ export const interactionRoutes: Route[] = [
     handle: (c) => {
       const pending = webhookInteraction(c);
       const body = parseBody(followUpSchema, c.body);
-      if (isEmptyMessage(body)) throw httpError(400, ErrorCode.CannotSendEmptyMessage, 'Cannot send an empty message');
+      if (isEmptyMessage(body)) throw httpError(400, RESTJSONErrorCodes.CannotSendAnEmptyMessage, 'Cannot send an empty message');
       // The first follow-up after a deferred reply replaces the "thinking…" message, as on Discord.
       const original = pending.original;
       if (original && ((original.body.flags as number | undefined) ?? 0) & MessageFlags.Loading && pending.reply.edits.length === 0) {

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { RESTJSONErrorCodes } from 'discord.js';
 import type { Logger } from '../../log.js';
-import { ErrorCode, HttpError, httpError, statusError } from '../errors.js';
+import { HttpError, httpError, statusError } from '../errors.js';
 import { FAULT_RETRY_AFTER_MS, type RestFaults } from '../faults.js';
 import { rateLimitBody, rateLimitHeaders, type RateLimiter, type RateLimitVerdict } from '../rateLimits.js';
 import { channelRoutes } from './channels.js';
@@ -133,7 +134,7 @@ function parseJson(raw: string): unknown {
   try {
     return JSON.parse(raw) as unknown;
   } catch {
-    throw httpError(400, ErrorCode.InvalidJson, 'The request body contains invalid JSON.');
+    throw httpError(400, RESTJSONErrorCodes.RequestBodyContainsInvalidJSON, 'The request body contains invalid JSON.');
   }
 }
 

@@ -1,10 +1,11 @@
-import { ErrorCode, httpError } from '../errors.js';
+import { RESTJSONErrorCodes } from 'discord.js';
+import { httpError } from '../errors.js';
 import { ok, type Route, type RouteContext } from './route.js';
 
 // What a client asks about itself and its guild while starting: where the gateway is, who it is, its application.
 
 function guildOf(c: RouteContext): string {
-  if (c.params.guild !== c.core.world.guild.id) throw httpError(404, ErrorCode.UnknownGuild, 'Unknown Guild');
+  if (c.params.guild !== c.core.world.guild.id) throw httpError(404, RESTJSONErrorCodes.UnknownGuild, 'Unknown Guild');
   return c.params.guild;
 }
 
@@ -44,7 +45,7 @@ export const sessionRoutes: Route[] = [
       guildOf(c);
       const { world } = c.core;
       const user = world.users().find((u) => u.id === c.params.user);
-      if (!user) throw httpError(404, ErrorCode.UnknownUser, 'Unknown User');
+      if (!user) throw httpError(404, RESTJSONErrorCodes.UnknownUser, 'Unknown User');
       return ok(world.apiMember(user));
     },
   },

@@ -1,8 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ActionRowBuilder, Client, DiscordAPIError, ApplicationCommandOptionType, ButtonBuilder, ButtonStyle, EmbedBuilder, MessageFlags, PermissionFlagsBits,
-  type Interaction,
+  ActionRowBuilder, Client, DiscordAPIError, ApplicationCommandOptionType, ButtonBuilder, ButtonStyle, EmbedBuilder, InteractionResponseType, MessageFlags,
+  PermissionFlagsBits, RESTJSONErrorCodes, type Interaction,
 } from 'discord.js';
 import { openApiSkip } from './helpers/openapi.js';
 import { recordedBodyProblems } from './helpers/sandboxOpenApi.js';
@@ -95,7 +95,7 @@ test('channels created and deleted in the sandbox appear in and vanish from the 
 
 test('a slash command with a subcommand and typed options reaches the handler and its reply is recorded', async () => {
   const reply = await session.sandbox.driver.command('news', { subcommand: 'search', options: { topic: 'AI', limit: 3 } });
-  assert.equal(reply.type, 4);
+  assert.equal(reply.type, InteractionResponseType.ChannelMessageWithSource);
   const body = reply.body as { embeds: { title: string; description: string }[]; components: unknown[] };
   assert.equal(body.embeds[0]!.title, 'Results for AI');
   assert.equal(body.embeds[0]!.description, 'limit 3');
@@ -111,7 +111,7 @@ test('clicking a button updates the message it is on, and the next click sees th
   const { driver } = session.sandbox;
   const reply = await driver.command('news', { subcommand: 'search', options: { topic: 'AI' } });
   const second = await driver.click(reply, 'page:2');
-  assert.equal(second.type, 7);
+  assert.equal(second.type, InteractionResponseType.UpdateMessage);
   assert.equal(second.id, reply.id, 'an update edits the clicked message');
   assert.equal((driver.message(reply.id)!.embeds as { title: string }[])[0]!.title, 'Page 2');
   const third = await driver.click(reply, 'page:3');
@@ -121,7 +121,7 @@ test('clicking a button updates the message it is on, and the next click sees th
 
 test('a deferred ephemeral reply resolves with its edit, and follow-ups are recorded', async () => {
   const reply = await session.sandbox.driver.command('news', { subcommand: 'where', channelId: session.sandbox.channels.general });
-  assert.equal(reply.type, 5);
+  assert.equal(reply.type, InteractionResponseType.DeferredChannelMessageWithSource);
   assert.equal(reply.ephemeral, true);
   assert.deepEqual(reply.edits, [{ content: `in channel ${session.sandbox.channels.general}` }]);
   await waitFor(() => reply.followUps.length === 1);
@@ -147,7 +147,7 @@ test('a command not answered within 3 s fails like "The application did not resp
   await assert.rejects(session.sandbox.driver.command('slow'), /did not answer within 3000 ms/);
   await waitFor(() => lateReply !== undefined);
   assert.ok(lateReply instanceof DiscordAPIError);
-  assert.equal(lateReply.code, 10062, 'Unknown interaction');
+  assert.equal(lateReply.code, RESTJSONErrorCodes.UnknownInteraction);
 });
 
 test('a wrong token cannot log in', async () => {

@@ -1,7 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { Events, HTTPError, RESTEvents, Routes, type Interaction, type RateLimitData, type TextChannel } from 'discord.js';
+import {
+  ApplicationCommandOptionType, Events, HTTPError, RESTEvents, Routes, type ChatInputApplicationCommandData, type Interaction, type RateLimitData,
+  type TextChannel,
+} from 'discord.js';
 import { openApiSkip } from './helpers/openapi.js';
 import { recordedBodyProblems } from './helpers/sandboxOpenApi.js';
 import { startSandboxSession, type SandboxSession } from './helpers/sandbox.js';
@@ -13,7 +16,7 @@ async function echo(interaction: Interaction): Promise<void> {
   if (interaction.isChatInputCommand()) await interaction.reply({ content: `pong ${interaction.options.getString('word') ?? ''}`.trim() });
 }
 
-const PING = { name: 'ping', description: 'Ping', options: [{ type: 3, name: 'word', description: 'Word' }] };
+const PING: ChatInputApplicationCommandData = { name: 'ping', description: 'Ping', options: [{ type: ApplicationCommandOptionType.String, name: 'word', description: 'Word' }] };
 
 let session: SandboxSession;
 let rateLimits: RateLimitData[];

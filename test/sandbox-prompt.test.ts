@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, MessageFlags, type Interaction, type TextChannel } from 'discord.js';
+import {
+  ActionRowBuilder, ApplicationCommandOptionType, ApplicationCommandType, ButtonBuilder, ButtonStyle, ComponentType, EmbedBuilder, MessageFlags,
+  type ChatInputApplicationCommandData, type Interaction, type TextChannel,
+} from 'discord.js';
 import { escapeText } from '../src/util/text.js';
 import { parseCommandLine } from '../src/sandbox/prompt.js';
 import { renderMessage } from '../src/sandbox/render.js';
@@ -9,12 +12,18 @@ import { startPrompt } from '../src/sandbox/prompt.js';
 import { startSandboxSession } from './helpers/sandbox.js';
 
 const NEWS = {
-  name: 'news', type: 1, description: 'News',
+  name: 'news', type: ApplicationCommandType.ChatInput, description: 'News',
   options: [
-    { type: 1, name: 'search', description: 'Search', options: [{ type: 3, name: 'topic', description: 't' }, { type: 3, name: 'query', description: 'q' }] },
-    { type: 2, name: 'admin', description: 'Admin', options: [{ type: 1, name: 'reload', description: 'Reload' }] },
+    {
+      type: ApplicationCommandOptionType.Subcommand, name: 'search', description: 'Search',
+      options: [{ type: ApplicationCommandOptionType.String, name: 'topic', description: 't' }, { type: ApplicationCommandOptionType.String, name: 'query', description: 'q' }],
+    },
+    {
+      type: ApplicationCommandOptionType.SubcommandGroup, name: 'admin', description: 'Admin',
+      options: [{ type: ApplicationCommandOptionType.Subcommand, name: 'reload', description: 'Reload' }],
+    },
   ],
-};
+} satisfies ChatInputApplicationCommandData;
 
 test('a typed line becomes the command, its group or subcommand, and its options, quotes included', () => {
   assert.deepEqual(parseCommandLine('/news search topic:AI query:"climate deal"', [NEWS]), {
@@ -30,10 +39,10 @@ test('a message renders as readable text: markdown escapes undone, embed parts a
   const text = renderMessage({
     content: 'Your digest',
     embeds: [{ title: escapeText('C*O*2 [levels]'), url: 'https://example.com/a', description: 'Read [more](https://example.com/b)', fields: [{ name: 'Source', value: 'Reuters' }], footer: { text: 'Page 1/3' } }],
-    components: [{ type: 1, components: [
-      { type: 2, style: 2, custom_id: 'page:0', label: 'Prev', disabled: true },
-      { type: 2, style: 1, custom_id: 'page:2', label: 'Next' },
-      { type: 2, style: 5, url: 'https://example.com/a', label: 'Open' },
+    components: [{ type: ComponentType.ActionRow, components: [
+      { type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: 'page:0', label: 'Prev', disabled: true },
+      { type: ComponentType.Button, style: ButtonStyle.Primary, custom_id: 'page:2', label: 'Next' },
+      { type: ComponentType.Button, style: ButtonStyle.Link, url: 'https://example.com/a', label: 'Open' },
     ] }],
     flags: MessageFlags.Ephemeral,
   });

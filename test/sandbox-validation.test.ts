@@ -1,7 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DiscordAPIError, Routes, type Interaction } from 'discord.js';
+import {
+  ApplicationCommandOptionType, ButtonStyle, ComponentType, DiscordAPIError, InteractionResponseType, RESTJSONErrorCodes, Routes, type Interaction,
+} from 'discord.js';
 import {
   BUTTON_LABEL_MAX, CUSTOM_ID_MAX, EMBED_AUTHOR_NAME_MAX, EMBED_DESCRIPTION_MAX, EMBED_FIELD_NAME_MAX, EMBED_FIELD_VALUE_MAX,
   EMBED_FIELDS_MAX, EMBED_FOOTER_TEXT_MAX, EMBED_TITLE_MAX, MESSAGE_CONTENT_MAX, MESSAGE_EMBEDS_MAX, NONCE_MAX,
@@ -25,7 +27,7 @@ async function strictBot(interaction: Interaction): Promise<void> {
     await interaction.reply('first');
     // Straight to the API: discord.js would refuse a second reply itself before asking Discord.
     const outcome = await interaction.client.rest
-      .post(Routes.interactionCallback(interaction.id, interaction.token), { body: { type: 4, data: { content: 'second' } }, auth: false })
+      .post(Routes.interactionCallback(interaction.id, interaction.token), { body: { type: InteractionResponseType.ChannelMessageWithSource, data: { content: 'second' } }, auth: false })
       .catch((error: unknown) => error);
     reportSecondAck(outcome);
   }
@@ -52,7 +54,7 @@ async function call(method: string, path: string, body?: unknown, token: string 
 
 const post = (channelId: string, body: unknown) => call('POST', `/channels/${channelId}/messages`, body);
 const long = (n: number) => 'x'.repeat(n);
-const button = (custom_id: string, label = 'Go') => ({ type: 2, style: 1, custom_id, label });
+const button = (custom_id: string, label = 'Go') => ({ type: ComponentType.Button, style: ButtonStyle.Primary, custom_id, label });
 
 /** The `_errors` Discord puts at the end of `path` inside `errors`. */
 function errorsAt(json: Record<string, unknown> | undefined, path: (string | number)[]): { code: string; message: string }[] | undefined {
@@ -75,11 +77,11 @@ const INVALID: [what: string, body: unknown, path: (string | number)[], code: st
   ['6001 embed characters in one message', { embeds: [{ description: long(3000) }, { description: long(3001) }] }, ['embeds'], 'MAX_EMBED_SIZE_EXCEEDED'],
   ['a javascript: link', { embeds: [{ title: 't', url: 'javascript:alert(1)' }] }, ['embeds', 0, 'url'], 'URL_TYPE_INVALID_SCHEME'],
   ['a malformed thumbnail url', { embeds: [{ thumbnail: { url: 'not a url' } }] }, ['embeds', 0, 'thumbnail', 'url'], 'URL_TYPE_INVALID_URL'],
-  ['button label over 80', { components: [{ type: 1, components: [button('a', long(BUTTON_LABEL_MAX + 1))] }] }, ['components', 0, 'components', 0, 'label'], 'BASE_TYPE_MAX_LENGTH'],
-  ['custom_id over 100', { components: [{ type: 1, components: [button(long(CUSTOM_ID_MAX + 1))] }] }, ['components', 0, 'components', 0, 'custom_id'], 'BASE_TYPE_MAX_LENGTH'],
-  ['6 buttons in a row', { components: [{ type: 1, components: ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => button(id)) }] }, ['components', 0, 'components'], 'BASE_TYPE_MAX_LENGTH'],
-  ['two buttons with one custom_id', { components: [{ type: 1, components: [button('same'), button('same')] }] }, ['components', 0, 'components', 1, 'custom_id'], 'COMPONENT_CUSTOM_ID_DUPLICATED'],
-  ['a link button with a custom_id', { components: [{ type: 1, components: [{ type: 2, style: 5, label: 'Read', url: 'https://example.com', custom_id: 'x' }] }] }, ['components', 0, 'components', 0, 'custom_id'], 'BUTTON_COMPONENT_CUSTOM_ID_NOT_ALLOWED'],
+  ['button label over 80', { components: [{ type: ComponentType.ActionRow, components: [button('a', long(BUTTON_LABEL_MAX + 1))] }] }, ['components', 0, 'components', 0, 'label'], 'BASE_TYPE_MAX_LENGTH'],
+  ['custom_id over 100', { components: [{ type: ComponentType.ActionRow, components: [button(long(CUSTOM_ID_MAX + 1))] }] }, ['components', 0, 'components', 0, 'custom_id'], 'BASE_TYPE_MAX_LENGTH'],
+  ['6 buttons in a row', { components: [{ type: ComponentType.ActionRow, components: ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => button(id)) }] }, ['components', 0, 'components'], 'BASE_TYPE_MAX_LENGTH'],
+  ['two buttons with one custom_id', { components: [{ type: ComponentType.ActionRow, components: [button('same'), button('same')] }] }, ['components', 0, 'components', 1, 'custom_id'], 'COMPONENT_CUSTOM_ID_DUPLICATED'],
+  ['a link button with a custom_id', { components: [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Link, label: 'Read', url: 'https://example.com', custom_id: 'x' }] }] }, ['components', 0, 'components', 0, 'custom_id'], 'BUTTON_COMPONENT_CUSTOM_ID_NOT_ALLOWED'],
   ['nonce over 25', { content: 'hi', nonce: long(NONCE_MAX + 1) }, ['nonce'], 'BASE_TYPE_MAX_LENGTH'],
 ];
 
@@ -89,7 +91,7 @@ for (const [what, body, path, code] of INVALID) {
     const { status, json, headers } = await post(session.sandbox.channels.news, body);
     assert.equal(status, 400);
     assert.equal(headers.get('content-type'), 'application/json');
-    assert.equal(json?.code, 50035);
+    assert.equal(json?.code, RESTJSONErrorCodes.InvalidFormBodyOrContentType);
     assert.equal(json?.message, 'Invalid Form Body');
     assert.equal(errorsAt(json, path)?.[0]?.code, code, JSON.stringify(json?.errors));
     assert.equal(session.sandbox.messages(session.sandbox.channels.news).length, before, 'nothing was posted');
@@ -101,7 +103,7 @@ test('discord.js surfaces the refusal as a DiscordAPIError with the field path',
   assert.ok(channel?.isSendable());
   const error = await channel.send({ embeds: [{ title: long(EMBED_TITLE_MAX + 1) }] }).catch((e: unknown) => e);
   assert.ok(error instanceof DiscordAPIError);
-  assert.equal(error.code, 50035);
+  assert.equal(error.code, RESTJSONErrorCodes.InvalidFormBodyOrContentType);
   assert.match(error.message, /embeds\[0\]\.title\[BASE_TYPE_MAX_LENGTH\]/);
 });
 
@@ -110,7 +112,7 @@ test('a message at every limit exactly is accepted', async () => {
     content: long(MESSAGE_CONTENT_MAX),
     embeds: [{ title: long(EMBED_TITLE_MAX), description: long(4000), footer: { text: long(100) }, author: { name: long(EMBED_AUTHOR_NAME_MAX) },
       fields: [{ name: long(EMBED_FIELD_NAME_MAX), value: long(EMBED_FIELD_VALUE_MAX) }], url: 'https://example.com/a' }],
-    components: [{ type: 1, components: ['a', 'b', 'c', 'd', long(CUSTOM_ID_MAX)].map((id) => button(id, long(BUTTON_LABEL_MAX))) }],
+    components: [{ type: ComponentType.ActionRow, components: ['a', 'b', 'c', 'd', long(CUSTOM_ID_MAX)].map((id) => button(id, long(BUTTON_LABEL_MAX))) }],
     nonce: long(NONCE_MAX),
   };
   const { status, json } = await post(session.sandbox.channels.news, atLimits);
@@ -121,20 +123,20 @@ test('a message at every limit exactly is accepted', async () => {
 test('an empty message is refused with 50006, as Discord does', async () => {
   const { status, json } = await post(session.sandbox.channels.news, { content: '', embeds: [] });
   assert.equal(status, 400);
-  assert.deepEqual(json, { message: 'Cannot send an empty message', code: 50006 });
+  assert.deepEqual(json, { message: 'Cannot send an empty message', code: RESTJSONErrorCodes.CannotSendAnEmptyMessage });
 });
 
 test('posting where the bot may not send is 403 Missing Permissions; a deleted channel is 404 Unknown Channel', async () => {
   const locked = await post(session.sandbox.channels.locked, { content: 'hi' });
   assert.equal(locked.status, 403);
-  assert.deepEqual(locked.json, { message: 'Missing Permissions', code: 50013 });
+  assert.deepEqual(locked.json, { message: 'Missing Permissions', code: RESTJSONErrorCodes.MissingPermissions });
   assert.equal(session.sandbox.messages(session.sandbox.channels.locked).length, 0);
   const doomed = session.sandbox.createChannel('doomed');
   assert.equal((await post(doomed, { content: 'still here' })).status, 200);
   session.sandbox.deleteChannel(doomed);
   const gone = await post(doomed, { content: 'hi' });
   assert.equal(gone.status, 404);
-  assert.deepEqual(gone.json, { message: 'Unknown Channel', code: 10003 });
+  assert.deepEqual(gone.json, { message: 'Unknown Channel', code: RESTJSONErrorCodes.UnknownChannel });
 });
 
 test('with enforce_nonce a resend returns the first message instead of a duplicate; without it both are posted', async () => {
@@ -153,16 +155,16 @@ test('with enforce_nonce a resend returns the first message instead of a duplica
 test('a wrong or missing token is 401, an unknown route 404 and counted, bad JSON 400 50109', async () => {
   const channel = session.sandbox.channels.news;
   const before = session.sandbox.messages(channel).length;
-  assert.deepEqual((await call('POST', `/channels/${channel}/messages`, { content: 'x' }, 'not-the-token')).json, { message: '401: Unauthorized', code: 0 });
+  assert.deepEqual((await call('POST', `/channels/${channel}/messages`, { content: 'x' }, 'not-the-token')).json, { message: '401: Unauthorized', code: RESTJSONErrorCodes.GeneralError });
   assert.equal((await call('GET', '/users/@me', undefined, null)).status, 401);
   assert.equal(session.sandbox.messages(channel).length, before);
   const unknownBefore = session.sandbox.unknownRoutes;
   const unknown = await call('GET', '/guilds/1/audit-logs');
-  assert.deepEqual([unknown.status, unknown.json], [404, { message: '404: Not Found', code: 0 }]);
+  assert.deepEqual([unknown.status, unknown.json], [404, { message: '404: Not Found', code: RESTJSONErrorCodes.GeneralError }]);
   assert.equal((await call('PUT', `/channels/${channel}/messages`, { content: 'x' })).status, 405);
   assert.equal(session.sandbox.unknownRoutes, unknownBefore + 2);
   const badJson = await post(channel, '{"content": ');
-  assert.deepEqual([badJson.status, badJson.json?.code], [400, 50109]);
+  assert.deepEqual([badJson.status, badJson.json?.code], [400, RESTJSONErrorCodes.RequestBodyContainsInvalidJSON]);
 });
 
 test('command registration is checked: names, descriptions and choices', async () => {
@@ -170,7 +172,7 @@ test('command registration is checked: names, descriptions and choices', async (
   const { status, json } = await call('PUT', path, [
     { name: 'News Search', description: 'ok' },
     { name: 'ok', description: long(101) },
-    { name: 'many', description: 'd', options: [{ type: 3, name: 'pick', description: 'd', choices: Array.from({ length: 26 }, (_, i) => ({ name: `c${i}`, value: `c${i}` })) }] },
+    { name: 'many', description: 'd', options: [{ type: ApplicationCommandOptionType.String, name: 'pick', description: 'd', choices: Array.from({ length: 26 }, (_, i) => ({ name: `c${i}`, value: `c${i}` })) }] },
   ]);
   assert.equal(status, 400);
   assert.ok(errorsAt(json, [0, 'name']), 'an upper-case name with a space is refused');
@@ -181,18 +183,18 @@ test('command registration is checked: names, descriptions and choices', async (
 
 test('26 autocomplete choices are refused at data.choices, and a second reply to one interaction is 40060', async () => {
   const path = `/applications/${session.sandbox.applicationId}/guilds/${session.sandbox.guild.id}/commands`;
-  const registered = await call('PUT', path, [{ name: 'pick', description: 'Pick', options: [{ type: 3, name: 'what', description: 'What', autocomplete: true }] }]);
+  const registered = await call('PUT', path, [{ name: 'pick', description: 'Pick', options: [{ type: ApplicationCommandOptionType.String, name: 'what', description: 'What', autocomplete: true }] }]);
   assert.equal(registered.status, 200);
   const { choices } = await session.sandbox.driver.autocomplete('pick', { name: 'what', value: '' });
   assert.equal(choices.length, 25);
   assert.ok(autocompleteError instanceof DiscordAPIError);
-  assert.equal(autocompleteError.code, 50035);
+  assert.equal(autocompleteError.code, RESTJSONErrorCodes.InvalidFormBodyOrContentType);
   assert.match(autocompleteError.message, /data\.choices\[BASE_TYPE_MAX_LENGTH\]/);
   const reply = await session.sandbox.driver.command('pick');
   assert.equal((reply.body as { content: string }).content, 'first');
   const second = await secondAck;
   assert.ok(second instanceof DiscordAPIError);
-  assert.equal(second.code, 40060);
+  assert.equal(second.code, RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged);
 });
 
 test('the sandbox refuses past each documented limit, and whatever it accepts Discord\'s OpenAPI accepts too', { skip: openApiSkip }, () => {

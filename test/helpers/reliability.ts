@@ -1,5 +1,6 @@
 // Shared by the reliability suite (test/reliability-*.test.ts): bounded waits, many subscribed channels, and the
 // checks every part ends with — each channel holds its digest exactly once, and nothing the bot sent could ping.
+import { InteractionResponseType } from 'discord.js';
 import type { DiscordSandbox, RecordedRequest } from '../../src/sandbox/server.js';
 import type { DigestSettings } from '../../src/digest/settings.js';
 import type { Store } from '../../src/state/store.js';
@@ -31,7 +32,10 @@ export function digestCopyProblems(sandbox: DiscordSandbox, channels: readonly s
   });
 }
 
-const CALLBACKS_WITHOUT_TEXT = [1, 5, 6, 8];
+const CALLBACKS_WITHOUT_TEXT: readonly number[] = [
+  InteractionResponseType.Pong, InteractionResponseType.DeferredChannelMessageWithSource, InteractionResponseType.DeferredMessageUpdate,
+  InteractionResponseType.ApplicationCommandAutocompleteResult,
+];
 
 /**
  * Every accepted body the bot sent that could ping someone: a message, reply, edit or follow-up whose
@@ -42,7 +46,7 @@ export function pingProblems(requests: readonly RecordedRequest[], allowedRoles:
   return requests.flatMap((request) => {
     if (request.status >= 300 || request.method === 'GET' || !carriesText.test(request.path)) return [];
     const raw = request.body as { type?: number; data?: unknown } | undefined;
-    // Callbacks wrap the message in `data`; a pong, a deferral (5, 6: a flag at most) or autocomplete choices carry no text.
+    // Callbacks wrap the message in `data`; a pong, a deferral (a flag at most) or autocomplete choices carry no text.
     const callback = request.path.endsWith('/callback');
     if (callback && CALLBACKS_WITHOUT_TEXT.includes(raw?.type ?? 0)) return [];
     const message = (callback ? raw?.data : raw) as { allowed_mentions?: { parse?: unknown[]; roles?: string[] } } | undefined;

@@ -12,11 +12,8 @@ import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { createLogger } from '../src/log.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
-import { previousSlot } from '../src/schedule/slots.js';
-import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { Store } from '../src/state/store.js';
-import { writeFixtureArticles } from './helpers/bot.js';
-import { subscribeChannels, storyUrls } from './helpers/reliability.js';
+import { seedDueDigests, storyUrls } from './helpers/reliability.js';
 import { killBotProcesses, startBotProcess, type BotProcess } from './helpers/botProcess.js';
 
 const CHANNELS = 50;
@@ -89,15 +86,7 @@ test(`SIGKILL at random points of a digest to ${CHANNELS} channels: after each r
   t.diagnostic(`seed ${SEED}`);
   for (let trial = 1; trial <= TRIALS; trial++) {
     const dir = path.join(root, `trial-${trial}`);
-    const now = new Date();
-    writeFixtureArticles(path.join(dir, 'content'), now);
-    // A slot a minute ago, and subscriptions made well before it, so the first start owes every channel its digest.
-    const time = new Date(now.getTime() - 60_000).toISOString().slice(11, 16);
-    const database = path.join(dir, 'data', 'newsdesk.sqlite');
-    fs.mkdirSync(path.dirname(database), { recursive: true });
-    const seeded = Store.open(database, { logger: createLogger('silent'), clock: { now: () => new Date(now.getTime() - 2 * 3_600_000) } });
-    const channels = subscribeChannels(sandbox, seeded, CHANNELS, time, DEFAULT_DIGEST_SETTINGS);
-    seeded.close();
+    const { channels, database, slot } = seedDueDigests(sandbox, dir, CHANNELS);
     const posted = () => channels.reduce((sum, id) => sum + sandbox.messages(id).length, 0);
 
     // One or two kills per trial, each after a random number of posts or a random time from start.
@@ -131,7 +120,7 @@ test(`SIGKILL at random points of a digest to ${CHANNELS} channels: after each r
     assert.equal(integrity(database), 'ok', `trial ${trial} (seed ${SEED}): database intact after restart`);
     const store = Store.open(database, { logger: createLogger('silent') });
     try {
-      assert.deepEqual(exactlyOnceProblems(store, channels, previousSlot(now, time, 'UTC')), [], `trial ${trial} (seed ${SEED})`);
+      assert.deepEqual(exactlyOnceProblems(store, channels, slot), [], `trial ${trial} (seed ${SEED})`);
     } finally {
       store.close();
     }

@@ -8,15 +8,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { createLogger } from '../src/log.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
-import { previousSlot } from '../src/schedule/slots.js';
 import { Store } from '../src/state/store.js';
-import { startBotHarness, waitUntil, writeFixtureArticles, type BotHarness } from './helpers/bot.js';
+import { startBotHarness, waitUntil, type BotHarness } from './helpers/bot.js';
 import { killBotProcesses, startBotProcess } from './helpers/botProcess.js';
 import { mountSmallDisk } from './helpers/fullDisk.js';
-import { storyUrls } from './helpers/reliability.js';
+import { seedDueDigests, storyUrls } from './helpers/reliability.js';
 import { shownText } from './helpers/replies.js';
 
 // Discord forgets a nonce after a few minutes; the sandbox after five. Restarts below come later than that.
@@ -39,12 +37,12 @@ function repeated(sandbox: DiscordSandbox, channelId: string): string[] {
 async function subscribedChannel(h: BotHarness, name: string, time: string): Promise<string> {
   const channelId = h.sandbox.createChannel(name);
   await waitUntil(() => h.bot.client.channels.cache.has(channelId), `the bot to see #${name}`);
-  const reply = await h.sandbox.driver.command('digest', { subcommand: 'setup', options: { channel: channelId, time, timezone: 'UTC' } });
+  const reply = await h.digest('setup', { channel: channelId, time, timezone: 'UTC' });
   assert.match(shownText(reply), /Digest set up/);
   return channelId;
 }
 
-const digestNow = (h: BotHarness, channelId: string) => h.sandbox.driver.command('digest', { subcommand: 'now', options: { channel: channelId } });
+const digestNow = (h: BotHarness, channelId: string) => h.digest('now', { channel: channelId });
 
 test('two /digest now at the same moment: each story reaches the channel once', async () => {
   const h = await startBotHarness();
@@ -96,7 +94,7 @@ test('a full disk after a post reached Discord: the run stops, says why, sends n
     stopFilling();
     assert.equal(h.sandbox.messages(channelId).length, 1, 'the digest reached the channel once');
 
-    const status = shownText(await h.sandbox.driver.command('digest', { subcommand: 'status' }));
+    const status = shownText(await h.digest('status'));
     assert.match(status, /stopped: message 1 was posted but could not be recorded \(SQLITE\\?_FULL/);
     assert.ok(h.logs.some((l) => l.event === 'digest.stopped' && String(l.database).startsWith(disk.dir)), 'the log names the database');
 
@@ -117,7 +115,7 @@ test('a full disk after a post reached Discord: the run stops, says why, sends n
     await h.bot.scheduler.tick();
     assert.equal(h.sandbox.messages(channelId).length, 1, 'the post was recorded, not repeated');
     assert.match(h.store.getSubscription(channelId)?.lastResult ?? '', /^posted 1 message with \d+ stories/);
-    assert.doesNotMatch(shownText(await h.sandbox.driver.command('digest', { subcommand: 'status' })), /stopped/);
+    assert.doesNotMatch(shownText(await h.digest('status')), /stopped/);
 
     await digestNow(h, channelId);
     assert.deepEqual(repeated(h.sandbox, channelId), [], 'the next digest leaves out what the first posted');
@@ -126,24 +124,6 @@ test('a full disk after a post reached Discord: the run stops, says why, sends n
     disk.unmount();
   }
 });
-
-/**
- * A content folder and a database whose subscription to a new sandbox channel is due a minute ago, so the bot's
- * first start posts it.
- */
-function seedDueDigest(sandbox: DiscordSandbox, name: string): { dir: string; channelId: string; database: string; slot: Date } {
-  const dir = path.join(root, name);
-  const now = new Date();
-  writeFixtureArticles(path.join(dir, 'content'), now);
-  const time = new Date(now.getTime() - 60_000).toISOString().slice(11, 16);
-  const database = path.join(dir, 'data', 'newsdesk.sqlite');
-  fs.mkdirSync(path.dirname(database), { recursive: true });
-  const store = Store.open(database, { logger: createLogger('silent'), clock: { now: () => new Date(now.getTime() - 2 * 3_600_000) } });
-  const channelId = sandbox.createChannel(name);
-  store.upsertSubscription({ channelId, guildId: sandbox.guild.id, time, timezone: 'UTC', settings: DEFAULT_DIGEST_SETTINGS, mentionRoleId: null });
-  store.close();
-  return { dir, channelId, database, slot: previousSlot(now, time, 'UTC') };
-}
 
 /** The ids recorded for the run's messages (null where a message was never recorded). */
 function recordedIds(database: string, channelId: string, slot: Date): (string | null)[] {
@@ -160,7 +140,9 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
   test(`${signal} while a digest's answer is on its way, then a restart past Discord's nonce window: posted once`, { timeout: 60_000 }, async () => {
     const sandbox = await DiscordSandbox.start({ logger: createLogger('silent') });
     try {
-      const { dir, channelId, database, slot } = seedDueDigest(sandbox, `signal-${signal.toLowerCase()}`);
+      const dir = path.join(root, `signal-${signal.toLowerCase()}`);
+      const { channels, database, slot } = seedDueDigests(sandbox, dir, 1);
+      const channelId = channels[0]!;
       sandbox.faults.answerSlowly(1, 1500, { route: `/channels/${channelId}/messages` });
       const bot = startBotProcess(sandbox, dir);
       const stop = sandbox.onMessage(() => bot.child.kill(signal));

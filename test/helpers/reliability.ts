@@ -1,9 +1,15 @@
 // Shared by the reliability suite (test/reliability-*.test.ts): bounded waits, many subscribed channels, and the
 // checks every part ends with — each channel holds its digest exactly once, and nothing the bot sent could ping.
+import fs from 'node:fs';
+import path from 'node:path';
 import { InteractionResponseType } from 'discord.js';
-import type { DiscordSandbox, RecordedRequest } from '../../src/sandbox/server.js';
+import { DEFAULT_DIGEST_SETTINGS } from '../../src/digest/settings.js';
 import type { DigestSettings } from '../../src/digest/settings.js';
-import type { Store } from '../../src/state/store.js';
+import { createLogger } from '../../src/log.js';
+import type { DiscordSandbox, RecordedRequest } from '../../src/sandbox/server.js';
+import { previousSlot } from '../../src/schedule/slots.js';
+import { Store } from '../../src/state/store.js';
+import { writeFixtureArticles } from './bot.js';
 
 /** Creates `count` sandbox channels, each with a subscription in `store` due at `time` UTC; returns their ids. */
 export function subscribeChannels(sandbox: DiscordSandbox, store: Store, count: number, time: string, settings: DigestSettings): string[] {
@@ -12,6 +18,22 @@ export function subscribeChannels(sandbox: DiscordSandbox, store: Store, count: 
     store.upsertSubscription({ channelId, guildId: sandbox.guild.id, time, timezone: 'UTC', settings, mentionRoleId: null });
     return channelId;
   });
+}
+
+/**
+ * A bot's folder (`dir`/content with the fixture articles, `dir`/data with its database) whose `count` new sandbox
+ * channels each have a digest due a minute ago, subscribed two hours before: the bot's first start owes them all.
+ */
+export function seedDueDigests(sandbox: DiscordSandbox, dir: string, count: number): { channels: string[]; database: string; slot: Date } {
+  const now = new Date();
+  writeFixtureArticles(path.join(dir, 'content'), now);
+  const time = new Date(now.getTime() - 60_000).toISOString().slice(11, 16);
+  const database = path.join(dir, 'data', 'newsdesk.sqlite');
+  fs.mkdirSync(path.dirname(database), { recursive: true });
+  const store = Store.open(database, { logger: createLogger('silent'), clock: { now: () => new Date(now.getTime() - 2 * 3_600_000) } });
+  const channels = subscribeChannels(sandbox, store, count, time, DEFAULT_DIGEST_SETTINGS);
+  store.close();
+  return { channels, database, slot: previousSlot(now, time, 'UTC') };
 }
 
 /** The article links a channel received, in order, over every message posted there. */

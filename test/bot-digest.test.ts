@@ -48,8 +48,7 @@ test('setup saves the subscription and answers with its schedule and next run in
   const reply = await h.digest('setup', { channel: h.sandbox.channels.news, time: '8:30', timezone: 'europe/paris', size: 3, topics: 'Space, Astrobiology' });
   const text = shown(reply).content!;
   assert.equal(reply.ephemeral, true);
-  assert.match(text, /Digest set up for <#\d+>/);
-  assert.match(text, /Every day at \*\*08:30\*\* \(Europe\/Paris\)/);
+  assert.match(text, /Digest set up for <#\d+>\. Every day at 08:30 \(Europe\/Paris\)\./);
   // 12:00 UTC on Friday 20 November is 13:00 in Paris: the next 08:30 there is Saturday's.
   assert.match(text, /Next: Sat 21 Nov, 08:30/);
   assert.match(text, /No article has “Astrobiology” yet/);
@@ -84,9 +83,10 @@ test('/digest status lists the server\'s digests with schedule, next run and las
   const reply = await h.digest('status');
   assert.equal(reply.ephemeral, true);
   const [field] = shown(reply).embeds![0]!.fields!;
-  assert.equal(field!.name, '#news');
-  assert.match(field!.value, /Every day at \*\*08:30\*\* \(Europe\/Paris\)\nNext: Sat 21 Nov, 08:30\n3 stories published since the previous digest \(at most 24 h back\); filters: topics Space, Astrobiology/);
-  assert.match(field!.value, /Last run just now: posted 1 message with 3 stories/);
+  assert.equal(field!.name, 'Every day at 08:30 (Europe/Paris)');
+  assert.equal(field!.value.split(h.sandbox.channels.news).length, 2, 'the channel is named once');
+  assert.match(field!.value, /^<#\d+>\nNext: Sat 21 Nov, 08:30\n3 stories published since the previous digest \(at most 24 h back\); filters: topics Space, Astrobiology/);
+  assert.match(field!.value, /Last run just now — posted 1 message with 3 stories\./);
 });
 
 test('another /digest now right after has nothing new, and says why', async () => {
@@ -94,6 +94,8 @@ test('another /digest now right after has nothing new, and says why', async () =
   const reply = await h.digest('now');
   assert.match(shown(reply).content!, /Nothing new to post in <#\d+>: No article was published since the previous digest/);
   assert.equal(h.sandbox.messages(h.sandbox.channels.news).length, 1);
+  const [field] = shown(await h.digest('status')).embeds![0]!.fields!;
+  assert.match(field!.value, /Last run just now — nothing to post: no article was published since the previous digest \(at most 24 h back\)\.$/, 'the last result reads as a sentence');
 });
 
 test('/digest status of a server with many digests stays within one message, and says how many it left out', async () => {

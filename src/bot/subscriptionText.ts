@@ -17,13 +17,35 @@ function localTime(instant: Date, zone: string): string {
   return dayjs(instant).tz(zone).format('ddd D MMM, HH:mm');
 }
 
+// What each kind of outcome is called where an admin reads it (outcomes are stored as "kind: detail").
+const OUTCOME_WORDS: Readonly<Record<string, string>> = {
+  empty: 'nothing to post',
+  pending: 'not finished',
+  failed: 'failed',
+  skipped: 'skipped',
+  stopped: 'stopped',
+};
+
+/** A run's stored outcome as a sentence: "nothing to post: no article was published since the previous digest." */
+export function outcomeSentence(outcome: string): string {
+  const match = /^(\w+): (.*)$/s.exec(outcome);
+  const [kind, detail] = match ? [OUTCOME_WORDS[match[1]!] ?? match[1]!, match[2]!] : ['', outcome];
+  const text = detail.charAt(0).toLowerCase() + detail.slice(1);
+  return `${kind ? `${kind}: ` : ''}${text}${/[.!?]$/.test(text) ? '' : '.'}`;
+}
+
+/** When the digest runs, in words: "Every day at 08:00 (Europe/Paris)". */
+export function describeSchedule(subscription: Pick<Subscription, 'time' | 'timezone'>): string {
+  return `Every day at ${subscription.time} (${subscription.timezone})`;
+}
+
 /**
- * Lines describing the schedule, the filters and the state of a subscription (markdown, untrusted parts escaped).
- * `problem` is why its digest is stopped, when the database could not record it.
+ * Lines describing the state, the filters and the last run of a subscription, after its schedule (markdown,
+ * untrusted parts escaped). `problem` is why its digest is stopped, when the database could not record it.
  */
 export function describeSubscription(subscription: Subscription, now: Date, problem?: string): string[] {
   const { settings } = subscription;
-  const lines = [`Every day at **${subscription.time}** (${subscription.timezone})`];
+  const lines: string[] = [];
   if (subscription.paused) {
     lines.push(subscription.pausedReason ? `⏸ Paused by the bot: ${displayText(subscription.pausedReason, 300)}` : '⏸ Paused');
   } else {
@@ -33,7 +55,7 @@ export function describeSubscription(subscription: Subscription, now: Date, prob
   if (subscription.mentionRoleId) lines.push(`Mentions <@&${subscription.mentionRoleId}>`);
   if (problem) lines.push(`⚠ ${displayText(problem, 400)}`);
   if (subscription.lastRunAt && subscription.lastResult && subscription.lastResult !== problem) {
-    lines.push(`Last run ${timeAgo(subscription.lastRunAt, now)}: ${displayText(subscription.lastResult, 300)}`);
+    lines.push(`Last run ${timeAgo(subscription.lastRunAt, now)} — ${displayText(outcomeSentence(subscription.lastResult), 300)}`);
   }
   return lines;
 }

@@ -8,12 +8,12 @@ import { missingBotPermissions, requireGuild, requireManageGuild } from '../prec
 import { EMBED_COLOR, notice } from '../replies.js';
 import type { Reply } from '../replies.js';
 import { findProvider, findTopic } from '../searchPage.js';
-import { describeSubscription } from '../subscriptionText.js';
+import { describeSchedule, describeSubscription } from '../subscriptionText.js';
 import { timeZoneChoices } from '../timezones.js';
 import { parseTimeOfDay } from '../../util/timeOfDay.js';
 import { matchTimeZone } from '../../util/timezone.js';
 import { DIGEST_SIZE_MAX, parseWindow } from '../../digest/settings.js';
-import { AUTOCOMPLETE_CHOICES_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, MESSAGE_EMBED_TEXT_MAX } from '../../discord/limits.js';
+import { AUTOCOMPLETE_CHOICES_MAX, EMBED_FIELD_NAME_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, MESSAGE_EMBED_TEXT_MAX } from '../../discord/limits.js';
 import type { Subscription } from '../../state/types.js';
 import { displayText, plural, truncate } from '../../util/text.js';
 
@@ -159,7 +159,8 @@ function setup(interaction: ChatInputCommandInteraction, context: BotContext): R
   context.logger.info({ event: 'digest.setup', guildId: interaction.guildId, channelId: channel.id, time, timezone, userId: interaction.user.id }, 'digest set up');
   const unknown = [...topics.filter((t) => !findTopic(context.library, t)), ...[...providers, ...excludeProviders].filter((p) => !findProvider(context.library, p))];
   const warning = unknown.length > 0 ? `\nNo article has ${unknown.map((name) => `“${displayText(name, 100)}”`).join(', ')} yet; the digest will include such articles once there are some.` : '';
-  return notice(`Digest set up for ${mention(channel.id)}.\n${describeSubscription(subscription, context.clock.now()).join('\n')}${warning}`);
+  const details = describeSubscription(subscription, context.clock.now()).join('\n');
+  return notice(`Digest set up for ${mention(channel.id)}. ${describeSchedule(subscription)}.\n${details}${warning}`);
 }
 
 /** Runs `action` on the chosen channel's subscription of this server, or says there is none. */
@@ -207,8 +208,9 @@ function status(interaction: ChatInputCommandInteraction, { store, clock, digest
   const fields: APIEmbedField[] = [];
   let used = 0;
   for (const s of subscriptions) {
+    // The channel once, as a mention in the value (a field's name shows no mention): the name is the schedule.
     const field = {
-      name: `#${truncate(interaction.guild?.channels.cache.get(s.channelId)?.name ?? s.channelId, 100)}`,
+      name: truncate(describeSchedule(s), EMBED_FIELD_NAME_MAX),
       value: truncate([mention(s.channelId), ...describeSubscription(s, now, digests.problem(s.channelId))].join('\n'), EMBED_FIELD_VALUE_MAX),
     };
     if (fields.length === EMBED_FIELDS_MAX || used + field.name.length + field.value.length > STATUS_TEXT_MAX) break;

@@ -12,5 +12,3 @@ const REDACT = ['token', '*.token', 'authorization', '*.authorization', 'headers
 export function createLogger(level: string, destination: pino.DestinationStream = pino.destination(2)): Logger {
   return pino({ level, base: undefined, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
 }
-
-export const log = createLogger('info');

@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { log, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import { foldForMatch } from '../util/text.js';
 import { AUTOCOMPLETE_CHOICES_MAX } from '../discord/limits.js';
 import { CacheError, cacheFault } from './cache-file.js';
@@ -30,7 +30,7 @@ export interface LibraryOptions {
   contentDir: string;
   /** Where the restart caches live (the app passes DATA_DIR/cache); null: no cache. */
   cacheDir?: string | null;
-  logger?: Logger;
+  logger: Logger;
   watch?: boolean;
   /** Filtered lists up to this long are ranked without the index (default 3,000); 0 sends every query through it. */
   directRankMax?: number;
@@ -103,7 +103,7 @@ export class ArticleLibrary extends EventEmitter {
     super();
     this.contentDir = path.resolve(options.contentDir);
     this.cacheDir = options.cacheDir ?? null;
-    this.logger = options.logger ?? log;
+    this.logger = options.logger;
     this.directRankMax = options.directRankMax ?? DIRECT_RANK_MAX;
   }
 

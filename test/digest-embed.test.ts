@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import type { APIEmbed } from 'discord.js';
 import { EMBED_FIELD_VALUE_MAX, EMBED_TITLE_MAX } from '../src/discord/limits.js';
 import type { Story } from '../src/digest/choose.js';
-import { EXCERPT_MAX, RELATED_FIELD_NAME, storyEmbed } from '../src/digest/embed.js';
-import { EMBED_URL_MAX } from '../src/digest/urls.js';
+import { EMBED_URL_MAX } from '../src/discord/limits.js';
+import { EXCERPT_MAX, storyEmbed } from '../src/digest/embed.js';
 import type { Article, RelatedCoverage } from '../src/articles/types.js';
 import { openApiProblems, openApiSkip } from './helpers/openapi.js';
 import { article, coverage, outlet } from './fixtures/digest/articles.js';
@@ -14,7 +14,7 @@ function storyOf(lead: Article, related: RelatedCoverage[] = lead.related): Stor
 }
 
 function relatedValue(embed: APIEmbed): string {
-  const field = embed.fields?.find((f) => f.name === RELATED_FIELD_NAME);
+  const field = embed.fields?.find((f) => f.name === 'Related coverage');
   assert.ok(field, 'expected a related coverage field');
   return field.value;
 }

@@ -6,7 +6,7 @@ import {
 } from 'discord.js';
 import {
   BUTTON_LABEL_MAX, CUSTOM_ID_MAX, EMBED_AUTHOR_NAME_MAX, EMBED_DESCRIPTION_MAX, EMBED_FIELD_NAME_MAX, EMBED_FIELD_VALUE_MAX,
-  EMBED_FIELDS_MAX, EMBED_FOOTER_TEXT_MAX, EMBED_TITLE_MAX, MESSAGE_CONTENT_MAX, MESSAGE_EMBEDS_MAX, NONCE_MAX,
+  EMBED_FIELDS_MAX, EMBED_FOOTER_TEXT_MAX, EMBED_TITLE_MAX, EMBED_URL_MAX, MESSAGE_CONTENT_MAX, MESSAGE_EMBEDS_MAX, NONCE_MAX,
 } from '../src/discord/limits.js';
 import { messageCreateSchema } from '../src/sandbox/validation.js';
 import { openApiProblems, openApiSkip } from './helpers/openapi.js';
@@ -77,6 +77,7 @@ const INVALID: [what: string, body: unknown, path: (string | number)[], code: st
   ['6001 embed characters in one message', { embeds: [{ description: long(3000) }, { description: long(3001) }] }, ['embeds'], 'MAX_EMBED_SIZE_EXCEEDED'],
   ['a javascript: link', { embeds: [{ title: 't', url: 'javascript:alert(1)' }] }, ['embeds', 0, 'url'], 'URL_TYPE_INVALID_SCHEME'],
   ['a malformed thumbnail url', { embeds: [{ thumbnail: { url: 'not a url' } }] }, ['embeds', 0, 'thumbnail', 'url'], 'URL_TYPE_INVALID_URL'],
+  ['an embed url over 2,048 characters', { embeds: [{ title: 't', url: `https://example.com/${'x'.repeat(EMBED_URL_MAX)}` }] }, ['embeds', 0, 'url'], 'BASE_TYPE_MAX_LENGTH'],
   ['button label over 80', { components: [{ type: ComponentType.ActionRow, components: [button('a', long(BUTTON_LABEL_MAX + 1))] }] }, ['components', 0, 'components', 0, 'label'], 'BASE_TYPE_MAX_LENGTH'],
   ['custom_id over 100', { components: [{ type: ComponentType.ActionRow, components: [button(long(CUSTOM_ID_MAX + 1))] }] }, ['components', 0, 'components', 0, 'custom_id'], 'BASE_TYPE_MAX_LENGTH'],
   ['6 buttons in a row', { components: [{ type: ComponentType.ActionRow, components: ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => button(id)) }] }, ['components', 0, 'components'], 'BASE_TYPE_MAX_LENGTH'],

@@ -20,7 +20,7 @@ export const EXCERPT_MAX = Math.min(350, EMBED_DESCRIPTION_MAX);
 const RELATED_TITLE_MAX = 90;
 const TOPICS_MAX = Math.min(200, EMBED_FOOTER_TEXT_MAX);
 
-export const RELATED_FIELD_NAME = 'Related coverage';
+const RELATED_FIELD_NAME = 'Related coverage';
 
 // Colour-blind-safe hues (Okabe–Ito); each topic keeps its colour from one digest to the next.
 const PALETTE = [0xe69f00, 0x56b4e9, 0x009e73, 0xf0e442, 0x0072b2, 0xd55e00, 0xcc79a7, 0x999999];

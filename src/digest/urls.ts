@@ -1,9 +1,7 @@
 // URLs as Discord accepts them. Discord refuses a whole message for one bad URL in an embed, and its API checks them
 // as RFC 3986 URIs of at most 2,048 characters, which is stricter than what a browser (or safeHttpUrl) accepts.
+import { EMBED_URL_MAX } from '../discord/limits.js';
 import { safeHttpUrl } from '../util/text.js';
-
-/** maxLength of every URL of an embed in Discord's API description (RichEmbed url, image url, icon_url). */
-export const EMBED_URL_MAX = 2048;
 
 // Everything RFC 3986 allows unencoded after the authority, plus "%" when it starts a valid escape.
 const NOT_URI_CHARACTER = /%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]/g;

@@ -18,5 +18,7 @@ export const CUSTOM_ID_MAX = 100;
 export const BUTTON_LABEL_MAX = 80;
 export const ACTION_ROW_COMPONENTS_MAX = 5;
 export const NONCE_MAX = 25;
+/** maxLength of every URL of an embed in Discord's API description (RichEmbed url, image url, icon_url). */
+export const EMBED_URL_MAX = 2048;
 /** Discord answers an interaction only if the first response arrives within this time. */
 export const INTERACTION_RESPONSE_DEADLINE_MS = 3000;

@@ -4,7 +4,7 @@ import {
   ACTION_ROW_COMPONENTS_MAX, AUTOCOMPLETE_CHOICE_NAME_MAX, AUTOCOMPLETE_CHOICE_VALUE_MAX, AUTOCOMPLETE_CHOICES_MAX,
   BUTTON_LABEL_MAX, CUSTOM_ID_MAX, EMBED_AUTHOR_NAME_MAX, EMBED_DESCRIPTION_MAX, EMBED_FIELD_NAME_MAX,
   EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, EMBED_FOOTER_TEXT_MAX, EMBED_TITLE_MAX, MESSAGE_CONTENT_MAX,
-  MESSAGE_EMBED_TEXT_MAX, MESSAGE_EMBEDS_MAX, NONCE_MAX,
+  EMBED_URL_MAX, MESSAGE_EMBED_TEXT_MAX, MESSAGE_EMBEDS_MAX, NONCE_MAX,
 } from '../discord/limits.js';
 import { SNOWFLAKE } from '../discord/snowflake.js';
 
@@ -18,7 +18,7 @@ function discordIssue(code: string, message: string) {
 
 const snowflake = z.union([z.string().regex(SNOWFLAKE), z.number().int().nonnegative()]);
 
-const httpUrl = z.string().superRefine((value, ctx) => {
+const httpUrl = z.string().max(EMBED_URL_MAX).superRefine((value, ctx) => {
   let url: URL;
   try {
     url = new URL(value);

@@ -6,15 +6,14 @@ import path from 'node:path';
 import type { Logger } from '../log.js';
 import { foldForMatch } from '../util/text.js';
 import { AUTOCOMPLETE_CHOICES_MAX } from '../discord/limits.js';
-import { CacheError, cacheFault } from './cache-file.js';
-import { pickDuplicate } from './dedupe.js';
+import { RestartCaches } from './caches.js';
+import { Corpus, type EntryChange, type FileRead, type LoadSummary } from './corpus.js';
 import { buildFacets, complete, type Facets, type ProviderCount, type TopicCount } from './facets.js';
-import { scanContent, type FileStamp } from './files.js';
+import type { FileStamp } from './files.js';
 import { importIndex, planSlots, readIndexCache, slotKey, tooManyTombstones, writeIndexCache, type CachedIndex } from './index-cache.js';
 import type { NormalizeResult } from './normalize.js';
 import { parseFiles } from './read-files.js';
-import { readParseCache, sameStamp, writeParseCache, type ParsedFile } from './parse-cache.js';
-import { byNewest, entryFilter, hasFilters, pageOf, indexedText, pageInOrder, queryTerms, rankPage, SearchEntry, type SearchPage, type SearchQuery } from './query.js';
+import { byNewest, entryFilter, hasFilters, pageOf, indexedText, pageInOrder, queryTerms, rankPage, type SearchEntry, type SearchPage, type SearchQuery } from './query.js';
 import { SearchIndex } from './search-index.js';
 import { Vocabulary } from './spelling.js';
 import type { Article } from './types.js';
@@ -22,9 +21,7 @@ import { watchContent, type ContentWatcher } from './watcher.js';
 
 export type { ProviderCount, TopicCount } from './facets.js';
 export type { SearchPage, SearchQuery } from './query.js';
-
-export interface LoadSummary { loaded: number; skipped: number; byReason: Record<string, number>; fromCache: number; ms: number }
-export interface LibraryChange { added: number; changed: number; removed: number; skipped: number }
+export type { LibraryChange, LoadSummary } from './corpus.js';
 
 export interface LibraryOptions {
   contentDir: string;
@@ -48,32 +45,16 @@ const CACHE_SAVE_DELAY_MS = 5000;
 // Articles indexed per step of a rebuild in the background (about 0.1 ms each at 50,000 articles).
 const REBUILD_STEP = 250;
 
-/**
- * A skip reason grouped for the summary: YAML errors together, files over the size limit together, others by
- * field and problem without the detail that follows ("publishedDateTime: is not a valid date: …").
- */
-function reasonGroup(reason: string): string {
-  if (reason.startsWith('YAML')) return 'broken YAML';
-  if (reason.startsWith('file is ')) return 'file over the size limit';
-  const detail = reason.indexOf(': ', reason.indexOf(': ') + 2);
-  return detail < 0 ? reason : reason.slice(0, detail);
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ArticleLibrary extends EventEmitter {
   private loadSummary: LoadSummary = { loaded: 0, skipped: 0, byReason: {}, fromCache: 0, ms: 0 };
 
   private readonly contentDir: string;
-  private readonly cacheDir: string | null;
+  private readonly caches: RestartCaches;
+  private readonly corpus: Corpus;
   private readonly logger: Logger;
   private readonly directRankMax: number;
-  /** Every article file's latest parse result, by relative path. */
-  private files = new Map<string, ParsedFile>();
-  /** Article id → the files carrying that URL (arrays: almost every id has one file, and a Set per id weighed more). */
-  private copies = new Map<string, string[]>();
-  /** The article shown for each id (the best of its copies), with its folded text. */
-  private entries = new Map<string, SearchEntry>();
   /**
    * Index slot → entry. A slot whose article was changed or removed is emptied, not taken out of the index (see
    * SearchIndex): its terms stay there as a tombstone, and the candidates they bring are dropped.
@@ -95,22 +76,21 @@ export class ArticleLibrary extends EventEmitter {
   private facets: Facets | null = null;
   private vocabulary: Vocabulary | null = null;
   private saveTimer: NodeJS.Timeout | undefined;
-  /** Cache problems already logged (see reportCacheFault). */
-  private cacheFaults = new Set<string>();
   private updates: Promise<void> = Promise.resolve();
 
   private constructor(options: LibraryOptions) {
     super();
     this.contentDir = path.resolve(options.contentDir);
-    this.cacheDir = options.cacheDir ?? null;
     this.logger = options.logger;
+    this.caches = new RestartCaches(options.cacheDir ?? null, this.logger);
+    this.corpus = new Corpus(this.contentDir, this.caches, this.logger);
     this.directRankMax = options.directRankMax ?? DIRECT_RANK_MAX;
   }
 
   /** Loads every article under `contentDir` and, with `watch`, keeps the library current until close(). */
   static async open(options: LibraryOptions): Promise<ArticleLibrary> {
     const library = new ArticleLibrary(options);
-    await library.load();
+    library.loadSummary = await library.corpus.load();
     library.warmUp();
     if (options.watch) {
       library.watcher = await watchContent(library.contentDir, (paths) => library.enqueue(paths), (error) => {
@@ -126,7 +106,7 @@ export class ArticleLibrary extends EventEmitter {
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.corpus.entries.size;
   }
 
   /** Every article, deduplicated by URL, published or not, newest first. */
@@ -136,7 +116,7 @@ export class ArticleLibrary extends EventEmitter {
   }
 
   get(id: string): Article | undefined {
-    return this.entries.get(id)?.article;
+    return this.corpus.entries.get(id)?.article;
   }
 
   search(query: SearchQuery): SearchPage {
@@ -231,7 +211,7 @@ export class ArticleLibrary extends EventEmitter {
    * first queries find them ready and the event loop stays responsive meanwhile.
    */
   private warmUp(): void {
-    const entries = [...this.entries.values()];
+    const entries = [...this.corpus.entries.values()];
     let done = 0;
     this.warm = new Promise((resolve) => {
       this.endWarmUp = resolve;
@@ -284,82 +264,12 @@ export class ArticleLibrary extends EventEmitter {
     }
   }
 
-  private cacheFile(name: string): string | null {
-    return this.cacheDir ? path.join(this.cacheDir, name) : null;
-  }
-
-  private async load(): Promise<void> {
-    const started = performance.now();
-    const stamps = scanContent(this.contentDir);
-    const cached = this.readCache();
-    // forEach rather than for…of over the maps: no [key, value] array per file, and a warm restart is mostly these loops.
-    const stale: string[] = [];
-    stamps.forEach((stamp, file) => {
-      const hit = cached.get(file);
-      if (!hit || !sameStamp(hit.stamp, stamp)) stale.push(file);
-    });
-    const changed = stale.length > 0 || cached.size !== stamps.size;
-    if (changed) {
-      const parsed = await parseFiles(this.contentDir, stale, stamps);
-      stamps.forEach((stamp, file) => {
-        const result = parsed.get(file);
-        this.files.set(file, result ? { stamp, result } : cached.get(file)!);
-      });
-    } else {
-      this.files = cached; // the same files, every one unchanged
-    }
-    const byReason: Record<string, number> = {};
-    this.files.forEach(({ result }, file) => {
-      if (result.ok) {
-        this.addCopy(result.article.id, file);
-        this.reportCuts(file, result.cuts);
-      } else {
-        this.logger.warn({ event: 'articles.file_skipped', file, reason: result.reason }, 'article file skipped');
-        const group = reasonGroup(result.reason);
-        byReason[group] = (byReason[group] ?? 0) + 1;
-      }
-    });
-    this.copies.forEach((_, id) => this.entries.set(id, new SearchEntry(this.winner(id)!)));
-    if (changed) await this.saveParseCache();
-    const skipped = Object.values(byReason).reduce((s, n) => s + n, 0);
-    this.loadSummary = { loaded: this.entries.size, skipped, byReason, fromCache: stamps.size - stale.length, ms: Math.round(performance.now() - started) };
-    this.logger.info({ event: 'articles.loaded', ...this.loadSummary, contentDir: this.contentDir, files: stamps.size }, 'articles loaded');
-  }
-
-  /** One line for a file served with fields cut to their limits, at each load as for a skipped file. */
-  private reportCuts(file: string, cuts: string[] | undefined): void {
-    if (cuts) this.logger.warn({ event: 'articles.fields_cut', file, cuts }, 'article served with fields cut to their limits');
-  }
-
-  private readCache(): Map<string, ParsedFile> {
-    const file = this.cacheFile('articles.bin');
-    return file ? this.readOrRebuild(file, 'parse', () => readParseCache(file, this.contentDir), new Map()) : new Map();
-  }
-
-  /**
-   * What `read` gets from a restart cache, or `fallback` when the cache cannot be used: logged, and rebuilt when it
-   * is corrupt, or reported as a fault when it cannot be read where it is.
-   */
-  private readOrRebuild<T>(file: string, kind: 'parse' | 'search index', read: () => T, fallback: T): T {
-    try {
-      return read();
-    } catch (error) {
-      if (!(error instanceof CacheError)) {
-        this.reportCacheFault(file, error);
-        return fallback;
-      }
-      const event = kind === 'parse' ? 'articles.cache_rebuilt' : 'articles.index_cache_rebuilt';
-      this.logger.warn({ event, cache: file, problem: error.message }, `${kind} cache ignored and rebuilt`);
-      return fallback;
-    }
-  }
-
   /** The search index, prepared now if it is not yet. */
   private searchIndex(): SearchIndex {
     if (this.index) return this.index;
     const started = performance.now();
     const how = this.prepareIndex();
-    this.logger.info({ event: 'articles.index_ready', ms: Math.round(performance.now() - started), how, articles: this.entries.size }, 'search index ready');
+    this.logger.info({ event: 'articles.index_ready', ms: Math.round(performance.now() - started), how, articles: this.corpus.entries.size }, 'search index ready');
     return this.index!;
   }
 
@@ -368,8 +278,8 @@ export class ArticleLibrary extends EventEmitter {
    * order) when there is none or too much changed for patching to pay. A new or patched index is written back.
    */
   private prepareIndex(): 'cache' | 'patched cache' | 'built' {
-    const file = this.cacheFile('search-index.bin');
-    const cached = file ? this.readOrRebuild(file, 'search index', () => readIndexCache(file), null) : null;
+    const file = this.caches.file('search-index.bin');
+    const cached = file ? this.caches.read(file, 'search index', () => readIndexCache(file), null) : null;
     const patched = file && cached ? this.patchCachedIndex(file, cached) : null;
     if (patched === 0) return 'cache';
     if (patched === null) {
@@ -385,13 +295,13 @@ export class ArticleLibrary extends EventEmitter {
 
   /** Imports and patches the cached index; the number of slots patched, or null when it cannot be used. */
   private patchCachedIndex(file: string, cached: CachedIndex): number | null {
-    const current = new Map([...this.entries].map(([id, e]) => [id, this.keyOf(e)]));
+    const current = new Map([...this.corpus.entries].map(([id, e]) => [id, this.keyOf(e)]));
     const plan = planSlots(cached.keys, current);
     const patches = plan.reindex.length;
-    if (patches > Math.max(100, this.entries.size / 5) || tooManyTombstones(plan.ids, this.entries.size)) return null;
-    const index = this.readOrRebuild(file, 'search index', () => importIndex(cached), null);
+    if (patches > Math.max(100, this.corpus.entries.size / 5) || tooManyTombstones(plan.ids, this.corpus.entries.size)) return null;
+    const index = this.caches.read(file, 'search index', () => importIndex(cached), null);
     if (!index) return null;
-    this.slots = plan.ids.map((id) => (id === null ? undefined : this.entries.get(id)));
+    this.slots = plan.ids.map((id) => (id === null ? undefined : this.corpus.entries.get(id)));
     this.slotOf = new Map(plan.ids.flatMap((id, slot) => (id === null ? [] : [[id, slot] as const])));
     for (const slot of plan.reindex) index.add(slot, indexedText(this.slots[slot]!.article));
     this.index = index;
@@ -400,30 +310,12 @@ export class ArticleLibrary extends EventEmitter {
 
   private keyOf(entry: SearchEntry): string {
     const { id, sourcePath } = entry.article;
-    const { size, mtimeMs } = this.files.get(sourcePath)!.stamp;
+    const { size, mtimeMs } = this.corpus.stampOf(sourcePath);
     return slotKey(id, sourcePath, size, mtimeMs);
   }
 
   private slotKeys(): (string | null)[] {
     return this.slots.map((e) => (e ? this.keyOf(e) : null));
-  }
-
-  private async saveParseCache(): Promise<void> {
-    const file = this.cacheFile('articles.bin');
-    if (file) await writeParseCache(file, this.contentDir, this.files).catch((error: unknown) => this.reportCacheFault(file, error));
-  }
-
-  /**
-   * One warn line per cache problem (a folder where a cache file should be, a file where the cache folder should be,
-   * a full disk), naming the path and the fix, however often it is met: the caches are disposable, so the library
-   * carries on without them, and never deletes what stands in their way.
-   */
-  private reportCacheFault(file: string, error: unknown): void {
-    const fault = cacheFault(file, error);
-    const key = `${fault.cache}\u0000${fault.problem}`;
-    if (this.cacheFaults.has(key)) return;
-    this.cacheFaults.add(key);
-    this.logger.warn({ event: 'articles.cache_unusable', ...fault }, 'cache unusable: running without it');
   }
 
   /**
@@ -438,13 +330,13 @@ export class ArticleLibrary extends EventEmitter {
       const exported = await writeIndexCache(file, this.slotKeys(), index);
       if (compact && this.index === index && index.version === version) this.index = SearchIndex.import(exported);
     } catch (error) {
-      this.reportCacheFault(file, error);
+      this.caches.fault(file, error);
     }
   }
 
   private async saveCaches(): Promise<void> {
-    await this.saveParseCache();
-    const file = this.cacheFile('search-index.bin');
+    await this.corpus.saveCache();
+    const file = this.caches.file('search-index.bin');
     if (file && this.index) await this.queueIndexWrite(file);
   }
 
@@ -454,39 +346,20 @@ export class ArticleLibrary extends EventEmitter {
     return this.indexWrite;
   }
 
-  private addCopy(id: string, file: string): void {
-    const files = this.copies.get(id);
-    if (!files) this.copies.set(id, [file]);
-    else if (!files.includes(file)) files.push(file);
-  }
-
-  private dropCopy(id: string, file: string): void {
-    const files = this.copies.get(id);
-    const at = files ? files.indexOf(file) : -1;
-    if (at >= 0) files!.splice(at, 1);
-  }
-
-  private winner(id: string): Article | undefined {
-    const files = this.copies.get(id);
-    if (!files) return undefined;
-    const article = (file: string) => (this.files.get(file)!.result as { article: Article }).article;
-    return files.length === 1 ? article(files[0]!) : pickDuplicate(files.map(article));
-  }
-
   /** The articles in id order, as a new index holds them. */
   private byId(): SearchEntry[] {
-    return [...this.entries.values()].sort((a, b) => (a.article.id < b.article.id ? -1 : 1));
+    return [...this.corpus.entries.values()].sort((a, b) => (a.article.id < b.article.id ? -1 : 1));
   }
 
   private byNewest(): SearchEntry[] {
-    this.newest ??= [...this.entries.values()].sort((a, b) => byNewest(a.article, b.article));
+    this.newest ??= [...this.corpus.entries.values()].sort((a, b) => byNewest(a.article, b.article));
     return this.newest;
   }
 
   private currentVocabulary(): Vocabulary {
     if (!this.vocabulary) {
       this.vocabulary = new Vocabulary();
-      for (const entry of this.entries.values()) this.learnWords(entry);
+      for (const entry of this.corpus.entries.values()) this.learnWords(entry);
     }
     return this.vocabulary;
   }
@@ -496,7 +369,7 @@ export class ArticleLibrary extends EventEmitter {
   }
 
   private currentFacets(): Facets {
-    this.facets ??= buildFacets([...this.entries.values()].map((e) => e.article));
+    this.facets ??= buildFacets([...this.corpus.entries.values()].map((e) => e.article));
     return this.facets;
   }
 
@@ -505,7 +378,7 @@ export class ArticleLibrary extends EventEmitter {
     const files = new Set<string>();
     for (const p of paths) {
       if (!p.endsWith('/')) files.add(p);
-      else for (const known of this.files.keys()) if (known.startsWith(p)) files.add(known);
+      else for (const known of this.corpus.paths()) if (known.startsWith(p)) files.add(known);
     }
     this.updates = this.updates.then(() => this.apply(files)).catch((error: unknown) => {
       this.logger.error({ event: 'articles.update_failed', err: error }, 'live update failed');
@@ -513,7 +386,7 @@ export class ArticleLibrary extends EventEmitter {
   }
 
   /** The file's parse now; null when it is gone, 'folder' when a folder stands at its path (it holds no article itself). */
-  private async readOne(file: string): Promise<ParsedFile | null | 'folder'> {
+  private async readOne(file: string): Promise<FileRead> {
     const full = path.join(this.contentDir, file);
     for (let attempt = 0; ; attempt++) {
       let stamp: FileStamp;
@@ -538,42 +411,19 @@ export class ArticleLibrary extends EventEmitter {
 
   private async apply(paths: Set<string>): Promise<void> {
     this.searchIndex(); // slots must be settled before articles move in or out of them
-    const change: LibraryChange = { added: 0, changed: 0, removed: 0, skipped: 0 };
-    const touched = new Set<string>();
     // Read together: each broken file is retried for about a second in case it was half-written, and one at a
     // time a batch of a few hundred would hold every later change back for minutes.
     const files = [...paths];
     const read = await Promise.all(files.map((file) => this.readOne(file)));
-    for (const [i, file] of files.entries()) {
-      const before = this.files.get(file);
-      const after = read[i]!;
-      if (before?.result.ok) {
-        touched.add(before.result.article.id);
-        this.dropCopy(before.result.article.id, file);
-      }
-      if (!after || after === 'folder') {
-        if (after && before) this.logger.warn({ event: 'articles.file_became_folder', file }, 'article file replaced by a folder of the same name: its article is no longer served');
-        this.files.delete(file);
-        continue;
-      }
-      this.files.set(file, after);
-      if (after.result.ok) {
-        touched.add(after.result.article.id);
-        this.addCopy(after.result.article.id, file);
-        this.reportCuts(file, after.result.cuts);
-      } else {
-        change.skipped++;
-        this.logger.warn({ event: 'articles.file_skipped', file, reason: after.result.reason }, 'article file skipped');
-      }
-    }
-    for (const id of touched) this.refreshArticle(id, change);
+    const { change, moved } = this.corpus.apply(new Map(files.map((file, i) => [file, read[i]!])));
+    for (const entryChange of moved) this.moveSlot(entryChange);
     this.rebuildIfWorn();
     if (!change.added && !change.changed && !change.removed && !change.skipped) return;
     this.newest = null;
     this.newestArticles = null;
     this.lists.clear();
     this.facets = null;
-    this.logger.info({ event: 'articles.updated', ...change, articles: this.entries.size }, 'articles updated');
+    this.logger.info({ event: 'articles.updated', ...change, articles: this.corpus.entries.size }, 'articles updated');
     clearTimeout(this.saveTimer);
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
@@ -583,36 +433,27 @@ export class ArticleLibrary extends EventEmitter {
     this.emit('change', change);
   }
 
-  /** Puts the best copy of `id` (or nothing, if none is left) in the entries and the index. */
-  private refreshArticle(id: string, change: LibraryChange): void {
-    if (this.copies.get(id)?.length === 0) this.copies.delete(id);
-    const best = this.winner(id);
-    const current = this.entries.get(id);
+  /** Gives the article's new version (or nothing, once it is gone) its place in the index. */
+  private moveSlot({ before, after }: EntryChange): void {
+    const id = (before ?? after)!.article.id;
     const slot = this.slotOf.get(id);
-    if (current?.article === best || (!best && !current)) return;
     // A slot whose words change becomes a tombstone (see slots), and the new version gets a new slot.
-    if (!best) {
+    if (!after) {
       this.slots[slot!] = undefined;
       this.slotOf.delete(id);
-      this.entries.delete(id);
-      change.removed++;
       return;
     }
-    const entry = new SearchEntry(best);
-    this.entries.set(id, entry);
-    const text = indexedText(best);
-    if (current && text === indexedText(current.article)) {
+    const text = indexedText(after.article);
+    if (before && text === indexedText(before.article)) {
       // Same words (a flag or a score changed, as news pipelines often do): the slot keeps its terms.
-      this.slots[slot!] = entry;
+      this.slots[slot!] = after;
     } else {
       if (slot !== undefined) this.slots[slot] = undefined;
-      this.slotOf.set(id, this.slots.push(entry) - 1);
+      this.slotOf.set(id, this.slots.push(after) - 1);
       this.searchIndex().add(this.slots.length - 1, text);
       // Words only ever join the vocabulary: one left by a removed article is a harmless correction target.
-      this.learnWords(entry);
+      this.learnWords(after);
     }
-    if (current) change.changed++;
-    else change.added++;
   }
 
   /**
@@ -633,17 +474,17 @@ export class ArticleLibrary extends EventEmitter {
       this.rebuildTask = undefined;
       const slotOf = new Map<string, number>();
       slots.forEach((e, slot) => {
-        if (this.entries.get(e!.article.id) === e) slotOf.set(e!.article.id, slot);
+        if (this.corpus.entries.get(e!.article.id) === e) slotOf.set(e!.article.id, slot);
         else slots[slot] = undefined;
       });
-      this.entries.forEach((e, id) => {
+      this.corpus.entries.forEach((e, id) => {
         if (slotOf.has(id)) return;
         slotOf.set(id, slots.push(e) - 1);
         index.add(slots.length - 1, indexedText(e.article));
       });
       [this.slots, this.slotOf, this.index] = [slots, slotOf, index];
-      this.logger.info({ event: 'articles.index_rebuilt', articles: this.entries.size }, 'search index rebuilt without tombstones');
-      const file = this.cacheFile('search-index.bin');
+      this.logger.info({ event: 'articles.index_rebuilt', articles: this.corpus.entries.size }, 'search index rebuilt without tombstones');
+      const file = this.caches.file('search-index.bin');
       if (file) void this.queueIndexWrite(file, true);
     };
     this.rebuildTask = setImmediate(step);

@@ -1,0 +1,50 @@
+// Where the library's restart caches live, and what happens when one cannot be used: they only make restarts
+// faster, so a cache that is corrupt is rebuilt and one that cannot be read or written where it is gets one warn
+// line, and the library carries on without it.
+import path from 'node:path';
+import type { Logger } from '../log.js';
+import { CacheError, cacheFault } from './cache-file.js';
+
+export class RestartCaches {
+  /** Cache problems already logged (see fault). */
+  private readonly faults = new Set<string>();
+
+  /** `dir`: where the caches live (the app passes DATA_DIR/cache); null: no cache. */
+  constructor(private readonly dir: string | null, private readonly logger: Logger) {}
+
+  /** The path of the cache file `name`, or null when the library runs without caches. */
+  file(name: string): string | null {
+    return this.dir ? path.join(this.dir, name) : null;
+  }
+
+  /**
+   * What `read` gets from a restart cache, or `fallback` when the cache cannot be used: logged, and rebuilt when it
+   * is corrupt, or reported as a fault when it cannot be read where it is.
+   */
+  read<T>(file: string, kind: 'parse' | 'search index', read: () => T, fallback: T): T {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof CacheError)) {
+        this.fault(file, error);
+        return fallback;
+      }
+      const event = kind === 'parse' ? 'articles.cache_rebuilt' : 'articles.index_cache_rebuilt';
+      this.logger.warn({ event, cache: file, problem: error.message }, `${kind} cache ignored and rebuilt`);
+      return fallback;
+    }
+  }
+
+  /**
+   * One warn line per cache problem (a folder where a cache file should be, a file where the cache folder should be,
+   * a full disk), naming the path and the fix, however often it is met: the caches are disposable, so the library
+   * carries on without them, and never deletes what stands in their way.
+   */
+  fault(file: string, error: unknown): void {
+    const fault = cacheFault(file, error);
+    const key = `${fault.cache}\u0000${fault.problem}`;
+    if (this.faults.has(key)) return;
+    this.faults.add(key);
+    this.logger.warn({ event: 'articles.cache_unusable', ...fault }, 'cache unusable: running without it');
+  }
+}

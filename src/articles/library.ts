@@ -7,14 +7,13 @@ import type { Logger } from '../log.js';
 import { foldForMatch } from '../util/text.js';
 import { AUTOCOMPLETE_CHOICES_MAX } from '../discord/limits.js';
 import { RestartCaches } from './caches.js';
-import { Corpus, type EntryChange, type FileRead, type LoadSummary } from './corpus.js';
+import { Corpus, type FileRead, type LoadSummary } from './corpus.js';
 import { buildFacets, complete, type Facets, type ProviderCount, type TopicCount } from './facets.js';
 import type { FileStamp } from './files.js';
-import { importIndex, planSlots, readIndexCache, slotKey, tooManyTombstones, writeIndexCache, type CachedIndex } from './index-cache.js';
+import { IndexedSearch } from './indexed-search.js';
 import type { NormalizeResult } from './normalize.js';
 import { parseFiles } from './read-files.js';
-import { byNewest, entryFilter, hasFilters, pageOf, indexedText, pageInOrder, queryTerms, rankPage, type SearchEntry, type SearchPage, type SearchQuery } from './query.js';
-import { SearchIndex } from './search-index.js';
+import { byNewest, entryFilter, hasFilters, pageOf, pageInOrder, queryTerms, rankPage, type SearchEntry, type SearchPage, type SearchQuery } from './query.js';
 import { Vocabulary } from './spelling.js';
 import type { Article } from './types.js';
 import { watchContent, type ContentWatcher } from './watcher.js';
@@ -42,8 +41,6 @@ const DIRECT_RANK_MAX = 3000;
 const RETRY_DELAYS_MS = [150, 300, 600];
 // Live changes are written to the caches after a quiet spell, not on every save.
 const CACHE_SAVE_DELAY_MS = 5000;
-// Articles indexed per step of a rebuild in the background (about 0.1 ms each at 50,000 articles).
-const REBUILD_STEP = 250;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -53,21 +50,12 @@ export class ArticleLibrary extends EventEmitter {
   private readonly contentDir: string;
   private readonly caches: RestartCaches;
   private readonly corpus: Corpus;
+  private readonly index: IndexedSearch;
   private readonly logger: Logger;
   private readonly directRankMax: number;
-  /**
-   * Index slot → entry. A slot whose article was changed or removed is emptied, not taken out of the index (see
-   * SearchIndex): its terms stay there as a tombstone, and the candidates they bring are dropped.
-   */
-  private slots: (SearchEntry | undefined)[] = [];
-  private slotOf = new Map<string, number>();
-  /** Null until prepared: right after open() in the background, or by the first search that needs it. */
-  private index: SearchIndex | null = null;
   private warmUpTask: NodeJS.Immediate | undefined;
-  private rebuildTask: NodeJS.Immediate | undefined;
   private warm: Promise<void> = Promise.resolve();
   private endWarmUp = () => {};
-  private indexWrite: Promise<void> = Promise.resolve();
   private watcher: ContentWatcher | null = null;
   private newest: SearchEntry[] | null = null;
   // all() as handed out: every digest plan reads it, so it is made once per change rather than once per channel.
@@ -84,6 +72,7 @@ export class ArticleLibrary extends EventEmitter {
     this.logger = options.logger;
     this.caches = new RestartCaches(options.cacheDir ?? null, this.logger);
     this.corpus = new Corpus(this.contentDir, this.caches, this.logger);
+    this.index = new IndexedSearch(this.corpus, this.caches, this.logger);
     this.directRankMax = options.directRankMax ?? DIRECT_RANK_MAX;
   }
 
@@ -139,15 +128,11 @@ export class ArticleLibrary extends EventEmitter {
     const { list, rest } = this.narrowed(query);
     if (list.length <= this.directRankMax || !terms.length) return rankPage(list, query, entryFilter(rest, this.currentFacets().providerDomains), terms);
     const filter = entryFilter(query, this.currentFacets().providerDomains);
-    const index = this.searchIndex();
     const words = terms.join(' ');
-    // Tombstones still match: asking for as many more candidates as there are keeps the live ones CANDIDATES or all.
-    const tombstones = this.slots.length - this.slotOf.size;
-    const candidates = (limit: number) => index.search(words, limit + tombstones).map((s) => this.slots[s]).filter((e): e is SearchEntry => e !== undefined);
-    const first = candidates(CANDIDATES);
+    const first = this.index.candidates(words, CANDIDATES);
     const page = rankPage(first, query, filter, terms);
     const { offset, limit } = pageOf(query);
-    return page.total >= offset + limit || first.length < CANDIDATES ? page : rankPage(candidates(this.slots.length), query, filter, terms);
+    return page.total >= offset + limit || first.length < CANDIDATES ? page : rankPage(this.index.candidates(words), query, filter, terms);
   }
 
   /**
@@ -216,7 +201,7 @@ export class ArticleLibrary extends EventEmitter {
     this.warm = new Promise((resolve) => {
       this.endWarmUp = resolve;
       const step = () => {
-        this.searchIndex();
+        this.index.prepare();
         if (!this.lists.size) this.buildLists();
         for (const end = Math.min(entries.length, done + 2000); done < end; done++) void entries[done]!.words;
         if (done < entries.length) this.warmUpTask = setImmediate(step);
@@ -251,12 +236,12 @@ export class ArticleLibrary extends EventEmitter {
   /** Stops watching and writes any pending change to the caches. */
   async close(): Promise<void> {
     clearImmediate(this.warmUpTask);
-    clearImmediate(this.rebuildTask);
+    this.index.stop();
     this.endWarmUp();
     await this.watcher?.close();
     this.watcher = null;
     await this.updates;
-    await this.indexWrite;
+    await this.index.written();
     if (this.saveTimer) {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
@@ -264,91 +249,9 @@ export class ArticleLibrary extends EventEmitter {
     }
   }
 
-  /** The search index, prepared now if it is not yet. */
-  private searchIndex(): SearchIndex {
-    if (this.index) return this.index;
-    const started = performance.now();
-    const how = this.prepareIndex();
-    this.logger.info({ event: 'articles.index_ready', ms: Math.round(performance.now() - started), how, articles: this.corpus.entries.size }, 'search index ready');
-    return this.index!;
-  }
-
-  /**
-   * Reuses the cached index, patched where files changed since it was written; builds a fresh one (slots in id
-   * order) when there is none or too much changed for patching to pay. A new or patched index is written back.
-   */
-  private prepareIndex(): 'cache' | 'patched cache' | 'built' {
-    const file = this.caches.file('search-index.bin');
-    const cached = file ? this.caches.read(file, 'search index', () => readIndexCache(file), null) : null;
-    const patched = file && cached ? this.patchCachedIndex(file, cached) : null;
-    if (patched === 0) return 'cache';
-    if (patched === null) {
-      this.slots = this.byId();
-      this.slotOf = new Map(this.slots.map((e, slot) => [e!.article.id, slot]));
-      const index = new SearchIndex();
-      this.slots.forEach((e, slot) => index.add(slot, indexedText(e!.article)));
-      this.index = index;
-    }
-    if (file) void this.queueIndexWrite(file, patched === null);
-    return patched === null ? 'built' : 'patched cache';
-  }
-
-  /** Imports and patches the cached index; the number of slots patched, or null when it cannot be used. */
-  private patchCachedIndex(file: string, cached: CachedIndex): number | null {
-    const current = new Map([...this.corpus.entries].map(([id, e]) => [id, this.keyOf(e)]));
-    const plan = planSlots(cached.keys, current);
-    const patches = plan.reindex.length;
-    if (patches > Math.max(100, this.corpus.entries.size / 5) || tooManyTombstones(plan.ids, this.corpus.entries.size)) return null;
-    const index = this.caches.read(file, 'search index', () => importIndex(cached), null);
-    if (!index) return null;
-    this.slots = plan.ids.map((id) => (id === null ? undefined : this.corpus.entries.get(id)));
-    this.slotOf = new Map(plan.ids.flatMap((id, slot) => (id === null ? [] : [[id, slot] as const])));
-    for (const slot of plan.reindex) index.add(slot, indexedText(this.slots[slot]!.article));
-    this.index = index;
-    return patches;
-  }
-
-  private keyOf(entry: SearchEntry): string {
-    const { id, sourcePath } = entry.article;
-    const { size, mtimeMs } = this.corpus.stampOf(sourcePath);
-    return slotKey(id, sourcePath, size, mtimeMs);
-  }
-
-  private slotKeys(): (string | null)[] {
-    return this.slots.map((e) => (e ? this.keyOf(e) : null));
-  }
-
-  /**
-   * Writes the index cache. With `compact`, a freshly built index is then replaced by the import of what was just
-   * written, if nothing changed it meanwhile: built, its arrays keep the slack they grew with, and the same index
-   * imported weighs less than half (for the 7,852 real files 42 MB of heap built, 18 MB imported).
-   */
-  private async saveIndexCache(file: string, compact = false): Promise<void> {
-    try {
-      const index = this.index!;
-      const version = index.version;
-      const exported = await writeIndexCache(file, this.slotKeys(), index);
-      if (compact && this.index === index && index.version === version) this.index = SearchIndex.import(exported);
-    } catch (error) {
-      this.caches.fault(file, error);
-    }
-  }
-
   private async saveCaches(): Promise<void> {
     await this.corpus.saveCache();
-    const file = this.caches.file('search-index.bin');
-    if (file && this.index) await this.queueIndexWrite(file);
-  }
-
-  /** Index cache writes go one at a time: they share a temporary file, and a rebuild may write while a save is due. */
-  private queueIndexWrite(file: string, compact = false): Promise<void> {
-    this.indexWrite = this.indexWrite.then(() => this.saveIndexCache(file, compact));
-    return this.indexWrite;
-  }
-
-  /** The articles in id order, as a new index holds them. */
-  private byId(): SearchEntry[] {
-    return [...this.corpus.entries.values()].sort((a, b) => (a.article.id < b.article.id ? -1 : 1));
+    await this.index.saveCache();
   }
 
   private byNewest(): SearchEntry[] {
@@ -410,14 +313,15 @@ export class ArticleLibrary extends EventEmitter {
   }
 
   private async apply(paths: Set<string>): Promise<void> {
-    this.searchIndex(); // slots must be settled before articles move in or out of them
+    this.index.prepare(); // slots must be settled before articles move in or out of them
     // Read together: each broken file is retried for about a second in case it was half-written, and one at a
     // time a batch of a few hundred would hold every later change back for minutes.
     const files = [...paths];
     const read = await Promise.all(files.map((file) => this.readOne(file)));
     const { change, moved } = this.corpus.apply(new Map(files.map((file, i) => [file, read[i]!])));
-    for (const entryChange of moved) this.moveSlot(entryChange);
-    this.rebuildIfWorn();
+    // Words only ever join the vocabulary: one left by a removed article is a harmless correction target.
+    for (const entryChange of moved) if (this.index.update(entryChange)) this.learnWords(entryChange.after!);
+    this.index.rebuildIfWorn();
     if (!change.added && !change.changed && !change.removed && !change.skipped) return;
     this.newest = null;
     this.newestArticles = null;
@@ -431,62 +335,5 @@ export class ArticleLibrary extends EventEmitter {
     }, CACHE_SAVE_DELAY_MS);
     this.saveTimer.unref();
     this.emit('change', change);
-  }
-
-  /** Gives the article's new version (or nothing, once it is gone) its place in the index. */
-  private moveSlot({ before, after }: EntryChange): void {
-    const id = (before ?? after)!.article.id;
-    const slot = this.slotOf.get(id);
-    // A slot whose words change becomes a tombstone (see slots), and the new version gets a new slot.
-    if (!after) {
-      this.slots[slot!] = undefined;
-      this.slotOf.delete(id);
-      return;
-    }
-    const text = indexedText(after.article);
-    if (before && text === indexedText(before.article)) {
-      // Same words (a flag or a score changed, as news pipelines often do): the slot keeps its terms.
-      this.slots[slot!] = after;
-    } else {
-      if (slot !== undefined) this.slots[slot] = undefined;
-      this.slotOf.set(id, this.slots.push(after) - 1);
-      this.searchIndex().add(this.slots.length - 1, text);
-      // Words only ever join the vocabulary: one left by a removed article is a harmless correction target.
-      this.learnWords(after);
-    }
-  }
-
-  /**
-   * Once tombstones pass their share, builds a new index in small steps beside the one in use, so no step blocks
-   * for long (a build at 50,000 articles takes about 5 s). Articles changed meanwhile are caught up at the end.
-   */
-  private rebuildIfWorn(): void {
-    if (this.rebuildTask || !tooManyTombstones(this.slots, this.slotOf.size)) return;
-    const slots: (SearchEntry | undefined)[] = this.byId();
-    const index = new SearchIndex();
-    let done = 0;
-    const step = () => {
-      for (const end = Math.min(slots.length, done + REBUILD_STEP); done < end; done++) index.add(done, indexedText(slots[done]!.article));
-      if (done < slots.length) {
-        this.rebuildTask = setImmediate(step);
-        return;
-      }
-      this.rebuildTask = undefined;
-      const slotOf = new Map<string, number>();
-      slots.forEach((e, slot) => {
-        if (this.corpus.entries.get(e!.article.id) === e) slotOf.set(e!.article.id, slot);
-        else slots[slot] = undefined;
-      });
-      this.corpus.entries.forEach((e, id) => {
-        if (slotOf.has(id)) return;
-        slotOf.set(id, slots.push(e) - 1);
-        index.add(slots.length - 1, indexedText(e.article));
-      });
-      [this.slots, this.slotOf, this.index] = [slots, slotOf, index];
-      this.logger.info({ event: 'articles.index_rebuilt', articles: this.corpus.entries.size }, 'search index rebuilt without tombstones');
-      const file = this.caches.file('search-index.bin');
-      if (file) void this.queueIndexWrite(file, true);
-    };
-    this.rebuildTask = setImmediate(step);
   }
 }

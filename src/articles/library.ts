@@ -1,22 +1,18 @@
 // The in-memory article library the digests and slash commands read: loaded from CONTENT_DIR (through the parse
 // and index caches), deduplicated by URL, searchable, and kept current by a file watcher.
 import { EventEmitter } from 'node:events';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { foldForMatch } from '../util/text.js';
 import { AUTOCOMPLETE_CHOICES_MAX } from '../discord/limits.js';
 import { RestartCaches } from './caches.js';
-import { Corpus, type FileRead, type LoadSummary } from './corpus.js';
+import { Corpus, type LoadSummary } from './corpus.js';
 import { buildFacets, complete, type Facets, type ProviderCount, type TopicCount } from './facets.js';
-import type { FileStamp } from './files.js';
 import { IndexedSearch } from './indexed-search.js';
-import type { NormalizeResult } from './normalize.js';
-import { parseFiles } from './read-files.js';
+import { LiveUpdates } from './live-updates.js';
 import { byNewest, entryFilter, hasFilters, pageOf, pageInOrder, queryTerms, rankPage, type SearchEntry, type SearchPage, type SearchQuery } from './query.js';
 import { Vocabulary } from './spelling.js';
 import type { Article } from './types.js';
-import { watchContent, type ContentWatcher } from './watcher.js';
 
 export type { ProviderCount, TopicCount } from './facets.js';
 export type { SearchPage, SearchQuery } from './query.js';
@@ -37,12 +33,6 @@ export interface LibraryOptions {
 const CANDIDATES = 1000;
 // A filtered list this short is ranked directly, which is cheaper than asking the index and filtering.
 const DIRECT_RANK_MAX = 3000;
-// A file that fails to parse right after a change may still be being written: read it again before giving up.
-const RETRY_DELAYS_MS = [150, 300, 600];
-// Live changes are written to the caches after a quiet spell, not on every save.
-const CACHE_SAVE_DELAY_MS = 5000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ArticleLibrary extends EventEmitter {
   private loadSummary: LoadSummary = { loaded: 0, skipped: 0, byReason: {}, fromCache: 0, ms: 0 };
@@ -51,20 +41,18 @@ export class ArticleLibrary extends EventEmitter {
   private readonly caches: RestartCaches;
   private readonly corpus: Corpus;
   private readonly index: IndexedSearch;
+  private readonly live: LiveUpdates;
   private readonly logger: Logger;
   private readonly directRankMax: number;
   private warmUpTask: NodeJS.Immediate | undefined;
   private warm: Promise<void> = Promise.resolve();
   private endWarmUp = () => {};
-  private watcher: ContentWatcher | null = null;
   private newest: SearchEntry[] | null = null;
   // all() as handed out: every digest plan reads it, so it is made once per change rather than once per channel.
   private newestArticles: readonly Article[] | null = null;
   private lists = new Map<string, SearchEntry[]>();
   private facets: Facets | null = null;
   private vocabulary: Vocabulary | null = null;
-  private saveTimer: NodeJS.Timeout | undefined;
-  private updates: Promise<void> = Promise.resolve();
 
   private constructor(options: LibraryOptions) {
     super();
@@ -73,6 +61,14 @@ export class ArticleLibrary extends EventEmitter {
     this.caches = new RestartCaches(options.cacheDir ?? null, this.logger);
     this.corpus = new Corpus(this.contentDir, this.caches, this.logger);
     this.index = new IndexedSearch(this.corpus, this.caches, this.logger);
+    this.live = new LiveUpdates(this.contentDir, this.logger, {
+      known: () => this.corpus.paths(),
+      apply: (files) => this.apply(files),
+      save: async () => {
+        await this.corpus.saveCache();
+        await this.index.saveCache();
+      },
+    });
     this.directRankMax = options.directRankMax ?? DIRECT_RANK_MAX;
   }
 
@@ -81,11 +77,7 @@ export class ArticleLibrary extends EventEmitter {
     const library = new ArticleLibrary(options);
     library.loadSummary = await library.corpus.load();
     library.warmUp();
-    if (options.watch) {
-      library.watcher = await watchContent(library.contentDir, (paths) => library.enqueue(paths), (error) => {
-        library.logger.warn({ event: 'articles.watch_error', problem: error.message, path: (error as NodeJS.ErrnoException).path }, 'content folder watch error');
-      });
-    }
+    if (options.watch) await library.live.watch();
     return library;
   }
 
@@ -238,20 +230,8 @@ export class ArticleLibrary extends EventEmitter {
     clearImmediate(this.warmUpTask);
     this.index.stop();
     this.endWarmUp();
-    await this.watcher?.close();
-    this.watcher = null;
-    await this.updates;
+    await this.live.close();
     await this.index.written();
-    if (this.saveTimer) {
-      clearTimeout(this.saveTimer);
-      this.saveTimer = undefined;
-      await this.saveCaches();
-    }
-  }
-
-  private async saveCaches(): Promise<void> {
-    await this.corpus.saveCache();
-    await this.index.saveCache();
   }
 
   private byNewest(): SearchEntry[] {
@@ -276,49 +256,10 @@ export class ArticleLibrary extends EventEmitter {
     return this.facets;
   }
 
-  /** Live updates run one batch at a time, in order. */
-  private enqueue(paths: Set<string>): void {
-    const files = new Set<string>();
-    for (const p of paths) {
-      if (!p.endsWith('/')) files.add(p);
-      else for (const known of this.corpus.paths()) if (known.startsWith(p)) files.add(known);
-    }
-    this.updates = this.updates.then(() => this.apply(files)).catch((error: unknown) => {
-      this.logger.error({ event: 'articles.update_failed', err: error }, 'live update failed');
-    });
-  }
-
-  /** The file's parse now; null when it is gone, 'folder' when a folder stands at its path (it holds no article itself). */
-  private async readOne(file: string): Promise<FileRead> {
-    const full = path.join(this.contentDir, file);
-    for (let attempt = 0; ; attempt++) {
-      let stamp: FileStamp;
-      let result: NormalizeResult;
-      try {
-        const stat = await fs.stat(full);
-        if (stat.isDirectory()) return 'folder';
-        stamp = { size: stat.size, mtimeMs: stat.mtimeMs };
-        // A FIFO or device would block the read (and every update queued behind it) forever: never open one.
-        result = stat.isFile() ? (await parseFiles(this.contentDir, [file], new Map([[file, stamp]]))).get(file)! : { ok: false, reason: 'unreadable: not a regular file' };
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' || code === 'ENOTDIR') return null; // gone
-        // Present but unreachable (a symlink loop, no permission): reported like any other bad file.
-        stamp = { size: 0, mtimeMs: 0 };
-        result = { ok: false, reason: `unreadable: ${(error as Error).message}` };
-      }
-      if (result.ok || attempt === RETRY_DELAYS_MS.length) return { stamp, result };
-      await sleep(RETRY_DELAYS_MS[attempt]!);
-    }
-  }
-
-  private async apply(paths: Set<string>): Promise<void> {
+  /** Takes in one batch of changed files: what the watcher's batches come to. */
+  private async apply(files: Set<string>): Promise<void> {
     this.index.prepare(); // slots must be settled before articles move in or out of them
-    // Read together: each broken file is retried for about a second in case it was half-written, and one at a
-    // time a batch of a few hundred would hold every later change back for minutes.
-    const files = [...paths];
-    const read = await Promise.all(files.map((file) => this.readOne(file)));
-    const { change, moved } = this.corpus.apply(new Map(files.map((file, i) => [file, read[i]!])));
+    const { change, moved } = this.corpus.apply(await this.live.read(files));
     // Words only ever join the vocabulary: one left by a removed article is a harmless correction target.
     for (const entryChange of moved) if (this.index.update(entryChange)) this.learnWords(entryChange.after!);
     this.index.rebuildIfWorn();
@@ -328,12 +269,7 @@ export class ArticleLibrary extends EventEmitter {
     this.lists.clear();
     this.facets = null;
     this.logger.info({ event: 'articles.updated', ...change, articles: this.corpus.entries.size }, 'articles updated');
-    clearTimeout(this.saveTimer);
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = undefined;
-      void this.saveCaches();
-    }, CACHE_SAVE_DELAY_MS);
-    this.saveTimer.unref();
+    this.live.saveSoon();
     this.emit('change', change);
   }
 }

@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
 import type { DatabaseSetting } from './state/open.js';
 import { SNOWFLAKE } from './discord/snowflake.js';
+import { contentFolderProblem, prepareDataFolder } from './settingFolders.js';
 import { parseTimeOfDay } from './util/timeOfDay.js';
 import { canonicalTimeZone } from './util/timezone.js';
 
@@ -29,6 +29,16 @@ const integer = (min: number, max: number, fallback: number) =>
     .transform(Number)
     .refine((n) => n >= min && n <= max, { message: `must be a whole number from ${min} to ${max}` });
 
+const logLevel = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v.toLowerCase() : fallback))
+    .refine((v) => ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v), {
+      message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    });
+
 // Each environment variable checked on its own; `schema` adds the checks across them and the settings' final shape.
 const variables = z
   .object({
@@ -51,14 +61,7 @@ const variables = z
     DIGEST_SIZE: integer(1, 10, 5),
     DIGEST_MAX_PER_PROVIDER: integer(1, 10, 2),
     SANDBOX_PORT: integer(0, 65535, 0),
-    LOG_LEVEL: z
-      .string()
-      .trim()
-      .optional()
-      .transform((v) => (v ? v.toLowerCase() : 'info'))
-      .refine((v) => ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v), {
-        message: 'must be one of fatal, error, warn, info, debug, trace, silent',
-      }),
+    LOG_LEVEL: logLevel('info'),
   });
 
 const schema = variables
@@ -76,9 +79,9 @@ const schema = variables
       const missing = digestKeys.find((k) => env[k] === undefined)!;
       ctx.addIssue({ code: 'custom', path: [missing], message: `is required when ${given[0]} is set (a digest needs a channel and a time)` });
     }
-    if (!fs.existsSync(env.CONTENT_DIR) || !fs.statSync(env.CONTENT_DIR).isDirectory()) {
-      ctx.addIssue({ code: 'custom', path: ['CONTENT_DIR'], message: `folder ${env.CONTENT_DIR} does not exist: create it or point CONTENT_DIR at your articles` });
-    }
+    const contentProblem = contentFolderProblem(env.CONTENT_DIR);
+    // The problem names its setting itself; zod's path would name it twice.
+    if (contentProblem) ctx.addIssue({ code: 'custom', path: [], message: contentProblem });
   })
   .transform((e) => ({
     discordToken: e.DISCORD_TOKEN,
@@ -99,9 +102,11 @@ const schema = variables
 
 export type Config = z.infer<typeof schema>;
 
-// What `npm run digest` reads of the same .env: it needs no Discord setting, and a wrong one must not stop it.
+// What `npm run digest` reads of the same .env: it needs no Discord setting, and a wrong one must not stop it. Its
+// output is for a terminal, so it logs only warnings and worse unless LOG_LEVEL asks for more.
 const previewSchema = variables
-  .pick({ CONTENT_DIR: true, DIGEST_TIMEZONE: true, LOG_LEVEL: true })
+  .pick({ CONTENT_DIR: true, DIGEST_TIMEZONE: true })
+  .extend({ LOG_LEVEL: logLevel('warn') })
   .transform((e) => ({ contentDir: e.CONTENT_DIR, timezone: e.DIGEST_TIMEZONE ?? 'UTC', logLevel: e.LOG_LEVEL }));
 
 export type PreviewConfig = z.infer<typeof previewSchema>;
@@ -126,9 +131,18 @@ export function loadPreviewConfig(env: NodeJS.ProcessEnv = readEnvironment()): P
   return parseSettings(previewSchema, env);
 }
 
+/**
+ * Creates DATA_DIR if it is missing and checks Newsdesk can write there, before anything else uses it; a ConfigError
+ * naming the folder and the fix otherwise. Not part of loadConfig, which only reads: deploy-commands needs no folder.
+ */
+export function prepareDataDir(config: Pick<Config, 'dataDir'>): void {
+  const problem = prepareDataFolder(config.dataDir);
+  if (problem) throw new ConfigError([problem]);
+}
+
 function parseSettings<S extends z.ZodType>(settings: S, env: NodeJS.ProcessEnv): z.infer<S> {
   const parsed = settings.safeParse(env);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')} ${i.message}` : i.message)));
   return parsed.data;
 }
 

@@ -7,9 +7,10 @@ import { ArticleLibrary } from './articles/library.js';
 import { NewsdeskBot } from './bot/app.js';
 import { commandDefinitions } from './bot/commands/index.js';
 import { deployCommands } from './bot/deploy.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, prepareDataDir } from './config.js';
 import type { Config } from './config.js';
 import { createLogger } from './log.js';
+import { contentReadProblem } from './settingFolders.js';
 import { startPrompt } from './sandbox/prompt.js';
 import { renderMessage } from './sandbox/render.js';
 import { DiscordSandbox } from './sandbox/server.js';
@@ -52,15 +53,20 @@ async function demoDigest(bot: NewsdeskBot, sandbox: DiscordSandbox, config: Con
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  prepareDataDir(config);
   // In the interactive sandbox demo the terminal belongs to the prompt: log lines go to a file instead of under it.
   const logFile = !config.discordToken && process.stdin.isTTY ? path.join(config.dataDir, 'newsdesk.log') : undefined;
-  const logger = createLogger(config.logLevel, logFile ? pino.destination({ dest: logFile, mkdir: true, sync: true }) : undefined);
+  const logger = createLogger(config.logLevel, logFile ? pino.destination({ dest: logFile, sync: true }) : undefined);
   logger.info({ event: 'startup', contentDir: config.contentDir, sandbox: !config.discordToken }, 'Newsdesk starting');
   // The database before the slow article load, so a second process or an unusable file stops start-up at once. The
   // sandbox's channels live only as long as this process, so its digests' state does too: in memory, with no lock.
   if (config.discordToken) holdProcessLock(config.databasePath, config.databaseSetting, logger);
   const store = config.discordToken ? Store.open(config.databasePath, { logger, setting: config.databaseSetting }) : Store.open(':memory:', { logger });
-  const library = await ArticleLibrary.open({ contentDir: config.contentDir, cacheDir: path.join(config.dataDir, 'cache'), logger, watch: true });
+  const library = await ArticleLibrary.open({ contentDir: config.contentDir, cacheDir: path.join(config.dataDir, 'cache'), logger, watch: true }).catch((error: unknown) => {
+    // A folder inside CONTENT_DIR that cannot be listed fails the whole load: name the setting, not only the errno.
+    const problem = contentReadProblem(config.contentDir, error);
+    throw problem ? new ConfigError([problem]) : error;
+  });
   const sandbox = config.discordToken ? undefined : await DiscordSandbox.start({ port: config.sandboxPort, logger });
   const bot = await NewsdeskBot.start({
     token: sandbox?.token ?? config.discordToken!,

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { makeFolder } from '../util/makeFolder.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
 
 /** The setting a database path came from: named in every message, since it is what the operator changes. */
@@ -64,7 +65,7 @@ export function describeFailure(error: unknown, file: string, setting: DatabaseS
 /** Creates the file's folder if needed, naming the file and setting if it cannot. */
 export function ensureFolder(file: string, setting: DatabaseSetting): void {
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    makeFolder(path.dirname(file));
   } catch (error) {
     throw describeFailure(error, file, setting);
   }

@@ -3,16 +3,15 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { Logger } from '../log.js';
-import { foldForMatch } from '../util/text.js';
 import { AUTOCOMPLETE_CHOICES_MAX } from '../discord/limits.js';
 import { RestartCaches } from './caches.js';
 import { Corpus, type LoadSummary } from './corpus.js';
-import { buildFacets, complete, type Facets, type ProviderCount, type TopicCount } from './facets.js';
+import { complete, type ProviderCount, type TopicCount } from './facets.js';
 import { IndexedSearch } from './indexed-search.js';
 import { LiveUpdates } from './live-updates.js';
-import { byNewest, entryFilter, hasFilters, pageOf, pageInOrder, queryTerms, rankPage, type SearchEntry, type SearchPage, type SearchQuery } from './query.js';
-import { Vocabulary } from './spelling.js';
+import { entryFilter, hasFilters, pageOf, pageInOrder, queryTerms, rankPage, type SearchPage, type SearchQuery } from './query.js';
 import type { Article } from './types.js';
+import { LibraryViews } from './views.js';
 
 export type { ProviderCount, TopicCount } from './facets.js';
 export type { SearchPage, SearchQuery } from './query.js';
@@ -42,17 +41,12 @@ export class ArticleLibrary extends EventEmitter {
   private readonly corpus: Corpus;
   private readonly index: IndexedSearch;
   private readonly live: LiveUpdates;
+  private readonly views: LibraryViews;
   private readonly logger: Logger;
   private readonly directRankMax: number;
   private warmUpTask: NodeJS.Immediate | undefined;
   private warm: Promise<void> = Promise.resolve();
   private endWarmUp = () => {};
-  private newest: SearchEntry[] | null = null;
-  // all() as handed out: every digest plan reads it, so it is made once per change rather than once per channel.
-  private newestArticles: readonly Article[] | null = null;
-  private lists = new Map<string, SearchEntry[]>();
-  private facets: Facets | null = null;
-  private vocabulary: Vocabulary | null = null;
 
   private constructor(options: LibraryOptions) {
     super();
@@ -61,6 +55,7 @@ export class ArticleLibrary extends EventEmitter {
     this.caches = new RestartCaches(options.cacheDir ?? null, this.logger);
     this.corpus = new Corpus(this.contentDir, this.caches, this.logger);
     this.index = new IndexedSearch(this.corpus, this.caches, this.logger);
+    this.views = new LibraryViews(this.corpus.entries);
     this.live = new LiveUpdates(this.contentDir, this.logger, {
       known: () => this.corpus.paths(),
       apply: (files) => this.apply(files),
@@ -92,8 +87,7 @@ export class ArticleLibrary extends EventEmitter {
 
   /** Every article, deduplicated by URL, published or not, newest first. */
   all(): readonly Article[] {
-    this.newestArticles ??= this.byNewest().map((e) => e.article);
-    return this.newestArticles;
+    return this.views.articles();
   }
 
   get(id: string): Article | undefined {
@@ -106,7 +100,7 @@ export class ArticleLibrary extends EventEmitter {
     const page = this.rank(query, terms);
     if (page.total > 0 || !terms.length) return page;
     // Nothing found: maybe a typo. Try once more with each unknown word replaced by its nearest known one.
-    const vocabulary = this.currentVocabulary();
+    const vocabulary = this.views.vocabulary();
     const corrected = terms.map((t) => vocabulary.correct(t));
     return corrected.some((t, i) => t !== terms[i]) ? this.rank(query, corrected) : page;
   }
@@ -117,9 +111,9 @@ export class ArticleLibrary extends EventEmitter {
    * fewer than the page needs.
    */
   private rank(query: SearchQuery, terms: readonly string[]): SearchPage {
-    const { list, rest } = this.narrowed(query);
-    if (list.length <= this.directRankMax || !terms.length) return rankPage(list, query, entryFilter(rest, this.currentFacets().providerDomains), terms);
-    const filter = entryFilter(query, this.currentFacets().providerDomains);
+    const { list, rest } = this.views.narrowed(query);
+    if (list.length <= this.directRankMax || !terms.length) return rankPage(list, query, entryFilter(rest, this.views.facets().providerDomains), terms);
+    const filter = entryFilter(query, this.views.facets().providerDomains);
     const words = terms.join(' ');
     const first = this.index.candidates(words, CANDIDATES);
     const page = rankPage(first, query, filter, terms);
@@ -127,60 +121,11 @@ export class ArticleLibrary extends EventEmitter {
     return page.total >= offset + limit || first.length < CANDIDATES ? page : rankPage(this.index.candidates(words), query, filter, terms);
   }
 
-  /**
-   * The newest-first list narrowed to the query's topic (or provider) and to published articles when asked, and
-   * what is left of the query to check on it.
-   */
-  private narrowed(query: SearchQuery): { list: readonly SearchEntry[]; rest: SearchQuery } {
-    const published = !query.includeUnpublished;
-    const rest: SearchQuery = { ...query, includeUnpublished: true };
-    if (query.topic !== undefined) {
-      rest.topic = undefined;
-      return { list: this.list(`topic|${foldForMatch(query.topic.trim())}|${published}`), rest };
-    }
-    if (query.provider !== undefined) {
-      rest.provider = undefined;
-      const domains = [...(this.currentFacets().providerDomains.get(foldForMatch(query.provider.trim())) ?? [])];
-      // A name shared by several outlets (rare) matches all of them: merged, and kept like the others.
-      const key = `provider|${domains.sort().join(' ')}|${published}`;
-      const keep = (e: SearchEntry) => domains.includes(e.article.provider.domain) && (!published || e.article.published);
-      return { list: domains.length > 1 ? this.list(key, keep) : this.list(key), rest };
-    }
-    return { list: this.list(`all|${published}`), rest };
-  }
-
   /** A query without words, newest first: a narrowed list cut to the date range by binary search. */
   private listing(query: SearchQuery): SearchPage {
-    const { list, rest } = this.narrowed(query);
+    const { list, rest } = this.views.narrowed(query);
     const others: SearchQuery = { ...rest, since: undefined, until: undefined };
-    return pageInOrder(list, query, hasFilters(others) ? entryFilter(others, this.currentFacets().providerDomains) : null);
-  }
-
-  /**
-   * A filtered newest-first list, kept until the library changes. buildLists() makes every list of one topic or
-   * one provider, so a key it did not make is empty, unless `keep` says how to make it.
-   */
-  private list(key: string, keep?: (entry: SearchEntry) => boolean): readonly SearchEntry[] {
-    if (!this.lists.size) this.buildLists();
-    let list = this.lists.get(key);
-    if (!list && keep) this.lists.set(key, (list = this.byNewest().filter(keep)));
-    return list ?? [];
-  }
-
-  /** Every list listing() asks for (all, by topic, by provider; each also published only), in one pass. */
-  private buildLists(): void {
-    const add = (key: string, entry: SearchEntry) => {
-      let list = this.lists.get(key);
-      if (!list) this.lists.set(key, (list = []));
-      list.push(entry);
-    };
-    for (const entry of this.byNewest()) {
-      const keys = ['all', ...entry.topics.map((t) => `topic|${t}`), `provider|${entry.article.provider.domain}`];
-      for (const key of keys) {
-        add(`${key}|false`, entry);
-        if (entry.article.published) add(`${key}|true`, entry);
-      }
-    }
+    return pageInOrder(list, query, hasFilters(others) ? entryFilter(others, this.views.facets().providerDomains) : null);
   }
 
   /**
@@ -194,11 +139,11 @@ export class ArticleLibrary extends EventEmitter {
       this.endWarmUp = resolve;
       const step = () => {
         this.index.prepare();
-        if (!this.lists.size) this.buildLists();
+        this.views.prepareLists();
         for (const end = Math.min(entries.length, done + 2000); done < end; done++) void entries[done]!.words;
         if (done < entries.length) this.warmUpTask = setImmediate(step);
         else {
-          this.currentVocabulary();
+          this.views.vocabulary();
           resolve();
         }
       };
@@ -217,12 +162,12 @@ export class ArticleLibrary extends EventEmitter {
 
   /** Topics for autocomplete: most used first for '', else prefix then substring matches. */
   topics(query = '', limit = AUTOCOMPLETE_CHOICES_MAX): TopicCount[] {
-    return complete(this.currentFacets().topics, query, limit);
+    return complete(this.views.facets().topics, query, limit);
   }
 
   /** Providers (by domain, shown by their most frequent name) for autocomplete, matching name or domain. */
   providers(query = '', limit = AUTOCOMPLETE_CHOICES_MAX): ProviderCount[] {
-    return complete(this.currentFacets().providers, query, limit);
+    return complete(this.views.facets().providers, query, limit);
   }
 
   /** Stops watching and writes any pending change to the caches. */
@@ -234,40 +179,14 @@ export class ArticleLibrary extends EventEmitter {
     await this.index.written();
   }
 
-  private byNewest(): SearchEntry[] {
-    this.newest ??= [...this.corpus.entries.values()].sort((a, b) => byNewest(a.article, b.article));
-    return this.newest;
-  }
-
-  private currentVocabulary(): Vocabulary {
-    if (!this.vocabulary) {
-      this.vocabulary = new Vocabulary();
-      for (const entry of this.corpus.entries.values()) this.learnWords(entry);
-    }
-    return this.vocabulary;
-  }
-
-  private learnWords(entry: SearchEntry): void {
-    for (const text of Object.values(entry.words)) this.vocabulary?.add(text);
-  }
-
-  private currentFacets(): Facets {
-    this.facets ??= buildFacets([...this.corpus.entries.values()].map((e) => e.article));
-    return this.facets;
-  }
-
   /** Takes in one batch of changed files: what the watcher's batches come to. */
   private async apply(files: Set<string>): Promise<void> {
     this.index.prepare(); // slots must be settled before articles move in or out of them
     const { change, moved } = this.corpus.apply(await this.live.read(files));
-    // Words only ever join the vocabulary: one left by a removed article is a harmless correction target.
-    for (const entryChange of moved) if (this.index.update(entryChange)) this.learnWords(entryChange.after!);
+    for (const entryChange of moved) if (this.index.update(entryChange)) this.views.learn(entryChange.after!);
     this.index.rebuildIfWorn();
     if (!change.added && !change.changed && !change.removed && !change.skipped) return;
-    this.newest = null;
-    this.newestArticles = null;
-    this.lists.clear();
-    this.facets = null;
+    this.views.invalidate();
     this.logger.info({ event: 'articles.updated', ...change, articles: this.corpus.entries.size }, 'articles updated');
     this.live.saveSoon();
     this.emit('change', change);

@@ -1,4 +1,5 @@
-// Topics and providers with their article counts, for autocomplete: small lists kept in memory and scanned.
+// Topics and providers with their article counts: small lists kept in memory, scanned for autocomplete, and
+// looked up by folded name for the one a member typed.
 import { foldForMatch } from '../util/text.js';
 import { foldTopic } from './query.js';
 import type { Article } from './types.js';
@@ -13,6 +14,9 @@ export interface Facets {
   providers: Facet<ProviderCount>[];
   /** Folded provider name or domain → the domains it designates, for the search filter. */
   providerDomains: Map<string, Set<string>>;
+  /** Folded topic name → its topic; folded outlet name (the one shown) or domain → its outlet, the most used first. */
+  topicByName: Map<string, TopicCount>;
+  providerByName: Map<string, ProviderCount>;
 }
 
 function mostFrequent(names: Map<string, number>): string {
@@ -24,6 +28,13 @@ function mostFrequent(names: Map<string, number>): string {
 
 function byCount<T extends { count: number }>(a: Facet<T>, b: Facet<T>): number {
   return b.count - a.count || (a.keys[0]! < b.keys[0]! ? -1 : 1);
+}
+
+/** Each facet's value by each of its keys; where facets share a key, the most used one's (facets come sorted). */
+function byKey<T>(facets: readonly Facet<T>[]): Map<string, T> {
+  const values = new Map<string, T>();
+  for (const facet of facets) for (const key of facet.keys) if (!values.has(key)) values.set(key, facet.value);
+  return values;
 }
 
 /**
@@ -59,7 +70,19 @@ export function buildFacets(articles: Iterable<Article>): Facets {
     const value = { name: mostFrequent(names), count: total(names) };
     return { value, count: value.count, keys: [key] };
   });
-  return { topics: topicFacets.sort(byCount), providers: providerFacets.sort(byCount), providerDomains };
+  topicFacets.sort(byCount);
+  providerFacets.sort(byCount);
+  return { topics: topicFacets, providers: providerFacets, providerDomains, topicByName: byKey(topicFacets), providerByName: byKey(providerFacets) };
+}
+
+/** The topic a member typed or picked, matched as search matches it (case and accents ignored). */
+export function findTopic(facets: Facets, typed: string): TopicCount | undefined {
+  return facets.topicByName.get(foldForMatch(typed.trim()));
+}
+
+/** The outlet a member typed or picked: by domain (the value autocomplete sends) or by the name it is shown by. */
+export function findProvider(facets: Facets, typed: string): ProviderCount | undefined {
+  return facets.providerByName.get(foldForMatch(typed.trim()).replace(/^www\./, ''));
 }
 
 /**

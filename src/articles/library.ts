@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import { AUTOCOMPLETE_CHOICES_MAX } from '../discord/limits.js';
 import { RestartCaches } from './caches.js';
 import { Corpus, type LoadSummary } from './corpus.js';
-import { complete, type ProviderCount, type TopicCount } from './facets.js';
+import { complete, findProvider, findTopic, type ProviderCount, type TopicCount } from './facets.js';
 import { IndexedSearch } from './indexed-search.js';
 import { LiveUpdates } from './live-updates.js';
 import { entryFilter, hasFilters, pageOf, pageInOrder, queryTerms, rankPage, type SearchPage, type SearchQuery } from './query.js';
@@ -168,6 +168,16 @@ export class ArticleLibrary extends EventEmitter {
   /** Providers (by domain, shown by their most frequent name) for autocomplete, matching name or domain. */
   providers(query = '', limit = AUTOCOMPLETE_CHOICES_MAX): ProviderCount[] {
     return complete(this.views.facets().providers, query, limit);
+  }
+
+  /** The topic named `name` (case and accents ignored, as search matches it), if an article has it. */
+  findTopic(name: string): TopicCount | undefined {
+    return findTopic(this.views.facets(), name);
+  }
+
+  /** The outlet with this domain or the name it is shown by (case and accents ignored), if an article is from it. */
+  findProvider(name: string): ProviderCount | undefined {
+    return findProvider(this.views.facets(), name);
   }
 
   /** Stops watching and writes any pending change to the caches. */

@@ -15,6 +15,10 @@ export interface NewsLibrary {
   search(query: SearchQuery): SearchPage;
   topics(query: string, limit: number): TopicCount[];
   providers(query: string, limit: number): ProviderCount[];
+  /** The topic a member typed or picked, matched as search matches it (case and accents ignored). */
+  findTopic(name: string): TopicCount | undefined;
+  /** The outlet a member typed or picked: by domain (the value autocomplete sends) or by its name. */
+  findProvider(name: string): ProviderCount | undefined;
 }
 
 export interface BotContext {

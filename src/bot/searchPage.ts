@@ -7,7 +7,7 @@ import type { SearchPage } from '../articles/query.js';
 import type { Article } from '../articles/types.js';
 import { markdownLinkUrl } from '../digest/urls.js';
 import { EMBED_DESCRIPTION_MAX, EMBED_FOOTER_TEXT_MAX, EMBED_TITLE_MAX } from '../discord/limits.js';
-import { displayText, foldForMatch, plural, truncate } from '../util/text.js';
+import { displayText, plural, truncate } from '../util/text.js';
 import type { NewsLibrary } from './context.js';
 import { encodePageState, nameToken } from './customId.js';
 import type { PageState } from './customId.js';
@@ -28,18 +28,6 @@ export interface ResolvedSearch {
   state: PageState;
   topic: TopicCount | undefined;
   provider: ProviderCount | undefined;
-}
-
-/** The topic a member typed or picked, matched as search matches it (case and accents ignored). */
-export function findTopic(library: NewsLibrary, typed: string): TopicCount | undefined {
-  const wanted = foldForMatch(typed.trim());
-  return library.topics('', ALL).find((t) => foldForMatch(t.name) === wanted);
-}
-
-/** The outlet a member typed or picked: by domain (the value autocomplete sends) or by its name. */
-export function findProvider(library: NewsLibrary, typed: string): ProviderCount | undefined {
-  const wanted = foldForMatch(typed.trim()).replace(/^www\./, '');
-  return library.providers('', ALL).find((p) => p.domain === wanted || foldForMatch(p.name) === wanted);
 }
 
 /** The topic and outlet a button's tokens stand for; `missing` when the library no longer has one of them. */

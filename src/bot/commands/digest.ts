@@ -7,7 +7,6 @@ import type { BotContext } from '../context.js';
 import { missingBotPermissions, requireGuild, requireManageGuild } from '../preconditions.js';
 import { EMBED_COLOR, notice } from '../replies.js';
 import type { Reply } from '../replies.js';
-import { findProvider, findTopic } from '../searchPage.js';
 import { describeSchedule, describeSubscription } from '../subscriptionText.js';
 import { timeZoneChoices } from '../timezones.js';
 import { parseTimeOfDay } from '../../util/timeOfDay.js';
@@ -157,7 +156,7 @@ function setup(interaction: ChatInputCommandInteraction, context: BotContext): R
     mentionRoleId: typeof roleId === 'string' ? roleId : null,
   });
   context.logger.info({ event: 'digest.setup', guildId: interaction.guildId, channelId: channel.id, time, timezone, userId: interaction.user.id }, 'digest set up');
-  const unknown = [...topics.filter((t) => !findTopic(context.library, t)), ...[...providers, ...excludeProviders].filter((p) => !findProvider(context.library, p))];
+  const unknown = [...topics.filter((t) => !context.library.findTopic(t)), ...[...providers, ...excludeProviders].filter((p) => !context.library.findProvider(p))];
   const warning = unknown.length > 0 ? `\nNo article has ${unknown.map((name) => `“${displayText(name, 100)}”`).join(', ')} yet; the digest will include such articles once there are some.` : '';
   const details = describeSubscription(subscription, context.clock.now()).join('\n');
   return notice(`Digest set up for ${mention(channel.id)}. ${describeSchedule(subscription)}.\n${details}${warning}`);

@@ -8,7 +8,7 @@ import { DAYS_MAX, PAGE_PREFIX, QUERY_MAX, decodePageState, nameToken } from '..
 import type { PageState, SearchMode } from '../customId.js';
 import { EMBED_COLOR, notice } from '../replies.js';
 import type { Reply } from '../replies.js';
-import { findProvider, findTopic, resolveTokens, searchLibrary, searchPageReply } from '../searchPage.js';
+import { resolveTokens, searchLibrary, searchPageReply } from '../searchPage.js';
 import { displayText, plural } from '../../util/text.js';
 
 const RANKING_SIZE = 15;
@@ -46,11 +46,11 @@ function search(interaction: ChatInputCommandInteraction, context: BotContext, m
   const { library } = context;
   const typedTopic = interaction.options.getString('topic')?.trim() || undefined;
   const typedProvider = interaction.options.getString('provider')?.trim() || undefined;
-  const topic = typedTopic === undefined ? undefined : findTopic(library, typedTopic);
+  const topic = typedTopic === undefined ? undefined : library.findTopic(typedTopic);
   if (typedTopic !== undefined && !topic) {
     return notice(`There is no topic called “${displayText(typedTopic, 100)}”. Pick one of the suggestions, or see \`/news topics\`.`);
   }
-  const provider = typedProvider === undefined ? undefined : findProvider(library, typedProvider);
+  const provider = typedProvider === undefined ? undefined : library.findProvider(typedProvider);
   if (typedProvider !== undefined && !provider) {
     return notice(`There is no outlet called “${displayText(typedProvider, 100)}”. Pick one of the suggestions, or see \`/news providers\`.`);
   }

@@ -1,5 +1,6 @@
 // The in-memory article library the digests and slash commands read: loaded from CONTENT_DIR (through the parse
-// and index caches), deduplicated by URL, searchable, and kept current by a file watcher.
+// and index caches), deduplicated by URL, searchable, and kept current by a file watcher. A facade over its parts:
+// the corpus (files → articles), the indexed search, the views derived from the articles, and the live updates.
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { Logger } from '../log.js';
@@ -36,8 +37,6 @@ const DIRECT_RANK_MAX = 3000;
 export class ArticleLibrary extends EventEmitter {
   private loadSummary: LoadSummary = { loaded: 0, skipped: 0, byReason: {}, fromCache: 0, ms: 0 };
 
-  private readonly contentDir: string;
-  private readonly caches: RestartCaches;
   private readonly corpus: Corpus;
   private readonly index: IndexedSearch;
   private readonly live: LiveUpdates;
@@ -50,13 +49,13 @@ export class ArticleLibrary extends EventEmitter {
 
   private constructor(options: LibraryOptions) {
     super();
-    this.contentDir = path.resolve(options.contentDir);
+    const contentDir = path.resolve(options.contentDir);
     this.logger = options.logger;
-    this.caches = new RestartCaches(options.cacheDir ?? null, this.logger);
-    this.corpus = new Corpus(this.contentDir, this.caches, this.logger);
-    this.index = new IndexedSearch(this.corpus, this.caches, this.logger);
+    const caches = new RestartCaches(options.cacheDir ?? null, this.logger);
+    this.corpus = new Corpus(contentDir, caches, this.logger);
+    this.index = new IndexedSearch(this.corpus, caches, this.logger);
     this.views = new LibraryViews(this.corpus.entries);
-    this.live = new LiveUpdates(this.contentDir, this.logger, {
+    this.live = new LiveUpdates(contentDir, this.logger, {
       known: () => this.corpus.paths(),
       apply: (files) => this.apply(files),
       save: async () => {

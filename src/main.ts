@@ -6,7 +6,7 @@ import pino from 'pino';
 import { ArticleLibrary } from './articles/library.js';
 import { NewsdeskBot } from './bot/app.js';
 import { commandDefinitions } from './bot/commands/index.js';
-import { deployCommands } from './bot/deploy.js';
+import { clientIdMismatch, deployCommands } from './bot/deploy.js';
 import { ConfigError, loadConfig, prepareDataDir } from './config.js';
 import type { Config } from './config.js';
 import { createLogger } from './log.js';
@@ -76,6 +76,12 @@ async function main(): Promise<void> {
     logger,
     defaults: { size: config.digestSize, maxPerProvider: config.digestMaxPerProvider },
   });
+  const tokenApplication = bot.client.application?.id;
+  if (!sandbox && tokenApplication && tokenApplication !== config.discordClientId) {
+    // The bot runs either way, but `npm run deploy-commands` would register its commands for the other application.
+    logger.warn({ event: 'config.client_id_mismatch', discordClientId: config.discordClientId, tokenApplicationId: tokenApplication },
+      `${clientIdMismatch(config.discordClientId!, tokenApplication)}, or npm run deploy-commands cannot register this bot's commands`);
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

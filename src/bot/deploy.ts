@@ -3,6 +3,7 @@
 import { Routes } from 'discord.js';
 import type { REST } from 'discord.js';
 import type { SlashCommand } from './commands/types.js';
+import { CURRENT_USER_GUILDS_PAGE_MAX } from '../discord/limits.js';
 import { plural } from '../util/text.js';
 
 export interface DeployReport {
@@ -63,6 +64,66 @@ export async function deployCommands(rest: REST, applicationId: string, commands
   const report = diffCommands(commands, registered);
   if (report.added.length + report.updated.length + report.removed.length > 0) await rest.put(route, { body: commands });
   return { scope: guildId ? 'guild' : 'global', ...report };
+}
+
+/** DISCORD_CLIENT_ID names another application than the token's: both ids and where to find the right one. */
+export function clientIdMismatch(configured: string, actual: string): string {
+  return `DISCORD_CLIENT_ID is ${configured}, but DISCORD_TOKEN is the bot of application ${actual}: copy the Application ID from the Discord developer portal (your application → General Information) into DISCORD_CLIENT_ID`;
+}
+
+/** The id of the application whose bot the REST client's token is: the right value for DISCORD_CLIENT_ID. */
+export async function tokenApplicationId(rest: REST): Promise<string> {
+  return ((await rest.get(Routes.currentApplication())) as { id: string }).id;
+}
+
+/** A place other than the one deployed to that holds commands of the same names: Discord shows each of them twice. */
+export interface Duplicates {
+  /** Undefined: the global commands. */
+  guild?: { id: string; name: string };
+  names: string[];
+}
+
+interface GuildSummary {
+  id: string;
+  name: string;
+}
+
+/**
+ * The bot's servers to look through for server copies of global commands: the first page, which covers any bot
+ * still being tried out, where guild commands are used; `more` when there are further pages that were not read.
+ */
+async function botGuilds(rest: REST): Promise<{ guilds: GuildSummary[]; more: boolean }> {
+  const query = new URLSearchParams({ limit: String(CURRENT_USER_GUILDS_PAGE_MAX) });
+  const guilds = (await rest.get(Routes.userGuilds(), { query })) as GuildSummary[];
+  return { guilds, more: guilds.length === CURRENT_USER_GUILDS_PAGE_MAX };
+}
+
+/**
+ * Where else `commands` are registered for this application: globally when deploying to `guildId`, in the bot's
+ * servers when deploying globally. `more` says some servers were not looked at.
+ */
+export async function findDuplicates(rest: REST, applicationId: string, commands: readonly Definition[], guildId?: string): Promise<{ duplicates: Duplicates[]; more: boolean }> {
+  const ours = new Set(commands.map((c) => c.name));
+  const sameNames = (registered: unknown) => (registered as Record<string, unknown>[]).map((c) => String(c.name)).filter((name) => ours.has(name));
+  if (guildId) {
+    const names = sameNames(await rest.get(Routes.applicationCommands(applicationId)));
+    return { duplicates: names.length ? [{ names }] : [], more: false };
+  }
+  const { guilds, more } = await botGuilds(rest);
+  const duplicates: Duplicates[] = [];
+  for (const guild of guilds) {
+    const names = sameNames(await rest.get(Routes.applicationGuildCommands(applicationId, guild.id)));
+    if (names.length) duplicates.push({ guild: { id: guild.id, name: guild.name }, names });
+  }
+  return { duplicates, more };
+}
+
+/** Removes every command of this application in one server (or, without `guildId`, the global ones); their names. */
+export async function clearCommands(rest: REST, applicationId: string, guildId?: string): Promise<string[]> {
+  const route = guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId);
+  const registered = (await rest.get(route)) as Record<string, unknown>[];
+  if (registered.length > 0) await rest.put(route, { body: [] });
+  return registered.map((c) => String(c.name));
 }
 
 /** The report as the terminal shows it. */

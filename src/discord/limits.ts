@@ -18,6 +18,8 @@ export const CUSTOM_ID_MAX = 100;
 export const BUTTON_LABEL_MAX = 80;
 export const ACTION_ROW_COMPONENTS_MAX = 5;
 export const NONCE_MAX = 25;
+/** Servers per page of GET /users/@me/guilds. */
+export const CURRENT_USER_GUILDS_PAGE_MAX = 200;
 /** maxLength of every URL of an embed in Discord's API description (RichEmbed url, image url, icon_url). */
 export const EMBED_URL_MAX = 2048;
 /** Discord answers an interaction only if the first response arrives within this time. */

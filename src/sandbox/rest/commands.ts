@@ -1,4 +1,7 @@
 import { RESTJSONErrorCodes } from 'discord.js';
+import { z } from 'zod';
+import { CURRENT_USER_GUILDS_PAGE_MAX } from '../../discord/limits.js';
+import { SNOWFLAKE } from '../../discord/snowflake.js';
 import { httpError } from '../errors.js';
 import { commandListSchema, commandSchema } from '../validation.js';
 import { noContent, ok, parseBody, type Route, type RouteContext } from './route.js';
@@ -45,4 +48,33 @@ function routesUnder(prefix: string): Route[] {
   ];
 }
 
-export const commandRoutes: Route[] = [...routesUnder('/applications/:application/commands'), ...routesUnder('/applications/:application/guilds/:guild/commands')];
+// The bot's servers, one page: where `npm run deploy-commands` looks for server copies of commands it registers
+// globally. https://discord.com/developers/docs/resources/user#get-current-user-guilds
+const guildPageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(CURRENT_USER_GUILDS_PAGE_MAX).optional(),
+  before: z.string().regex(SNOWFLAKE).optional(),
+  after: z.string().regex(SNOWFLAKE).optional(),
+  with_counts: z.enum(['true', 'false']).optional(),
+}).strict();
+
+const currentUserGuilds: Route = {
+  method: 'GET', pattern: '/users/@me/guilds', auth: true,
+  handle: (c) => {
+    const query = parseBody(guildPageQuery, Object.fromEntries(c.query));
+    const { world } = c.core;
+    const id = BigInt(world.guild.id);
+    const inPage = (query.after === undefined || id > BigInt(query.after)) && (query.before === undefined || id < BigInt(query.before));
+    const guild = {
+      id: world.guild.id, name: world.guild.name, icon: null, banner: null, owner: false,
+      permissions: world.permissions(world.bot).toString(), features: [],
+      ...(query.with_counts === 'true' ? { approximate_member_count: world.users().length, approximate_presence_count: 0 } : {}),
+    };
+    return ok(inPage ? [guild] : []);
+  },
+};
+
+export const commandRoutes: Route[] = [
+  ...routesUnder('/applications/:application/commands'),
+  ...routesUnder('/applications/:application/guilds/:guild/commands'),
+  currentUserGuilds,
+];

@@ -65,6 +65,17 @@ test('Next and Previous page through the results; the last page disables Next', 
   assert.match((h.sandbox.driver.message(first.id) as ShownMessage).embeds![0]!.footer!.text, /Page 2 of 3/);
 });
 
+test('private:true shows the results to the searcher alone, and paging keeps them so', async () => {
+  const reply = await h.news('search', { query: 'rocket', private: true });
+  assert.equal(reply.ephemeral, true);
+  assert.match(shown(reply).embeds![0]!.footer!.text, /Page 1 of 3/);
+  const next = await h.sandbox.driver.click(reply, button(shown(reply), /Next/).custom_id);
+  assert.equal(next.type, InteractionResponseType.UpdateMessage, 'the private message itself is updated');
+  assert.match((h.sandbox.driver.message(reply.id) as ShownMessage).embeds![0]!.footer!.text, /Page 2 of 3/);
+  assert.equal((await h.news('latest', { private: true })).ephemeral, true);
+  assert.match(JSON.stringify(shown(await h.sandbox.driver.command('help')).embeds), /private:true/, '/help says how');
+});
+
 test('only the member who searched can page; anyone else gets an ephemeral hint and the page stays', async () => {
   const mine = await h.news('search', { query: 'rocket' }, { as: h.sandbox.members.admin });
   const theirs = await h.sandbox.driver.click(mine, button(shown(mine), /Next/).custom_id, { as: h.sandbox.members.member });

@@ -31,7 +31,7 @@ export const command: SlashCommand = {
       run: () => ({
         embeds: [{
           title: 'Newsdesk',
-          description: 'Newsdesk turns a folder of news articles into searchable news and a daily digest per channel, posted at the time you choose in your time zone. Search results and previews are shown to you alone where it makes sense; nothing Newsdesk posts pings anyone unless a digest was set up to mention a role.',
+          description: 'Newsdesk turns a folder of news articles into searchable news and a daily digest per channel, posted at the time you choose in your time zone. Search results are posted in the channel for everyone to read; add `private:true` to see them alone. Previews, settings and error messages are shown to you alone. Nothing Newsdesk posts pings anyone unless a digest was set up to mention a role.',
           color: EMBED_COLOR,
           fields: [
             { name: 'News', value: usage(news) },

@@ -15,6 +15,8 @@ const RANKING_SIZE = 15;
 
 const topicOption = (description: string) =>
   ({ type: ApplicationCommandOptionType.String, name: 'topic', description, autocomplete: true, max_length: 100 }) as const;
+// Results are posted for the channel to read, news being there to be shared; this shows them to the searcher alone.
+const privateOption = { type: ApplicationCommandOptionType.Boolean, name: 'private', description: 'Show the results to you alone' } as const;
 
 export const definition = {
   type: ApplicationCommandType.ChatInput,
@@ -31,9 +33,10 @@ export const definition = {
         topicOption('Only articles on this topic'),
         { type: ApplicationCommandOptionType.String, name: 'provider', description: 'Only articles from this outlet', autocomplete: true, max_length: 100 },
         { type: ApplicationCommandOptionType.Integer, name: 'days', description: 'Only articles of the last N days', min_value: 1, max_value: DAYS_MAX },
+        privateOption,
       ],
     },
-    { type: ApplicationCommandOptionType.Subcommand, name: 'latest', description: 'The newest articles', options: [topicOption('Only articles on this topic')] },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'latest', description: 'The newest articles', options: [topicOption('Only articles on this topic'), privateOption] },
     { type: ApplicationCommandOptionType.Subcommand, name: 'topics', description: 'The most covered topics' },
     { type: ApplicationCommandOptionType.Subcommand, name: 'providers', description: 'The outlets with the most articles' },
   ],
@@ -66,7 +69,9 @@ function search(interaction: ChatInputCommandInteraction, context: BotContext, m
   const now = context.clock.now();
   const resolved = { state, topic, provider };
   const { page, result } = searchLibrary(library, resolved, now);
-  return searchPageReply(resolved, page, result, now);
+  const reply = searchPageReply(resolved, page, result, now);
+  // Paging keeps it so: a button updates the message it sits on, ephemeral or not.
+  return interaction.options.getBoolean('private') ? { ...reply, ephemeral: true } : reply;
 }
 
 function ranking(title: string, lines: string[], empty: string): Reply {

@@ -80,7 +80,7 @@ test('the preview reads any content folder, and refuses bad options with the usa
     [['--window', 'fortnight'], /--window must be like 24h, 7d, all/],
     [['--tz', 'Mars/Olympus'], /--tz must be an IANA time zone/],
     [['--colour'], /Unknown option '--colour'/],
-    [['--content', path.join(os.tmpdir(), 'newsdesk-no-such-folder')], /is not a folder/],
+    [['--content', path.join(os.tmpdir(), 'newsdesk-no-such-folder')], /^--content folder .* does not exist/],
   ] as const) {
     const bad = runCli([...args]);
     assert.equal(bad.status, 2, args.join(' '));

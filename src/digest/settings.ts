@@ -24,7 +24,7 @@ export const DIGEST_SIZE_MAX = 10;
 /** The default window reaches back to the previous digest, but never further than a day. */
 const SINCE_LAST_MAX_HOURS = 24;
 // A window wider than a year is "all" in practice; the bound keeps date arithmetic far from overflow.
-const WINDOW_HOURS_MAX = 24 * 366;
+export const WINDOW_HOURS_MAX = 24 * 366;
 
 // Frozen so that a caller who pushes onto the defaults' lists gets an error instead of changing every channel.
 const NONE = Object.freeze([]) as unknown as string[];

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { ConfigError, DISCORD_API_DEFAULT, loadConfig } from '../src/config.js';
+import { ConfigError, DISCORD_API_DEFAULT, loadConfig, loadPreviewConfig, prepareDataDir } from '../src/config.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-config-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -63,4 +63,38 @@ test('a token without an application id is refused, and the message never shows 
   }
   assert.match(message, /DISCORD_CLIENT_ID must be a Discord id/);
   assert.ok(!message.includes(token) && !message.includes('secret-token-value'));
+});
+
+test('a CONTENT_DIR that is a file is called a file, not a missing folder', () => {
+  const file = path.join(dir, 'article.md');
+  fs.writeFileSync(file, '---\ntitle: One\n---\n');
+  assert.deepEqual(problemsOf({ CONTENT_DIR: file }), [`CONTENT_DIR ${file} is a file, not a folder: point CONTENT_DIR at the folder that holds your article files`]);
+});
+
+test('npm run digest logs only warnings and worse unless LOG_LEVEL says otherwise; npm start keeps info', () => {
+  assert.equal(loadPreviewConfig({ CONTENT_DIR: dir }).logLevel, 'warn');
+  assert.equal(loadPreviewConfig({ CONTENT_DIR: dir, LOG_LEVEL: 'debug' }).logLevel, 'debug');
+  assert.equal(loadConfig({ CONTENT_DIR: dir }).logLevel, 'info');
+});
+
+test('prepareDataDir creates a missing DATA_DIR, and names one it cannot create with the fix', () => {
+  const dataDir = path.join(dir, 'data', 'nested');
+  prepareDataDir({ dataDir });
+  assert.ok(fs.statSync(dataDir).isDirectory());
+  assert.deepEqual(fs.readdirSync(dataDir), [], 'the write check leaves nothing behind');
+
+  const file = path.join(dir, 'plain.txt');
+  fs.writeFileSync(file, '');
+  for (const [dataDir, pattern] of [
+    [path.join(file, 'data'), /^DATA_DIR folder .* cannot be created: a part of its path is a file, not a folder/],
+    ['/proc/newsdesk', /^DATA_DIR folder \/proc\/newsdesk cannot be created: that file system does not allow new folders/],
+  ] as const) {
+    try {
+      prepareDataDir({ dataDir });
+      assert.fail(`expected a ConfigError for ${dataDir}`);
+    } catch (error) {
+      assert.ok(error instanceof ConfigError, String(error));
+      assert.match(error.problems[0]!, pattern);
+    }
+  }
 });

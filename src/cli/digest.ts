@@ -81,7 +81,8 @@ async function loadArticles(options: Options, logger: Logger): Promise<{ article
   const problem = contentFolderProblem(options.contentDir, options.contentFromOption ? '--content' : 'CONTENT_DIR');
   if (problem) throw new UsageError(problem);
   const library = await ArticleLibrary.open({ contentDir: options.contentDir, cacheDir: null, logger, watch: false });
-  const loaded = { articles: library.all(), names: { topics: library.topics('', ALL_NAMES), providers: library.providers('', ALL_NAMES) } };
+  const names = { topics: library.topics('', ALL_NAMES), providers: library.providers('', ALL_NAMES), findTopic: (name: string) => library.findTopic(name) };
+  const loaded = { articles: library.all(), names };
   await library.close();
   return loaded;
 }

@@ -7,10 +7,11 @@ import type { DigestSettings } from '../digest/settings.js';
 import { editDistance } from '../util/editDistance.js';
 import { foldForMatch } from '../util/text.js';
 
-/** The folder's topic and outlet names, the most covered first. */
+/** The folder's topic and outlet names, the most covered first, and its lookup of a topic by name. */
 export interface FolderNames {
   topics: readonly TopicCount[];
   providers: readonly ProviderCount[];
+  findTopic: (name: string) => TopicCount | undefined;
 }
 
 const SUGGESTIONS_MAX = 3;
@@ -44,15 +45,16 @@ function problem(kind: string, typed: string, near: string[], popular: readonly 
 }
 
 /**
- * One line for each `--topic` and `--provider` that no article matches at any date, matched exactly as the digest
- * matches them (so a domain also finds its subdomains), with the nearest names the folder has.
+ * One line for each `--topic` and `--provider` that no article matches at any date, with the nearest names the folder
+ * has. Outlets are matched by the digest's own filter rather than by name, since it also takes a parent domain
+ * (`example.com` for news.example.com).
  */
 export function unknownFilterNames(articles: readonly Article[], names: FolderNames, wanted: { topics: readonly string[]; providers: readonly string[] }): string[] {
-  const matchesAny = (filter: Partial<Filters>) => articles.some(compileArticleFilter({ ...NO_FILTERS, ...filter }));
+  const anyFrom = (provider: string) => articles.some(compileArticleFilter({ ...NO_FILTERS, providers: [provider] }));
   const topics = names.topics.map((t) => ({ shown: t.name, keys: [foldForMatch(t.name)] }));
   const providers = names.providers.map((p) => ({ shown: p.name, keys: [foldForMatch(p.name), p.domain] }));
   return [
-    ...wanted.topics.filter((t) => !matchesAny({ topics: [t] })).map((t) => problem('topic', t, nearest(t, topics), topics.map((c) => c.shown))),
-    ...wanted.providers.filter((p) => !matchesAny({ providers: [p] })).map((p) => problem('outlet', p, nearest(p, providers), providers.map((c) => c.shown))),
+    ...wanted.topics.filter((t) => !names.findTopic(t)).map((t) => problem('topic', t, nearest(t, topics), topics.map((c) => c.shown))),
+    ...wanted.providers.filter((p) => !anyFrom(p)).map((p) => problem('outlet', p, nearest(p, providers), providers.map((c) => c.shown))),
   ];
 }

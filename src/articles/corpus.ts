@@ -10,7 +10,9 @@ import { SearchEntry } from './query.js';
 import { parseFiles } from './read-files.js';
 import type { Article } from './types.js';
 
+/** What the load at open() found: articles, skipped files by reason, files read from the cache, time taken. */
 export interface LoadSummary { loaded: number; skipped: number; byReason: Record<string, number>; fromCache: number; ms: number }
+/** What one batch of changed files did, as the library's 'change' event reports it. */
 export interface LibraryChange { added: number; changed: number; removed: number; skipped: number }
 
 /** A changed file as read now: its parse; null when it is gone; 'folder' when a folder stands at its path (it holds no article itself). */
@@ -42,7 +44,7 @@ export class Corpus {
 
   constructor(private readonly contentDir: string, private readonly caches: RestartCaches, private readonly logger: Logger) {}
 
-  /** The article shown for each id. */
+  /** The article shown for each id: one map for the corpus's life, so the index and the views read it as it changes. */
   get entries(): ReadonlyMap<string, SearchEntry> {
     return this.shown;
   }

@@ -1,16 +1,17 @@
 import {
   ApplicationCommandOptionType, ApplicationCommandType, ApplicationIntegrationType, ComponentType, GatewayDispatchEvents, InteractionContextType,
-  InteractionType,
+  InteractionType, PermissionFlagsBits,
 } from 'discord.js';
 import type { Gateway } from './gateway.js';
 import type { InteractionReply, Interactions } from './interactions.js';
+import { resolveName, takesName, type SandboxDirectory } from './names.js';
 import type { RecordedMessage, SandboxUser, World } from './world.js';
 
 // Plays the member's side of Discord: builds INTERACTION_CREATE exactly as Discord sends it for a slash command,
 // an autocomplete keystroke or a button click, refuses what a Discord client would not let a member send, and
 // resolves with the bot's answer.
 
-export type { InteractionReply };
+export type { InteractionReply, SandboxDirectory };
 
 export type OptionValue = string | number | boolean;
 
@@ -33,6 +34,8 @@ export interface SandboxDriver {
   click(message: { id: string }, customId: string, options?: { as?: SandboxUser }): Promise<InteractionReply>;
   /** The current state of a message the bot posted or answered with (after its edits), or undefined. */
   message(id: string): Record<string, unknown> | undefined;
+  /** The guild's channels, roles and members, as a member can pick them in an option. */
+  directory(): SandboxDirectory;
 }
 
 export interface DriverDeps {
@@ -67,7 +70,7 @@ export class RefusedByClient extends Error {
 }
 
 /** The command's option list as sent, nested under its group and subcommand, checked against its definition. */
-function buildOptions(command: Record<string, unknown>, invoke: InvokeOptions, focused?: { name: string; value: string }): WireOption[] {
+function buildOptions(command: Record<string, unknown>, invoke: InvokeOptions, directory: SandboxDirectory, focused?: { name: string; value: string }): WireOption[] {
   const name = String(command.name);
   let definitions = (command.options ?? []) as OptionDefinition[];
   const wrap: { type: number; name: string }[] = [];
@@ -96,15 +99,20 @@ function buildOptions(command: Record<string, unknown>, invoke: InvokeOptions, f
       if (!definition.autocomplete) throw new RefusedByClient(`option "${key}" of /${name} does not autocomplete`);
       return { type: definition.type, name: key, value: String(raw), focused: true };
     }
-    return { type: definition.type, name: key, value: coerce(definition, raw, name) };
+    return { type: definition.type, name: key, value: coerce(definition, raw, name, directory) };
   });
   const missing = definitions.filter((d) => d.required && !given.some(([key]) => key === d.name));
   if (!focused && missing.length) throw new RefusedByClient(`/${name} needs ${missing.map((d) => d.name).join(', ')}`);
   return wrap.reduceRight<WireOption[]>((inner, outer) => [{ ...outer, options: inner }], leaf);
 }
 
-function coerce(definition: OptionDefinition, raw: OptionValue, command: string): OptionValue {
+function coerce(definition: OptionDefinition, raw: OptionValue, command: string, directory: SandboxDirectory): OptionValue {
   const fail = (what: string) => new RefusedByClient(`option "${definition.name}" of /${command} must be ${what}`);
+  if (takesName(definition.type)) {
+    const resolved = resolveName(definition.type, String(raw), directory);
+    if ('refused' in resolved) throw new RefusedByClient(`${definition.name}: ${resolved.refused}`);
+    return resolved.id;
+  }
   let value: OptionValue;
   switch (definition.type) {
     case ApplicationCommandOptionType.Integer:
@@ -136,6 +144,17 @@ export function createDriver(deps: DriverDeps): SandboxDriver {
   const findMessage = (id: string): RecordedMessage | undefined =>
     interactions.findMessage(id) ?? world.findMessageById(id);
 
+  function directory(): SandboxDirectory {
+    // The guild as GUILD_CREATE describes it: the lists a member's client offers.
+    const guild = world.apiGuild() as { channels: { id: string; name: string }[]; roles: { id: string; name: string; position: number }[] };
+    return {
+      guildName: world.guild.name,
+      channels: guild.channels.map((c) => ({ id: c.id, name: c.name, botCanPost: (world.permissions(world.bot, c.id) & PermissionFlagsBits.SendMessages) !== 0n })),
+      roles: [...guild.roles].sort((a, b) => b.position - a.position).map((r) => ({ id: r.id, name: r.name })),
+      members: world.users().map((u) => ({ id: u.id, username: u.username, roleIds: u.roles, bot: u.id === world.bot.id })),
+    };
+  }
+
   function send(type: number, data: Record<string, unknown>, user: SandboxUser, channelId: string, clicked?: RecordedMessage): Promise<InteractionReply> {
     const channel = world.channel(channelId);
     if (!channel) throw new RefusedByClient(`channel ${channelId} does not exist`);
@@ -162,7 +181,7 @@ export function createDriver(deps: DriverDeps): SandboxDriver {
     if ((world.permissions(user) & required) !== required) {
       throw new RefusedByClient(`${user.username} may not use /${name}: Discord hides it from members without the permission it requires`);
     }
-    return { id: command.id, name, type: ApplicationCommandType.ChatInput, options: buildOptions(command, invoke, focused), ...(command.guild_id ? { guild_id: command.guild_id } : {}) };
+    return { id: command.id, name, type: ApplicationCommandType.ChatInput, options: buildOptions(command, invoke, directory(), focused), ...(command.guild_id ? { guild_id: command.guild_id } : {}) };
   }
 
   return {
@@ -185,5 +204,6 @@ export function createDriver(deps: DriverDeps): SandboxDriver {
     message(id) {
       return findMessage(id)?.body;
     },
+    directory,
   };
 }

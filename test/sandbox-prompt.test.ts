@@ -6,9 +6,10 @@ import {
   type ChatInputApplicationCommandData, type Interaction, type TextChannel,
 } from 'discord.js';
 import { escapeText } from '../src/util/text.js';
-import { parseCommandLine } from '../src/sandbox/prompt.js';
+import { parseCommandLine } from '../src/sandbox/commandLine.js';
 import { renderMessage } from '../src/sandbox/render.js';
 import { startPrompt } from '../src/sandbox/prompt.js';
+import { shown } from './helpers/replies.js';
 import { startSandboxSession } from './helpers/sandbox.js';
 
 const NEWS = {
@@ -33,6 +34,26 @@ test('a typed line becomes the command, its group or subcommand, and its options
   assert.match((parseCommandLine('/news', [NEWS]) as { error: string }).error, /needs one of: search, admin/);
   assert.match((parseCommandLine('/weather', [NEWS]) as { error: string }).error, /unknown command \/weather; try: \/news/);
   assert.match((parseCommandLine('/news find', [NEWS]) as { error: string }).error, /no "find"/);
+});
+
+test('a value runs to the next name: as in Discord’s client, quoted values may hold one, and a wrong name is named with the right ones', () => {
+  const options = (line: string) => (parseCommandLine(line, [NEWS]) as { invoke: { options: unknown } }).invoke.options;
+  const error = (line: string) => (parseCommandLine(line, [NEWS]) as { error: string }).error;
+  assert.deepEqual(options('/news search query:flood barrier topic:Climate'), { query: 'flood barrier', topic: 'Climate' });
+  assert.deepEqual(options('/news search query:"flood topic:barrier" topic:Climate'), { query: 'flood topic:barrier', topic: 'Climate' });
+  assert.deepEqual(options('/news search query:see http://example.com/a and news: more'), { query: 'see http://example.com/a and news: more' });
+  assert.equal(error('/news search qurey:flood'), '/news search has no option "qurey"; its options: topic, query');
+  assert.match(error('/news search query:flood topc:Climate'), /has no option "topc"; its options: topic, query; a value holding "topc:" goes in quotes/);
+  assert.match(error('/news search flood'), /\/news search takes its options as name:value, not "flood"; its options: topic, query/);
+  assert.match(error('/news admin reload force:yes'), /\/news admin reload has no option "force"; it has none/);
+  assert.match(error('/news search query:a query:b'), /query: is given twice/);
+  assert.match(error('/news search query: topic:AI'), /query: needs a value/);
+});
+
+test('mentions render as the names Discord’s client shows, when the prompt knows them', () => {
+  const names = { '#': { 1: 'news' }, '@&': { 2: 'Editors' }, '@': { 3: 'reader' } } as Record<string, Record<string, string>>;
+  const label = (kind: '#' | '@&' | '@', id: string) => (names[kind]![id] === undefined ? undefined : `${kind[0]}${names[kind]![id]}`);
+  assert.equal(renderMessage({ content: 'Set up for <#1>, mentions <@&2>, by <@!3>; <#9> is gone' }, label), 'Set up for #news, mentions @Editors, by @reader; <#9> is gone');
 });
 
 test('a message renders as readable text: markdown escapes undone, embed parts and buttons listed', () => {
@@ -105,6 +126,54 @@ test('the prompt runs a typed command through the gateway, prints the reply, pag
     await printedSoon(/#general — Newsdesk posted:\nMorning digest is here/);
   } finally {
     prompt.close();
+    await session.close();
+  }
+});
+
+test('the end of the input ends the prompt once every command read is answered; prev on the first page says so', async () => {
+  const session = await startSandboxSession(pagingBot);
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let printed = '';
+  output.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  try {
+    await session.client.application.commands.set([NEWS]);
+    let printedAtExit = '';
+    const exited = new Promise<void>((resolve) => startPrompt(session.sandbox, { input, output }, { onExit: () => resolve(void (printedAtExit = printed)) }));
+    input.end('/news search topic:AI\nprev\n');
+    await exited;
+    assert.match(printedAtExit, /newsdesk> \/news search topic:AI\ntopic AI, query null\n[\s\S]*Results page 1[\s\S]*newsdesk> prev\n! this is the first page \("◀ Prev" is greyed out\)\n$/);
+  } finally {
+    await session.close();
+  }
+});
+
+const PICK = {
+  name: 'pick', type: ApplicationCommandType.ChatInput, description: 'Pick',
+  options: [
+    { type: ApplicationCommandOptionType.Channel, name: 'where', description: 'w' },
+    { type: ApplicationCommandOptionType.Role, name: 'who', description: 'r' },
+    { type: ApplicationCommandOptionType.User, name: 'member', description: 'm' },
+  ],
+} satisfies ChatInputApplicationCommandData;
+
+test('a channel, role or member option takes #name or @name, as Discord’s picker does, and an unknown name lists the ones there are', async () => {
+  const session = await startSandboxSession(async (interaction) => {
+    if (!interaction.isChatInputCommand()) return;
+    await interaction.reply(['where', 'who', 'member'].map((o) => `${o}=${interaction.options.get(o)?.value ?? '-'}`).join(' '));
+  });
+  const { sandbox } = session;
+  const pick = async (options: Record<string, string>) => shown(await sandbox.driver.command('pick', { options })).content;
+  try {
+    await session.client.application.commands.set([PICK]);
+    const editors = session.client.guilds.cache.get(sandbox.guild.id)!.roles.cache.find((r) => r.name === 'Editors')!.id;
+    assert.equal(await pick({ where: '#general', who: '@Editors', member: '@reader' }), `where=${sandbox.channels.general} who=${editors} member=${sandbox.members.member.id}`);
+    assert.equal(await pick({ where: 'News', who: '@everyone' }), `where=${sandbox.channels.news} who=${sandbox.guild.id} member=-`);
+    assert.equal(await pick({ where: `<#${sandbox.channels.locked}>`, who: `<@&${editors}>` }), `where=${sandbox.channels.locked} who=${editors} member=-`);
+    await assert.rejects(pick({ where: '#sports' }), /where: Newsdesk Sandbox has no channel "#sports"; it has #news, #general, #announcements/);
+    await assert.rejects(pick({ who: '@Admins' }), /who: Newsdesk Sandbox has no role "@Admins"; it has @Editors, @Newsdesk, @everyone/);
+    await assert.rejects(pick({ member: '@nobody' }), /member: Newsdesk Sandbox has no member "@nobody"; it has @Newsdesk, @editor, @reader/);
+  } finally {
     await session.close();
   }
 });

@@ -1,5 +1,6 @@
 import { ApplicationCommandOptionType } from 'discord.js';
 import { SNOWFLAKE } from '../discord/snowflake.js';
+import type { MentionLabel } from './render.js';
 
 // What a member picks in Discord's option pickers, typed at the prompt by name: `#news` for a channel, `@Editors` for
 // a role, `@reader` for a member. Discord's client sends the picked thing's id, and so does the sandbox.
@@ -73,4 +74,20 @@ export function resolveName(type: number, typed: string, directory: SandboxDirec
   if (found.length === 1) return { id: found[0]!.id };
   if (found.length > 1) return { refused: `${found.length} of ${directory.guildName}'s ${kind}s are called ${found[0]!.label}: give the id of the one you mean (${found.map((c) => c.id).join(', ')})` };
   return { refused: `${directory.guildName} has no ${kind} "${value}"; it has ${all.map((c) => c.label).join(', ') || 'none'}` };
+}
+
+/** How the prompt shows a mention of the guild's channels, roles and members: by name, as Discord's client does. */
+export function mentionLabels(directory: SandboxDirectory): MentionLabel {
+  return (kind, id) => {
+    if (kind === '#') {
+      const channel = directory.channels.find((c) => c.id === id);
+      return channel && channelLabel(channel.name);
+    }
+    if (kind === '@&') {
+      const role = directory.roles.find((r) => r.id === id);
+      return role && roleLabel(role.name);
+    }
+    const member = directory.members.find((m) => m.id === id);
+    return member && memberLabel(member.username);
+  };
 }

@@ -18,6 +18,7 @@ import type { RunOutcome } from './delivery/exactlyOnce.js';
 import { StateFileError } from './state/open.js';
 import { holdProcessLock } from './state/processLock.js';
 import { Store } from './state/store.js';
+import { plural } from './util/text.js';
 
 const SANDBOX_DEFAULT_TIME = '08:00';
 
@@ -26,7 +27,7 @@ function banner(sandbox: DiscordSandbox, library: ArticleLibrary, demo: RunOutco
     '',
     '  Newsdesk is running against its built-in sandbox, because DISCORD_TOKEN is not set.',
     `  A local Discord-compatible server (${sandbox.apiUrl}) stands in for Discord: nothing leaves this machine.`,
-    `  ${library.size} articles loaded. ${demo.status === 'posted' ? 'A digest was just posted to #news (shown above).' : `No demo digest: ${demo.summary}.`}`,
+    `  ${plural(library.size, 'article', 'articles')} loaded. ${demo.status === 'posted' ? 'A digest was just posted to #news (shown above).' : `No demo digest: ${demo.summary}.`}`,
     '  Type a command below, such as:',
     '    /news search topic:AI      /news search query:rocket      /news latest      /digest status      /help',
     ...(logFile ? [`  Log lines go to ${path.relative(process.cwd(), logFile)}.`] : []),

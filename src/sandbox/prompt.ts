@@ -21,7 +21,6 @@ export function startPrompt(
   options: { onExit?: () => void } = {},
 ): { close(): void } {
   const rl = readline.createInterface({ input: io.input, output: io.output, prompt: PROMPT });
-  // A terminal shows what is typed; a line from a pipe is printed after the prompt, so the transcript reads the same.
   const echo = !rl.terminal;
   const print = (text: string): void => {
     io.output.write(`${text}\n`);

@@ -27,7 +27,7 @@ function banner(sandbox: DiscordSandbox, library: ArticleLibrary, demo: RunOutco
     '',
     '  Newsdesk is running against its built-in sandbox, because DISCORD_TOKEN is not set.',
     `  A local Discord-compatible server (${sandbox.apiUrl}) stands in for Discord: nothing leaves this machine.`,
-    `  ${plural(library.size, 'article', 'articles')} loaded. ${demo.status === 'posted' ? 'A digest was just posted to #news (shown above).' : `No demo digest: ${demo.summary}.`}`,
+    `  ${plural(library.size, 'article', 'articles')} loaded, ${library.publishedSize.toLocaleString('en-US')} of them published (what search and digests show). ${demo.status === 'posted' ? 'A digest was just posted to #news (shown above).' : `No demo digest: ${demo.summary}.`}`,
     '  Type a command below, such as:',
     '    /news search topic:AI      /news search query:rocket      /news latest      /digest status      /help',
     ...(logFile ? [`  Log lines go to ${path.relative(process.cwd(), logFile)}.`] : []),

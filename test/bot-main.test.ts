@@ -52,7 +52,7 @@ test('with no token, npm start shows the sandbox banner and a digest, and the pr
     assert.match(opening, /#news — Newsdesk posted:\n\*\*Daily digest — /);
     assert.match(opening, /Rocket engine test 1 goes to plan/);
     assert.match(opening, /running against its built-in sandbox, because DISCORD_TOKEN is not set/);
-    assert.match(opening, /22 articles loaded\. A digest was just posted to #news/);
+    assert.match(opening, /22 articles loaded, 21 of them published \(what search and digests show\)\. A digest was just posted to #news/);
     let mark = app.output().length;
     app.child.stdin.write('/news search query:rocket\n');
     assert.match(await waitFor(app.output, /Page 1 of 3/, mark), /Rocket engine test 1 goes to plan/);

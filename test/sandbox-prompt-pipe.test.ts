@@ -76,7 +76,7 @@ test('the banner counts articles with thousands separators, and no input at all 
     for (let i = 0; i < 1200; i++) fs.writeFileSync(path.join(contentDir, `a${i}.md`), validArticle(`many${i}`));
     const run = await runPrompt([], { CONTENT_DIR: contentDir });
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.opening, /1,200 articles loaded\./);
+    assert.match(run.opening, /1,200 articles loaded, 1,\d{3} of them published/);
   } finally {
     fs.rmSync(contentDir, { recursive: true, force: true });
   }

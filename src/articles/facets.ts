@@ -1,5 +1,6 @@
 // Topics and providers with their article counts: small lists kept in memory, scanned for autocomplete, and
-// looked up by folded name for the one a member typed.
+// looked up by folded name for the one a member typed. A count is of published articles, the ones a member can
+// find: "Cities — 11 articles" where topic:Cities found 7 counted drafts no search shows.
 import { foldForMatch } from '../util/text.js';
 import { foldTopic } from './query.js';
 import type { Article } from './types.js';
@@ -10,6 +11,7 @@ export interface ProviderCount { domain: string; name: string; count: number }
 export interface Facet<T> { value: T; count: number; keys: string[] }
 
 export interface Facets {
+  /** Those with at least one published article, most used first: what autocomplete and the rankings offer. */
   topics: Facet<TopicCount>[];
   providers: Facet<ProviderCount>[];
   /** Folded provider name or domain → the domains it designates, for the search filter. */
@@ -37,42 +39,56 @@ function byKey<T>(facets: readonly Facet<T>[]): Map<string, T> {
   return values;
 }
 
+interface Group {
+  /** Each spelling and how many articles use it: the name shown is the most frequent. */
+  names: Map<string, number>;
+  published: number;
+}
+
 /**
  * Counts topics (grouped ignoring case and accents, shown in their most frequent spelling) and providers (grouped
- * by domain, shown by their most frequent name) over `articles`, most used first.
+ * by domain, shown by their most frequent name) over the published `articles`, most used first. Names found only
+ * on unpublished articles can still be looked up, with a count of 0.
  */
 export function buildFacets(articles: Iterable<Article>): Facets {
-  const topics = new Map<string, Map<string, number>>();
-  const providers = new Map<string, Map<string, number>>();
-  const tally = (groups: Map<string, Map<string, number>>, key: string, name: string) => {
-    let names = groups.get(key);
-    if (!names) groups.set(key, (names = new Map()));
-    names.set(name, (names.get(name) ?? 0) + 1);
+  const topics = new Map<string, Group>();
+  const providers = new Map<string, Group>();
+  const tally = (groups: Map<string, Group>, key: string, name: string, published: boolean) => {
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { names: new Map(), published: 0 }));
+    group.names.set(name, (group.names.get(name) ?? 0) + 1);
+    if (published) group.published++;
   };
   for (const article of articles) {
-    for (const topic of article.topics) tally(topics, foldTopic(topic), topic);
-    tally(providers, article.provider.domain, article.provider.name);
+    for (const topic of article.topics) tally(topics, foldTopic(topic), topic, article.published);
+    tally(providers, article.provider.domain, article.provider.name, article.published);
   }
-  const total = (names: Map<string, number>) => [...names.values()].reduce((s, n) => s + n, 0);
   const providerDomains = new Map<string, Set<string>>();
   const designate = (key: string, domain: string) => {
     let set = providerDomains.get(key);
     if (!set) providerDomains.set(key, (set = new Set()));
     set.add(domain);
   };
-  const providerFacets = [...providers].map(([domain, names]) => {
+  const providerFacets = [...providers].map(([domain, { names, published }]) => {
     designate(domain, domain);
     for (const name of names.keys()) designate(foldForMatch(name), domain);
-    const value = { domain, name: mostFrequent(names), count: total(names) };
-    return { value, count: value.count, keys: [foldForMatch(value.name), domain] };
+    const value = { domain, name: mostFrequent(names), count: published };
+    return { value, count: published, keys: [foldForMatch(value.name), domain] };
   });
-  const topicFacets = [...topics].map(([key, names]) => {
-    const value = { name: mostFrequent(names), count: total(names) };
-    return { value, count: value.count, keys: [key] };
+  const topicFacets = [...topics].map(([key, { names, published }]) => {
+    const value = { name: mostFrequent(names), count: published };
+    return { value, count: published, keys: [key] };
   });
   topicFacets.sort(byCount);
   providerFacets.sort(byCount);
-  return { topics: topicFacets, providers: providerFacets, providerDomains, topicByName: byKey(topicFacets), providerByName: byKey(providerFacets) };
+  const findable = <T>(facets: Facet<T>[]) => facets.filter((f) => f.count > 0);
+  return {
+    topics: findable(topicFacets),
+    providers: findable(providerFacets),
+    providerDomains,
+    topicByName: byKey(topicFacets),
+    providerByName: byKey(providerFacets),
+  };
 }
 
 /** The topic a member typed or picked, matched as search matches it (case and accents ignored). */

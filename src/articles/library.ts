@@ -80,8 +80,14 @@ export class ArticleLibrary extends EventEmitter {
     return this.loadSummary;
   }
 
+  /** Articles, one per URL, published or not. */
   get size(): number {
     return this.corpus.entries.size;
+  }
+
+  /** Published articles: what search, the topic and outlet counts and digests show. */
+  get publishedSize(): number {
+    return this.views.publishedCount();
   }
 
   /** Every article, deduplicated by URL, published or not, newest first. */

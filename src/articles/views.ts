@@ -53,6 +53,11 @@ export class LibraryViews {
     for (const text of Object.values(entry.words)) this.madeVocabulary?.add(text);
   }
 
+  /** How many articles are published: the ones search and digests show. */
+  publishedCount(): number {
+    return this.list('all|true').length;
+  }
+
   /** Makes the lists a search narrows to now, if they are not made yet (the warm-up after open()). */
   prepareLists(): void {
     if (!this.lists.size) this.buildLists();

@@ -125,6 +125,16 @@ test('no match says so, privately, and suggests a broader search', async () => {
   assert.match(shown(reply).content!, /No articles match “zebra crossing” · last 2 days\. Try fewer words, a longer period/);
 });
 
+test('common words alone or punctuation alone get a friendly hint, not the whole library; with another word they are ignored', async () => {
+  for (const [query, hint] of [['the', /in nearly every article: add a word/], ['The and of', /in nearly every article/], ['?!…', /Type a word to search for/]] as const) {
+    const reply = await h.news('search', { query });
+    assert.equal(reply.ephemeral, true, query);
+    assert.match(shown(reply).content!, hint);
+  }
+  const withWord = shown(await h.news('search', { query: 'the rocket' }));
+  assert.equal(withWord.embeds![0]!.footer!.text, shown(await h.news('search', { query: 'rocket' })).embeds![0]!.footer!.text);
+});
+
 test('a topic or outlet that does not exist gets a clear answer, not an empty page', async () => {
   const topic = await h.news('search', { topic: 'Quantum gardening' });
   assert.equal(topic.ephemeral, true);

@@ -1,6 +1,7 @@
 // /news: search the library, the latest articles, and the most covered topics and outlets.
 import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType } from 'discord.js';
 import type { ApplicationCommandOptionChoiceData, AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
+import { queryProblem } from '../../articles/query.js';
 import { AUTOCOMPLETE_CHOICES_MAX } from '../../discord/limits.js';
 import type { ButtonHandler, SlashCommand } from './types.js';
 import type { BotContext } from '../context.js';
@@ -57,6 +58,9 @@ function search(interaction: ChatInputCommandInteraction, context: BotContext, m
   if (typedProvider !== undefined && !provider) {
     return notice(`There is no outlet called “${displayText(typedProvider, 100)}”. Pick one of the suggestions, or see \`/news providers\`.`);
   }
+  const query = (interaction.options.getString('query') ?? '').trim().slice(0, QUERY_MAX);
+  const problem = queryProblem(query);
+  if (problem) return notice(problem);
   const state: PageState = {
     mode,
     userId: interaction.user.id,
@@ -64,7 +68,7 @@ function search(interaction: ChatInputCommandInteraction, context: BotContext, m
     days: interaction.options.getInteger('days') ?? 0,
     topicToken: topic ? nameToken(topic.name) : '',
     providerToken: provider ? nameToken(provider.domain) : '',
-    query: (interaction.options.getString('query') ?? '').trim().slice(0, QUERY_MAX),
+    query,
   };
   const now = context.clock.now();
   const resolved = { state, topic, provider };

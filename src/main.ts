@@ -13,6 +13,7 @@ import { createLogger } from './log.js';
 import { contentReadProblem } from './settingFolders.js';
 import { startPrompt } from './sandbox/prompt.js';
 import { renderMessage } from './sandbox/render.js';
+import { terminalLoadProgress } from './sandbox/loadProgress.js';
 import { DiscordSandbox } from './sandbox/server.js';
 import type { RunOutcome } from './delivery/exactlyOnce.js';
 import { StateFileError } from './state/open.js';
@@ -63,7 +64,9 @@ async function main(): Promise<void> {
   // sandbox's channels live only as long as this process, so its digests' state does too: in memory, with no lock.
   if (config.discordToken) holdProcessLock(config.databasePath, config.databaseSetting, logger);
   const store = config.discordToken ? Store.open(config.databasePath, { logger, setting: config.databaseSetting }) : Store.open(':memory:', { logger });
-  const library = await ArticleLibrary.open({ contentDir: config.contentDir, cacheDir: path.join(config.dataDir, 'cache'), logger, watch: true }).catch((error: unknown) => {
+  // The log file holds the load's log lines; a terminal shows its progress instead (a large folder takes a while).
+  const onProgress = logFile && process.stdout.isTTY ? terminalLoadProgress(process.stdout) : undefined;
+  const library = await ArticleLibrary.open({ contentDir: config.contentDir, cacheDir: path.join(config.dataDir, 'cache'), logger, watch: true, onProgress }).catch((error: unknown) => {
     // A folder inside CONTENT_DIR that cannot be listed fails the whole load: name the setting, not only the errno.
     const problem = contentReadProblem(config.contentDir, error);
     throw problem ? new ConfigError([problem]) : error;

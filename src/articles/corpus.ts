@@ -59,8 +59,11 @@ export class Corpus {
     return this.files.get(file)!.stamp;
   }
 
-  /** Reads every article file, from the parse cache where it is current, and logs what was loaded and skipped. */
-  async load(): Promise<LoadSummary> {
+  /**
+   * Reads every article file, from the parse cache where it is current, and logs what was loaded and skipped.
+   * `onParsed` hears the progress of the files that had to be parsed.
+   */
+  async load(onParsed?: (done: number, total: number) => void): Promise<LoadSummary> {
     const started = performance.now();
     const stamps = scanContent(this.contentDir);
     const cached = this.readCache();
@@ -72,7 +75,7 @@ export class Corpus {
     });
     const changed = stale.length > 0 || cached.size !== stamps.size;
     if (changed) {
-      const parsed = await parseFiles(this.contentDir, stale, stamps);
+      const parsed = await parseFiles(this.contentDir, stale, stamps, onParsed && ((done) => onParsed(done, stale.length)));
       stamps.forEach((stamp, file) => {
         const result = parsed.get(file);
         this.files.set(file, result ? { stamp, result } : cached.get(file)!);

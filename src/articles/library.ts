@@ -26,7 +26,12 @@ export interface LibraryOptions {
   watch?: boolean;
   /** Filtered lists up to this long are ranked without the index (default 3,000); 0 sends every query through it. */
   directRankMax?: number;
+  /** Hears how open() gets on, for a terminal to show while a large folder loads. */
+  onProgress?: (progress: LoadProgress) => void;
 }
+
+/** Files parsed so far of those not in the parse cache; then the search index is built, in the background. */
+export type LoadProgress = { phase: 'parsing'; done: number; total: number } | { phase: 'indexing'; articles: number };
 
 // The index returns at most this many candidates per query before filtering: its best matches come first, and a
 // query whose filters leave too few is asked again for every match (see rank()).
@@ -69,7 +74,9 @@ export class ArticleLibrary extends EventEmitter {
   /** Loads every article under `contentDir` and, with `watch`, keeps the library current until close(). */
   static async open(options: LibraryOptions): Promise<ArticleLibrary> {
     const library = new ArticleLibrary(options);
-    library.loadSummary = await library.corpus.load();
+    const progress = options.onProgress;
+    library.loadSummary = await library.corpus.load(progress && ((done, total) => progress({ phase: 'parsing', done, total })));
+    progress?.({ phase: 'indexing', articles: library.size });
     library.warmUp();
     if (options.watch) await library.live.watch();
     return library;

@@ -36,9 +36,15 @@ async function readArticleBytes(file: string, expectedSize: number | undefined):
 
 /**
  * Reads and parses `files` (paths relative to `contentDir`); an unreadable file is a rejection like any other.
- * A file whose `stamps` size is over ARTICLE_FILE_MAX_BYTES is rejected without being opened.
+ * A file whose `stamps` size is over ARTICLE_FILE_MAX_BYTES is rejected without being opened. `onBatch` hears how
+ * many files are done after each batch.
  */
-export async function parseFiles(contentDir: string, files: readonly string[], stamps?: ReadonlyMap<string, FileStamp>): Promise<Map<string, NormalizeResult>> {
+export async function parseFiles(
+  contentDir: string,
+  files: readonly string[],
+  stamps?: ReadonlyMap<string, FileStamp>,
+  onBatch?: (done: number) => void,
+): Promise<Map<string, NormalizeResult>> {
   const results = new Map<string, NormalizeResult>();
   const read = (file: string): Promise<Buffer | NormalizeResult> => {
     const size = stamps?.get(file)?.size;
@@ -53,6 +59,7 @@ export async function parseFiles(contentDir: string, files: readonly string[], s
       const content = contents[j]!;
       results.set(file, Buffer.isBuffer(content) ? parseArticleBytes(content, file) : content);
     });
+    onBatch?.(results.size);
   }
   return results;
 }

@@ -7,41 +7,22 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { createLogger } from '../src/log.js';
-import { DiscordSandbox } from '../src/sandbox/server.js';
 import { SCHEMA_VERSION } from '../src/state/migrations.js';
-import { writeFixtureArticles } from './helpers/bot.js';
-import { killBotProcesses, startBotProcess, type BotProcess } from './helpers/botProcess.js';
+import { processSuite } from './helpers/processSuite.js';
+import { startBotProcess, type BotProcess } from './helpers/botProcess.js';
 import { mountSmallDisk } from './helpers/fullDisk.js';
 
 // How long one start or refusal may take on a slow shared machine before the test gives up.
 const START_TIMEOUT_MS = 30_000;
 
-let sandbox: DiscordSandbox;
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-startup-'));
-const contentDir = path.join(root, 'content');
-let folders = 0;
-/** A new empty folder for one test's files. */
-function freshDir(): string {
-  const dir = path.join(root, `case-${++folders}`);
-  fs.mkdirSync(dir);
-  return dir;
-}
-
-before(async () => {
-  sandbox = await DiscordSandbox.start({ logger: createLogger('silent') });
-  writeFixtureArticles(contentDir, new Date());
-});
-after(async () => {
-  killBotProcesses();
-  await sandbox.close();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+const suite = processSuite('newsdesk-startup-');
+const { root } = suite;
+const freshDir = suite.fresh;
 
 /** The bot with its articles in `root`/content and its data where `settings` say. */
-const startBot = (settings: { DATA_DIR: string; DATABASE_PATH?: string }): BotProcess => startBotProcess(sandbox, root, settings);
+const startBot = (settings: { DATA_DIR: string; DATABASE_PATH?: string }): BotProcess => startBotProcess(suite.sandbox, root, settings);
 
 /** Starts the bot, expects it to refuse, and returns what it printed (log lines aside). */
 async function refused(settings: { DATA_DIR: string; DATABASE_PATH?: string }): Promise<string> {

@@ -98,15 +98,21 @@ async function pagingBot(interaction: Interaction): Promise<void> {
   }
 }
 
-test('the prompt runs a typed command through the gateway, prints the reply, pages with next/prev and shows channel posts', async () => {
+/** The paging bot in a sandbox, and a terminal for its prompt: what is typed in, and everything printed so far. */
+async function promptSession() {
   const session = await startSandboxSession(pagingBot);
   const input = new PassThrough();
   const output = new PassThrough();
   let printed = '';
   output.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  return { session, input, output, printed: () => printed };
+}
+
+test('the prompt runs a typed command through the gateway, prints the reply, pages with next/prev and shows channel posts', async () => {
+  const { session, input, output, printed: screen } = await promptSession();
   const printedSoon = async (pattern: RegExp) => {
-    for (let waited = 0; !pattern.test(printed); waited += 10) {
-      if (waited > 5000) assert.fail(`the prompt never printed ${pattern}; it printed:\n${printed}`);
+    for (let waited = 0; !pattern.test(screen()); waited += 10) {
+      if (waited > 5000) assert.fail(`the prompt never printed ${pattern}; it printed:\n${screen()}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   };
@@ -115,7 +121,7 @@ test('the prompt runs a typed command through the gateway, prints the reply, pag
     await session.client.application.commands.set([NEWS]);
     input.write('/news search topic:AI query:"climate deal"\n');
     await printedSoon(/topic AI, query climate deal\n {2}┌\n {2}│ » Results page 1/);
-    assert.match(printed, /\[◀ Prev\] \(disabled\) {2}\[Next ▶\]/);
+    assert.match(screen(), /\[◀ Prev\] \(disabled\) {2}\[Next ▶\]/);
     input.write('next\n');
     await printedSoon(/Results page 2/);
     input.write('prev\n');
@@ -131,15 +137,11 @@ test('the prompt runs a typed command through the gateway, prints the reply, pag
 });
 
 test('the end of the input ends the prompt once every command read is answered; prev on the first page says so', async () => {
-  const session = await startSandboxSession(pagingBot);
-  const input = new PassThrough();
-  const output = new PassThrough();
-  let printed = '';
-  output.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  const { session, input, output, printed } = await promptSession();
   try {
     await session.client.application.commands.set([NEWS]);
     let printedAtExit = '';
-    const exited = new Promise<void>((resolve) => startPrompt(session.sandbox, { input, output }, { onExit: () => resolve(void (printedAtExit = printed)) }));
+    const exited = new Promise<void>((resolve) => startPrompt(session.sandbox, { input, output }, { onExit: () => resolve(void (printedAtExit = printed())) }));
     input.end('/news search topic:AI\nprev\n');
     await exited;
     assert.match(printedAtExit, /newsdesk> \/news search topic:AI\ntopic AI, query null\n[\s\S]*Results page 1[\s\S]*newsdesk> prev\n! this is the first page \("◀ Prev" is greyed out\)\n$/);

@@ -8,36 +8,18 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { createLogger } from '../src/log.js';
-import { DiscordSandbox } from '../src/sandbox/server.js';
+import { test } from 'node:test';
 import { writeFixtureArticles } from './helpers/bot.js';
+import { processSuite } from './helpers/processSuite.js';
 import { projectRoot } from './helpers/shared.js';
 
 // How long one refusal may take on a slow shared machine before the test gives up (the old code never ended).
 const START_TIMEOUT_MS = 30_000;
 const NOBODY = 65_534;
 
-let sandbox: DiscordSandbox;
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-folders-'));
-const contentDir = path.join(root, 'content');
-let folders = 0;
-/** A new empty folder for one test's files, which an unprivileged user may enter. */
-function freshDir(): string {
-  const dir = path.join(root, `case-${++folders}`);
-  fs.mkdirSync(dir, { mode: 0o755 });
-  return dir;
-}
-
-before(async () => {
-  sandbox = await DiscordSandbox.start({ logger: createLogger('silent') });
-  fs.chmodSync(root, 0o755);
-  writeFixtureArticles(contentDir, new Date());
-});
-after(async () => {
-  await sandbox.close();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+const suite = processSuite('newsdesk-folders-');
+const { contentDir } = suite;
+const freshDir = suite.fresh;
 
 interface Run {
   /** The settings over the defaults: the fixture articles, a fresh DATA_DIR, the sandbox (no token). */
@@ -53,7 +35,7 @@ async function refused({ env = {}, withToken = false, uid }: Run): Promise<strin
     cwd: projectRoot,
     env: {
       PATH: process.env.PATH, HOME: os.tmpdir(), LOG_LEVEL: 'info', CONTENT_DIR: contentDir, DATA_DIR: path.join(freshDir(), 'data'),
-      ...(withToken ? { DISCORD_TOKEN: sandbox.token, DISCORD_CLIENT_ID: sandbox.applicationId, DISCORD_API_URL: sandbox.apiUrl } : {}),
+      ...(withToken ? { DISCORD_TOKEN: suite.sandbox.token, DISCORD_CLIENT_ID: suite.sandbox.applicationId, DISCORD_API_URL: suite.sandbox.apiUrl } : {}),
       ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],

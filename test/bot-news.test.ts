@@ -122,7 +122,9 @@ test('topic, outlet and days narrow the search; a single page has no buttons', a
 test('no match says so, privately, and suggests a broader search', async () => {
   const reply = await h.news('search', { query: 'zebra crossing', days: 2 });
   assert.equal(reply.ephemeral, true);
-  assert.match(shown(reply).content!, /No articles match “zebra crossing” · last 2 days\. Try fewer words, a longer period/);
+  assert.match(shown(reply).content!, /Nothing found for “zebra crossing” in the last 2 days\. Try fewer words, a longer period/);
+  const oneDay = await h.news('search', { topic: 'Economy', provider: 'clinic.example.org', days: 1 });
+  assert.match(shown(oneDay).content!, /Nothing found for articles on Economy from Clinic Times in the last day\./, 'reads as a sentence');
 });
 
 test('common words alone or punctuation alone get a friendly hint, not the whole library; with another word they are ignored', async () => {

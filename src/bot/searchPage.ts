@@ -69,6 +69,16 @@ function describeSearch({ state, topic, provider }: ResolvedSearch): string {
   return parts.join(' · ') || ALL_ARTICLES;
 }
 
+/** The search as the end of a sentence: "“zebra” on Space from Orbit Daily in the last 2 days". */
+function searchInWords({ state, topic, provider }: ResolvedSearch): string {
+  return [
+    state.query ? `“${state.query}”` : 'articles',
+    topic ? `on ${topic.name}` : '',
+    provider ? `from ${provider.name}` : '',
+    state.days === 1 ? 'in the last day' : state.days > 1 ? `in the last ${plural(state.days, 'day', 'days')}` : '',
+  ].filter(Boolean).join(' ');
+}
+
 function entry(article: Article, position: number, now: Date): string {
   const title = displayText(article.title, TITLE_MAX);
   const url = markdownLinkUrl(article.url);
@@ -90,7 +100,7 @@ export function searchPageReply(search: ResolvedSearch, page: number, result: Se
     const broader = search.state.days > 0 || search.topic || search.provider
       ? 'Try fewer words, a longer period, or leave out the topic or outlet.'
       : 'Try fewer or different words, or browse `/news topics`.';
-    return notice(`No articles match ${displayText(described, 300)}. ${broader}`);
+    return notice(`Nothing found for ${displayText(searchInWords(search), 300)}. ${broader}`);
   }
   const pages = Math.ceil(result.total / SEARCH_PAGE_SIZE);
   const offset = page * SEARCH_PAGE_SIZE;

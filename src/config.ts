@@ -7,7 +7,7 @@ import { contentFolderProblem, prepareDataFolder } from './settingFolders.js';
 import { parseTimeOfDay } from './util/timeOfDay.js';
 import { canonicalTimeZone } from './util/timezone.js';
 
-export const DISCORD_API_DEFAULT = 'https://discord.com/api';
+const DISCORD_API_DEFAULT = 'https://discord.com/api';
 
 const optionalText = z
   .string()

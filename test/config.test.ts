@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { ConfigError, DISCORD_API_DEFAULT, loadConfig, loadPreviewConfig, prepareDataDir } from '../src/config.js';
+import { ConfigError, loadConfig, loadPreviewConfig, prepareDataDir } from '../src/config.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-config-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -21,7 +21,7 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 test('with nothing set, every setting has its documented default', () => {
   const config = loadConfig({ CONTENT_DIR: dir });
   assert.equal(config.discordToken, undefined);
-  assert.equal(config.discordApiUrl, DISCORD_API_DEFAULT);
+  assert.equal(config.discordApiUrl, 'https://discord.com/api', 'the README\'s documented default');
   assert.equal(config.contentDir, dir);
   assert.equal(config.dataDir, path.resolve('data'));
   assert.equal(config.databasePath, path.resolve('data', 'newsdesk.sqlite'));

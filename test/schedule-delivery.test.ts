@@ -133,6 +133,33 @@ test('a crash after Discord accepted a message but before it was recorded does n
   restarted.close();
 });
 
+test('past the nonce window, a message attempted but unrecorded is found in the channel, never resent; a channel that cannot be read stops the run', async () => {
+  const first = openStore();
+  const discord = discordChannel();
+  const crashAfterPosting: Sender = async (channelId, body) => {
+    const result = await discord.send(channelId, body);
+    throw new Crash(`killed before recording ${JSON.stringify(result)}`);
+  };
+  await assert.rejects(delivery(first.store, discord, crashAfterPosting).deliver({ channelId: CHANNEL, slot: SLOT, plan: () => plan }), Crash);
+  first.store.close();
+  // Discord has forgotten the nonce: a resend would be a second message.
+  const forgetful: Sender = async (channelId, body) => discord.send(channelId, { ...body, nonce: `forgotten-${discord.messages.length}` });
+  const restarted = Store.open(first.file, { logger, clock });
+  const subscriptions = new SubscriptionService({ store: restarted, reschedule: () => {}, defaultSettings: () => DEFAULT_DIGEST_SETTINGS });
+  const unreadable = new DigestDelivery({ store: restarted, send: forgetful, history: async () => ({ ok: false, reason: 'Discord answered 403 (Missing Access)' }), subscriptions, logger, retry });
+  const stopped = await resume(unreadable);
+  assert.equal(stopped.status, 'stopped');
+  assert.match(stopped.summary, /message 1 may have been posted .*could not be read to check \(Discord answered 403/);
+  assert.equal(discord.messages.length, 1, 'nothing is sent while the channel cannot be checked');
+  assert.match(unreadable.problem(CHANNEL) ?? '', /^stopped: /);
+
+  const outcome = await resume(delivery(restarted, discord, forgetful));
+  assert.equal(outcome.status, 'posted');
+  assert.deepEqual(discord.messages.map((m) => m.body.content), ['Morning digest (1/2)', 'Morning digest (2/2)'], 'the first message was found, not resent');
+  assert.deepEqual(outcome.messageIds, discord.messages.map((m) => m.id));
+  restarted.close();
+});
+
 test('transient failures are retried with the same nonce; past the retries the run waits, unpaused, for the next attempt', async () => {
   const { store } = openStore();
   const discord = discordChannel();

@@ -99,6 +99,14 @@ test('a slot never runs twice: not on a second tick, nor after a restart on the 
   store.close();
 });
 
+test('ticks that start together (a timer and the sweep) post each channel\'s digest once', async () => {
+  const { clock, box, store, s } = setUp('2026-05-03T12:00:00Z', [[A, '08:00', 'UTC'], [B, '08:00', 'UTC']]);
+  clock.set('2026-05-04T08:00:05Z');
+  await Promise.all([s.tick(), s.tick(), s.tick()]);
+  assert.deepEqual([box.count(A), box.count(B)], [1, 1]);
+  store.close();
+});
+
 test('digests go out at the local time across daylight-saving changes, once on a repeated hour', async () => {
   const { clock, box, store, s } = setUp('2026-03-27T12:00:00Z', [[A, '02:30', 'Europe/Paris'], [B, '01:30', 'America/New_York']]);
 

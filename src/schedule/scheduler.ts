@@ -53,8 +53,6 @@ export class DigestScheduler {
   private readonly catchUpMs: number;
   private readonly tasks = new Map<string, ScheduledTask>();
   private sweep: ScheduledTask | undefined;
-  // Channels with a delivery under way in this process; a tick leaves them to the run already going.
-  private readonly busy = new Set<string>();
   private tickQueued = false;
 
   constructor(private readonly deps: SchedulerDeps) {
@@ -86,19 +84,9 @@ export class DigestScheduler {
 
   /** Runs every slot due per the clock: unfinished runs first, then each active subscription's latest slot. */
   async tick(): Promise<void> {
-    const jobs = this.dueJobs(this.clock.now());
-    // Claimed synchronously, before any await, so that a tick starting meanwhile does not pick the same channels.
-    const left = new Map<string, number>();
-    for (const job of jobs) {
-      this.busy.add(job.channelId);
-      left.set(job.channelId, (left.get(job.channelId) ?? 0) + 1);
-    }
-    await perChannel(jobs, this.deps.concurrency ?? DEFAULT_CONCURRENCY, async (job) => {
-      await this.runJob(job);
-      const remaining = left.get(job.channelId)! - 1;
-      left.set(job.channelId, remaining);
-      if (remaining === 0) this.busy.delete(job.channelId);
-    });
+    // A tick starting while another still runs may pick the same runs: delivery takes a channel's runs one at a
+    // time and finds a run already posted, so the second pick only looks and finds nothing to send.
+    await perChannel(this.dueJobs(this.clock.now()), this.deps.concurrency ?? DEFAULT_CONCURRENCY, (job) => this.runJob(job));
   }
 
   stop(): void {
@@ -113,11 +101,11 @@ export class DigestScheduler {
     const jobs: Job[] = [];
     for (const run of triagePendingRuns(this.store, now, this.catchUpMs, this.logger)) {
       const subscription = this.store.getSubscription(run.channelId);
-      if (subscription && !this.busy.has(run.channelId)) jobs.push({ channelId: run.channelId, subscription, slot: run.slot });
+      if (subscription) jobs.push({ channelId: run.channelId, subscription, slot: run.slot });
     }
     for (const subscription of this.store.listSubscriptions()) {
       const { channelId } = subscription;
-      if (subscription.paused || this.busy.has(channelId)) continue;
+      if (subscription.paused) continue;
       const slot = previousSlot(now, subscription.time, subscription.timezone);
       // A slot from before the last setup, resume or change is not owed: setting up at 09:00 for 08:00 posts tomorrow.
       if (slot < subscription.updatedAt || this.store.findRun(channelId, slot)) continue;

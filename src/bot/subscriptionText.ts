@@ -17,13 +17,11 @@ function localTime(instant: Date, zone: string): string {
   return dayjs(instant).tz(zone).format('ddd D MMM, HH:mm');
 }
 
-// What each kind of outcome is called where an admin reads it (outcomes are stored as "kind: detail").
+// The kinds of outcome (stored as "kind: detail") whose stored name does not read well to an admin; the others
+// (failed, skipped, stopped) read as they are.
 const OUTCOME_WORDS: Readonly<Record<string, string>> = {
   empty: 'nothing to post',
   pending: 'not finished',
-  failed: 'failed',
-  skipped: 'skipped',
-  stopped: 'stopped',
 };
 
 /** A run's stored outcome as a sentence: "nothing to post: no article was published since the previous digest." */

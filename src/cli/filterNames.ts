@@ -3,7 +3,7 @@
 import type { ProviderCount, TopicCount } from '../articles/library.js';
 import type { Article } from '../articles/types.js';
 import { compileArticleFilter } from '../digest/filters.js';
-import type { DigestSettings } from '../digest/settings.js';
+import { DEFAULT_DIGEST_SETTINGS } from '../digest/settings.js';
 import { editDistance } from '../util/editDistance.js';
 import { foldForMatch } from '../util/text.js';
 
@@ -15,8 +15,6 @@ export interface FolderNames {
 }
 
 const SUGGESTIONS_MAX = 3;
-type Filters = Pick<DigestSettings, 'topics' | 'providers' | 'excludeProviders' | 'minQuality' | 'keywords'>;
-const NO_FILTERS: Filters = { topics: [], providers: [], excludeProviders: [], minQuality: null, keywords: [] };
 
 /** "A", "A or B", "A, B or C" (or with "and"). */
 function list(names: readonly string[], conjunction: 'or' | 'and'): string {
@@ -50,7 +48,7 @@ function problem(kind: string, typed: string, near: string[], popular: readonly 
  * (`example.com` for news.example.com).
  */
 export function unknownFilterNames(articles: readonly Article[], names: FolderNames, wanted: { topics: readonly string[]; providers: readonly string[] }): string[] {
-  const anyFrom = (provider: string) => articles.some(compileArticleFilter({ ...NO_FILTERS, providers: [provider] }));
+  const anyFrom = (provider: string) => articles.some(compileArticleFilter({ ...DEFAULT_DIGEST_SETTINGS, providers: [provider] }));
   const topics = names.topics.map((t) => ({ shown: t.name, keys: [foldForMatch(t.name)] }));
   const providers = names.providers.map((p) => ({ shown: p.name, keys: [foldForMatch(p.name), p.domain] }));
   return [

@@ -126,9 +126,12 @@ export async function clearCommands(rest: REST, applicationId: string, guildId?:
   return registered.map((c) => String(c.name));
 }
 
+/** Command names as a member types them: "/news, /digest". */
+export const commandList = (names: readonly string[]): string => names.map((n) => `/${n}`).join(', ');
+
 /** The report as the terminal shows it. */
 export function formatDeployReport(report: DeployReport, where: string): string {
-  const line = (label: string, names: string[]) => (names.length ? [`  ${label}: ${names.map((n) => `/${n}`).join(', ')}`] : []);
+  const line = (label: string, names: string[]) => (names.length ? [`  ${label}: ${commandList(names)}`] : []);
   const changed = report.added.length + report.updated.length + report.removed.length;
   return [
     changed ? `Registered ${plural(report.added.length + report.updated.length + report.unchanged.length, 'command', 'commands')} ${where}:` : `Commands ${where} are already up to date:`,

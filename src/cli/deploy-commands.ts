@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { DiscordAPIError, REST, RESTJSONErrorCodes } from 'discord.js';
 import { commandDefinitions } from '../bot/commands/index.js';
-import { clearCommands, clientIdMismatch, deployCommands, findDuplicates, formatDeployReport, tokenApplicationId, type Duplicates } from '../bot/deploy.js';
+import { clearCommands, clientIdMismatch, commandList, deployCommands, findDuplicates, formatDeployReport, tokenApplicationId, type Duplicates } from '../bot/deploy.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { CURRENT_USER_GUILDS_PAGE_MAX } from '../discord/limits.js';
 import { createLogger } from '../log.js';
@@ -40,7 +40,6 @@ function clearConflict(flags: { clearGlobal: boolean; clearGuild: boolean }, gui
   return undefined;
 }
 
-const commandList = (names: readonly string[]) => names.map((n) => `/${n}`).join(', ');
 const serverName = (guild: { id: string; name: string }) => `server ${guild.name} (${guild.id})`;
 
 function duplicateWarning(duplicate: Duplicates, guildId: string | undefined): string {

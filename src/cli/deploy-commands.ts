@@ -96,15 +96,17 @@ async function main(argv: string[]): Promise<number> {
     const report = await deployCommands(rest, applicationId, commands, guildId);
     console.log(formatDeployReport(report, guildId ? `in server ${guildId}` : 'globally (Discord may take up to an hour to show global changes)'));
     const { duplicates, more } = await findDuplicates(rest, applicationId, commands, guildId);
+    // clearConflict has let through only the flag that fits this run's place.
+    const clear = flags.clearGlobal || flags.clearGuild;
     for (const duplicate of duplicates) {
-      if (flags.clearGlobal || flags.clearGuild) {
+      if (clear) {
         const removed = await clearCommands(rest, applicationId, duplicate.guild?.id);
         console.log(`Removed ${commandList(removed)} ${duplicate.guild ? `from ${serverName(duplicate.guild)}` : 'globally'}.`);
       } else {
         console.warn(duplicateWarning(duplicate, guildId));
       }
     }
-    if ((flags.clearGlobal || flags.clearGuild) && duplicates.length === 0) console.log(`Nothing to remove: no copies of the commands are registered ${guildId ? 'globally' : "in the bot's servers"}.`);
+    if (clear && duplicates.length === 0) console.log(`Nothing to remove: no copies of the commands are registered ${guildId ? 'globally' : "in the bot's servers"}.`);
     if (more) console.warn(`Only the first ${CURRENT_USER_GUILDS_PAGE_MAX} of the bot's servers were checked for copies of the commands.`);
     return 0;
   } catch (error) {

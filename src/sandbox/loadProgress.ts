@@ -7,7 +7,7 @@ import { plural } from '../util/text.js';
 const REDRAW_MS = 100;
 
 /** A progress listener that redraws one line on `out` (a terminal) as files are parsed, then says what comes next. */
-export function terminalLoadProgress(out: NodeJS.WritableStream, now: () => number = Date.now): (progress: LoadProgress) => void {
+export function terminalLoadProgress(out: NodeJS.WritableStream): (progress: LoadProgress) => void {
   let drawn = 0;
   return (progress) => {
     if (progress.phase === 'indexing') {
@@ -15,8 +15,8 @@ export function terminalLoadProgress(out: NodeJS.WritableStream, now: () => numb
       return;
     }
     const last = progress.done === progress.total;
-    if (!last && now() - drawn < REDRAW_MS) return;
-    drawn = now();
+    if (!last && Date.now() - drawn < REDRAW_MS) return;
+    drawn = Date.now();
     out.write(`\r  Loading articles: ${progress.done.toLocaleString('en-US')} of ${plural(progress.total, 'file', 'files')} parsed`);
   };
 }

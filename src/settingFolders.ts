@@ -22,6 +22,12 @@ function refusal(setting: string, error: unknown, access: 'read' | 'write'): { w
 
 const detail = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+/** The line for an article folder the file system would not let Newsdesk read. */
+function unreadable(setting: string, dir: string, error: unknown): string {
+  const { why, fix } = refusal(setting, error, 'read');
+  return `${setting} folder ${dir} cannot be read: ${why} (${detail(error)}): ${fix}`;
+}
+
 /** A problem with the article folder (named by `setting`, or the option that gave it): missing, a file, or unreadable. Reads only. */
 export function contentFolderProblem(dir: string, setting = 'CONTENT_DIR'): string | undefined {
   let stat: fs.Stats;
@@ -30,8 +36,7 @@ export function contentFolderProblem(dir: string, setting = 'CONTENT_DIR'): stri
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return `${setting} folder ${dir} does not exist: create it or point ${setting} at your articles`;
-    const { why, fix } = refusal(setting, error, 'read');
-    return `${setting} folder ${dir} cannot be read: ${why} (${detail(error)}): ${fix}`;
+    return unreadable(setting, dir, error);
   }
   if (!stat.isDirectory()) return `${setting} ${dir} is a file, not a folder: point ${setting} at the folder that holds your article files`;
   try {
@@ -40,8 +45,7 @@ export function contentFolderProblem(dir: string, setting = 'CONTENT_DIR'): stri
     listing.readSync();
     listing.closeSync();
   } catch (error) {
-    const { why, fix } = refusal(setting, error, 'read');
-    return `${setting} folder ${dir} cannot be read: ${why} (${detail(error)}): ${fix}`;
+    return unreadable(setting, dir, error);
   }
   return undefined;
 }
@@ -53,8 +57,7 @@ export function contentFolderProblem(dir: string, setting = 'CONTENT_DIR'): stri
 export function contentReadProblem(dir: string, error: unknown): string | undefined {
   const { code, path: where } = (error ?? {}) as NodeJS.ErrnoException;
   if ((code !== 'EACCES' && code !== 'EPERM') || typeof where !== 'string' || path.relative(dir, where).startsWith('..')) return undefined;
-  const { why, fix } = refusal('CONTENT_DIR', error, 'read');
-  return `CONTENT_DIR folder ${dir} cannot be read: ${why} (${detail(error)}): ${fix}`;
+  return unreadable('CONTENT_DIR', dir, error);
 }
 
 /**

@@ -76,16 +76,16 @@ export async function tokenApplicationId(rest: REST): Promise<string> {
   return ((await rest.get(Routes.currentApplication())) as { id: string }).id;
 }
 
-/** A place other than the one deployed to that holds commands of the same names: Discord shows each of them twice. */
-export interface Duplicates {
-  /** Undefined: the global commands. */
-  guild?: { id: string; name: string };
-  names: string[];
-}
-
 interface GuildSummary {
   id: string;
   name: string;
+}
+
+/** A place other than the one deployed to that holds commands of the same names: Discord shows each of them twice. */
+export interface Duplicates {
+  /** Undefined: the global commands. */
+  guild?: GuildSummary;
+  names: string[];
 }
 
 /**

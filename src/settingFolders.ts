@@ -42,8 +42,11 @@ export function contentFolderProblem(dir: string, setting = 'CONTENT_DIR'): stri
   try {
     // Opening the listing is what a missing read or search permission refuses; the first entry is enough.
     const listing = fs.opendirSync(dir);
-    listing.readSync();
-    listing.closeSync();
+    try {
+      listing.readSync();
+    } finally {
+      listing.closeSync();
+    }
   } catch (error) {
     return unreadable(setting, dir, error);
   }

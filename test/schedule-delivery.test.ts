@@ -114,18 +114,25 @@ test('a crash between two messages: a fresh start sends only the rest, with the 
   restarted.close();
 });
 
-test('a crash after Discord accepted a message but before it was recorded does not post it twice', async () => {
+/**
+ * A run killed right after Discord accepted its `posts`-th message, before it was recorded; the database file, for
+ * a restart to open.
+ */
+async function killedAfterPost(discord: ReturnType<typeof discordChannel>, posts: number): Promise<string> {
   const first = openStore();
-  const discord = discordChannel();
   const crashAfterPosting: Sender = async (channelId, body) => {
     const result = await discord.send(channelId, body);
-    if (discord.messages.length === 2) throw new Crash('killed before recording');
+    if (discord.messages.length === posts) throw new Crash('killed before recording');
     return result;
   };
   await assert.rejects(delivery(first.store, discord, crashAfterPosting).deliver({ channelId: CHANNEL, slot: SLOT, plan: () => plan }), Crash);
   first.store.close();
+  return first.file;
+}
 
-  const restarted = Store.open(first.file, { logger, clock });
+test('a crash after Discord accepted a message but before it was recorded does not post it twice', async () => {
+  const discord = discordChannel();
+  const restarted = Store.open(await killedAfterPost(discord, 2), { logger, clock });
   const outcome = await resume(delivery(restarted, discord));
   assert.equal(outcome?.status, 'posted');
   assert.equal(discord.messages.length, 2);
@@ -134,17 +141,11 @@ test('a crash after Discord accepted a message but before it was recorded does n
 });
 
 test('past the nonce window, a message attempted but unrecorded is found in the channel, never resent; a channel that cannot be read stops the run', async () => {
-  const first = openStore();
   const discord = discordChannel();
-  const crashAfterPosting: Sender = async (channelId, body) => {
-    const result = await discord.send(channelId, body);
-    throw new Crash(`killed before recording ${JSON.stringify(result)}`);
-  };
-  await assert.rejects(delivery(first.store, discord, crashAfterPosting).deliver({ channelId: CHANNEL, slot: SLOT, plan: () => plan }), Crash);
-  first.store.close();
+  const file = await killedAfterPost(discord, 1);
   // Discord has forgotten the nonce: a resend would be a second message.
   const forgetful: Sender = async (channelId, body) => discord.send(channelId, { ...body, nonce: `forgotten-${discord.messages.length}` });
-  const restarted = Store.open(first.file, { logger, clock });
+  const restarted = Store.open(file, { logger, clock });
   const subscriptions = new SubscriptionService({ store: restarted, reschedule: () => {}, defaultSettings: () => DEFAULT_DIGEST_SETTINGS });
   const unreadable = new DigestDelivery({ store: restarted, send: forgetful, history: async () => ({ ok: false, reason: 'Discord answered 403 (Missing Access)' }), subscriptions, logger, retry });
   const stopped = await resume(unreadable);

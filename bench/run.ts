@@ -35,17 +35,20 @@ function sections(text: string): Map<string, string> {
   return found;
 }
 
-const existing = fs.existsSync(reportPath) ? sections(fs.readFileSync(reportPath, 'utf8')) : new Map<string, string>();
+const readReport = (): Map<string, string> => (fs.existsSync(reportPath) ? sections(fs.readFileSync(reportPath, 'utf8')) : new Map<string, string>());
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 
+const measured = new Map<string, string>();
 for (const name of names) {
   const mod = (await import(pathToFileURL(path.join(here, `${name}.bench.ts`)).href)) as { default: BenchModule };
   console.log(`\n## ${name}: ${mod.default.title}`);
   const body = await mod.default.run();
   console.log(body);
-  existing.set(name, `${body.trim()}\n\n_Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine}._\n`);
+  measured.set(name, `${body.trim()}\n\n_Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine}._\n`);
 }
 
+// Read again at the end, not at the start: a run of another section that finished meanwhile keeps its figures.
+const existing = new Map([...readReport(), ...measured]);
 const ordered = [...existing.keys()].sort();
 fs.writeFileSync(reportPath, HEADER + ordered.map((n) => `\n<!-- bench:${n} -->\n${existing.get(n)}<!-- /bench:${n} -->\n`).join(''));
 console.log(`\nWrote ${path.relative(process.cwd(), reportPath)} (${ordered.length} sections).`);

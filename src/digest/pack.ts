@@ -1,4 +1,5 @@
-// Packing embeds into as few messages as Discord allows, keeping their order.
+// Packing a digest's parts (embeds, or lines of text) into as few messages or embeds as Discord allows, keeping
+// their order.
 import type { APIEmbed } from 'discord.js';
 import { MESSAGE_EMBED_TEXT_MAX, MESSAGE_EMBEDS_MAX } from '../discord/limits.js';
 
@@ -10,26 +11,51 @@ export function embedTextLength(embed: APIEmbed): number {
   return length;
 }
 
+interface Room {
+  items: number;
+  length: number;
+}
+
 /**
- * Splits `items` (each carrying one embed) into consecutive groups that each fit one message: at most
- * MESSAGE_EMBEDS_MAX embeds and MESSAGE_EMBED_TEXT_MAX characters of embed text. Throws on an embed that could not
- * fit even alone, since sending it would fail and dropping it would lose a story silently.
+ * Greedy in-order packing: each group takes items while `roomOf(its index)` has room for their count and summed
+ * length. Throws on an item that could not fit even alone, since sending it would fail and dropping it would lose
+ * a story silently.
  */
-export function packInOrder<T>(items: readonly T[], embedOf: (item: T) => APIEmbed): T[][] {
+function packGreedy<T>(items: readonly T[], lengthOf: (item: T) => number, roomOf: (group: number) => Room, what: string): T[][] {
   const groups: T[][] = [];
   let current: T[] = [];
-  let text = 0;
+  let used = 0;
   for (const item of items) {
-    const length = embedTextLength(embedOf(item));
-    if (length > MESSAGE_EMBED_TEXT_MAX) throw new RangeError(`an embed holds ${length} characters of text, more than a message allows`);
-    if (current.length === MESSAGE_EMBEDS_MAX || text + length > MESSAGE_EMBED_TEXT_MAX) {
+    const length = lengthOf(item);
+    let room = roomOf(groups.length);
+    if (current.length > 0 && (current.length === room.items || used + length > room.length)) {
       groups.push(current);
       current = [];
-      text = 0;
+      used = 0;
+      room = roomOf(groups.length);
     }
+    if (length > room.length) throw new RangeError(`${what} holds ${length} characters, more than fit where it goes (${room.length})`);
     current.push(item);
-    text += length;
+    used += length;
   }
   if (current.length > 0) groups.push(current);
   return groups;
+}
+
+/**
+ * Splits `items` (each carrying one embed) into consecutive groups that each fit one message: at most
+ * MESSAGE_EMBEDS_MAX embeds and MESSAGE_EMBED_TEXT_MAX characters of embed text.
+ */
+export function packInOrder<T>(items: readonly T[], embedOf: (item: T) => APIEmbed): T[][] {
+  const room = { items: MESSAGE_EMBEDS_MAX, length: MESSAGE_EMBED_TEXT_MAX };
+  return packGreedy(items, (item) => embedTextLength(embedOf(item)), () => room, 'an embed');
+}
+
+/**
+ * Splits `items` (each one line of text) into consecutive groups whose lines, joined by newlines, are at most
+ * `roomOf(group index)` characters: the first group may have less room, since a heading shares its message.
+ */
+export function packLines<T>(items: readonly T[], lineOf: (item: T) => string, roomOf: (group: number) => number): T[][] {
+  // Each line is counted with the newline before it; the first line of a group has none, hence the +1 of room.
+  return packGreedy(items, (item) => lineOf(item).length + 1, (group) => ({ items: Infinity, length: roomOf(group) + 1 }), 'a line');
 }

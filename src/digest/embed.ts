@@ -1,5 +1,5 @@
-// One story as one Discord embed: the article's title and link, a short excerpt, its outlet, its picture, the
-// other outlets that covered it, its topics and its time.
+// One story as one Discord embed (the cards layout): the article's title and link, a short excerpt, its outlet, its
+// picture, the other outlets that covered it, its topics and its time.
 import type { APIEmbed, APIEmbedField } from 'discord.js';
 import type { Article, RelatedCoverage } from '../articles/types.js';
 import {
@@ -12,6 +12,7 @@ import {
 import { cleanText, displayText, escapeText, truncate } from '../util/text.js';
 import type { Story } from './choose.js';
 import { outletHost } from './coverage.js';
+import { DEFAULT_IMAGE_SIZE, type ImageSize } from './layout.js';
 import { embedUrl, markdownLinkUrl } from './urls.js';
 import { fnv1a } from '../util/hash.js';
 
@@ -25,7 +26,8 @@ const RELATED_FIELD_NAME = 'Related coverage';
 // Colour-blind-safe hues (Okabe–Ito); each topic keeps its colour from one digest to the next.
 const PALETTE = [0xe69f00, 0x56b4e9, 0x009e73, 0xf0e442, 0x0072b2, 0xd55e00, 0xcc79a7, 0x999999];
 
-function colourOf(article: Article): number {
+/** The story's colour: its first topic's (else its outlet's), the same in every digest. */
+export function colourOf(article: Article): number {
   const key = article.topics[0] ?? article.provider.domain;
   return PALETTE[fnv1a(key) % PALETTE.length]!;
 }
@@ -42,7 +44,8 @@ function relatedLine(coverage: RelatedCoverage): string | null {
   return `[${displayText(coverage.title, RELATED_TITLE_MAX)}](${url}) — ${escapeText(outletName(coverage))}`;
 }
 
-const moreLine = (count: number): string => `and ${count} more`;
+/** How a shortened list says what it left out. */
+export const moreLine = (count: number): string => `and ${count} more`;
 
 /**
  * The related coverage as one field value within Discord's field limit: the best outlets first, as many as fit,
@@ -64,8 +67,18 @@ function relatedCoverageValue(related: readonly RelatedCoverage[]): string | nul
   return [...kept, moreLine(lines.length - kept.length)].join('\n');
 }
 
-/** A story as an embed; every text is cleaned, escaped where Discord renders markdown, and within its limit. */
-export function storyEmbed(story: Story): APIEmbed {
+/** The picture of `article` as an embed's large image or thumbnail, or nothing. */
+export function pictureOf(article: Article, images: ImageSize): Pick<APIEmbed, 'image' | 'thumbnail'> {
+  const url = images === 'none' ? null : embedUrl(article.image?.url);
+  if (!url) return {};
+  return images === 'large' ? { image: { url } } : { thumbnail: { url } };
+}
+
+/**
+ * A story as an embed, its picture shown as `images` says; every text is cleaned, escaped where Discord renders
+ * markdown, and within its limit.
+ */
+export function storyEmbed(story: Story, images: ImageSize = DEFAULT_IMAGE_SIZE): APIEmbed {
   const { lead } = story;
   const embed: APIEmbed = { color: colourOf(lead), timestamp: lead.publishedAt.toISOString() };
   const title = displayText(lead.title, EMBED_TITLE_MAX);
@@ -79,8 +92,7 @@ export function storyEmbed(story: Story): APIEmbed {
   const icon = embedUrl(lead.provider.iconUrl);
   const home = embedUrl(`https://${lead.provider.domain}/`);
   embed.author = { name: outlet, ...(home && { url: home }), ...(icon && { icon_url: icon }) };
-  const image = embedUrl(lead.image?.url);
-  if (image) embed.image = { url: image };
+  Object.assign(embed, pictureOf(lead, images));
   const related = relatedCoverageValue(story.related);
   if (related) embed.fields = [{ name: RELATED_FIELD_NAME, value: related, inline: false } satisfies APIEmbedField];
   const topics = truncate(lead.topics.map((t) => cleanText(t)).filter(Boolean).join(' · '), TOPICS_MAX);

@@ -10,7 +10,7 @@ import {
 } from '../src/discord/limits.js';
 import { messageCreateSchema } from '../src/sandbox/validation.js';
 import { openApiProblems, openApiSkip } from './helpers/openapi.js';
-import { startSandboxSession, type SandboxSession } from './helpers/sandbox.js';
+import { errorsAt, rawCall, startSandboxSession, type SandboxSession } from './helpers/sandbox.js';
 
 // The sandbox refuses what Discord refuses, with Discord's status, code and error paths, and records nothing then.
 
@@ -42,26 +42,11 @@ before(async () => {
 after(() => session.close());
 
 /** A raw request, to see exactly what Discord's API would answer. */
-async function call(method: string, path: string, body?: unknown, token: string | null = session.sandbox.token) {
-  const response = await fetch(`${session.sandbox.apiUrl}/v10${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bot ${token}` } : {}), 'content-type': 'application/json' },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
-}
+const call = (method: string, path: string, body?: unknown, token?: string | null) => rawCall(session.sandbox, method, path, body, token);
 
 const post = (channelId: string, body: unknown) => call('POST', `/channels/${channelId}/messages`, body);
 const long = (n: number) => 'x'.repeat(n);
 const button = (custom_id: string, label = 'Go') => ({ type: ComponentType.Button, style: ButtonStyle.Primary, custom_id, label });
-
-/** The `_errors` Discord puts at the end of `path` inside `errors`. */
-function errorsAt(json: Record<string, unknown> | undefined, path: (string | number)[]): { code: string; message: string }[] | undefined {
-  let node: unknown = json?.errors;
-  for (const key of path) node = (node as Record<string, unknown> | undefined)?.[String(key)];
-  return (node as { _errors?: { code: string; message: string }[] } | undefined)?._errors;
-}
 
 const INVALID: [what: string, body: unknown, path: (string | number)[], code: string][] = [
   ['content over 2000', { content: long(MESSAGE_CONTENT_MAX + 1) }, ['content'], 'BASE_TYPE_MAX_LENGTH'],

@@ -25,3 +25,27 @@ export async function startSandboxSession(handler: (interaction: Interaction) =>
     },
   };
 }
+
+export interface RawAnswer {
+  status: number;
+  headers: Headers;
+  json: Record<string, unknown> | undefined;
+}
+
+/** A request straight to the sandbox's API, without discord.js's queue, to see exactly what Discord would answer. */
+export async function rawCall(sandbox: DiscordSandbox, method: string, path: string, body?: unknown, token: string | null = sandbox.token): Promise<RawAnswer> {
+  const response = await fetch(`${sandbox.apiUrl}/v10${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bot ${token}` } : {}), 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+}
+
+/** The `_errors` Discord puts at the end of `path` inside an Invalid Form Body's `errors`. */
+export function errorsAt(json: Record<string, unknown> | undefined, path: (string | number)[]): { code: string; message: string }[] | undefined {
+  let node: unknown = json?.errors;
+  for (const key of path) node = (node as Record<string, unknown> | undefined)?.[String(key)];
+  return (node as { _errors?: { code: string; message: string }[] } | undefined)?._errors;
+}

@@ -1,5 +1,5 @@
 import {
-  ApplicationCommandOptionType, ApplicationCommandType, ApplicationIntegrationType, ComponentType, GatewayDispatchEvents, InteractionContextType,
+  ApplicationCommandOptionType, ApplicationCommandType, ApplicationIntegrationType, ChannelType, ComponentType, GatewayDispatchEvents, InteractionContextType,
   InteractionType, PermissionFlagsBits,
 } from 'discord.js';
 import type { Gateway } from './gateway.js';
@@ -54,6 +54,7 @@ interface OptionDefinition {
   autocomplete?: boolean;
   choices?: { name: string; value: string | number }[];
   options?: OptionDefinition[];
+  channel_types?: number[];
 }
 
 interface WireOption {
@@ -111,6 +112,11 @@ function coerce(definition: OptionDefinition, raw: OptionValue, command: string,
   if (takesName(definition.type)) {
     const resolved = resolveName(definition.type, String(raw), directory);
     if ('refused' in resolved) throw new RefusedByClient(`${definition.name}: ${resolved.refused}`);
+    // The picker lists only the channel types the option takes; an id of a channel deleted since passes as typed.
+    const channel = directory.channels.find((c) => c.id === resolved.id);
+    if (channel && definition.channel_types?.length && !definition.channel_types.includes(channel.type)) {
+      throw fail(`a channel of type ${definition.channel_types.join(' or ')}: #${channel.name} is of type ${channel.type}, which Discord's picker does not offer here`);
+    }
     return resolved.id;
   }
   let value: OptionValue;
@@ -145,11 +151,14 @@ export function createDriver(deps: DriverDeps): SandboxDriver {
     interactions.findMessage(id) ?? world.findMessageById(id);
 
   function directory(): SandboxDirectory {
-    // The guild as GUILD_CREATE describes it: the lists a member's client offers.
-    const guild = world.apiGuild() as { channels: { id: string; name: string }[]; roles: { id: string; name: string; position: number }[] };
+    // The guild as GUILD_CREATE describes it: the lists a member's client offers, active threads among the channels.
+    type WireChannel = { id: string; name: string; type: number };
+    const guild = world.apiGuild() as { channels: WireChannel[]; threads: WireChannel[]; roles: { id: string; name: string; position: number }[] };
+    // In a thread Send Messages in Threads is what lets one post; in a forum, Send Messages lets one start a post.
+    const posting = (c: WireChannel) => (guild.threads.includes(c) ? PermissionFlagsBits.SendMessagesInThreads : PermissionFlagsBits.SendMessages);
     return {
       guildName: world.guild.name,
-      channels: guild.channels.map((c) => ({ id: c.id, name: c.name, botCanPost: (world.permissions(world.bot, c.id) & PermissionFlagsBits.SendMessages) !== 0n })),
+      channels: [...guild.channels, ...guild.threads].map((c) => ({ id: c.id, name: c.name, type: c.type, botCanPost: (world.permissions(world.bot, c.id) & posting(c)) !== 0n })),
       roles: [...guild.roles].sort((a, b) => b.position - a.position).map((r) => ({ id: r.id, name: r.name })),
       members: world.users().map((u) => ({ id: u.id, username: u.username, roleIds: u.roles, bot: u.id === world.bot.id })),
     };
@@ -158,6 +167,7 @@ export function createDriver(deps: DriverDeps): SandboxDriver {
   function send(type: number, data: Record<string, unknown>, user: SandboxUser, channelId: string, clicked?: RecordedMessage): Promise<InteractionReply> {
     const channel = world.channel(channelId);
     if (!channel) throw new RefusedByClient(`channel ${channelId} does not exist`);
+    if (channel.type === ChannelType.GuildForum) throw new RefusedByClient(`#${channel.name} is a forum: commands are typed in one of its posts, not in the forum itself`);
     if (!gateway.hasSession) throw new RefusedByClient('no bot has connected to the sandbox gateway yet');
     const pending = interactions.open(channelId, clicked, deps.now());
     gateway.dispatch(GatewayDispatchEvents.InteractionCreate, {

@@ -8,7 +8,8 @@ import type { MentionLabel } from './render.js';
 /** The sandbox guild's channels, roles and members, as the prompt lists them and names resolve against. */
 export interface SandboxDirectory {
   guildName: string;
-  channels: { id: string; name: string; botCanPost: boolean }[];
+  /** With the active threads; `type` is Discord's channel type. */
+  channels: { id: string; name: string; type: number; botCanPost: boolean }[];
   /** Highest first, as Discord lists them; @everyone last. */
   roles: { id: string; name: string }[];
   members: { id: string; username: string; roleIds: string[]; bot: boolean }[];

@@ -1,6 +1,7 @@
-// Discord's rate limits as the sandbox enforces them: a fixed-window bucket per route and major parameter (here
-// POST /channels/{id}/messages: 5 per 5 s per channel) and a global 50 requests per second per bot, which
-// interaction endpoints are exempt from. https://discord.com/developers/docs/topics/rate-limits
+// Discord's rate limits as the sandbox enforces them: a fixed-window bucket per route and major parameter (POST
+// /channels/{id}/messages: 5 per 5 s per channel, threads included; publishing a message: 10 per hour per channel)
+// and a global 50 requests per second per bot, which interaction endpoints are exempt from.
+// https://discord.com/developers/docs/topics/rate-limits
 
 export interface BucketState {
   limit: number;
@@ -36,10 +37,18 @@ class FixedWindow {
 export interface RateLimitOptions {
   channelMessages: Window;
   global: Window;
+  /** Discord's own when left out: a test about messages need not restate it. */
+  crosspost?: Window;
 }
 
-export const DISCORD_RATE_LIMITS: RateLimitOptions = {
+/** The routes with a bucket of their own, per channel. */
+export type BucketName = 'channelMessages' | 'crosspost';
+
+const HOUR_MS = 3_600_000;
+
+export const DISCORD_RATE_LIMITS: Required<RateLimitOptions> = {
   channelMessages: { limit: 5, windowMs: 5000 },
+  crosspost: { limit: 10, windowMs: HOUR_MS },
   global: { limit: 50, windowMs: 1000 },
 };
 
@@ -47,34 +56,42 @@ export type RateLimitVerdict =
   | { limited: false; bucket?: { hash: string; state: BucketState } }
   | { limited: true; global: boolean; retryAfterMs: number; bucket?: { hash: string; state: BucketState } };
 
-/** The shared bucket hash Discord reports for a route, constant across its major parameters. */
-const CHANNEL_MESSAGES_BUCKET = 'a06de2c9f4b1e3a8d7c5b90e1f2a3b4c';
+/** The bucket hash Discord reports for each route, constant across its major parameters. */
+const BUCKET_HASHES: Record<BucketName, string> = {
+  channelMessages: 'a06de2c9f4b1e3a8d7c5b90e1f2a3b4c',
+  crosspost: '5c1e0f9a7b3d4e2c8a6f1b0d9e7c3a5b',
+};
 
 export class RateLimiter {
   private readonly globalWindow: FixedWindow;
-  private readonly channelWindows = new Map<string, FixedWindow>();
+  private readonly windows = new Map<string, FixedWindow>();
+  private readonly options: Required<RateLimitOptions>;
 
-  constructor(private readonly options: RateLimitOptions = DISCORD_RATE_LIMITS) {
+  constructor(options: RateLimitOptions = DISCORD_RATE_LIMITS) {
+    this.options = { ...DISCORD_RATE_LIMITS, ...options };
     this.globalWindow = new FixedWindow(options.global);
   }
 
   /**
-   * Decides one request. `channelMessagesOf` is the channel id when the request is POST /channels/{id}/messages;
-   * `exemptFromGlobal` is true for interaction callbacks and webhooks, which Discord does not count globally.
+   * Decides one request. `bucket` is the route's own bucket and the channel it is for (its major parameter), if
+   * the route has one; `exemptFromGlobal` is true for interaction callbacks and webhooks, which Discord does not
+   * count globally.
    */
-  check(now: number, request: { channelMessagesOf?: string; exemptFromGlobal: boolean }): RateLimitVerdict {
+  check(now: number, request: { bucket?: { name: BucketName; channelId: string }; exemptFromGlobal: boolean }): RateLimitVerdict {
     if (!request.exemptFromGlobal) {
       const global = this.globalWindow.take(now);
       if (!global.allowed) return { limited: true, global: true, retryAfterMs: global.state.resetAfterMs };
     }
-    if (request.channelMessagesOf === undefined) return { limited: false };
-    let window = this.channelWindows.get(request.channelMessagesOf);
+    if (request.bucket === undefined) return { limited: false };
+    const { name, channelId } = request.bucket;
+    const key = `${name}:${channelId}`;
+    let window = this.windows.get(key);
     if (!window) {
-      window = new FixedWindow(this.options.channelMessages);
-      this.channelWindows.set(request.channelMessagesOf, window);
+      window = new FixedWindow(this.options[name]);
+      this.windows.set(key, window);
     }
     const { allowed, state } = window.take(now);
-    const bucket = { hash: CHANNEL_MESSAGES_BUCKET, state };
+    const bucket = { hash: BUCKET_HASHES[name], state };
     return allowed ? { limited: false, bucket } : { limited: true, global: false, retryAfterMs: state.resetAfterMs, bucket };
   }
 }

@@ -1,9 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { GatewayCloseCodes, GatewayDispatchEvents, GatewayIntentBits } from 'discord.js';
+import { ChannelType, GatewayCloseCodes, MessageFlags } from 'discord.js';
 import type { Logger } from '../log.js';
+import type { ChannelSpec } from './channelSpec.js';
 import { createDriver, type SandboxDriver } from './driver.js';
+import { channelCreated, channelDeleted, channelUpdated, messageCreated } from './events.js';
 import { RestFaults } from './faults.js';
 import { Gateway } from './gateway.js';
 import { Interactions } from './interactions.js';
@@ -11,9 +13,12 @@ import { DISCORD_RATE_LIMITS, RateLimiter, type RateLimitOptions } from './rateL
 import type { SandboxCore } from './rest/route.js';
 import { Router, type RecordedRequest } from './rest/router.js';
 import { snowflakes } from './snowflake.js';
-import { World, type RecordedMessage, type SandboxUser } from './world.js';
+import { World, type ChannelRecord, type RecordedMessage, type SandboxUser } from './world.js';
 
-export type { RecordedMessage, RecordedRequest, SandboxUser, SandboxDriver };
+export type { ChannelRecord, RecordedMessage, RecordedRequest, SandboxUser, SandboxDriver };
+
+/** A channel as a test adds it: a text channel unless `type` says announcement or forum, or a thread in `parentId`. */
+export type ChannelOptions = Omit<ChannelSpec, 'name' | 'id'>;
 
 export interface SandboxOptions {
   /** 0 (the default) picks a free port. */
@@ -57,6 +62,7 @@ export class DiscordSandbox {
   readonly faults: SandboxFaults;
 
   private readonly world: World;
+  private readonly core: SandboxCore;
   private readonly gateway: Gateway;
   private readonly interactions: Interactions;
   private readonly router: Router;
@@ -64,35 +70,37 @@ export class DiscordSandbox {
   private readonly messageListeners = new Set<(message: RecordedMessage) => void>();
   private port = 0;
   private timePassedMs = 0;
+  // One clock for everything that dates: ids, nonce windows, interaction deadlines, rate limits (see passTime).
+  private readonly now = () => Date.now() + this.timePassedMs;
 
   private constructor(options: SandboxOptions) {
     const logger = options.logger.child({ component: 'sandbox' });
-    // One clock for everything that dates: ids, nonce windows, interaction deadlines, rate limits (see passTime).
-    const now = () => Date.now() + this.timePassedMs;
-    const nextId = snowflakes(now);
+    const nextId = snowflakes(this.now);
     this.applicationId = nextId();
     // Shaped like a real bot token (base64 id . timestamp . hmac) so code that checks the form accepts it.
     this.token = `${Buffer.from(this.applicationId).toString('base64url')}.${randomBytes(4).toString('base64url')}.${randomBytes(27).toString('base64url')}`;
     this.world = new World(nextId, this.applicationId);
     this.guild = this.world.guild;
     this.members = this.world.members;
-    this.channels = { news: this.world.createChannel('news'), general: this.world.createChannel('general'), locked: this.world.createChannel('announcements', false) };
+    // Before any client connects: GUILD_CREATE will carry them.
+    const add = (name: string, options: ChannelOptions = {}) => this.world.addChannel({ name, ...options }).id;
+    this.channels = { news: add('news'), general: add('general'), locked: add('announcements', { botCanSend: false }) };
     this.gateway = new Gateway({
       token: this.token, applicationId: this.applicationId, world: this.world, logger,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? DISCORD_HEARTBEAT_INTERVAL_MS, url: () => this.gatewayUrl,
     });
     this.interactions = new Interactions(nextId, options.deferredTimeoutMs ?? DEFERRED_TIMEOUT_MS);
-    const core: SandboxCore = {
+    this.core = {
       world: this.world, gateway: this.gateway, interactions: this.interactions, applicationId: this.applicationId,
       gatewayUrl: () => this.gatewayUrl,
       messagePosted: (message) => this.messageListeners.forEach((listener) => listener(message)),
     };
     const restFaults = new RestFaults();
     this.router = new Router({
-      core, token: this.token, faults: restFaults, rateLimiter: new RateLimiter(options.rateLimits ?? DISCORD_RATE_LIMITS), logger,
-      now,
+      core: this.core, token: this.token, faults: restFaults, rateLimiter: new RateLimiter(options.rateLimits ?? DISCORD_RATE_LIMITS), logger,
+      now: this.now,
     });
-    this.driver = createDriver({ world: this.world, gateway: this.gateway, interactions: this.interactions, applicationId: this.applicationId, defaultChannelId: this.channels.news, now });
+    this.driver = createDriver({ world: this.world, gateway: this.gateway, interactions: this.interactions, applicationId: this.applicationId, defaultChannelId: this.channels.news, now: this.now });
     this.faults = {
       failNext: (count, status, o = {}) => restFaults.add(count, { status, global: o.global ?? false, route: o.route }),
       closeGateway: (code = GatewayCloseCodes.UnknownError) => this.gateway.closeConnections(code),
@@ -123,9 +131,27 @@ export class DiscordSandbox {
     return `ws://127.0.0.1:${this.port}`;
   }
 
-  /** What the bot posted to a channel (channel messages, not interaction replies), in order. */
+  /**
+   * What was posted to a channel or thread (channel messages, not interaction replies), in order: the bot's, and a
+   * member's from `postAs` (with its `authorId`). A forum post's first message is its thread's, with the thread's id.
+   */
   messages(channelId: string): RecordedMessage[] {
     return this.world.messages(channelId);
+  }
+
+  /** The messages of an announcement channel that were published (crossposted) to the channels following it. */
+  crossposted(channelId: string): RecordedMessage[] {
+    return this.world.messages(channelId).filter((m) => ((m.discordFlags ?? 0) & MessageFlags.Crossposted) !== 0);
+  }
+
+  /** A channel or thread as it is now (type, parent, a thread's state, a forum post's tags), or undefined once deleted. */
+  channel(id: string): Readonly<ChannelRecord> | undefined {
+    return this.world.channel(id);
+  }
+
+  /** The threads in a channel, oldest first: a forum's posts, a text channel's threads. */
+  threads(parentId: string): readonly ChannelRecord[] {
+    return this.world.threadsIn(parentId);
   }
 
   channelName(id: string): string | undefined {
@@ -160,15 +186,34 @@ export class DiscordSandbox {
     this.timePassedMs += ms;
   }
 
-  createChannel(name: string, options: { botCanSend?: boolean } = {}): string {
-    const id = this.world.createChannel(name, options.botCanSend ?? true);
-    this.gateway.dispatch(GatewayDispatchEvents.ChannelCreate, this.world.apiChannel(this.world.channel(id)!), GatewayIntentBits.Guilds);
-    return id;
+  /**
+   * Adds a channel as an admin would (CHANNEL_CREATE, or THREAD_CREATE for a thread): `{ type: ChannelType.GuildForum,
+   * availableTags }`, `{ type: ChannelType.GuildAnnouncement }`, or `{ type: ChannelType.PublicThread, parentId }`.
+   */
+  createChannel(name: string, options: ChannelOptions = {}): string {
+    const channel = this.world.addChannel({ name, ...options });
+    channelCreated(this.core, channel);
+    return channel.id;
   }
 
+  /** Removes a channel (CHANNEL_DELETE) with its threads, or one thread (THREAD_DELETE). */
   deleteChannel(id: string): void {
-    const channel = this.world.deleteChannel(id);
-    if (channel) this.gateway.dispatch(GatewayDispatchEvents.ChannelDelete, this.world.apiChannel(channel), GatewayIntentBits.Guilds);
+    const [channel] = this.world.deleteChannel(id);
+    if (channel) channelDeleted(this.core, channel);
+  }
+
+  /** Archives, unarchives, locks or unlocks a thread as a moderator would (THREAD_UPDATE). */
+  updateThread(id: string, change: { archived?: boolean; locked?: boolean }): void {
+    channelUpdated(this.core, this.world.updateThread(id, change, this.now()));
+  }
+
+  /** A member posts in a channel or thread (MESSAGE_CREATE): someone else's message, for the bot to act on. */
+  postAs(user: SandboxUser, channelId: string, content: string): RecordedMessage {
+    const channel = this.world.channel(channelId);
+    if (!channel || channel.type === ChannelType.GuildForum) throw new Error(`${user.username} cannot post in ${channelId}: it is not a text channel or thread of the sandbox`);
+    const { message } = this.world.postMessage(channelId, { content }, this.now(), { authorId: user.id });
+    messageCreated(this.core, message);
+    return message;
   }
 
   async close(): Promise<void> {

@@ -16,7 +16,7 @@ function discordIssue(code: string, message: string) {
   return { message, params: { discord: { code, message } } };
 }
 
-const snowflake = z.union([z.string().regex(SNOWFLAKE), z.number().int().nonnegative()]);
+export const snowflake = z.union([z.string().regex(SNOWFLAKE), z.number().int().nonnegative()]);
 
 const httpUrl = z.string().max(EMBED_URL_MAX).superRefine((value, ctx) => {
   let url: URL;
@@ -160,8 +160,8 @@ const ATTACHMENTS_MAX = 10;
 
 const attachments = z.array(z.object({ id: snowflake, filename: z.string().optional(), description: z.string().optional() })).max(ATTACHMENTS_MAX);
 
-/** The fields every message-bearing body shares (channel post, interaction reply, webhook edit and follow-up). */
-const messageFields = {
+/** The fields every message-bearing body shares (channel post, forum post, interaction reply, webhook edit and follow-up). */
+export const messageFields = {
   content: z.string().max(MESSAGE_CONTENT_MAX).optional(),
   embeds: embeds.optional(),
   components: actionRows.optional(),
@@ -171,12 +171,15 @@ const messageFields = {
   tts: z.boolean().optional(),
 };
 
+const STICKERS_MAX = 3;
+export const stickerIds = z.array(snowflake).max(STICKERS_MAX);
+
 export const messageCreateSchema = z.object({
   ...messageFields,
   nonce: z.union([z.string().max(NONCE_MAX), z.number().int()]).optional(),
   enforce_nonce: z.boolean().optional(),
   message_reference: z.object({ message_id: snowflake, channel_id: snowflake.optional(), guild_id: snowflake.optional(), fail_if_not_exists: z.boolean().optional() }).optional(),
-  sticker_ids: z.array(snowflake).max(3).optional(),
+  sticker_ids: stickerIds.optional(),
 });
 
 /** PATCH of a message (channel message or interaction webhook message): every field may also be null to clear it. */

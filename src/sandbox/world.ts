@@ -1,7 +1,10 @@
 import {
   ApplicationCommandType, ChannelType, GuildDefaultMessageNotifications, GuildExplicitContentFilter, GuildMFALevel, GuildNSFWLevel, GuildPremiumTier,
-  GuildVerificationLevel, MessageType, OverwriteType, PermissionFlagsBits,
+  GuildVerificationLevel, MessageType, PermissionFlagsBits,
 } from 'discord.js';
+import { buildChannel, type ChannelSpec } from './channelSpec.js';
+import { channelWire, isThread, type ChannelRecord } from './channels.js';
+import { computePermissions, type Role } from './permissions.js';
 import { snowflakeTime } from './snowflake.js';
 
 // The sandbox's one guild as Discord would describe it: channels, roles, members, what each channel received and
@@ -16,32 +19,24 @@ export interface SandboxUser {
 export interface RecordedMessage {
   id: string;
   channelId: string;
-  /** The message as the bot last sent or edited it (content, embeds, components, …). */
+  /** The message as it was last sent or edited (content, embeds, components, …). */
   body: Record<string, unknown>;
   nonce?: string | number;
+  /** Who posted it when not the bot: a member, in a test that needs someone else's message. */
+  authorId?: string;
+  /** Flags Discord sets itself, never the sender: CROSSPOSTED once published, HAS_THREAD once a thread starts from it. */
+  discordFlags?: number;
 }
 
-export interface ChannelRecord {
-  id: string;
-  name: string;
-  position: number;
-  botCanSend: boolean;
-}
+export type { ChannelRecord, ChannelSpec };
 
+// Discord's defaults for @everyone include the three thread permissions.
 const EVERYONE_ALLOW =
   PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.EmbedLinks |
   PermissionFlagsBits.AttachFiles | PermissionFlagsBits.ReadMessageHistory | PermissionFlagsBits.UseApplicationCommands |
-  PermissionFlagsBits.AddReactions | PermissionFlagsBits.UseExternalEmojis;
+  PermissionFlagsBits.AddReactions | PermissionFlagsBits.UseExternalEmojis | PermissionFlagsBits.CreatePublicThreads |
+  PermissionFlagsBits.CreatePrivateThreads | PermissionFlagsBits.SendMessagesInThreads;
 const EDITOR_ALLOW = PermissionFlagsBits.ManageGuild | PermissionFlagsBits.ManageMessages | PermissionFlagsBits.MentionEveryone;
-// A channel the bot can read but not post in: the member-level overwrite Discord applies for "locked" channels.
-const LOCKED_DENY = PermissionFlagsBits.SendMessages | PermissionFlagsBits.SendMessagesInThreads;
-
-interface Role {
-  id: string;
-  name: string;
-  permissions: bigint;
-  position: number;
-}
 
 export class World {
   readonly guild: { id: string; name: string };
@@ -69,32 +64,53 @@ export class World {
 
   // ---- channels
 
-  createChannel(name: string, botCanSend = true): string {
-    const id = this.nextId();
-    this.channelRecords.set(id, { id, name, position: this.channelRecords.size, botCanSend });
+  /** Adds a channel or thread; a spec Discord could not have is the test's mistake, so it throws naming it. */
+  addChannel(spec: ChannelSpec): ChannelRecord {
+    const id = spec.id ?? this.nextId();
+    const parent = spec.parentId === undefined ? undefined : this.channelRecords.get(spec.parentId);
+    const channel = buildChannel(spec, { id, position: this.channelRecords.size, parent, botId: this.bot.id, defaultOwnerId: this.members.admin.id, nextId: this.nextId });
+    this.channelRecords.set(id, channel);
     this.channelMessages.set(id, []);
-    return id;
+    return channel;
   }
 
-  deleteChannel(id: string): ChannelRecord | undefined {
+  /** Removes a channel and, as Discord does, the threads in it; returns what went (the channel first). */
+  deleteChannel(id: string): ChannelRecord[] {
     const channel = this.channelRecords.get(id);
-    this.channelRecords.delete(id);
-    return channel;
+    if (!channel) return [];
+    const gone = [channel, ...this.threadsIn(id)];
+    for (const c of gone) this.channelRecords.delete(c.id);
+    return gone;
   }
 
   channel(id: string): ChannelRecord | undefined {
     return this.channelRecords.get(id);
   }
 
+  threadsIn(parentId: string): ChannelRecord[] {
+    return [...this.channelRecords.values()].filter((c) => c.parentId === parentId);
+  }
+
+  /** Archives, unarchives, locks or unlocks a thread; archive_timestamp moves when archived changes, as on Discord. */
+  updateThread(id: string, change: { archived?: boolean; locked?: boolean }, now: number): ChannelRecord {
+    const channel = this.channelRecords.get(id);
+    if (!channel || !isThread(channel)) throw new Error(`${id} is not a thread of the sandbox`);
+    const { thread } = channel;
+    if (change.archived !== undefined && change.archived !== thread.archived) {
+      thread.archived = change.archived;
+      thread.archiveTimestamp = new Date(now).toISOString();
+    }
+    if (change.locked !== undefined) thread.locked = change.locked;
+    return channel;
+  }
+
   // ---- permissions
 
-  /** A member's permissions in a channel: roles, then Discord's overwrite order (@everyone, roles, member). */
+  /** A member's permissions in a channel (a thread has its parent's overwrites), or in the guild without one. */
   permissions(user: SandboxUser, channelId?: string): bigint {
-    let allowed = this.roles.filter((r) => r.id === this.guild.id || user.roles.includes(r.id)).reduce((p, r) => p | r.permissions, 0n);
-    if (allowed & PermissionFlagsBits.Administrator) return Object.values(PermissionFlagsBits).reduce((p, b) => p | b, 0n);
     const channel = channelId === undefined ? undefined : this.channelRecords.get(channelId);
-    if (channel && !channel.botCanSend && user.id === this.bot.id) allowed &= ~LOCKED_DENY;
-    return allowed;
+    const source = channel && isThread(channel) ? this.channelRecords.get(channel.parentId) : channel;
+    return computePermissions(this.guild.id, this.roles, user, source?.overwrites ?? []);
   }
 
   // ---- wire shapes
@@ -102,7 +118,7 @@ export class World {
   apiUser(user: SandboxUser): Record<string, unknown> {
     return {
       id: user.id, username: user.username, discriminator: '0', global_name: user.username, avatar: null,
-      ...(user.id === this.bot.id ? { bot: true } : {}), public_flags: 0, flags: 0,
+      ...(user.id === this.bot.id ? { bot: true } : {}), public_flags: 0, flags: 0, primary_guild: null,
     };
   }
 
@@ -115,12 +131,18 @@ export class World {
   }
 
   apiChannel(channel: ChannelRecord): Record<string, unknown> {
-    return {
-      id: channel.id, type: ChannelType.GuildText, guild_id: this.guild.id, name: channel.name, position: channel.position,
-      topic: null, nsfw: false, parent_id: null, last_message_id: this.channelMessages.get(channel.id)?.at(-1)?.id ?? null,
-      rate_limit_per_user: 0, flags: 0,
-      permission_overwrites: channel.botCanSend ? [] : [{ id: this.bot.id, type: OverwriteType.Member, allow: '0', deny: LOCKED_DENY.toString() }],
-    };
+    const messages = this.messages(channel.id);
+    // A forum's last message id is its newest post's; a forum post's starter message is not counted in it.
+    const lastMessageId = channel.type === ChannelType.GuildForum ? (this.threadsIn(channel.id).at(-1)?.id ?? null) : (messages.at(-1)?.id ?? null);
+    const parentType = channel.parentId === null ? undefined : this.channelRecords.get(channel.parentId)?.type;
+    return channelWire(channel, {
+      guildId: this.guild.id, botId: this.bot.id, lastMessageId, parentType,
+      messageCount: messages.filter((m) => m.id !== channel.id).length,
+    });
+  }
+
+  activeThreads(): ChannelRecord[] {
+    return [...this.channelRecords.values()].filter((c) => isThread(c) && !c.thread.archived);
   }
 
   /** Everyone in the guild, the bot first. */
@@ -145,10 +167,12 @@ export class World {
         icon: null, unicode_emoji: null, position: r.position, permissions: r.permissions.toString(), managed: false,
         mentionable: false, flags: 0,
       })),
-      emojis: [], stickers: [], voice_states: [], presences: [], threads: [], stage_instances: [], guild_scheduled_events: [],
+      emojis: [], stickers: [], voice_states: [], presences: [], stage_instances: [], guild_scheduled_events: [],
       soundboard_sounds: [], embedded_activities: [],
       members: members.map((m) => this.apiMember(m)),
-      channels: [...this.channelRecords.values()].map((c) => this.apiChannel(c)),
+      channels: [...this.channelRecords.values()].filter((c) => !isThread(c)).map((c) => this.apiChannel(c)),
+      // Discord syncs the active threads only; archived ones are fetched on demand.
+      threads: this.activeThreads().map((c) => this.apiChannel(c)),
     };
   }
 
@@ -156,12 +180,16 @@ export class World {
   apiMessage(message: RecordedMessage, extra: Record<string, unknown> = {}): Record<string, unknown> {
     const { body } = message;
     return {
-      id: message.id, channel_id: message.channelId, type: MessageType.Default, author: this.apiUser(this.bot),
+      id: message.id, channel_id: message.channelId, type: MessageType.Default, author: this.apiUser(this.author(message)),
       content: body.content ?? '', embeds: body.embeds ?? [], components: body.components ?? [], attachments: [],
       mentions: [], mention_roles: [], mention_everyone: false, pinned: false, tts: body.tts === true,
       timestamp: new Date(snowflakeTime(message.id)).toISOString(), edited_timestamp: (body.edited_timestamp as string | undefined) ?? null,
-      flags: body.flags ?? 0, ...(message.nonce === undefined ? {} : { nonce: message.nonce }), ...extra,
+      flags: ((body.flags as number | undefined) ?? 0) | (message.discordFlags ?? 0), ...(message.nonce === undefined ? {} : { nonce: message.nonce }), ...extra,
     };
+  }
+
+  author(message: RecordedMessage): SandboxUser {
+    return this.users().find((u) => u.id === message.authorId) ?? this.bot;
   }
 
   // ---- messages
@@ -182,8 +210,11 @@ export class World {
     return undefined;
   }
 
-  /** Stores a new channel message, or with `enforce_nonce` returns the one already sent with that nonce (no duplicate). */
-  postMessage(channelId: string, body: Record<string, unknown>, now: number): { message: RecordedMessage; duplicate: boolean } {
+  /**
+   * Stores a new channel message, or with `enforce_nonce` returns the one already sent with that nonce (no duplicate).
+   * `id` is a forum post's starter message, which has its thread's id; `authorId` a member posting instead of the bot.
+   */
+  postMessage(channelId: string, body: Record<string, unknown>, now: number, from: { id?: string; authorId?: string } = {}): { message: RecordedMessage; duplicate: boolean } {
     const list = this.channelMessages.get(channelId) ?? [];
     const nonce = body.nonce as string | number | undefined;
     if (nonce !== undefined && body.enforce_nonce === true) {
@@ -191,9 +222,17 @@ export class World {
       if (existing) return { message: existing, duplicate: true };
     }
     const { nonce: _n, enforce_nonce: _e, ...shown } = body;
-    const message: RecordedMessage = { id: this.nextId(), channelId, body: shown, ...(nonce === undefined ? {} : { nonce }) };
+    const message: RecordedMessage = {
+      id: from.id ?? this.nextId(), channelId, body: shown, ...(nonce === undefined ? {} : { nonce }), ...(from.authorId === undefined ? {} : { authorId: from.authorId }),
+    };
     list.push(message);
     this.channelMessages.set(channelId, list);
+    const channel = this.channelRecords.get(channelId);
+    if (channel && isThread(channel)) {
+      // Posting in a thread joins it; a forum post's starter message is not one of its messages sent.
+      if (!channel.thread.members.has(this.author(message).id)) channel.thread.members.set(this.author(message).id, new Date(now).toISOString());
+      if (message.id !== channelId) channel.thread.totalMessageSent++;
+    }
     return { message, duplicate: false };
   }
 

@@ -1,42 +1,29 @@
-import { GatewayDispatchEvents, GatewayIntentBits, PermissionFlagsBits, RESTJSONErrorCodes } from 'discord.js';
+import { ChannelType, GatewayDispatchEvents, GatewayIntentBits, MessageFlags, PermissionFlagsBits, RESTJSONErrorCodes } from 'discord.js';
 import { httpError } from '../errors.js';
+import { channelUpdated, messageCreated, messageUpdated } from '../events.js';
 import { applyEdit } from '../interactions.js';
 import { isEmptyMessage, messageCreateSchema, messageEditSchema } from '../validation.js';
-import type { ChannelRecord, RecordedMessage } from '../world.js';
-import { noContent, ok, parseBody, type Route, type RouteContext } from './route.js';
+import { channelOf, checkCanPost, messageOf, requirePermissions } from './access.js';
+import { noContent, ok, parseBody, type Route } from './route.js';
 
-function channelOf({ core, params }: RouteContext): ChannelRecord {
-  const channel = core.world.channel(params.channel!);
-  if (!channel) throw httpError(404, RESTJSONErrorCodes.UnknownChannel, 'Unknown Channel');
-  return channel;
-}
-
-function messageOf(context: RouteContext): RecordedMessage {
-  const channel = channelOf(context);
-  const message = context.core.world.findMessage(channel.id, context.params.message!);
-  if (!message) throw httpError(404, RESTJSONErrorCodes.UnknownMessage, 'Unknown Message');
-  return message;
-}
+// Channels and their messages: read a channel, post, read the history, edit, delete, and publish (crosspost) in an
+// announcement channel. https://discord.com/developers/docs/resources/message
 
 const MESSAGES_PAGE_MAX = 100;
 
 export const channelRoutes: Route[] = [
   { method: 'GET', pattern: '/channels/:channel', auth: true, handle: (c) => ok(c.core.world.apiChannel(channelOf(c))) },
   {
-    method: 'POST', pattern: '/channels/:channel/messages', auth: true,
+    method: 'POST', pattern: '/channels/:channel/messages', auth: true, bucket: 'channelMessages',
     handle: (c) => {
-      const { world, gateway } = c.core;
+      const { world } = c.core;
       const channel = channelOf(c);
-      if (!(world.permissions(world.bot, channel.id) & PermissionFlagsBits.SendMessages)) {
-        throw httpError(403, RESTJSONErrorCodes.MissingPermissions, 'Missing Permissions');
-      }
+      const { unarchives } = checkCanPost(c, channel);
       const body = parseBody(messageCreateSchema, c.body);
       if (isEmptyMessage(body)) throw httpError(400, RESTJSONErrorCodes.CannotSendAnEmptyMessage, 'Cannot send an empty message');
+      if (unarchives) channelUpdated(c.core, world.updateThread(channel.id, { archived: false }, c.now));
       const { message, duplicate } = world.postMessage(channel.id, body, c.now);
-      if (!duplicate) {
-        gateway.dispatch(GatewayDispatchEvents.MessageCreate, world.apiMessage(message, { guild_id: world.guild.id, member: world.apiMember(world.bot) }), GatewayIntentBits.GuildMessages);
-        c.core.messagePosted(message);
-      }
+      if (!duplicate) messageCreated(c.core, message);
       return ok(world.apiMessage(message));
     },
   },
@@ -57,9 +44,7 @@ export const channelRoutes: Route[] = [
     handle: (c) => {
       const message = messageOf(c);
       applyEdit(message, parseBody(messageEditSchema, c.body), c.now);
-      const wire = c.core.world.apiMessage(message);
-      c.core.gateway.dispatch(GatewayDispatchEvents.MessageUpdate, { ...wire, guild_id: c.core.world.guild.id }, GatewayIntentBits.GuildMessages);
-      return ok(wire);
+      return ok(messageUpdated(c.core, message));
     },
   },
   {
@@ -69,6 +54,23 @@ export const channelRoutes: Route[] = [
       c.core.world.deleteMessage(message.channelId, message.id);
       c.core.gateway.dispatch(GatewayDispatchEvents.MessageDelete, { id: message.id, channel_id: message.channelId, guild_id: c.core.world.guild.id }, GatewayIntentBits.GuildMessages);
       return noContent;
+    },
+  },
+  {
+    // Publishing sends the message to the channels that follow this one; only announcement channels have followers.
+    // https://discord.com/developers/docs/resources/message#crosspost-message
+    method: 'POST', pattern: '/channels/:channel/messages/:message/crosspost', auth: true, bucket: 'crosspost',
+    handle: (c) => {
+      const { world } = c.core;
+      const channel = channelOf(c);
+      const message = messageOf(c, channel);
+      if (channel.type !== ChannelType.GuildAnnouncement) throw httpError(400, RESTJSONErrorCodes.CannotExecuteActionOnThisChannelType, 'Cannot execute action on this channel type');
+      // Send Messages for the bot's own message; Manage Messages as well for anyone else's.
+      const own = world.author(message).id === world.bot.id;
+      requirePermissions(c, channel, PermissionFlagsBits.SendMessages | (own ? 0n : PermissionFlagsBits.ManageMessages));
+      if ((message.discordFlags ?? 0) & MessageFlags.Crossposted) throw httpError(400, RESTJSONErrorCodes.ThisMessageWasAlreadyCrossposted, 'This message has already been crossposted');
+      message.discordFlags = (message.discordFlags ?? 0) | MessageFlags.Crossposted;
+      return ok(messageUpdated(c.core, message));
     },
   },
 ];

@@ -1,18 +1,14 @@
 import type { z } from 'zod';
 import { invalidFormBody } from '../errors.js';
-import type { Gateway } from '../gateway.js';
+import type { EventSources } from '../events.js';
 import type { Interactions } from '../interactions.js';
-import type { RecordedMessage, World } from '../world.js';
+import type { BucketName } from '../rateLimits.js';
 
 /** What the REST routes act on. */
-export interface SandboxCore {
-  world: World;
-  gateway: Gateway;
+export interface SandboxCore extends EventSources {
   interactions: Interactions;
   applicationId: string;
   gatewayUrl: () => string;
-  /** Tells listeners (the terminal prompt) that the bot posted a channel message. */
-  messagePosted: (message: RecordedMessage) => void;
 }
 
 export interface RouteContext {
@@ -34,6 +30,8 @@ export interface Route {
   pattern: string;
   /** Interaction callbacks and webhooks are authorised by their token in the path, not the bot token. */
   auth: boolean;
+  /** The per-route rate limit bucket, per channel (its major parameter), beside the global limit. */
+  bucket?: BucketName;
   handle: (context: RouteContext) => RouteResult;
 }
 

@@ -10,6 +10,7 @@ import { commandRoutes } from './commands.js';
 import { interactionRoutes } from './interactions.js';
 import type { Route, RouteResult, SandboxCore } from './route.js';
 import { sessionRoutes } from './session.js';
+import { threadRoutes } from './threads.js';
 
 // The HTTP side: /api/v10 routing, bot-token auth, injected faults, rate limits, JSON bodies, and a record of
 // every request. Each request is one structured log line, with interaction tokens replaced by the route pattern.
@@ -33,7 +34,7 @@ export interface RouterOptions {
 
 const API_PREFIX = '/api/v10';
 // Each pattern split into segments once, not on every request.
-const ROUTES = [...sessionRoutes, ...channelRoutes, ...commandRoutes, ...interactionRoutes].map((route) => ({ route, pattern: route.pattern.split('/').slice(1) }));
+const ROUTES = [...sessionRoutes, ...channelRoutes, ...threadRoutes, ...commandRoutes, ...interactionRoutes].map((route) => ({ route, pattern: route.pattern.split('/').slice(1) }));
 
 /** The route and parameters for a path, or undefined; `methodKnown` tells a 405 from a 404. */
 function matchRoute(method: string, segments: string[]): { route: Route; params: Record<string, string> } | { route: undefined; methodKnown: boolean } {
@@ -81,7 +82,7 @@ export class Router {
       if (!match.route) throw this.unknown(match.methodKnown);
       pattern = match.route.pattern;
       if (match.route.auth && request.headers.authorization !== `Bot ${this.options.token}`) throw statusError(401);
-      const gate = this.gate(path, match.route);
+      const gate = this.gate(path, match.route, match.params);
       headers = gate.headers;
       if (gate.refused) {
         result = gate.refused;
@@ -111,7 +112,7 @@ export class Router {
   }
 
   /** Injected faults and rate limits: the response headers, and the 429 or 500 that refuses the request if any. */
-  private gate(path: string, route: Route): { headers: Record<string, string>; refused?: RouteResult } {
+  private gate(path: string, route: Route, params: Record<string, string>): { headers: Record<string, string>; refused?: RouteResult } {
     const now = this.now();
     const fault = this.options.faults.take(path);
     if (fault) this.options.logger.info({ event: 'sandbox_fault', fault: `rest_${fault.status}`, global: fault.global, route: route.pattern }, 'injected REST fault');
@@ -119,7 +120,7 @@ export class Router {
     const verdict: RateLimitVerdict = fault
       ? { limited: true, global: fault.global, retryAfterMs: FAULT_RETRY_AFTER_MS }
       : this.options.rateLimiter.check(now, {
-          channelMessagesOf: route.method === 'POST' && route.pattern === '/channels/:channel/messages' ? path.split('/')[2] : undefined,
+          bucket: route.bucket && { name: route.bucket, channelId: params.channel! },
           exemptFromGlobal: !route.auth,
         });
     const headers = rateLimitHeaders(verdict, now);

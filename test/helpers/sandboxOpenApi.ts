@@ -14,6 +14,9 @@ const CALLBACK_SCHEMAS: Record<number, string> = {
 
 const ROUTE_SCHEMAS: [method: string, path: RegExp, schema: (body: unknown) => string][] = [
   ['POST', /^\/channels\/\d+\/messages$/, () => 'MessageCreateRequest'],
+  // One route, two bodies: a forum post carries its first message, a thread in a text channel none.
+  ['POST', /^\/channels\/\d+\/threads$/, (body) => ((body as { message?: unknown }).message === undefined ? 'CreateTextThreadWithoutMessageRequest' : 'CreateForumThreadRequest')],
+  ['POST', /^\/channels\/\d+\/messages\/\d+\/threads$/, () => 'CreateTextThreadWithMessageRequest'],
   ['PATCH', /^\/channels\/\d+\/messages\/\d+$/, () => 'MessageEditRequestPartial'],
   ['POST', /^\/interactions\/\d+\/[^/]+\/callback$/, (body) => CALLBACK_SCHEMAS[(body as { type: number }).type] ?? 'unknown callback type'],
   ['PATCH', /^\/webhooks\/\d+\/[^/]+\/messages\/[^/]+$/, () => 'IncomingWebhookUpdateRequestPartial'],

@@ -1,7 +1,7 @@
 // How much of one article file the bot reads and keeps. One hostile or broken file must cost a bounded slice of
 // the heap and the event loop: a 5 MB title once froze searches for 20 s, a 12 MB file ran the bot out of memory.
 // Every limit sits far above the real corpora (their largest value is given beside each).
-import { truncate } from '../util/text.js';
+import { truncate } from '../util/clean-text.js';
 
 /** Larger files are skipped unread (real: 143 KB). */
 export const ARTICLE_FILE_MAX_BYTES = 1024 * 1024;
@@ -38,7 +38,7 @@ const isFields = (value: unknown): value is Fields => value !== null && typeof v
 
 /** Cuts long texts and lists, and remembers what it cut for the one log line that says so. */
 class Cutter {
-  private readonly cuts = new Map<string, { count: number; largest: number; max: number; unit: string }>();
+  private cuts: Map<string, { count: number; largest: number; max: number; unit: string }> | undefined;
 
   text(value: unknown, max: number, what: string): unknown {
     if (typeof value !== 'string' || value.length <= max) return value;
@@ -54,6 +54,7 @@ class Cutter {
 
   /** "title: 5,000,000 characters, cut to 2,000", "related titles: 3 cut to 2,000 characters (the longest 9,000)". */
   describe(): string[] {
+    if (!this.cuts) return [];
     const n = (x: number) => x.toLocaleString('en-US');
     return [...this.cuts].map(([what, { count, largest, max, unit }]) =>
       count === 1 ? `${what}: ${n(largest)} ${unit}, cut to ${n(max)}` : `${what}: ${n(count)} cut to ${n(max)} ${unit} (the longest ${n(largest)})`,
@@ -61,15 +62,36 @@ class Cutter {
   }
 
   private note(what: string, size: number, max: number, unit: string): void {
+    this.cuts ??= new Map();
     const cut = this.cuts.get(what);
     if (cut) [cut.count, cut.largest] = [cut.count + 1, Math.max(cut.largest, size)];
     else this.cuts.set(what, { count: 1, largest: size, max, unit });
   }
 }
 
+// Nothing is copied unless something is cut: nearly every real file is within every limit, and copying each one's
+// fields was a tenth of parsing it.
+
+/** `list` with `cut` applied to each entry: the same array when no entry changed. */
+function cutEach(list: unknown[], cut: (entry: unknown) => unknown): unknown[] {
+  let out: unknown[] | undefined;
+  list.forEach((entry, i) => {
+    const after = cut(entry);
+    if (after !== entry) (out ??= list.slice())[i] = after;
+  });
+  return out ?? list;
+}
+
 function cutProvider(raw: unknown, cut: Cutter, what: string): unknown {
   if (!isFields(raw)) return raw;
-  return { ...raw, name: cut.text(raw.name, NAME_MAX, `${what} name`), domain: cut.text(raw.domain, NAME_MAX, `${what} domain`), images: cut.list(raw.images, IMAGES_MAX, `${what} images`) };
+  const [name, domain, images] = [cut.text(raw.name, NAME_MAX, `${what} name`), cut.text(raw.domain, NAME_MAX, `${what} domain`), cut.list(raw.images, IMAGES_MAX, `${what} images`)];
+  return name === raw.name && domain === raw.domain && images === raw.images ? raw : { ...raw, name, domain, images };
+}
+
+function cutRelated(entry: unknown, cut: Cutter): unknown {
+  if (!isFields(entry)) return entry;
+  const [title, provider] = [cut.text(entry.title, TITLE_MAX, 'related titles'), cutProvider(entry.provider, cut, 'related provider')];
+  return title === entry.title && provider === entry.provider ? entry : { ...entry, title, provider };
 }
 
 /**
@@ -81,16 +103,14 @@ export function cutToLimits(frontMatter: unknown): { data: unknown; cuts: string
   const cut = new Cutter();
   const topics = cut.list(frontMatter.topics, TOPICS_MAX, 'topics');
   const related = cut.list(frontMatter.related, RELATED_MAX, 'related');
-  const data: Fields = {
-    ...frontMatter,
+  const cutFields: Fields = {
     title: cut.text(frontMatter.title, TITLE_MAX, 'title'),
     excerpt: cut.text(frontMatter.excerpt, EXCERPT_MAX, 'excerpt'),
     provider: cutProvider(frontMatter.provider, cut, 'provider'),
     images: cut.list(frontMatter.images, IMAGES_MAX, 'images'),
-    topics: Array.isArray(topics) ? topics.map((t) => cut.text(t, TOPIC_NAME_MAX, 'topic names')) : topics,
-    related: Array.isArray(related)
-      ? related.map((r) => (isFields(r) ? { ...r, title: cut.text(r.title, TITLE_MAX, 'related titles'), provider: cutProvider(r.provider, cut, 'related provider') } : r))
-      : related,
+    topics: Array.isArray(topics) ? cutEach(topics, (t) => cut.text(t, TOPIC_NAME_MAX, 'topic names')) : topics,
+    related: Array.isArray(related) ? cutEach(related, (r) => cutRelated(r, cut)) : related,
   };
-  return { data, cuts: cut.describe() };
+  const cuts = cut.describe();
+  return { data: cuts.length ? { ...frontMatter, ...cutFields } : frontMatter, cuts };
 }

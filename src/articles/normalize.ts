@@ -3,7 +3,7 @@
 // default, so one odd value never costs a whole article.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { cleanText, foldForMatch, safeHttpUrl } from '../util/text.js';
+import { cleanText, foldForMatch, safeHttpUrl } from '../util/clean-text.js';
 import { parseIsoDateTime } from './iso-date.js';
 import { cutToLimits } from './limits.js';
 import type { Article, ArticleImage, Provider, RelatedCoverage } from './types.js';

@@ -1,6 +1,6 @@
-// Reading and parsing article files. On this thread: worker threads were measured slower on the 2-core machine
-// (each must load the parser and its imports anew, and the CPU is shared), see BENCHMARKS.md.
-import fs from 'node:fs/promises';
+// Reading and parsing article files, on this thread in slices that give the event loop back, or on a pool of
+// worker threads for a large cold load (parse-pool.ts), which run parseArticleFile() below.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { FileStamp } from './files.js';
 import { ARTICLE_FILE_MAX_BYTES, fileTooLarge } from './limits.js';
@@ -8,36 +8,67 @@ import type { NormalizeResult } from './normalize.js';
 import { parseArticleBytes } from './parse.js';
 
 const FIRST_READ_BYTES = 64 * 1024;
+// Never wait on a FIFO that took a file's place since the folder was listed: read what is there (nothing).
+const READ_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
+/** How long one slice of parsing may hold this thread before it lets other work run. */
+const SLICE_MS = 20;
 
 /**
  * The bytes of `file`, or the rejection of a file over ARTICLE_FILE_MAX_BYTES. Reads at most one byte more than
  * the limit whatever the file's size, so a file that grows after it was measured cannot blow up the heap.
+ * Synchronous: the promise API's open, read and close cost the bot more than the read itself (a third of a cold
+ * load), and one file is a fraction of a millisecond.
  */
-async function readArticleBytes(file: string, expectedSize: number | undefined): Promise<Buffer | NormalizeResult> {
-  const handle = await fs.open(file, 'r');
+function readArticleBytes(file: string, expectedSize: number | undefined): Buffer | NormalizeResult {
+  const handle = fs.openSync(file, READ_FLAGS);
   try {
     let buffer = Buffer.allocUnsafe(Math.min(expectedSize ?? FIRST_READ_BYTES, ARTICLE_FILE_MAX_BYTES) + 1);
     let length = 0;
     for (;;) {
       if (length === buffer.length) {
-        if (length > ARTICLE_FILE_MAX_BYTES) return { ok: false, reason: fileTooLarge(Math.max(length, (await handle.stat()).size)) };
+        if (length > ARTICLE_FILE_MAX_BYTES) return { ok: false, reason: fileTooLarge(Math.max(length, fs.fstatSync(handle).size)) };
         const larger = Buffer.allocUnsafe(Math.min(length * 2, ARTICLE_FILE_MAX_BYTES + 1));
         buffer.copy(larger);
         buffer = larger;
       }
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      const bytesRead = readSome(handle, buffer, length);
       if (bytesRead === 0) return buffer.subarray(0, length);
       length += bytesRead;
     }
   } finally {
-    await handle.close();
+    fs.closeSync(handle);
+  }
+}
+
+function readSome(handle: number, buffer: Buffer, at: number): number {
+  try {
+    return fs.readSync(handle, buffer, at, buffer.length - at, null);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return 0; // a FIFO with nothing written
+    throw error;
   }
 }
 
 /**
- * Reads and parses `files` (paths relative to `contentDir`); an unreadable file is a rejection like any other.
- * A file whose `stamps` size is over ARTICLE_FILE_MAX_BYTES is rejected without being opened. `onBatch` hears how
- * many files are done after each batch.
+ * One article file (`file` relative to `contentDir`) read and parsed; an unreadable file is a rejection like any
+ * other, and one whose known `size` is over ARTICLE_FILE_MAX_BYTES is rejected without being opened.
+ */
+export function parseArticleFile(contentDir: string, file: string, size: number | undefined): NormalizeResult {
+  if (size !== undefined && size > ARTICLE_FILE_MAX_BYTES) return { ok: false, reason: fileTooLarge(size) };
+  let content: Buffer | NormalizeResult;
+  try {
+    content = readArticleBytes(path.join(contentDir, file), size);
+  } catch (error) {
+    return { ok: false, reason: `unreadable: ${(error as Error).message}` };
+  }
+  return Buffer.isBuffer(content) ? parseArticleBytes(content, file) : content;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Reads and parses `files` (paths relative to `contentDir`) on this thread, in slices of about SLICE_MS between
+ * which other work runs. `onBatch` hears how many files are done after each slice.
  */
 export async function parseFiles(
   contentDir: string,
@@ -46,20 +77,14 @@ export async function parseFiles(
   onBatch?: (done: number) => void,
 ): Promise<Map<string, NormalizeResult>> {
   const results = new Map<string, NormalizeResult>();
-  const read = (file: string): Promise<Buffer | NormalizeResult> => {
-    const size = stamps?.get(file)?.size;
-    if (size !== undefined && size > ARTICLE_FILE_MAX_BYTES) return Promise.resolve({ ok: false, reason: fileTooLarge(size) });
-    return readArticleBytes(path.join(contentDir, file), size).catch((e: Error) => ({ ok: false, reason: `unreadable: ${e.message}` }));
-  };
-  // Reads overlap in small batches; parsing is synchronous CPU work between them.
-  for (let i = 0; i < files.length; i += 64) {
-    const batch = files.slice(i, i + 64);
-    const contents = await Promise.all(batch.map(read));
-    batch.forEach((file, j) => {
-      const content = contents[j]!;
-      results.set(file, Buffer.isBuffer(content) ? parseArticleBytes(content, file) : content);
-    });
+  let sliceStart = performance.now();
+  for (const file of files) {
+    results.set(file, parseArticleFile(contentDir, file, stamps?.get(file)?.size));
+    if (performance.now() - sliceStart < SLICE_MS) continue;
     onBatch?.(results.size);
+    await nextTurn();
+    sliceStart = performance.now();
   }
+  onBatch?.(results.size);
   return results;
 }

@@ -3,6 +3,7 @@
 // find: "Cities — 11 articles" where topic:Cities found 7 counted drafts no search shows.
 import { foldForMatch } from '../util/text.js';
 import { foldTopic } from './query.js';
+import { eachSteps, runNow, type Steps } from './steps.js';
 import type { Article } from './types.js';
 
 export interface TopicCount { name: string; count: number }
@@ -51,6 +52,11 @@ interface Group {
  * on unpublished articles can still be looked up, with a count of 0.
  */
 export function buildFacets(articles: Iterable<Article>): Facets {
+  return runNow(facetSteps(articles));
+}
+
+/** buildFacets() a step at a time (see steps.ts). */
+export function* facetSteps(articles: Iterable<Article>): Steps<Facets> {
   const topics = new Map<string, Group>();
   const providers = new Map<string, Group>();
   const tally = (groups: Map<string, Group>, key: string, name: string, published: boolean) => {
@@ -59,10 +65,10 @@ export function buildFacets(articles: Iterable<Article>): Facets {
     group.names.set(name, (group.names.get(name) ?? 0) + 1);
     if (published) group.published++;
   };
-  for (const article of articles) {
+  yield* eachSteps(articles, (article) => {
     for (const topic of article.topics) tally(topics, foldTopic(topic), topic, article.published);
     tally(providers, article.provider.domain, article.provider.name, article.published);
-  }
+  });
   const providerDomains = new Map<string, Set<string>>();
   const designate = (key: string, domain: string) => {
     let set = providerDomains.get(key);

@@ -1,16 +1,29 @@
-// The search index over the corpus's articles: prepared from its restart cache (patched where files changed) or
-// built, kept current as articles change, rebuilt in the background once tombstones pile up, and written back to
-// its cache. It answers one question: which articles are candidates for these words.
+// The search index over the corpus's articles, prepared in the background once they are loaded: read from its
+// restart cache (patched where files changed) or built, on a worker thread (index-jobs.ts), so that the bot logs in
+// and answers meanwhile. Kept current as articles change, merged and written back to its cache when asked (after a
+// quiet spell of live changes), and rebuilt once tombstones pile up. It answers two questions: which articles are
+// candidates for these words, and how common a word is; until it is ready, it says it cannot (candidates() is null).
 import type { Logger } from '../log.js';
 import type { RestartCaches } from './caches.js';
 import type { Corpus, EntryChange } from './corpus.js';
-import { importIndex, planSlots, readIndexCache, slotKey, tooManyTombstones, writeIndexCache, type CachedIndex } from './index-cache.js';
-import { indexedText, type SearchEntry } from './query.js';
-import { SearchIndex } from './search-index.js';
+import { slotKey, tooManyTombstones } from './index-cache.js';
+import { localJob, problemError, workerJob, type IndexJob, type JobAnswer, type JobProblem } from './index-jobs.js';
+import { byQuality, type SearchEntry } from './query.js';
+import { SearchIndex, type FrozenIndex } from './search-index.js';
+import { correctWord } from './spelling.js';
+import { nextTurn, runInTurns, sortSteps } from './steps.js';
 
-// Articles indexed per step of a rebuild in the background (about 0.1 ms each at 50,000 articles).
-const REBUILD_STEP = 250;
 const INDEX_CACHE = 'search-index.bin';
+// Articles handled per step on the library's thread (their words folded and sent to the worker, or added to the
+// index): a few milliseconds each at most, so commands are answered between steps.
+const STEP = 250;
+// A library this small has its index made in its own thread, in a few milliseconds: less than a worker's start,
+// and its index is ready when open() resolves.
+const LOCAL_MAX = 1000;
+
+// Keys computed and sent per step for the worker to place a cached index's slots, and slots checked per step.
+const KEYS_STEP = 2000;
+const CHECK_STEP = 5000;
 
 export class IndexedSearch {
   /**
@@ -19,181 +32,263 @@ export class IndexedSearch {
    */
   private slots: (SearchEntry | undefined)[] = [];
   private slotOf = new Map<string, number>();
-  /** Null until prepared: right after open() in the background, or by the first search that needs it. */
+  /** Null until prepared (see prepare()). */
   private index: SearchIndex | null = null;
-  private rebuildTask: NodeJS.Immediate | undefined;
-  private indexWrite: Promise<void> = Promise.resolve();
+  /** While the articles changed during a preparation or rebuild are being indexed, the index may miss them. */
+  private catchingUp = false;
+  private preparing: Promise<void> | null = null;
+  /** Index jobs (preparing, saving, rebuilding) run one at a time, in order. */
+  private work: Promise<void> = Promise.resolve();
+  private job: IndexJob | null = null;
+  private rebuilding = false;
+  private stopped = false;
+  /** Changes made to the slots so far, and how many of them the cache holds. */
+  private changes = 0;
+  private saved = -1;
 
   constructor(private readonly corpus: Corpus, private readonly caches: RestartCaches, private readonly logger: Logger) {}
 
-  /** Prepares the index now if it is not yet: before a change moves articles in or out of slots, or ahead of searches. */
-  prepare(): void {
-    this.current();
+  /** Whether the index is made in the library's own thread: a small library's is ready as soon as open() waits for it. */
+  get local(): boolean {
+    return this.corpus.entries.size <= LOCAL_MAX;
   }
 
-  /** The entries of the index's best `limit` matches for `words` (folded terms), best first; every match without `limit`. */
-  candidates(words: string, limit?: number): SearchEntry[] {
-    const index = this.current();
-    // Tombstones still match: asking for as many more candidates as there are keeps the live ones `limit` or all.
-    const tombstones = this.slots.length - this.slotOf.size;
-    return index.search(words, (limit ?? this.slots.length) + tombstones).map((s) => this.slots[s]).filter((e): e is SearchEntry => e !== undefined);
+  /** Whether searches can use the index. */
+  get ready(): boolean {
+    return this.index !== null && !this.catchingUp;
+  }
+
+  /** Starts preparing the index (once); resolves when it is ready, or was given up (closed, or it failed). */
+  prepare(): Promise<void> {
+    this.preparing ??= this.queue(() => this.prepareIndex());
+    return this.preparing;
   }
 
   /**
-   * Gives an article's new version (or nothing, once it is gone) its place in the prepared index. True when its
-   * words were indexed anew, false when it left or kept the words it had.
+   * The entries of the index's best `limit` matches for `words` (folded terms), best first; every match without
+   * `limit`. Null until the index is ready.
    */
-  update({ before, after }: EntryChange): boolean {
+  candidates(words: string, limit?: number): SearchEntry[] | null {
+    if (!this.ready) return null;
+    // Tombstones still match: asking for as many more candidates as there are keeps the live ones `limit` or all.
+    const tombstones = this.slots.length - this.slotOf.size;
+    return this.index!.search(words, (limit ?? this.slots.length) + tombstones).map((s) => this.slots[s]).filter((e): e is SearchEntry => e !== undefined);
+  }
+
+  /** `term` itself if an article has it as a word, else its most common neighbour one edit away (see spelling.ts). */
+  correct(term: string): string {
+    return this.ready ? correctWord(term, (word) => this.index!.wordCount(word)) : term;
+  }
+
+  /**
+   * Gives an article's new version (or nothing, once it is gone) its place in the index. Before the index is
+   * prepared there is nothing to do: the preparation indexes the articles as they are when it ends.
+   */
+  update({ before, after }: EntryChange): void {
+    if (!this.index) return;
     const id = (before ?? after)!.article.id;
     const slot = this.slotOf.get(id);
-    // A slot whose words change becomes a tombstone (see slots), and the new version gets a new slot.
-    if (!after) {
-      this.slots[slot!] = undefined;
-      this.slotOf.delete(id);
-      return false;
-    }
-    const text = indexedText(after.article);
-    if (before && text === indexedText(before.article)) {
+    if (after && before && slot !== undefined && sameWords(before, after)) {
       // Same words (a flag or a score changed, as news pipelines often do): the slot keeps its terms.
-      this.slots[slot!] = after;
-      return false;
+      this.slots[slot] = after;
+      return;
     }
-    if (slot !== undefined) this.slots[slot] = undefined;
-    this.slotOf.set(id, this.slots.push(after) - 1);
-    this.current().add(this.slots.length - 1, text);
+    // A slot whose words change becomes a tombstone (see slots), and the new version gets a new slot.
+    if (slot !== undefined) {
+      this.slots[slot] = undefined;
+      this.slotOf.delete(id);
+      this.changes++;
+    }
+    if (after) this.add(after);
+  }
+
+  /** Once tombstones pass their share, builds a new index without them on the worker, the current one serving meanwhile. */
+  rebuildIfWorn(): void {
+    if (!this.index || this.rebuilding || this.stopped || !tooManyTombstones(this.slots.length, this.slotOf.size)) return;
+    this.rebuilding = true;
+    void this.queue(async () => {
+      if (await this.build()) this.logger.info({ event: 'articles.index_rebuilt', articles: this.corpus.entries.size }, 'search index rebuilt without tombstones');
+      this.rebuilding = false;
+    });
+  }
+
+  /** Writes the index to its cache if it changed since: its frozen part and what was added since, merged on the worker. */
+  saveCache(): Promise<void> {
+    return this.queue(async () => {
+      const file = this.caches.file(INDEX_CACHE);
+      const index = this.index;
+      if (!file || !index || this.changes === this.saved) return;
+      const seen = this.changes;
+      const job = this.startJob(this.slots.length <= LOCAL_MAX);
+      job.send({ kind: 'start', base: index.frozen, added: index.added() });
+      job.send({ kind: 'keys', keys: this.slots.map((e) => (e ? this.keyOf(e) : null)) });
+      job.send({ kind: 'finish', file });
+      const made = await this.made(job, file);
+      if (!made) return;
+      if (!made.writeProblem) this.saved = seen;
+      if (this.index === index) this.index = index.rebase(made.index);
+    });
+  }
+
+  /** Stops the work under way for good (a job is ended, a rebuild not started); saveCache() still writes. */
+  stop(): void {
+    this.stopped = true;
+    this.job?.cancel();
+  }
+
+  /** Resolves once the index work queued so far (cache writes included) is over. */
+  written(): Promise<void> {
+    return this.work;
+  }
+
+  private queue(task: () => Promise<void>): Promise<void> {
+    this.work = this.work.then(task).catch((error: unknown) => {
+      this.logger.error({ event: 'articles.index_failed', err: error }, 'search index work failed: searches rank the articles directly');
+    });
+    return this.work;
+  }
+
+  /** Reuses the cached index, patched where files changed since it was written, or builds one. */
+  private async prepareIndex(): Promise<void> {
+    const started = performance.now();
+    const file = this.caches.file(INDEX_CACHE);
+    const cached = file ? await this.readCache(file) : null;
+    let how: 'cache' | 'patched cache' | 'built';
+    if (cached) {
+      if (!cached.patches) this.saved = this.changes;
+      await this.install(new SearchIndex(cached.index), cached.slots);
+      how = cached.patches ? 'patched cache' : 'cache';
+    } else {
+      if (!(await this.build())) return;
+      how = 'built';
+    }
+    if (this.stopped) return;
+    this.logger.info({ event: 'articles.index_ready', ms: Math.round(performance.now() - started), how, articles: this.corpus.entries.size }, 'search index ready');
+    // A patched index is written back once patched: the next start then finds it current.
+    if (how === 'patched cache') void this.saveCache();
+  }
+
+  /**
+   * The cached index with the entry of each slot and how many articles it lacks, or null when there is none or
+   * too much changed for patching to pay. The worker places the slots: it is sent every article's key.
+   */
+  private async readCache(file: string): Promise<{ index: FrozenIndex; slots: (SearchEntry | undefined)[]; patches: number } | null> {
+    const entries = [...this.corpus.entries.values()];
+    const job = this.startJob(this.local);
+    for (let first = 0; first < entries.length; first += KEYS_STEP) {
+      job.send({ kind: 'keys', keys: entries.slice(first, first + KEYS_STEP).map((e) => this.keyOf(e)) });
+      await nextTurn();
+    }
+    job.send({ kind: 'read', file });
+    const answer = await this.finished(job);
+    if (answer.kind === 'failed') this.caches.read(file, 'search index', () => { throw problemError(answer.problem); }, null);
+    if (answer.kind !== 'read' || !answer.cached) return null;
+    const { index, placement } = answer.cached;
+    const slots = Array.from(placement, (position) => (position < 0 ? undefined : entries[position]));
+    const placed = placement.reduce((n, position) => (position < 0 ? n : n + 1), 0);
+    const patches = entries.length - placed;
+    if (patches > Math.max(100, entries.length / 5) || tooManyTombstones(placement.length + patches, entries.length)) return null;
+    return { index, slots, patches };
+  }
+
+  /**
+   * Builds an index of the articles as they are now, best-ranked first (so the index proposes them first among
+   * equal matches), on the worker, and writes it to the cache; then takes it in place of the current one. False when
+   * it could not be made.
+   */
+  private async build(): Promise<boolean> {
+    const file = this.caches.file(INDEX_CACHE);
+    const ranked = await runInTurns(sortSteps([...this.corpus.entries.values()], (a, b) => byQuality(a.article, b.article)));
+    const job = this.startJob(ranked.length <= LOCAL_MAX);
+    job.send({ kind: 'start', base: null, added: [] });
+    for (let first = 0; first < ranked.length && !this.stopped; first += STEP) {
+      const step = ranked.slice(first, first + STEP);
+      // Words and keys together: a key names the file version whose words the slot holds (null: changed already).
+      job.send({ kind: 'words', first, words: step.map((e) => e.words) });
+      job.send({ kind: 'keys', keys: step.map((e) => this.keyOf(e)) });
+      await nextTurn();
+    }
+    job.send({ kind: 'finish', file });
+    const made = await this.made(job, file);
+    if (!made) return false;
+    if (!made.writeProblem && file) this.saved = this.changes;
+    await this.install(new SearchIndex(made.index), ranked);
     return true;
   }
 
   /**
-   * Once tombstones pass their share, builds a new index in small steps beside the one in use, so no step blocks
-   * for long (a build at 50,000 articles takes about 5 s). Articles changed meanwhile are caught up at the end.
+   * Takes `index`, whose slots held `slots`, in place of the current index, and brings it up to date a step at a
+   * time: an article changed or gone since is a tombstone, and the articles it lacks (changed while it was made,
+   * or patched in) are indexed. Changes meanwhile are taken in by update(); searches use the index once it is done.
    */
-  rebuildIfWorn(): void {
-    if (this.rebuildTask || !tooManyTombstones(this.slots, this.slotOf.size)) return;
-    const slots: (SearchEntry | undefined)[] = this.byId();
-    const index = new SearchIndex();
+  private async install(index: SearchIndex, slots: (SearchEntry | undefined)[]): Promise<void> {
     const entries = this.corpus.entries;
-    let done = 0;
-    const step = () => {
-      for (const end = Math.min(slots.length, done + REBUILD_STEP); done < end; done++) index.add(done, indexedText(slots[done]!.article));
-      if (done < slots.length) {
-        this.rebuildTask = setImmediate(step);
-        return;
+    [this.index, this.slots, this.slotOf] = [index, slots, new Map()];
+    this.catchingUp = true;
+    for (let first = 0; first < slots.length && !this.stopped; first += CHECK_STEP) {
+      for (let slot = first; slot < Math.min(slots.length, first + CHECK_STEP); slot++) {
+        const entry = slots[slot];
+        if (!entry) continue;
+        const id = entry.article.id;
+        if (entries.get(id) === entry && !this.slotOf.has(id)) this.slotOf.set(id, slot);
+        else {
+          slots[slot] = undefined;
+          this.changes++;
+        }
       }
-      this.rebuildTask = undefined;
-      const slotOf = new Map<string, number>();
-      slots.forEach((e, slot) => {
-        if (entries.get(e!.article.id) === e) slotOf.set(e!.article.id, slot);
-        else slots[slot] = undefined;
-      });
-      entries.forEach((e, id) => {
-        if (slotOf.has(id)) return;
-        slotOf.set(id, slots.push(e) - 1);
-        index.add(slots.length - 1, indexedText(e.article));
-      });
-      [this.slots, this.slotOf, this.index] = [slots, slotOf, index];
-      this.logger.info({ event: 'articles.index_rebuilt', articles: entries.size }, 'search index rebuilt without tombstones');
-      const file = this.caches.file(INDEX_CACHE);
-      if (file) void this.queueIndexWrite(file, true);
-    };
-    this.rebuildTask = setImmediate(step);
-  }
-
-  /** Writes the index to its cache, if it has been prepared. */
-  async saveCache(): Promise<void> {
-    const file = this.caches.file(INDEX_CACHE);
-    if (file && this.index) await this.queueIndexWrite(file);
-  }
-
-  /** Stops a rebuild under way for good: its task stays set, so no other starts. */
-  stop(): void {
-    clearImmediate(this.rebuildTask);
-  }
-
-  /** Resolves once the cache writes queued so far are over. */
-  written(): Promise<void> {
-    return this.indexWrite;
-  }
-
-  /** The search index, prepared now if it is not yet. */
-  private current(): SearchIndex {
-    if (this.index) return this.index;
-    const started = performance.now();
-    const how = this.prepareIndex();
-    this.logger.info({ event: 'articles.index_ready', ms: Math.round(performance.now() - started), how, articles: this.corpus.entries.size }, 'search index ready');
-    return this.index!;
-  }
-
-  /**
-   * Reuses the cached index, patched where files changed since it was written; builds a fresh one (slots in id
-   * order) when there is none or too much changed for patching to pay. A new or patched index is written back.
-   */
-  private prepareIndex(): 'cache' | 'patched cache' | 'built' {
-    const file = this.caches.file(INDEX_CACHE);
-    const cached = file ? this.caches.read(file, 'search index', () => readIndexCache(file), null) : null;
-    const patched = file && cached ? this.patchCachedIndex(file, cached) : null;
-    if (patched === 0) return 'cache';
-    if (patched === null) {
-      this.slots = this.byId();
-      this.slotOf = new Map(this.slots.map((e, slot) => [e!.article.id, slot]));
-      const index = new SearchIndex();
-      this.slots.forEach((e, slot) => index.add(slot, indexedText(e!.article)));
-      this.index = index;
+      await nextTurn();
     }
-    if (file) void this.queueIndexWrite(file, patched === null);
-    return patched === null ? 'built' : 'patched cache';
+    const pending = [...entries.values()];
+    for (let first = 0; first < pending.length && !this.stopped; first += STEP) {
+      for (const entry of pending.slice(first, first + STEP)) {
+        if (entries.get(entry.article.id) === entry && !this.slotOf.has(entry.article.id)) this.add(entry);
+      }
+      await nextTurn();
+    }
+    this.catchingUp = false;
   }
 
-  /** Imports and patches the cached index; the number of slots patched, or null when it cannot be used. */
-  private patchCachedIndex(file: string, cached: CachedIndex): number | null {
-    const entries = this.corpus.entries;
-    const current = new Map([...entries].map(([id, e]) => [id, this.keyOf(e)]));
-    const plan = planSlots(cached.keys, current);
-    const patches = plan.reindex.length;
-    if (patches > Math.max(100, entries.size / 5) || tooManyTombstones(plan.ids, entries.size)) return null;
-    const index = this.caches.read(file, 'search index', () => importIndex(cached), null);
-    if (!index) return null;
-    this.slots = plan.ids.map((id) => (id === null ? undefined : entries.get(id)));
-    this.slotOf = new Map(plan.ids.flatMap((id, slot) => (id === null ? [] : [[id, slot] as const])));
-    for (const slot of plan.reindex) index.add(slot, indexedText(this.slots[slot]!.article));
-    this.index = index;
-    return patches;
+  private add(entry: SearchEntry): void {
+    const slot = this.slots.push(entry) - 1;
+    this.slotOf.set(entry.article.id, slot);
+    this.index!.add(slot, entry.words);
+    this.changes++;
   }
 
-  private keyOf(entry: SearchEntry): string {
+  /** The key of the file version `entry` came from, or null when the corpus shows another version of it by now. */
+  private keyOf(entry: SearchEntry): string | null {
     const { id, sourcePath } = entry.article;
+    if (this.corpus.entries.get(id) !== entry) return null;
     const { size, mtimeMs } = this.corpus.stampOf(sourcePath);
     return slotKey(id, sourcePath, size, mtimeMs);
   }
 
-  private slotKeys(): (string | null)[] {
-    return this.slots.map((e) => (e ? this.keyOf(e) : null));
+  private startJob(local: boolean): IndexJob {
+    this.job = local ? localJob() : workerJob();
+    return this.job;
   }
 
-  /**
-   * Writes the index cache. With `compact`, a freshly built index is then replaced by the import of what was just
-   * written, if nothing changed it meanwhile: built, its arrays keep the slack they grew with, and the same index
-   * imported weighs less than half (for the 7,852 real files 42 MB of heap built, 18 MB imported).
-   */
-  private async saveIndexCache(file: string, compact = false): Promise<void> {
-    try {
-      const index = this.index!;
-      const version = index.version;
-      const exported = await writeIndexCache(file, this.slotKeys(), index);
-      if (compact && this.index === index && index.version === version) this.index = SearchIndex.import(exported);
-    } catch (error) {
-      this.caches.fault(file, error);
+  private async finished(job: IndexJob): Promise<JobAnswer> {
+    const answer = await job.answer;
+    if (this.job === job) this.job = null;
+    return answer;
+  }
+
+  /** The index a job made, with why it could not be written (logged here); null when there is none. */
+  private async made(job: IndexJob, file: string | null): Promise<{ index: FrozenIndex; writeProblem: JobProblem | null } | null> {
+    const answer = await this.finished(job);
+    if (answer.kind === 'made') {
+      if (answer.writeProblem && file) this.caches.fault(file, problemError(answer.writeProblem));
+      return answer;
     }
+    if (answer.kind === 'failed') {
+      this.logger.error({ event: 'articles.index_failed', problem: answer.problem.message }, 'search index could not be made: searches rank the articles directly');
+    }
+    return null;
   }
+}
 
-  /** Index cache writes go one at a time: they share a temporary file, and a rebuild may write while a save is due. */
-  private queueIndexWrite(file: string, compact = false): Promise<void> {
-    this.indexWrite = this.indexWrite.then(() => this.saveIndexCache(file, compact));
-    return this.indexWrite;
-  }
-
-  /** The articles in id order, as a new index holds them. */
-  private byId(): SearchEntry[] {
-    return [...this.corpus.entries.values()].sort((a, b) => (a.article.id < b.article.id ? -1 : 1));
-  }
+function sameWords(a: SearchEntry, b: SearchEntry): boolean {
+  const [x, y] = [a.words, b.words];
+  return x.title === y.title && x.excerpt === y.excerpt && x.provider === y.provider && x.topics === y.topics;
 }

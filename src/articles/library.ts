@@ -1,7 +1,7 @@
 // The in-memory article library the digests and slash commands read: loaded from CONTENT_DIR (through the parse
 // and index caches), deduplicated by URL, searchable, and kept current by a file watcher. A facade over its parts:
 // the corpus (files → articles), the indexed search, the views derived from the articles, and the live updates.
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { AUTOCOMPLETE_CHOICES_MAX } from '../discord/limits.js';
@@ -12,6 +12,7 @@ import { IndexedSearch } from './indexed-search.js';
 import { LiveUpdates } from './live-updates.js';
 import { entryFilter, hasFilters, pageOf, pageInOrder, queryTerms, rankPage, type SearchPage, type SearchQuery } from './query.js';
 import type { Article } from './types.js';
+import { nextTurn, runInTurns, type Steps } from './steps.js';
 import { LibraryViews } from './views.js';
 
 export type { ProviderCount, TopicCount } from './facets.js';
@@ -38,6 +39,8 @@ export type LoadProgress = { phase: 'parsing'; done: number; total: number } | {
 const CANDIDATES = 1000;
 // A filtered list this short is ranked directly, which is cheaper than asking the index and filtering.
 const DIRECT_RANK_MAX = 3000;
+// Articles handled per step of the work done beside commands (folding text, indexing a large batch of changes).
+const WARM_UP_STEP = 250;
 
 export class ArticleLibrary extends EventEmitter {
   private loadSummary: LoadSummary = { loaded: 0, skipped: 0, byReason: {}, fromCache: 0, ms: 0 };
@@ -48,9 +51,9 @@ export class ArticleLibrary extends EventEmitter {
   private readonly views: LibraryViews;
   private readonly logger: Logger;
   private readonly directRankMax: number;
-  private warmUpTask: NodeJS.Immediate | undefined;
   private warm: Promise<void> = Promise.resolve();
-  private endWarmUp = () => {};
+  /** Aborted by close(): the work left for after open() stops, and whoever waits for it is let go. */
+  private readonly closing = new AbortController();
 
   private constructor(options: LibraryOptions) {
     super();
@@ -78,6 +81,8 @@ export class ArticleLibrary extends EventEmitter {
     library.loadSummary = await library.corpus.load(progress && ((done, total) => progress({ phase: 'parsing', done, total })));
     progress?.({ phase: 'indexing', articles: library.size });
     library.warmUp();
+    // A small library's index takes milliseconds: ready when open() resolves, typo correction included.
+    if (library.index.local) await library.index.prepare();
     if (options.watch) await library.live.watch();
     return library;
   }
@@ -112,25 +117,24 @@ export class ArticleLibrary extends EventEmitter {
     const page = this.rank(query, terms);
     if (page.total > 0 || !terms.length) return page;
     // Nothing found: maybe a typo. Try once more with each unknown word replaced by its nearest known one.
-    const vocabulary = this.views.vocabulary();
-    const corrected = terms.map((t) => vocabulary.correct(t));
+    const corrected = terms.map((t) => this.index.correct(t));
     return corrected.some((t, i) => t !== terms[i]) ? this.rank(query, corrected) : page;
   }
 
   /**
-   * Ranks the matches of `terms`. When the filters narrow the library to a short list, that list is ranked
-   * directly; otherwise the index proposes its best candidates, widened to every match if the filters leave
-   * fewer than the page needs.
+   * Ranks the matches of `terms`. When the filters narrow the library to a short list, or the index is not ready
+   * yet (just after start-up), that list is ranked directly; otherwise the index proposes its best candidates,
+   * widened to every match if the filters leave fewer than the page needs.
    */
   private rank(query: SearchQuery, terms: readonly string[]): SearchPage {
     const { list, rest } = this.views.narrowed(query);
-    if (list.length <= this.directRankMax || !terms.length) return rankPage(list, query, entryFilter(rest, this.views.facets().providerDomains), terms);
-    const filter = entryFilter(query, this.views.facets().providerDomains);
     const words = terms.join(' ');
-    const first = this.index.candidates(words, CANDIDATES);
+    const first = list.length <= this.directRankMax || !terms.length ? null : this.index.candidates(words, CANDIDATES);
+    if (!first) return rankPage(list, query, entryFilter(rest, this.views.facets().providerDomains), terms);
+    const filter = entryFilter(query, this.views.facets().providerDomains);
     const page = rankPage(first, query, filter, terms);
     const { offset, limit } = pageOf(query);
-    return page.total >= offset + limit || first.length < CANDIDATES ? page : rankPage(this.index.candidates(words), query, filter, terms);
+    return page.total >= offset + limit || first.length < CANDIDATES ? page : rankPage(this.index.candidates(words)!, query, filter, terms);
   }
 
   /** A query without words, newest first: a narrowed list cut to the date range by binary search. */
@@ -141,32 +145,27 @@ export class ArticleLibrary extends EventEmitter {
   }
 
   /**
-   * After open(): prepares the search index, the lists and every article's folded text in small steps, so the
-   * first queries find them ready and the event loop stays responsive meanwhile.
+   * After open(): prepares the search index in the background (on a worker thread, see IndexedSearch), and the
+   * lists, facets and every article's folded text in small steps, so the first queries find them ready and the
+   * event loop stays responsive meanwhile.
    */
   private warmUp(): void {
     const entries = [...this.corpus.entries.values()];
-    let done = 0;
-    this.warm = new Promise((resolve) => {
-      this.endWarmUp = resolve;
-      const step = () => {
-        this.index.prepare();
-        this.views.prepareLists();
-        for (const end = Math.min(entries.length, done + 2000); done < end; done++) void entries[done]!.words;
-        if (done < entries.length) this.warmUpTask = setImmediate(step);
-        else {
-          this.views.vocabulary();
-          resolve();
-        }
-      };
-      this.warmUpTask = setImmediate(step);
-    });
+    const closed = this.closing.signal;
+    const fold = function* (): Steps<void> {
+      for (let done = 0; done < entries.length && !closed.aborted; done += WARM_UP_STEP) {
+        for (const entry of entries.slice(done, done + WARM_UP_STEP)) void entry.words;
+        yield;
+      }
+    };
+    const work = Promise.all([this.views.refresh(), runInTurns(fold()), this.index.prepare()]);
+    this.warm = Promise.race([work.then(() => {}), once(closed, 'abort').then(() => {})]);
   }
 
   /**
    * Resolves once the work open() leaves for afterwards (search index, lists, folded text) is done, or the
-   * library is closed. Searching earlier is correct, only the first queries are slower; this is for benchmarks and
-   * for logging readiness.
+   * library is closed. Searching earlier is correct, only slower (the lists are ranked directly, and a typo is not
+   * corrected); this is for tests, benchmarks and logging readiness.
    */
   whenWarm(): Promise<void> {
     return this.warm;
@@ -194,21 +193,27 @@ export class ArticleLibrary extends EventEmitter {
 
   /** Stops watching and writes any pending change to the caches. */
   async close(): Promise<void> {
-    clearImmediate(this.warmUpTask);
+    this.closing.abort();
     this.index.stop();
-    this.endWarmUp();
     await this.live.close();
     await this.index.written();
   }
 
   /** Takes in one batch of changed files: what the watcher's batches come to. */
   private async apply(files: Set<string>): Promise<void> {
-    this.index.prepare(); // slots must be settled before articles move in or out of them
     const { change, moved } = this.corpus.apply(await this.live.read(files));
-    for (const entryChange of moved) if (this.index.update(entryChange)) this.views.learn(entryChange.after!);
+    if (change.added || change.changed || change.removed || change.skipped) {
+      // The views are made anew beside commands, the previous ones serving meanwhile; the index follows them, so a
+      // search, the topic and outlet counts and all() change together.
+      await this.views.refresh();
+    }
+    // A large batch (a folder copied in) is indexed a step at a time, commands answered between steps.
+    for (let first = 0; first < moved.length; first += WARM_UP_STEP) {
+      if (first) await nextTurn();
+      for (const entryChange of moved.slice(first, first + WARM_UP_STEP)) this.index.update(entryChange);
+    }
     this.index.rebuildIfWorn();
     if (!change.added && !change.changed && !change.removed && !change.skipped) return;
-    this.views.invalidate();
     this.logger.info({ event: 'articles.updated', ...change, articles: this.corpus.entries.size }, 'articles updated');
     this.live.saveSoon();
     this.emit('change', change);

@@ -1,6 +1,7 @@
 // Search over the library, apart from the index itself: filters, ranking and paging (pure functions).
 import { foldForMatch } from '../util/text.js';
 import type { Article } from './types.js';
+import { WEIGHT } from './weights.js';
 
 export interface SearchQuery {
   words?: string;
@@ -91,22 +92,10 @@ export function queryProblem(words: string | undefined): string | null {
   return null;
 }
 
-/** Separates, in indexedText(), the words indexed with every prefix from the excerpt's, indexed whole. */
-export const EXCERPT_MARK = '\u0001';
-
-/**
- * The text the search index holds for an article: the title first, as the index ranks earlier words higher; then
- * the topics and provider; after EXCERPT_MARK the excerpt, whose words the index keeps whole (see search-index.ts).
- */
-export function indexedText(article: Article): string {
-  return `${article.title} ${article.topics.join(' ')} ${article.provider.name}${EXCERPT_MARK}${article.excerpt}`;
-}
-
-const WEIGHT = { title: 4, topics: 3, provider: 3, excerpt: 1 };
-
 /**
  * How well an entry matches: per term, points for each field holding a word that starts with it; null when a
- * term is in no field (the index's candidates are checked, not trusted: its normalisation is looser than ours).
+ * term is in no field (the index's candidates are checked, not trusted: it cuts long words, and proposes whole
+ * excerpt words where a query word may only start one).
  */
 function relevance(entry: SearchEntry, terms: readonly string[]): number | null {
   let score = 0;
@@ -175,7 +164,8 @@ export function byNewest(a: Article, b: Article): number {
   return b.publishedAt.getTime() - a.publishedAt.getTime() || (a.id < b.id ? -1 : 1);
 }
 
-function byQuality(a: Article, b: Article): number {
+/** Best quality first, then newest: how equally relevant articles are ordered. */
+export function byQuality(a: Article, b: Article): number {
   return (b.quality ?? -1) - (a.quality ?? -1) || byNewest(a, b);
 }
 

@@ -1,79 +1,297 @@
-// The full-text index (FlexSearch): finds candidate articles for the words of a query, with prefix matching.
-// Chosen by measuring (BENCHMARKS.md): at 50,000 articles it answers in microseconds where MiniSearch's fuzzy
-// search took tens of milliseconds; typo tolerance is done by spelling correction instead (spelling.ts).
-import { Index } from 'flexsearch';
-import { EXCERPT_MARK, foldWords } from './query.js';
+// The full-text index: which articles hold every word of a query, best first. Laid out for memory: every term of
+// every article, sorted, end to end in one string, and each term's postings in one typed array. FlexSearch, used
+// before, kept a Map entry and up to ten arrays per term: 17.6 MB of heap for the 7,852 real files, and a cache
+// that had to be parsed back term by term; this layout is a quarter of that and comes back from its cache (or a
+// worker thread) as a handful of buffers. Typo tolerance is done by spelling correction (spelling.ts).
+import type { FoldedWords } from './query.js';
+import { WEIGHT } from './weights.js';
 
 // What one article adds to the index is bounded, far above real articles (at most 78 excerpt words, title words of
 // at most 25 letters): the words of each part of its text, and the letters of each word, as terms are made of them.
 const WORDS_INDEXED_MAX = 1_000;
 const WORD_INDEXED_MAX = 50;
 
-/** The words of `text`, each cut to WORD_INDEXED_MAX letters (a query's too, so a longer word still finds its candidates). */
-const words = (text: string, max = Infinity) => foldWords(text).split(' ').filter(Boolean).slice(0, max).map((w) => w.slice(0, WORD_INDEXED_MAX));
+// The fields a term occurs in, one bit each, and whether it is a whole word there (not only a prefix), kept in a
+// posting beside the article's slot: slot * 32 + bits.
+const TITLE = 1;
+const TOPICS = 2;
+const PROVIDER = 4;
+const EXCERPT = 8;
+const WHOLE = 16;
+const FIELD_BITS = 5;
+const FIELDS = (1 << FIELD_BITS) - 1;
+// A posting's points, counted as the ranking counts them (query.ts), so the index proposes the best matches first.
+const POINTS = Array.from({ length: FIELDS + 1 }, (_, f) =>
+  (f & TITLE ? WEIGHT.title : 0) + (f & TOPICS ? WEIGHT.topics : 0) + (f & PROVIDER ? WEIGHT.provider : 0) + (f & EXCERPT ? WEIGHT.excerpt : 0));
 
-/**
- * The index's terms. For an article's text (indexedText): every prefix of each title, topic and provider word
- * ("vacc" finds "vaccine"), and the excerpt's words whole. Prefixes of excerpt words were four fifths of the
- * index (70 MB of cache at 50,000 articles, 40 MB of heap for the 7,852 real files); a prefix found only in an
- * excerpt is still ranked when the filters narrow the list (directRankMax) or the word is typed whole.
- * For a query (no EXCERPT_MARK): its words as typed, so a prefix is looked up as itself.
- * Words are cut and folded exactly as the ranking folds them, so the index proposes every real match (and, for a
- * word longer than WORD_INDEXED_MAX letters, others sharing its start, which the ranking then leaves out).
- * FlexSearch's own encoders were tried: LatinBalance merges some letters, and the phonetic ones (LatinExtra,
- * LatinSoundex) match most of the corpus on short words ("kerr" found every "cr…" word, "coronavirus" included).
- */
-function indexTerms(text: string): string[] {
-  const mark = text.indexOf(EXCERPT_MARK);
-  if (mark < 0) return words(text);
-  const terms: string[] = [];
-  for (const word of words(text.slice(0, mark), WORDS_INDEXED_MAX)) for (let n = 1; n <= word.length; n++) terms.push(word.slice(0, n));
-  return terms.concat(words(text.slice(mark + 1), WORDS_INDEXED_MAX));
+/** The words of folded text (or of a query), each cut to WORD_INDEXED_MAX letters. */
+export function termWords(folded: string): string[] {
+  return folded.split(' ').filter(Boolean).map((w) => w.slice(0, WORD_INDEXED_MAX));
 }
 
-// 'strict': the index stores the terms indexTerms() gives, and adds no prefixes of its own.
-const OPTIONS = { tokenize: 'strict', encode: indexTerms } as const;
+/**
+ * An article's terms, each with the fields it occurs in: every prefix of each title, topic and provider word
+ * ("vacc" finds "vaccine"), and the excerpt's words whole. Prefixes of excerpt words would be four fifths of the
+ * index; a prefix found only in an excerpt is still ranked when the filters narrow the list or the word is typed
+ * whole. The words are the ones the ranking checks (SearchEntry.words), so the index proposes every real match.
+ */
+export function articleTerms(words: FoldedWords): Map<string, number> {
+  const terms = new Map<string, number>();
+  const add = (term: string, field: number) => terms.set(term, (terms.get(term) ?? 0) | field);
+  let budget = WORDS_INDEXED_MAX;
+  for (const [text, field] of [[words.title, TITLE], [words.topics, TOPICS], [words.provider, PROVIDER]] as const) {
+    for (const word of termWords(text)) {
+      if (budget-- <= 0) break;
+      for (let n = 1; n < word.length; n++) add(word.slice(0, n), field);
+      add(word, field | WHOLE);
+    }
+  }
+  for (const word of termWords(words.excerpt).slice(0, WORDS_INDEXED_MAX)) add(word, EXCERPT | WHOLE);
+  return terms;
+}
 
-/** Format of an exported index, checked before an import. */
-export const INDEX_FORMAT = 'flexsearch-0.8/strict/indexTerms/3';
+/** A built index, as plain data: what a worker thread hands over and the restart cache holds. */
+export interface FrozenIndex {
+  /** Every term, sorted (by UTF-16 code unit), end to end: term i is terms.slice(termStarts[i], termStarts[i + 1]). */
+  terms: string;
+  termStarts: Int32Array;
+  /** Term i's postings are postings[postingStarts[i] … postingStarts[i + 1]), by slot: slot * 32 + field bits. */
+  postingStarts: Int32Array;
+  postings: Uint32Array;
+  /** The slots it was made for: postings name only slots below. */
+  slots: number;
+}
+
+/** Whether `data` has the shape of a FrozenIndex whose parts agree with each other (for a cache read back). */
+export function isFrozenIndex(data: unknown): data is FrozenIndex {
+  const f = data as FrozenIndex;
+  if (typeof f !== 'object' || f === null || typeof f.terms !== 'string' || !Number.isInteger(f.slots) || f.slots < 0) return false;
+  if (!(f.termStarts instanceof Int32Array && f.postingStarts instanceof Int32Array && f.postings instanceof Uint32Array)) return false;
+  const n = f.termStarts.length - 1;
+  if (n < 0 || f.postingStarts.length !== n + 1 || f.termStarts[n] !== f.terms.length || f.postingStarts[n] !== f.postings.length) return false;
+  for (let i = 0; i < n; i++) if (f.termStarts[i]! > f.termStarts[i + 1]! || f.postingStarts[i]! > f.postingStarts[i + 1]!) return false;
+  for (const posting of f.postings) if (posting >>> FIELD_BITS >= f.slots) return false;
+  return true;
+}
+
+/** Collects postings, slots in increasing order, then lays them out as a FrozenIndex. */
+export class IndexBuilder {
+  private readonly lists = new Map<string, number[]>();
+  private slots = 0;
+
+  /** A builder holding `frozen`'s postings, to which later slots are added. */
+  static from(frozen: FrozenIndex): IndexBuilder {
+    const builder = new IndexBuilder();
+    const n = frozen.termStarts.length - 1;
+    for (let i = 0; i < n; i++) {
+      const term = frozen.terms.slice(frozen.termStarts[i], frozen.termStarts[i + 1]);
+      builder.lists.set(term, Array.from(frozen.postings.subarray(frozen.postingStarts[i], frozen.postingStarts[i + 1])));
+    }
+    builder.slots = frozen.slots;
+    return builder;
+  }
+
+  /** Indexes an article's words under `slot`, which must be above every slot added so far. */
+  add(slot: number, words: FoldedWords): void {
+    for (const [term, fields] of articleTerms(words)) this.push(term, slot * (FIELDS + 1) + fields);
+    this.slots = Math.max(this.slots, slot + 1);
+  }
+
+  /** Adds postings made elsewhere (SearchIndex.added()), whose slots are all above those added so far. */
+  addPostings(term: string, postings: readonly number[]): void {
+    for (const posting of postings) this.push(term, posting);
+  }
+
+  /** Counts `slots` as indexed even if the last of them hold nothing (tombstones, or empty articles). */
+  reserve(slots: number): void {
+    this.slots = Math.max(this.slots, slots);
+  }
+
+  freeze(): FrozenIndex {
+    const terms = [...this.lists.keys()].sort();
+    const termStarts = new Int32Array(terms.length + 1);
+    const postingStarts = new Int32Array(terms.length + 1);
+    let total = 0;
+    for (const term of terms) total += this.lists.get(term)!.length;
+    const postings = new Uint32Array(total);
+    let chars = 0;
+    let at = 0;
+    terms.forEach((term, i) => {
+      const list = this.lists.get(term)!;
+      termStarts[i] = chars;
+      postingStarts[i] = at;
+      postings.set(list, at);
+      chars += term.length;
+      at += list.length;
+    });
+    termStarts[terms.length] = chars;
+    postingStarts[terms.length] = at;
+    return { terms: terms.join(''), termStarts, postingStarts, postings, slots: this.slots };
+  }
+
+  private push(term: string, posting: number): void {
+    const list = this.lists.get(term);
+    if (list) list.push(posting);
+    else this.lists.set(term, [posting]);
+  }
+}
 
 /**
- * Add-only: FlexSearch without `fastupdate` (+117 MiB at 50,000 articles, and its cache import throws) removes an
- * entry by scanning its whole index, 35-80 ms at 50,000 articles. The library never removes: it gives a changed
- * article a new slot and leaves the old one's terms behind as a tombstone it ignores, until it rebuilds the index.
+ * The index a library searches: a frozen index and the articles indexed since (live changes), which a worker
+ * thread later merges into a new frozen index. Add-only: a changed article gets a new slot and its old one stays
+ * behind as a tombstone the library ignores, until it rebuilds the index.
  */
 export class SearchIndex {
-  private index = new Index(OPTIONS);
-  private changes = 0;
+  /** Postings of the slots added since the frozen index was made: term → slot * 32 + field bits, by slot. */
+  private readonly delta = new Map<string, number[]>();
+  private slotCount: number;
+  // Scratch space for intersecting postings: a slot's mark says how many query terms it holds so far.
+  private mark = new Int32Array(0);
+  private points = new Int32Array(0);
+  private generation = 0;
 
-  /** Counts the changes made to the index, so a caller can tell whether an export still holds all of it. */
-  get version(): number {
-    return this.changes;
+  constructor(readonly frozen: FrozenIndex) {
+    this.slotCount = frozen.slots;
   }
 
-  /** Indexes `text` under `slot`, which must be new to this index. */
-  add(slot: number, text: string): void {
-    this.changes++;
-    this.index.add(slot, text);
+  /** Slots below this are indexed (or tombstones). */
+  get slots(): number {
+    return this.slotCount;
   }
 
-  /** Slots of the best `limit` matches, best first (earlier words in the text rank higher). */
+  /** Whether articles were indexed since the frozen index was made. */
+  get changed(): boolean {
+    return this.slotCount > this.frozen.slots;
+  }
+
+  /** Indexes an article's words under `slot`, which must be at or above `slots`. */
+  add(slot: number, words: FoldedWords): void {
+    for (const [term, fields] of articleTerms(words)) {
+      const posting = slot * (FIELDS + 1) + fields;
+      const list = this.delta.get(term);
+      if (list) list.push(posting);
+      else this.delta.set(term, [posting]);
+    }
+    this.slotCount = Math.max(this.slotCount, slot + 1);
+  }
+
+  /** The postings added since the frozen index was made, to merge into a new one (see IndexBuilder.addPostings). */
+  added(): [string, number[]][] {
+    return [...this.delta];
+  }
+
+  /**
+   * This index with `merged` (a frozen index made of this one's frozen index and added postings, up to
+   * merged.slots) as its frozen part: what was added since `merged` was made is added again.
+   */
+  rebase(merged: FrozenIndex): SearchIndex {
+    const next = new SearchIndex(merged);
+    const floor = merged.slots * (FIELDS + 1);
+    for (const [term, list] of this.delta) {
+      const later = list.filter((posting) => posting >= floor);
+      if (later.length) next.delta.set(term, later);
+    }
+    next.slotCount = Math.max(merged.slots, this.slotCount);
+    return next;
+  }
+
+  /** How many articles hold `term` (a folded word) as a whole word, tombstones included: how common a word is. */
+  wordCount(term: string): number {
+    let count = 0;
+    for (const part of this.postingsOf(term).parts) for (let j = 0; j < part.length; j++) if (part[j]! & WHOLE) count++;
+    return count;
+  }
+
+  /**
+   * Slots of the articles holding every word of `words` (folded words, space-separated), best first: most points
+   * in the fields they are found in (as the ranking counts them), then the lower slot (slots are given best-ranked
+   * first when the index is built); at most `limit`.
+   */
   search(words: string, limit: number): number[] {
-    return this.index.search(words, { limit }) as number[];
-  }
-
-  /** The index as key/data pairs, for the restart cache. */
-  async export(): Promise<[string, string][]> {
-    const parts: [string, string][] = [];
-    await this.index.export((key: string, data: string) => {
-      parts.push([key, data]);
+    const lists = termWords(words).map((term) => this.postingsOf(term));
+    if (!lists.length || lists.some((l) => l.length === 0)) return [];
+    lists.sort((a, b) => a.length - b.length);
+    const first = this.prepareScratch(lists.length);
+    const { mark, points } = this;
+    lists.forEach((list, i) => {
+      for (const part of list.parts) {
+        for (let j = 0; j < part.length; j++) {
+          const posting = part[j]!;
+          const slot = posting >>> FIELD_BITS;
+          if (i === 0) {
+            mark[slot] = first;
+            points[slot] = POINTS[posting & FIELDS]!;
+          } else if (mark[slot] === first + i - 1) {
+            mark[slot] = first + i;
+            points[slot]! += POINTS[posting & FIELDS]!;
+          }
+        }
+      }
     });
-    return parts;
+    const last = first + lists.length - 1;
+    const found: number[] = [];
+    for (const part of lists[0]!.parts) {
+      for (let j = 0; j < part.length; j++) {
+        const slot = part[j]! >>> FIELD_BITS;
+        if (mark[slot] === last) found.push(slot);
+      }
+    }
+    return this.bestFirst(found, limit);
   }
 
-  static import(parts: readonly [string, string][]): SearchIndex {
-    const index = new SearchIndex();
-    for (const [key, data] of parts) index.index.import(key, data);
-    return index;
+  /** `found` (by slot) ordered by points, most first, then by slot; cut to `limit`. A counting sort: points are few. */
+  private bestFirst(found: readonly number[], limit: number): number[] {
+    let most = 0;
+    for (const slot of found) most = Math.max(most, this.points[slot]!);
+    const starts = new Array<number>(most + 2).fill(0);
+    for (const slot of found) starts[most - this.points[slot]! + 1]!++;
+    for (let p = 1; p < starts.length; p++) starts[p]! += starts[p - 1]!;
+    const ordered = new Array<number>(found.length);
+    for (const slot of found) ordered[starts[most - this.points[slot]!]!++] = slot;
+    return ordered.length > limit ? ordered.slice(0, limit) : ordered;
+  }
+
+  /** Room in the scratch arrays for every slot; returns the first of `terms` fresh generations of marks. */
+  private prepareScratch(terms: number): number {
+    if (this.mark.length < this.slotCount) {
+      this.mark = new Int32Array(this.slotCount + 1024);
+      this.points = new Int32Array(this.slotCount + 1024);
+      this.generation = 0;
+    }
+    if (this.generation + terms >= 0x3fffffff) {
+      this.mark.fill(0);
+      this.generation = 0;
+    }
+    const first = this.generation + 1;
+    this.generation += terms;
+    return first;
+  }
+
+  private postingsOf(term: string): { length: number; parts: ArrayLike<number>[] } {
+    const i = this.find(term);
+    const parts: ArrayLike<number>[] = [];
+    if (i >= 0) parts.push(this.frozen.postings.subarray(this.frozen.postingStarts[i], this.frozen.postingStarts[i + 1]));
+    const added = this.delta.get(term);
+    if (added) parts.push(added);
+    return { length: parts.reduce((n, p) => n + p.length, 0), parts };
+  }
+
+  /** The position of `term` among the frozen terms, or -1: a binary search comparing in place. */
+  private find(term: string): number {
+    const { terms, termStarts } = this.frozen;
+    let low = 0;
+    let high = termStarts.length - 2;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      const start = termStarts[mid]!;
+      const length = termStarts[mid + 1]! - start;
+      let order = 0;
+      for (let k = 0; k < Math.min(length, term.length) && order === 0; k++) order = term.charCodeAt(k) - terms.charCodeAt(start + k);
+      if (order === 0) order = term.length - length;
+      if (order === 0) return mid;
+      if (order < 0) high = mid - 1;
+      else low = mid + 1;
+    }
+    return -1;
   }
 }

@@ -20,24 +20,17 @@ function edits(word: string): string[] {
   return out;
 }
 
-/** How often each (folded) word occurs in the library's texts. */
-export class Vocabulary {
-  private readonly counts = new Map<string, number>();
-
-  /** Adds the words of folded text (words separated by single spaces). */
-  add(folded: string): void {
-    for (const word of folded.split(' ')) if (word) this.counts.set(word, (this.counts.get(word) ?? 0) + 1);
+/**
+ * `term` itself if the library has it as a word, else its most frequent neighbour one edit away, else `term`.
+ * `frequency` says how many articles hold a word: the search index counts them, so no word list is kept beside it.
+ */
+export function correctWord(term: string, frequency: (word: string) => number): string {
+  if (term.length < MIN_LENGTH || frequency(term) > 0) return term;
+  let best = term;
+  let bestCount = 0;
+  for (const candidate of edits(term)) {
+    const count = frequency(candidate);
+    if (count > bestCount) [best, bestCount] = [candidate, count];
   }
-
-  /** `term` itself if the library has it, else its most frequent neighbour one edit away, else `term`. */
-  correct(term: string): string {
-    if (term.length < MIN_LENGTH || this.counts.has(term)) return term;
-    let best = term;
-    let bestCount = 0;
-    for (const candidate of edits(term)) {
-      const count = this.counts.get(candidate) ?? 0;
-      if (count > bestCount) [best, bestCount] = [candidate, count];
-    }
-    return best;
-  }
+  return best;
 }

@@ -1,66 +1,50 @@
 // What the library derives from the articles it shows, for its readers: the newest-first list (all() and the
-// lists a search narrows to), the topic and outlet facets, and the vocabulary typos are corrected against. Each is
-// made when first asked for, and forgotten in one place, invalidate(), when the articles change.
+// lists a search narrows to) and the topic and outlet facets. Made together, a step at a time beside the bot's
+// commands (refresh()), the views made before serving meanwhile; made at once only when asked for before any.
 import { foldForMatch } from '../util/text.js';
-import { buildFacets, type Facets } from './facets.js';
+import { facetSteps, type Facets } from './facets.js';
 import { byNewest, type SearchEntry, type SearchQuery } from './query.js';
-import { Vocabulary } from './spelling.js';
+import { eachSteps, runInTurns, runNow, sortSteps, type Steps } from './steps.js';
 import type { Article } from './types.js';
 
-export class LibraryViews {
-  private newest: SearchEntry[] | null = null;
+interface Views {
+  newest: SearchEntry[];
   // all() as handed out: every digest plan reads it, so it is made once per change rather than once per channel.
-  private newestArticles: readonly Article[] | null = null;
-  private lists = new Map<string, SearchEntry[]>();
-  private madeFacets: Facets | null = null;
-  private madeVocabulary: Vocabulary | null = null;
+  articles: readonly Article[];
+  lists: Map<string, SearchEntry[]>;
+  facets: Facets;
+}
+
+export class LibraryViews {
+  private made: Views | null = null;
+  private refreshing: Promise<void> = Promise.resolve();
 
   /** `entries`: the article shown for each id, a map kept current by its owner. */
   constructor(private readonly entries: ReadonlyMap<string, SearchEntry>) {}
 
-  /** The articles changed: every view is made again when next asked for (but the vocabulary, see learn()). */
-  invalidate(): void {
-    this.newest = null;
-    this.newestArticles = null;
-    this.lists.clear();
-    this.madeFacets = null;
+  /**
+   * Makes every view anew from the articles as they are now, a step per turn of the event loop; the views made
+   * before serve until then. Resolves once the new views are in place.
+   */
+  refresh(): Promise<void> {
+    this.refreshing = this.refreshing.then(async () => {
+      this.made = await runInTurns(this.makeSteps());
+    });
+    return this.refreshing;
   }
 
   /** Every article, newest first. */
   articles(): readonly Article[] {
-    this.newestArticles ??= this.byNewest().map((e) => e.article);
-    return this.newestArticles;
+    return this.views().articles;
   }
 
   facets(): Facets {
-    this.madeFacets ??= buildFacets([...this.entries.values()].map((e) => e.article));
-    return this.madeFacets;
-  }
-
-  vocabulary(): Vocabulary {
-    if (!this.madeVocabulary) {
-      this.madeVocabulary = new Vocabulary();
-      for (const entry of this.entries.values()) this.learn(entry);
-    }
-    return this.madeVocabulary;
-  }
-
-  /**
-   * Adds the words of an article newly indexed to the vocabulary, if it is made. Words only ever join it: one left
-   * by a removed article is a harmless correction target.
-   */
-  learn(entry: SearchEntry): void {
-    for (const text of Object.values(entry.words)) this.madeVocabulary?.add(text);
+    return this.views().facets;
   }
 
   /** How many articles are published: the ones search and digests show. */
   publishedCount(): number {
     return this.list('all|true').length;
-  }
-
-  /** Makes the lists a search narrows to now, if they are not made yet (the warm-up after open()). */
-  prepareLists(): void {
-    if (!this.lists.size) this.buildLists();
   }
 
   /**
@@ -85,35 +69,41 @@ export class LibraryViews {
     return { list: this.list(`all|${published}`), rest };
   }
 
+  private views(): Views {
+    this.made ??= runNow(this.makeSteps());
+    return this.made;
+  }
+
   /**
-   * A filtered newest-first list, kept until the library changes. buildLists() makes every list of one topic or
+   * A filtered newest-first list, kept until the views are made anew. makeSteps() makes every list of one topic or
    * one provider, so a key it did not make is empty, unless `keep` says how to make it.
    */
   private list(key: string, keep?: (entry: SearchEntry) => boolean): readonly SearchEntry[] {
-    this.prepareLists();
-    let list = this.lists.get(key);
-    if (!list && keep) this.lists.set(key, (list = this.byNewest().filter(keep)));
+    const { lists, newest } = this.views();
+    let list = lists.get(key);
+    if (!list && keep) lists.set(key, (list = newest.filter(keep)));
     return list ?? [];
   }
 
-  /** Every list narrowed() asks for (all, by topic, by provider; each also published only), in one pass. */
-  private buildLists(): void {
+  /** Every view: the newest-first order, every list narrowed() asks for (all, by topic, by provider; each also published only), the facets. */
+  private *makeSteps(): Steps<Views> {
+    const newest = yield* sortSteps([...this.entries.values()], (a, b) => byNewest(a.article, b.article));
+    const lists = new Map<string, SearchEntry[]>();
     const add = (key: string, entry: SearchEntry) => {
-      let list = this.lists.get(key);
-      if (!list) this.lists.set(key, (list = []));
+      let list = lists.get(key);
+      if (!list) lists.set(key, (list = []));
       list.push(entry);
     };
-    for (const entry of this.byNewest()) {
+    yield* eachSteps(newest, (entry) => {
       const keys = ['all', ...entry.topics.map((t) => `topic|${t}`), `provider|${entry.article.provider.domain}`];
       for (const key of keys) {
         add(`${key}|false`, entry);
         if (entry.article.published) add(`${key}|true`, entry);
       }
-    }
-  }
-
-  private byNewest(): SearchEntry[] {
-    this.newest ??= [...this.entries.values()].sort((a, b) => byNewest(a.article, b.article));
-    return this.newest;
+    });
+    const articles = newest.map((e) => e.article);
+    yield;
+    const facets = yield* facetSteps(articles);
+    return { newest, articles, lists, facets };
   }
 }

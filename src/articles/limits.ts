@@ -34,7 +34,8 @@ export function fileTooLarge(bytes: number): string {
 }
 
 type Fields = Record<string, unknown>;
-const isFields = (value: unknown): value is Fields => value !== null && typeof value === 'object' && !Array.isArray(value);
+/** A YAML map (not a list, not null). */
+export const isFields = (value: unknown): value is Fields => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** Cuts long texts and lists, and remembers what it cut for the one log line that says so. */
 class Cutter {

@@ -1,0 +1,121 @@
+// The live digests' runner: once a minute, each active live digest whose previous batch is old enough posts the best
+// stories that became eligible since, as one message, through the same exactly-once delivery as scheduled digests
+// (a run per (digest, batch slot), claimed with its plan before anything is sent).
+import cron from 'node-cron';
+import type { ScheduledTask } from 'node-cron';
+import type { RunOutcome } from '../delivery/exactlyOnce.js';
+import type { DigestService } from '../delivery/service.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../state/store.js';
+import type { Subscription } from '../state/types.js';
+import type { Clock } from '../util/clock.js';
+import { batchDue, batchSlot } from './liveBatch.js';
+import { perChannel } from './pool.js';
+import { DEFAULT_CONCURRENCY } from './scheduler.js';
+
+export interface LiveRunnerDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  digests: Pick<DigestService, 'noteEligibility' | 'draft' | 'runSlot'>;
+  /** How many channels are served at the same time. */
+  concurrency?: number;
+}
+
+interface Batch {
+  channelId: string;
+  subscription: Subscription;
+  slot: Date;
+  /** A run left unfinished (a transient failure, a restart): finished before any new batch of its digest. */
+  resumed: boolean;
+}
+
+// Every minute, at its start: a story is posted within the minute after the bot sees it, when its batch is due.
+const EVERY_MINUTE = '* * * * *';
+
+export class LiveRunner {
+  private task: ScheduledTask | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly deps: LiveRunnerDeps) {}
+
+  /**
+   * Ticks once (a batch due while the bot was down goes out on start, and the library is dated), then every minute.
+   * Resolves after that first tick: from then on a new file is news.
+   */
+  async start(): Promise<void> {
+    this.task = cron.schedule(EVERY_MINUTE, () => void this.tickLogged(), { name: 'live-digests' });
+    await this.tickLogged();
+    this.deps.logger.info({ event: 'live.started', digests: this.deps.store.listSubscriptions().filter((s) => s.kind === 'live').length }, 'live digests started');
+  }
+
+  /** No tick or batch starts after this; the delivery's drain waits for the posts already under way. */
+  stop(): void {
+    this.stopped = true;
+    this.task?.destroy();
+    this.task = undefined;
+  }
+
+  /**
+   * Dates the stories that appeared since the last tick, then runs every live batch due at the clock's minute. A
+   * tick asked for while one runs joins it: ticks never overlap, and a slow one (a burst on many channels) makes the
+   * next minute's wait rather than pile up.
+   */
+  tick(): Promise<void> {
+    this.running ??= this.runTick().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async runTick(): Promise<void> {
+    const { digests, clock } = this.deps;
+    digests.noteEligibility();
+    const now = clock.now();
+    const batches = this.dueBatches(now);
+    await perChannel(batches, this.deps.concurrency ?? DEFAULT_CONCURRENCY, (batch) => this.runBatch(batch, now));
+  }
+
+  private dueBatches(now: Date): Batch[] {
+    const { store } = this.deps;
+    const slot = batchSlot(now);
+    const live = store.listSubscriptions().filter((s) => s.kind === 'live' && !s.paused);
+    const unfinished = new Map<number, Date>();
+    for (const run of store.pendingRuns()) {
+      if (run.subscriptionId !== null && !unfinished.has(run.subscriptionId)) unfinished.set(run.subscriptionId, run.slot);
+    }
+    const batches: Batch[] = [];
+    for (const subscription of live) {
+      const { id, channelId } = subscription;
+      const pending = unfinished.get(id);
+      // While a batch is unfinished no new one starts: two would reach the channel within the interval.
+      if (pending) batches.push({ channelId, subscription, slot: pending, resumed: true });
+      else if (!store.findRun(id, slot) && batchDue(slot, store.lastPlannedAt(id, slot), subscription.settings.everyMinutes)) {
+        batches.push({ channelId, subscription, slot, resumed: false });
+      }
+    }
+    return batches;
+  }
+
+  private async runBatch(batch: Batch, now: Date): Promise<void> {
+    const { subscription, slot } = batch;
+    const context = { subscriptionId: subscription.id, channelId: batch.channelId, slot: slot.toISOString() };
+    if (this.stopped) return;
+    try {
+      // Nothing new is the common case, every minute: no run is claimed for it, so the runs table grows with what is
+      // posted, not with the clock. Nothing is sent either, so exactly-once has nothing to guard.
+      if (!batch.resumed && !this.deps.digests.draft(subscription, now, slot).ok) return;
+      const outcome: RunOutcome = await this.deps.digests.runSlot(subscription, slot);
+      this.deps.logger.info({ event: 'live.batch', ...context, runId: outcome.runId, status: outcome.status, summary: outcome.summary }, 'live batch finished');
+    } catch (error) {
+      // The run (if claimed) stays pending in the database; the next tick finishes it.
+      this.deps.logger.error({ event: 'live.batch_crashed', ...context, err: error }, 'live batch failed unexpectedly');
+    }
+  }
+
+  // A timer has no caller to hand a failure to (a database error, say): it is logged, and the next minute tries again.
+  private tickLogged(): Promise<void> {
+    return this.tick().catch((error: unknown) => this.deps.logger.error({ event: 'live.tick_failed', err: error }, 'live tick failed'));
+  }
+}

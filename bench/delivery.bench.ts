@@ -5,7 +5,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REST, Routes } from 'discord.js';
-import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { createLogger } from '../src/log.js';
 import { DISCORD_RATE_LIMITS } from '../src/sandbox/rateLimits.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
@@ -13,6 +12,7 @@ import { Store } from '../src/state/store.js';
 import { isReady, startBotProcess } from './helpers/bot-process.js';
 import { articleVariant, corpusMissing, corpusText, median, scaleContent, seconds, SCALE_ARTICLES } from './helpers/scale.js';
 import type { BenchModule } from './run.js';
+import { digestOf, subscribe } from '../test/helpers/subscriptions.js';
 
 const CHANNELS = 500;
 const TRIALS = 3;
@@ -82,7 +82,7 @@ async function botDigest(content: { contentDir: string; dataDir: string }): Prom
   const setup = Store.open(databasePath, { logger: silent, clock: { now: () => new Date(slot.getTime() - 24 * HOUR_MS) } });
   const time = `${String(slot.getUTCHours()).padStart(2, '0')}:${String(slot.getUTCMinutes()).padStart(2, '0')}`;
   for (const channelId of channels) {
-    setup.upsertSubscription({ channelId, guildId: sandbox.guild.id, time, timezone: 'UTC', settings: DEFAULT_DIGEST_SETTINGS, mentionRoleId: null });
+    subscribe(setup, { channelId, guildId: sandbox.guild.id, time });
   }
   setup.close();
   const bot = startBotProcess({ sandbox, ...content, databasePath });
@@ -94,7 +94,7 @@ async function botDigest(content: { contentDir: string; dataDir: string }): Prom
     let posted = 0;
     let wrong = 0;
     for (const channelId of channels) {
-      const run = store.findRun(channelId, slot);
+      const run = store.findRun(digestOf(store, channelId)!.id, slot);
       if (run?.status === 'posted') posted++;
       const planned = run ? store.runMessages(run.id).length : 0;
       const received = sandbox.messages(channelId);

@@ -18,6 +18,7 @@ import { DiscordSandbox } from './sandbox/server.js';
 import type { RunOutcome } from './delivery/exactlyOnce.js';
 import { StateFileError } from './state/open.js';
 import { holdProcessLock } from './state/processLock.js';
+import { EVERY_DAY } from './schedule/days.js';
 import { Store } from './state/store.js';
 import { plural } from './util/text.js';
 
@@ -42,15 +43,20 @@ function banner(sandbox: DiscordSandbox, library: ArticleLibrary, demo: RunOutco
  * back over every article: the shipped samples age, and the demo should still show a full digest.
  */
 async function demoDigest(bot: NewsdeskBot, sandbox: DiscordSandbox, config: Config): Promise<RunOutcome> {
-  const subscription = bot.subscriptions.setUp({
+  const setUp = bot.subscriptions.setUp({
+    name: 'Daily',
     channelId: sandbox.channels.news,
     guildId: sandbox.guild.id,
+    kind: 'scheduled',
     time: config.digest?.time ?? SANDBOX_DEFAULT_TIME,
+    days: EVERY_DAY,
     timezone: config.digest?.timezone ?? 'UTC',
     settings: { ...bot.digests.defaultSettings(), window: { kind: 'all' } },
     mentionRoleId: null,
   });
-  return bot.digests.postNow(subscription);
+  // A fresh in-memory store holds no digest yet, so the name is free and the server far from the limit.
+  if (!setUp.ok) throw new Error(`the demo digest could not be set up: ${setUp.problem}`);
+  return bot.digests.postNow(setUp.subscription);
 }
 
 async function main(): Promise<void> {

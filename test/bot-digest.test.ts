@@ -11,6 +11,7 @@ import { startBotHarness, TEST_NOW, waitUntil } from './helpers/bot.js';
 import type { BotHarness } from './helpers/bot.js';
 import { openApiSkip } from './helpers/openapi.js';
 import { storyUrls } from './helpers/reliability.js';
+import { digestOf, subscribe } from './helpers/subscriptions.js';
 import { channelPosts, shown } from './helpers/replies.js';
 import { recordedBodyProblems } from './helpers/sandboxOpenApi.js';
 
@@ -26,7 +27,7 @@ test('setup names the permissions the bot lacks in the channel, and saves nothin
   const reply = await h.digest('setup', { channel: h.sandbox.channels.locked, time: '08:00', timezone: 'UTC' });
   assert.equal(reply.ephemeral, true);
   assert.match(shown(reply).content!, /cannot post digests in <#\d+>: I am missing \*\*Send Messages\*\*/);
-  assert.equal(h.store.getSubscription(h.sandbox.channels.locked), undefined);
+  assert.equal(digestOf(h.store, h.sandbox.channels.locked), undefined);
 });
 
 test('setup refuses a time that is not HH:mm and a time zone that does not exist', async () => {
@@ -34,7 +35,7 @@ test('setup refuses a time that is not HH:mm and a time zone that does not exist
   assert.match(shown(time).content!, /HH:mm on a 24-hour clock/);
   const zone = await h.digest('setup', { channel: h.sandbox.channels.news, time: '08:00', timezone: 'Mars/Olympus_Mons' });
   assert.match(shown(zone).content!, /time zone is unknown/);
-  assert.equal(h.store.getSubscription(h.sandbox.channels.news), undefined);
+  assert.equal(digestOf(h.store, h.sandbox.channels.news), undefined);
 });
 
 test('timezone autocomplete finds zones by city', async () => {
@@ -44,17 +45,24 @@ test('timezone autocomplete finds zones by city', async () => {
   assert.equal(paris.choices[0]!.value, 'Europe/Paris');
 });
 
-test('setup saves the subscription and answers with its schedule and next run in the channel\'s zone', async () => {
-  const reply = await h.digest('setup', { channel: h.sandbox.channels.news, time: '8:30', timezone: 'europe/paris', size: 3, topics: 'Space, Astrobiology' });
+test('setup refuses a topic or outlet no article has, naming the nearest ones, and saves nothing', async () => {
+  const topic = await h.digest('setup', { channel: h.sandbox.channels.news, time: '8:30', timezone: 'UTC', topics: 'Space, Heatlh' });
+  assert.match(shown(topic).content!, /`topics`: No article has the topic “Heatlh”\. Did you mean “Health”\? Nothing was changed\./);
+  const outlet = await h.digest('setup', { channel: h.sandbox.channels.news, time: '8:30', timezone: 'UTC', exclude_providers: 'starwire.example.nett' });
+  assert.match(shown(outlet).content!, /`exclude_providers`: No article has the outlet “starwire\.example\.nett”\. Did you mean “Star Wire \(starwire\.example\.net\)”\?/);
+  assert.equal(digestOf(h.store, h.sandbox.channels.news), undefined);
+});
+
+test('setup saves the digest and answers with its schedule and next run in the channel\'s zone', async () => {
+  const reply = await h.digest('setup', { channel: h.sandbox.channels.news, time: '8:30', timezone: 'europe/paris', size: 3, topics: 'space' });
   const text = shown(reply).content!;
   assert.equal(reply.ephemeral, true);
-  assert.match(text, /Digest set up for <#\d+>\. Every day at 08:30 \(Europe\/Paris\)\./);
-  // 12:00 UTC on Friday 20 November is 13:00 in Paris: the next 08:30 there is Saturday's.
-  assert.match(text, /Next: Sat 21 Nov, 08:30/);
-  assert.match(text, /No article has “Astrobiology” yet/);
-  const saved = h.store.getSubscription(h.sandbox.channels.news)!;
+  assert.match(text, /Digest \*\*news\*\* set up for <#\d+>\. Every day at 08:30 \(Europe\/Paris\)\./);
+  // 12:00 UTC on Friday 20 November is 13:00 in Paris: the next 08:30 there is Saturday's, shown to each reader in their zone.
+  assert.match(text, /Next: Sat 21 Nov, 08:30 there, <t:1795246200:f> for you \(<t:1795246200:R>\)/);
+  const saved = digestOf(h.store, h.sandbox.channels.news)!;
   assert.equal(saved.guildId, h.sandbox.guild.id);
-  assert.deepEqual([saved.time, saved.timezone, saved.settings.size, saved.settings.topics], ['08:30', 'Europe/Paris', 3, ['Space', 'Astrobiology']]);
+  assert.deepEqual([saved.name, saved.time, saved.timezone, saved.settings.size, saved.settings.topics], ['news', '08:30', 'Europe/Paris', 3, ['Space']], 'the topic as the library names it');
 });
 
 test('/digest preview shows the channel\'s digest to the member alone and posts nothing', async () => {
@@ -71,7 +79,7 @@ test('/digest preview shows the channel\'s digest to the member alone and posts 
 test('/digest now posts the digest in the channel, pinging nobody', async () => {
   const reply = await h.digest('now');
   assert.equal(reply.ephemeral, true);
-  assert.match(shown(reply).content!, /Digest posted in <#\d+> \(1 message\)/);
+  assert.match(shown(reply).content!, /Digest \*\*news\*\* in <#\d+> posted \(1 message\)/);
   const [first] = h.sandbox.messages(h.sandbox.channels.news);
   assert.equal(first!.body.content, '**Daily digest — Friday, 20 November**');
   assert.equal((first!.body.embeds as unknown[]).length, 3);
@@ -83,26 +91,34 @@ test('/digest status lists the server\'s digests with schedule, next run and las
   const reply = await h.digest('status');
   assert.equal(reply.ephemeral, true);
   const [field] = shown(reply).embeds![0]!.fields!;
-  assert.equal(field!.name, 'Every day at 08:30 (Europe/Paris)');
+  assert.equal(field!.name, 'news');
   assert.equal(field!.value.split(h.sandbox.channels.news).length, 2, 'the channel is named once');
-  assert.match(field!.value, /^<#\d+>\nNext: Sat 21 Nov, 08:30\n3 stories published since the previous digest \(at most 24 h back\); filters: topics Space, Astrobiology/);
+  assert.match(field!.value, /^<#\d+> · Every day at 08:30 \(Europe\/Paris\)\nNext: Sat 21 Nov, 08:30 there, <t:\d+:f> for you \(<t:\d+:R>\)\n3 stories published since the previous digest \(published at most 2 days ago\); filters: topics Space/);
   assert.match(field!.value, /Last run just now — posted 1 message with 3 stories\./);
 });
 
 test('another /digest now right after has nothing new, and says why', async () => {
   h.clock.set(new Date(TEST_NOW.getTime() + 60_000));
   const reply = await h.digest('now');
-  assert.match(shown(reply).content!, /Nothing new to post in <#\d+>: No article was published since the previous digest/);
+  assert.match(shown(reply).content!, /Nothing new to post for \*\*news\*\* in <#\d+>: No article was published since the previous digest/);
   assert.equal(h.sandbox.messages(h.sandbox.channels.news).length, 1);
   const [field] = shown(await h.digest('status')).embeds![0]!.fields!;
-  assert.match(field!.value, /Last run just now — nothing to post: no article was published since the previous digest \(at most 24 h back\)\.$/, 'the last result reads as a sentence');
+  assert.match(field!.value, /Last run just now — nothing to post: no article was published since the previous digest \(published at most 2 days ago\)\.$/, 'the last result reads as a sentence');
 });
 
 test('/digest status of a server with many digests stays within one message, and says how many it left out', async () => {
-  const extra = Array.from({ length: 30 }, (_, i) => `${1_500_000_000_000_000_000n + BigInt(i)}`);
-  for (const channelId of extra) {
-    h.store.upsertSubscription({ channelId, guildId: h.sandbox.guild.id, time: '06:00', timezone: 'America/Argentina/ComodRivadavia', settings: { ...h.bot.digests.defaultSettings(), topics: ['A long topic name'.repeat(5)], providers: ['outlet.example.com'.repeat(5)] }, mentionRoleId: null });
-  }
+  // Saved straight into the store: more than the commands allow (25), with the longest names and settings.
+  const extra = Array.from({ length: 30 }, (_, i) => `${1_500_000_000_000_000_000n + BigInt(i)}`).map((channelId, i) =>
+    subscribe(h.store, {
+      name: `${i} ${'A digest with a long name'.repeat(2)}`,
+      channelId,
+      guildId: h.sandbox.guild.id,
+      time: '06:00',
+      days: [1, 3, 5],
+      timezone: 'America/Argentina/ComodRivadavia',
+      settings: { ...h.bot.digests.defaultSettings(), topics: ['A long topic name'.repeat(5)], providers: ['outlet.example.com'.repeat(5)] },
+    }),
+  );
   try {
     const reply = await h.digest('status');
     const embed = shown(reply).embeds![0]!;
@@ -110,18 +126,18 @@ test('/digest status of a server with many digests stays within one message, and
     assert.equal(embed.footer?.text, `and ${31 - embed.fields!.length} more not shown`);
     assert.equal(h.sandbox.requests.at(-1)!.status < 300, true, 'Discord accepted it: within 6,000 characters of embed text');
   } finally {
-    for (const channelId of extra) h.store.removeSubscription(channelId);
+    for (const digest of extra) h.store.removeSubscription(digest.id);
   }
 });
 
 test('pause, resume and remove change the subscription at once, and say so', async () => {
   assert.match(shown(await h.digest('pause')).content!, /is paused/);
-  assert.equal(h.store.getSubscription(h.sandbox.channels.news)!.paused, true);
+  assert.equal(digestOf(h.store, h.sandbox.channels.news)!.paused, true);
   assert.match(shown(await h.digest('status')).embeds![0]!.fields![0]!.value, /⏸ Paused/);
   assert.match(shown(await h.digest('resume', { channel: h.sandbox.channels.news }, { channelId: h.sandbox.channels.general })).content!, /running again/);
-  assert.equal(h.store.getSubscription(h.sandbox.channels.news)!.paused, false);
+  assert.equal(digestOf(h.store, h.sandbox.channels.news)!.paused, false);
   assert.match(shown(await h.digest('remove')).content!, /is removed/);
-  assert.equal(h.store.getSubscription(h.sandbox.channels.news), undefined);
+  assert.equal(digestOf(h.store, h.sandbox.channels.news), undefined);
   assert.match(shown(await h.digest('status')).content!, /no digest yet/);
   assert.match(shown(await h.digest('pause')).content!, /<#\d+> has no digest\. Set one up/);
   assert.match(shown(await h.digest('now')).content!, /has no digest/);
@@ -139,7 +155,7 @@ test('members without Manage Server: Discord hides /digest, and the bot refuses 
       assert.equal(reply.ephemeral, true);
       assert.match(shown(reply).content!, /Only members with the \*\*Manage Server\*\* permission/, subcommand);
     }
-    assert.equal(h.store.getSubscription(h.sandbox.channels.general), undefined);
+    assert.equal(digestOf(h.store, h.sandbox.channels.general), undefined);
     const preview = await h.digest('preview', {}, { as: member, channelId: h.sandbox.channels.general });
     assert.match(shown(preview).content!, /Preview of the digest/, 'reading a preview changes nothing, so it is allowed');
   } finally {
@@ -174,10 +190,10 @@ test('Discord trouble (a 429, then a 500) while posting and answering delays the
   h.sandbox.faults.failNext(1, 500, { route: `/channels/${channel}/messages` });
   h.sandbox.faults.failNext(1, 500, { route: '/webhooks/' });
   const reply = await h.digest('now', { channel });
-  assert.match(shown(reply).content!, /Digest posted in <#\d+> \(1 message\)/);
+  assert.match(shown(reply).content!, /Digest \*\*markets\*\* in <#\d+> posted \(1 message\)/);
   const urls = storyUrls(h.sandbox, channel);
   assert.equal(h.sandbox.messages(channel).length, 1);
-  assert.equal(urls.length, 3, 'two Economy stories (two per outlet at most) and one on Health within 24 h');
+  assert.equal(urls.length, 4, 'two stories of each outlet at most: Economy from one, Health from another, within 48 h');
   assert.equal(new Set(urls).size, urls.length);
   assert.deepEqual(h.sandbox.requests.filter((r) => r.path.includes(channel) || r.path.startsWith('/webhooks/')).filter((r) => r.status >= 400).map((r) => r.status).slice(-3).sort(), [429, 500, 500]);
 });
@@ -188,8 +204,8 @@ test('a channel that disappears pauses its digest with the reason, shown in stat
   await h.digest('setup', { channel: doomed, time: '07:00', timezone: 'UTC' });
   h.sandbox.deleteChannel(doomed);
   const reply = await h.digest('now', { channel: doomed });
-  assert.match(shown(reply).content!, /could not post in <#\d+>: the channel no longer exists.*\/digest resume/);
-  const saved = h.store.getSubscription(doomed)!;
+  assert.match(shown(reply).content!, /could not post \*\*doomed\*\* in <#\d+>: the channel no longer exists.*\/digest resume/);
+  const saved = digestOf(h.store, doomed)!;
   assert.equal(saved.paused, true);
   assert.match(shown(await h.digest('status')).embeds![0]!.fields!.find((f) => f.value.includes(doomed))!.value, /⏸ Paused by the bot: the channel no longer exists/);
 });
@@ -197,7 +213,7 @@ test('a channel that disappears pauses its digest with the reason, shown in stat
 test('DIGEST_CHANNEL_ID, DIGEST_TIME and DIGEST_TIMEZONE create the subscription on start; an unknown channel is logged', async () => {
   const created = h.bot.applyEnvSubscription({ channelId: h.sandbox.channels.news, time: '06:45', timezone: 'Asia/Tokyo' });
   assert.deepEqual([created?.guildId, created?.time, created?.timezone], [h.sandbox.guild.id, '06:45', 'Asia/Tokyo']);
-  h.store.setPaused(h.sandbox.channels.news, true);
+  h.store.setPaused(created!.id, true);
   assert.equal(h.bot.applyEnvSubscription({ channelId: h.sandbox.channels.news, time: '06:45', timezone: 'Asia/Tokyo' })?.paused, true, 'a pause outlives a restart');
   assert.equal(h.bot.applyEnvSubscription({ channelId: '12345678901234567', time: '06:45', timezone: 'UTC' }), undefined);
   assert.ok(h.logs.some((l) => l.event === 'digest.env_channel_unknown'));
@@ -227,7 +243,7 @@ test('setup takes a window, keywords and outlets to leave out; preview and statu
   const channelId = h.sandbox.createChannel('space-desk');
   const reply = await h.digest('setup', { channel: channelId, time: '07:00', timezone: 'UTC', window: '7d', keywords: 'rocket, engine', exclude_providers: 'starwire.example.net' });
   assert.match(shown(reply).content!, /published in the last 7 days; filters: not outlets starwire\.example\.net; keywords rocket, engine/);
-  const { settings } = h.store.getSubscription(channelId)!;
+  const { settings } = digestOf(h.store, channelId)!;
   assert.deepEqual([settings.window, settings.keywords, settings.excludeProviders], [{ kind: 'hours', hours: 168 }, ['rocket', 'engine'], ['starwire.example.net']]);
 
   const preview = shown(await h.digest('preview', {}, { channelId }));
@@ -237,5 +253,5 @@ test('setup takes a window, keywords and outlets to leave out; preview and statu
     assert.match(embed.title!, /rocket|engine/i, 'only articles with a keyword');
     assert.notEqual(embed.author?.name, 'Star Wire', 'never an excluded outlet');
   }
-  assert.equal(h.store.removeSubscription(channelId), true);
+  assert.equal(h.store.removeSubscription(digestOf(h.store, channelId)!.id), true);
 });

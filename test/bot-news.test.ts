@@ -232,7 +232,7 @@ test('/help lists every command, only to the member who asked', async () => {
   assert.equal((shown(reply).flags ?? 0) & MessageFlags.Ephemeral, MessageFlags.Ephemeral);
   const text = JSON.stringify(shown(reply).embeds);
   for (const usage of ['/news search [query] [topic] [provider] [days]', '/news latest [topic]', '/news topics', '/news providers', '/digest preview',
-    '/digest setup channel time timezone [size] [topics] [providers] [min_quality] [exclude_providers] [keywords] [window] [mention_role]', '/digest now [channel]', '/digest status', '/help']) {
+    '/digest setup channel time timezone [options…]', '/digest edit digest [options…]', '/digest now [digest] [channel] [force]', '/digest status', '/help', 'scored 0 to 213']) {
     assert.ok(text.includes(usage), usage);
   }
 });

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { loadConfig } from '../src/config.js';
 import { startBotHarness, type BotHarness } from './helpers/bot.js';
 import { shownText } from './helpers/replies.js';
+import { digestOf } from './helpers/subscriptions.js';
 
 let h: BotHarness;
 before(async () => {
@@ -21,17 +22,17 @@ const setup = (timezone: string) =>
 for (const [typed, zone] of [['est', 'America/New_York'], ['PDT', 'America/Los_Angeles'], ['CET', 'Europe/Paris'], ['Paris', 'Europe/Paris'], ['new york', 'America/New_York'], ['europe/london', 'Europe/London']] as const) {
   test(`timezone:${typed} sets the digest up in ${zone}, and says so`, async () => {
     const reply = shownText(await setup(typed));
-    assert.match(reply, /Digest set up/);
+    assert.match(reply, /Digest \*\*.+\*\* (set up|replaced)/);
     assert.match(reply, new RegExp(`\\(${zone}\\)`));
-    assert.equal(h.store.getSubscription(h.sandbox.channels.news)?.timezone, zone);
+    assert.equal(digestOf(h.store, h.sandbox.channels.news)?.timezone, zone);
   });
 }
 
 test('an ambiguous abbreviation is refused with the zones it may mean, and nothing changes', async () => {
-  const before = h.store.getSubscription(h.sandbox.channels.news);
+  const before = digestOf(h.store, h.sandbox.channels.news);
   const reply = shownText(await setup('IST'));
   assert.match(reply, /names several time zones: `Asia\/Kolkata`, `Europe\/Dublin`, `Asia\/Jerusalem`/);
-  assert.deepEqual(h.store.getSubscription(h.sandbox.channels.news), before);
+  assert.deepEqual(digestOf(h.store, h.sandbox.channels.news), before);
 });
 
 test('a near miss is refused with the zones it comes close to', async () => {

@@ -11,6 +11,8 @@ interface Run {
   lastDigestAt?: Date | null;
   seen?: ReadonlySet<string>;
   now?: Date;
+  eligibleAt?: ReadonlyMap<string, number>;
+  maxAgeHours?: number;
 }
 
 function choose(run: Run): DigestChoice {
@@ -20,6 +22,8 @@ function choose(run: Run): DigestChoice {
     settings: { ...DEFAULT_DIGEST_SETTINGS, ...run.settings },
     lastDigestAt: run.lastDigestAt ?? null,
     seen: run.seen ?? new Set(),
+    eligibleAt: run.eligibleAt,
+    maxAgeHours: run.maxAgeHours,
   });
 }
 
@@ -54,17 +58,31 @@ test('ties are broken the same way whatever order the library lists the articles
   assert.deepEqual(expected, ['a', 'b', 'c', 'd', 'e', 'f']);
 });
 
-test('the default window reaches back to the previous digest, never more than 24 h', () => {
+test('the default window reaches back to the previous digest, for stories published at most 48 h ago', () => {
   const articles = [
     solo('an-hour-ago', { publishedAt: hoursAgo(1) }),
     solo('five-hours-ago', { publishedAt: hoursAgo(5) }),
     solo('yesterday-morning', { publishedAt: hoursAgo(23) }),
-    solo('two-days-ago', { publishedAt: hoursAgo(48) }),
+    solo('three-days-ago', { publishedAt: hoursAgo(72) }),
   ];
   assert.deepEqual(leads({ articles }).sort(), ['an-hour-ago', 'five-hours-ago', 'yesterday-morning']);
   assert.deepEqual(leads({ articles, lastDigestAt: hoursAgo(3) }), ['an-hour-ago']);
-  // A previous digest a week ago does not make the window a week long.
+  // A previous digest a week ago does not make the window a week long; a weekly digest's reaches 8 days.
   assert.deepEqual(leads({ articles, lastDigestAt: hoursAgo(24 * 7) }).sort(), ['an-hour-ago', 'five-hours-ago', 'yesterday-morning']);
+  assert.deepEqual(leads({ articles, lastDigestAt: hoursAgo(24 * 7), maxAgeHours: 8 * 24 }).sort(), ['an-hour-ago', 'five-hours-ago', 'three-days-ago', 'yesterday-morning']);
+});
+
+test('a story that became eligible after the previous digest is taken, however old its publication time', () => {
+  // Published three hours ago, but its file (or its published flag) appeared only after the digest an hour ago.
+  const late = solo('late-file', { publishedAt: hoursAgo(3) });
+  const early = solo('seen-before', { publishedAt: hoursAgo(2) });
+  const eligibleAt = new Map([[late.url, hoursAgo(0.5).getTime()], [early.url, hoursAgo(1.5).getTime()]]);
+  assert.deepEqual(leads({ articles: [late, early], lastDigestAt: hoursAgo(1), eligibleAt }), ['late-file']);
+  // Without eligibility (the old rule: publication time after the previous digest) the late file is lost.
+  assert.equal(choose({ articles: [late, early], lastDigestAt: hoursAgo(1) }).ok, false);
+  // Still bounded by the maximum age: a file from last week turning up now is not news.
+  const stale = solo('stale', { publishedAt: hoursAgo(24 * 7) });
+  assert.equal(choose({ articles: [stale], lastDigestAt: hoursAgo(1), eligibleAt: new Map([[stale.url, NOW.getTime()]]) }).ok, false);
 });
 
 test('a window of hours, days or all; unpublished and future-dated articles never count', () => {
@@ -193,7 +211,7 @@ test('the digest holds 5 stories by default, the set size, and never more than 1
 });
 
 test('an empty digest says why: nothing new, everything filtered, or everything already sent', () => {
-  const old = [solo('old', { publishedAt: hoursAgo(30) }), solo('hidden', { published: false })];
+  const old = [solo('old', { publishedAt: hoursAgo(50) }), solo('hidden', { published: false })];
   const nothing = choose({ articles: old });
   assert.equal(nothing.ok, false);
   assert.equal(!nothing.ok && nothing.reason, 'nothing-new');

@@ -15,6 +15,7 @@ import { DiscordSandbox } from '../src/sandbox/server.js';
 import { Store } from '../src/state/store.js';
 import { seedDueDigests, storyUrls } from './helpers/reliability.js';
 import { killBotProcesses, startBotProcess, type BotProcess } from './helpers/botProcess.js';
+import { digestOf } from './helpers/subscriptions.js';
 
 const CHANNELS = 50;
 const TRIALS = 5;
@@ -69,7 +70,7 @@ function integrity(file: string): string {
  */
 function exactlyOnceProblems(store: Store, channels: string[], slot: Date): string[] {
   return channels.flatMap((channelId) => {
-    const run = store.findRun(channelId, slot);
+    const run = store.findRun(digestOf(store, channelId)!.id, slot);
     if (!run) return [`${channelId}: no run`];
     if (run.status !== 'posted') return [`${channelId}: run ${run.status} (${run.outcome})`];
     const planned = store.runMessages(run.id);

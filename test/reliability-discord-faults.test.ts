@@ -11,6 +11,7 @@ import type { BotHarness } from './helpers/bot.js';
 import { openApiSkip } from './helpers/openapi.js';
 import { digestCopyProblems, pingProblems, subscribeChannels } from './helpers/reliability.js';
 import { recordedBodyProblems } from './helpers/sandboxOpenApi.js';
+import { digestOf } from './helpers/subscriptions.js';
 
 const CHANNELS = 100;
 // The sweep retries runs left pending by a transient failure every half hour; the test plays a few sweeps at most.
@@ -64,7 +65,7 @@ test(`a digest to ${CHANNELS} channels through 429 storms, 500s and gateway faul
   assert.ok(statuses.includes(500), 'the 500s were really served');
   assert.deepEqual(h.store.pendingRuns(), [], 'no run is left half-sent');
   assert.deepEqual(digestCopyProblems(h.sandbox, channels, expected), []);
-  for (const channelId of channels) assert.equal(h.store.getSubscription(channelId)?.paused, false, 'no channel was paused by a transient fault');
+  for (const channelId of channels) assert.equal(digestOf(h.store, channelId)?.paused, false, 'no channel was paused by a transient fault');
 
   // The gateway faults cost the bot nothing: it resumed both times and still answers a member.
   await Promise.all(resumes);

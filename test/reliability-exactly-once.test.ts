@@ -16,6 +16,7 @@ import { killBotProcesses, startBotProcess } from './helpers/botProcess.js';
 import { mountSmallDisk } from './helpers/fullDisk.js';
 import { seedDueDigests, storyUrls } from './helpers/reliability.js';
 import { shownText } from './helpers/replies.js';
+import { digestOf } from './helpers/subscriptions.js';
 
 // Discord forgets a nonce after a few minutes; the sandbox after five. Restarts below come later than that.
 const PAST_NONCE_WINDOW_MS = 6 * 60_000;
@@ -38,7 +39,7 @@ async function subscribedChannel(h: BotHarness, name: string, time: string): Pro
   const channelId = h.sandbox.createChannel(name);
   await waitUntil(() => h.bot.client.channels.cache.has(channelId), `the bot to see #${name}`);
   const reply = await h.digest('setup', { channel: channelId, time, timezone: 'UTC' });
-  assert.match(shownText(reply), /Digest set up/);
+  assert.match(shownText(reply), /Digest \*\*.+\*\* set up/);
   return channelId;
 }
 
@@ -54,7 +55,7 @@ test('two /digest now at the same moment: each story reaches the channel once', 
     await waitUntil(() => h.sandbox.messages(channelId).length > 0, 'the first digest to reach the channel');
     h.clock.set(new Date(h.clock.now().getTime() + 1000));
     const replies = await Promise.all([first, digestNow(h, channelId)]);
-    for (const reply of replies) assert.match(shownText(reply), /Digest posted|Nothing new to post/);
+    for (const reply of replies) assert.match(shownText(reply), /Digest \*\*.+\*\* in <#\d+> posted|Nothing new to post/);
     assert.ok(storyUrls(h.sandbox, channelId).length >= 5, 'the first run posted its digest');
     assert.deepEqual(repeated(h.sandbox, channelId), []);
   } finally {
@@ -74,7 +75,7 @@ test('a scheduled digest retrying through 500s and a slow answer, and /digest no
     await waitUntil(() => h.sandbox.requests.some((r) => r.path === route && r.status === 500), 'the scheduled post to meet a 500');
     const now = await digestNow(h, channelId);
     await scheduled;
-    assert.match(shownText(now), /Digest posted|Nothing new to post/);
+    assert.match(shownText(now), /Digest \*\*.+\*\* in <#\d+> posted|Nothing new to post/);
     assert.ok(storyUrls(h.sandbox, channelId).length >= 5);
     assert.deepEqual(repeated(h.sandbox, channelId), []);
   } finally {
@@ -114,7 +115,7 @@ test('a full disk after a post reached Discord: the run stops, says why, sends n
     h.clock.set(new Date(h.clock.now().getTime() + SWEEP_MS));
     await h.bot.scheduler.tick();
     assert.equal(h.sandbox.messages(channelId).length, 1, 'the post was recorded, not repeated');
-    assert.match(h.store.getSubscription(channelId)?.lastResult ?? '', /^posted 1 message with \d+ stories/);
+    assert.match(digestOf(h.store, channelId)?.lastResult ?? '', /^posted 1 message with \d+ stories/);
     assert.doesNotMatch(shownText(await h.digest('status')), /stopped/);
 
     await digestNow(h, channelId);
@@ -129,7 +130,7 @@ test('a full disk after a post reached Discord: the run stops, says why, sends n
 function recordedIds(database: string, channelId: string, slot: Date): (string | null)[] {
   const store = Store.open(database, { logger: createLogger('silent') });
   try {
-    const run = store.findRun(channelId, slot);
+    const run = store.findRun(digestOf(store, channelId)!.id, slot);
     return run ? store.runMessages(run.id).map((m) => m.messageId) : [];
   } finally {
     store.close();

@@ -13,7 +13,7 @@ import { commandDefinitions } from '../src/bot/commands/index.js';
 import { deployCommands } from '../src/bot/deploy.js';
 import { FAILURE } from '../src/bot/replies.js';
 import { DAYS_MAX } from '../src/bot/customId.js';
-import { DIGEST_SIZE_MAX } from '../src/digest/settings.js';
+import { DIGEST_SIZE_MAX, QUALITY_MAX, QUALITY_MIN } from '../src/digest/settings.js';
 import { AUTOCOMPLETE_CHOICES_MAX, CUSTOM_ID_MAX } from '../src/discord/limits.js';
 import type { InteractionReply, InvokeOptions } from '../src/sandbox/driver.js';
 import { startBotHarness } from './helpers/bot.js';
@@ -22,6 +22,7 @@ import { openApiSkip } from './helpers/openapi.js';
 import { pingProblems } from './helpers/reliability.js';
 import { shown } from './helpers/replies.js';
 import { recordedBodyProblems } from './helpers/sandboxOpenApi.js';
+import { digestOf, subscribe } from './helpers/subscriptions.js';
 
 const ROLE = '123456789012345678';
 const HOSTILE: readonly string[] = [
@@ -99,10 +100,10 @@ test('every string option answers hostile values clearly, and the refused ones c
 
 test('integer options at the very ends of the ranges Discord lets through are answered and saved as given', async () => {
   for (const days of [1, DAYS_MAX]) assertClearAnswer(await h.news('search', { query: 'rocket', days }), `days:${days}`);
-  for (const [size, quality] of [[1, 0], [DIGEST_SIZE_MAX, 1000]] as const) {
+  for (const [size, quality] of [[1, QUALITY_MIN], [DIGEST_SIZE_MAX, QUALITY_MAX]] as const) {
     const reply = await h.digest('setup', { channel: h.sandbox.channels.news, time: '08:00', timezone: 'UTC', size, min_quality: quality });
     assertClearAnswer(reply, `size:${size} min_quality:${quality}`);
-    const { settings } = h.store.getSubscription(h.sandbox.channels.news)!;
+    const { settings } = digestOf(h.store, h.sandbox.channels.news)!;
     assert.deepEqual([settings.size, settings.minQuality], [size, quality]);
     assertClearAnswer(await h.digest('preview'), `preview with size ${size}, min_quality ${quality}`);
   }
@@ -127,22 +128,34 @@ test('integer options outside their declared ranges are refused by name and chan
   assert.deepEqual(failures(), []);
 });
 
-test('hostile topic, outlet and keyword lists are saved as typed by an admin, and shown back without formatting or pinging', { timeout: 60_000 }, async () => {
+test('hostile keyword lists are saved as typed, hostile topics and outlets are refused by name; none formats or pings', { timeout: 60_000 }, async () => {
   for (const value of HOSTILE) {
-    const reply = await h.digest('setup', { channel: h.sandbox.channels.news, time: '08:00', timezone: 'UTC', topics: value, providers: value, exclude_providers: value, keywords: value });
-    assertClearAnswer(reply, `setup topics:${JSON.stringify(value.slice(0, 40))}`);
-    const saved = h.store.getSubscription(h.sandbox.channels.news)!;
+    const reply = await h.digest('setup', { channel: h.sandbox.channels.news, time: '08:00', timezone: 'UTC', keywords: value });
+    assertClearAnswer(reply, `setup keywords:${JSON.stringify(value.slice(0, 40))}`);
+    const saved = digestOf(h.store, h.sandbox.channels.news)!;
     const typed = [...new Set(value.split(',').map((t) => t.trim()).filter(Boolean))];
     // Ten at most, as the command says, within the option's declared length; longer is refused and the previous settings stay.
-    if (value.length > 300) assert.match(shown(reply).content ?? '', /`topics` can be at most 300 characters/);
-    else if (typed.length <= 10) assert.deepEqual([saved.settings.topics, saved.settings.excludeProviders, saved.settings.keywords], [typed, typed, typed]);
+    if (value.length > 300) assert.match(shown(reply).content ?? '', /`keywords` can be at most 300 characters/);
+    else if (typed.length <= 10 && typed.join() !== 'none') assert.deepEqual(saved.settings.keywords, typed);
     const status = await h.digest('status');
     assertClearAnswer(status, 'status after a hostile setup');
     // Shown back escaped: the member sees the asterisks and brackets they typed, not bold text or a link.
-    if (value.includes('**bold**')) assert.match(JSON.stringify(shown(status)), /bold/, 'the topics are shown in /digest status');
-    if (value.includes('**bold**')) assert.ok(!JSON.stringify(shown(status)).includes('**bold**'), 'markdown in a topic name formats /digest status');
-    if (value.includes('](https://')) assert.ok(!JSON.stringify(shown(status)).includes('[click me](https://'), 'a topic name makes a link in /digest status');
+    if (value.includes('**bold**')) assert.match(JSON.stringify(shown(status)), /bold/, 'the keywords are shown in /digest status');
+    if (value.includes('**bold**')) assert.ok(!JSON.stringify(shown(status)).includes('**bold**'), 'markdown in a keyword formats /digest status');
+    if (value.includes('](https://')) assert.ok(!JSON.stringify(shown(status)).includes('[click me](https://'), 'a keyword makes a link in /digest status');
     assertClearAnswer(await h.digest('preview'), 'preview after a hostile setup');
+
+    // No article has such a topic or outlet: refused, naming the option, and the digest stays as it was.
+    const named = typed.length > 0 && typed.join().toLowerCase() !== 'none';
+    for (const option of ['topics', 'providers', 'exclude_providers']) {
+      const before = JSON.stringify(digestOf(h.store, h.sandbox.channels.news));
+      const refused = await h.digest('setup', { channel: h.sandbox.channels.news, time: '08:00', timezone: 'UTC', [option]: value });
+      assertClearAnswer(refused, `setup ${option}:${JSON.stringify(value.slice(0, 40))}`);
+      assert.ok(!(shown(refused).content ?? '').includes('**bold**'), 'a refusal shows the name escaped');
+      if (!named) continue;
+      assert.match(shown(refused).content ?? '', new RegExp(`\`${option}\``), option);
+      assert.equal(JSON.stringify(digestOf(h.store, h.sandbox.channels.news)), before, 'a refused setup changes nothing');
+    }
   }
   assert.deepEqual(failures(), []);
 });
@@ -197,7 +210,7 @@ test('buttons with forged custom_ids get a clear answer; none pages for anyone b
 
 test('a member without Manage Server, on a server that shows them /digest, is refused every setting command and changes nothing', { timeout: 60_000 }, async () => {
   const member = h.sandbox.members.member;
-  h.store.upsertSubscription({ channelId: h.sandbox.channels.general, guildId: h.sandbox.guild.id, time: '07:00', timezone: 'UTC', settings: h.bot.digests.defaultSettings(), mentionRoleId: null });
+  subscribe(h.store, { channelId: h.sandbox.channels.general, guildId: h.sandbox.guild.id, time: '07:00', settings: h.bot.digests.defaultSettings() });
   const granted = commandDefinitions().map(({ default_member_permissions: _, ...definition }) => definition);
   await deployCommands(h.bot.client.rest, h.sandbox.applicationId, granted, h.sandbox.guild.id);
   try {

@@ -45,9 +45,9 @@ test('channel:#name and mention_role:@name resolve in the sandbox server; an unk
   ];
   const [setup, status, noChannel, noRole] = answered(await runPrompt(commands), commands);
   // Mentions show by name, as Discord's client shows them.
-  assert.match(setup!, /^Digest set up for #general\. Every day at 08:00 \(Europe\/Paris\)/);
+  assert.match(setup!, /^Digest \*\*general\*\* set up for #general\. Every day at 08:00 \(Europe\/Paris\)/);
   assert.match(setup!, /Mentions @Editors/);
-  assert.match(status!, /Every day at 08:00 \(Europe\/Paris\)\n.*#general/);
+  assert.match(status!, /• general\n.*#general · Every day at 08:00 \(Europe\/Paris\)/);
   assert.match(noChannel!, /^! .*no channel "#sports"; it has #news, #general, #announcements/);
   assert.match(noRole!, /^! .*no role "@Admins"; it has @Editors, @Newsdesk, @everyone/);
 });

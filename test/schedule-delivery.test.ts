@@ -13,6 +13,7 @@ import type { History } from '../src/delivery/reconcile.js';
 import { Store } from '../src/state/store.js';
 import { SubscriptionService } from '../src/subscriptions/service.js';
 import type { PlannedMessage } from '../src/state/types.js';
+import { digestOf, subscribe } from './helpers/subscriptions.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-delivery-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -21,11 +22,13 @@ let files = 0;
 const clock = { now: () => new Date('2026-05-04T07:01:00Z') };
 const retry = { attempts: 3, baseDelayMs: 1 };
 const CHANNEL = '100000000000000001';
+// Each test's store holds one digest, the first saved (id 1), posting in CHANNEL.
+const TARGET = { subscriptionId: 1, channelId: CHANNEL };
 const SLOT = new Date('2026-05-04T07:00:00Z');
 
 function openStore(file = path.join(dir, `db-${++files}.sqlite`)): { store: Store; file: string } {
   const store = Store.open(file, { logger, clock });
-  store.upsertSubscription({ channelId: CHANNEL, guildId: '900000000000000001', time: '09:00', timezone: 'Europe/Paris', settings: DEFAULT_DIGEST_SETTINGS, mentionRoleId: null });
+  subscribe(store, { channelId: CHANNEL, guildId: '900000000000000001', time: '09:00', timezone: 'Europe/Paris' });
   return { store, file };
 }
 
@@ -59,7 +62,7 @@ function delivery(store: Store, discord: ReturnType<typeof discordChannel>, send
 }
 
 /** What a restart does with an unfinished run: deliver the same slot again (its plan is already stored). */
-const resume = (d: DigestDelivery) => d.deliver({ channelId: CHANNEL, slot: SLOT, plan: () => assert.fail('a claimed run is never planned again') });
+const resume = (d: DigestDelivery) => d.deliver({ ...TARGET, slot: SLOT, plan: () => assert.fail('a claimed run is never planned again') });
 
 class Crash extends Error {}
 
@@ -67,7 +70,7 @@ test('a digest is posted in order, each message with a short deterministic nonce
   const { store } = openStore();
   const discord = discordChannel();
   let planned = 0;
-  const run = { channelId: CHANNEL, slot: SLOT, plan: () => (planned++, plan) };
+  const run = { ...TARGET, slot: SLOT, plan: () => (planned++, plan) };
   const first = await delivery(store, discord).deliver(run);
   assert.equal(first.status, 'posted');
   assert.deepEqual(discord.messages.map((m) => m.body.content), ['Morning digest (1/2)', 'Morning digest (2/2)']);
@@ -78,8 +81,8 @@ test('a digest is posted in order, each message with a short deterministic nonce
   assert.notEqual(discord.messages[0]!.body.nonce, discord.messages[1]!.body.nonce);
   assert.deepEqual(first.messageIds, discord.messages.map((m) => m.id));
   assert.deepEqual([...store.seenUrls(CHANNEL)].sort(), ['https://example.com/1', 'https://example.com/2', 'https://example.com/3']);
-  assert.equal(store.getSubscription(CHANNEL)?.lastResult, 'posted 2 messages with 3 stories');
-  assert.deepEqual(store.lastDigestAt(CHANNEL), clock.now());
+  assert.equal(digestOf(store, CHANNEL)?.lastResult, 'posted 2 messages with 3 stories');
+  assert.deepEqual(store.lastPlannedAt(TARGET.subscriptionId, new Date(SLOT.getTime() + 1)), clock.now());
 
   const again = await delivery(store, discord).deliver(run);
   assert.equal(again.status, 'skipped');
@@ -97,7 +100,7 @@ test('a crash between two messages: a fresh start sends only the rest, with the 
     if (discord.messages.length === 1) throw new Crash('process killed');
     return discord.send(channelId, body);
   };
-  await assert.rejects(delivery(first.store, discord, crashAfterOne).deliver({ channelId: CHANNEL, slot: SLOT, plan: () => plan }), Crash);
+  await assert.rejects(delivery(first.store, discord, crashAfterOne).deliver({ ...TARGET, slot: SLOT, plan: () => plan }), Crash);
   first.store.close();
   assert.equal(discord.messages.length, 1);
 
@@ -125,7 +128,7 @@ async function killedAfterPost(discord: ReturnType<typeof discordChannel>, posts
     if (discord.messages.length === posts) throw new Crash('killed before recording');
     return result;
   };
-  await assert.rejects(delivery(first.store, discord, crashAfterPosting).deliver({ channelId: CHANNEL, slot: SLOT, plan: () => plan }), Crash);
+  await assert.rejects(delivery(first.store, discord, crashAfterPosting).deliver({ ...TARGET, slot: SLOT, plan: () => plan }), Crash);
   first.store.close();
   return first.file;
 }
@@ -152,7 +155,7 @@ test('past the nonce window, a message attempted but unrecorded is found in the 
   assert.equal(stopped.status, 'stopped');
   assert.match(stopped.summary, /message 1 may have been posted .*could not be read to check \(Discord answered 403/);
   assert.equal(discord.messages.length, 1, 'nothing is sent while the channel cannot be checked');
-  assert.match(unreadable.problem(CHANNEL) ?? '', /^stopped: /);
+  assert.match(unreadable.problem(TARGET.subscriptionId) ?? '', /^stopped: /);
 
   const outcome = await resume(delivery(restarted, discord, forgetful));
   assert.equal(outcome.status, 'posted');
@@ -171,7 +174,7 @@ test('transient failures are retried with the same nonce; past the retries the r
     if (failures-- > 0) return { ok: false, permanent: false, reason: 'Discord answered 503' };
     return discord.send(channelId, body);
   };
-  const posted = await delivery(store, discord, flaky).deliver({ channelId: CHANNEL, slot: SLOT, plan: () => plan });
+  const posted = await delivery(store, discord, flaky).deliver({ ...TARGET, slot: SLOT, plan: () => plan });
   assert.equal(posted.status, 'posted');
   assert.equal(discord.messages.length, 2);
   assert.equal(new Set(nonces.slice(0, 3)).size, 1, 'the three tries of the first message share one nonce');
@@ -180,13 +183,13 @@ test('transient failures are retried with the same nonce; past the retries the r
   const nextSlot = new Date('2026-05-05T07:00:00Z');
   // The next day's digest carries other stories, as every digest of a channel does.
   const nextPlan = plan.map((m, i) => ({ ...m, payload: { ...m.payload, embeds: [{ title: `Next day ${i}` }] }, storyUrls: [`https://example.com/next-${i}`] }));
-  const pending = await delivery(store, discord, down).deliver({ channelId: CHANNEL, slot: nextSlot, plan: () => nextPlan });
+  const pending = await delivery(store, discord, down).deliver({ ...TARGET, slot: nextSlot, plan: () => nextPlan });
   assert.equal(pending.status, 'pending');
-  const sub = store.getSubscription(CHANNEL)!;
+  const sub = digestOf(store, CHANNEL)!;
   assert.equal(sub.paused, false);
   assert.match(sub.lastResult ?? '', /^pending: Discord answered 502/);
 
-  const resumed = await delivery(store, discord).deliver({ channelId: CHANNEL, slot: nextSlot, plan: () => nextPlan });
+  const resumed = await delivery(store, discord).deliver({ ...TARGET, slot: nextSlot, plan: () => nextPlan });
   assert.equal(resumed.status, 'posted');
   assert.equal(discord.messages.length, 4);
   store.close();
@@ -195,9 +198,9 @@ test('transient failures are retried with the same nonce; past the retries the r
 test('a permanent failure fails the run and pauses the subscription with the reason', async () => {
   const { store } = openStore();
   const forbidden: Sender = async () => ({ ok: false, permanent: true, reason: 'the bot may not post in this channel (Missing Permissions)' });
-  const outcome = await delivery(store, discordChannel(), forbidden).deliver({ channelId: CHANNEL, slot: SLOT, plan: () => plan });
+  const outcome = await delivery(store, discordChannel(), forbidden).deliver({ ...TARGET, slot: SLOT, plan: () => plan });
   assert.equal(outcome.status, 'failed');
-  const sub = store.getSubscription(CHANNEL)!;
+  const sub = digestOf(store, CHANNEL)!;
   assert.equal(sub.paused, true);
   assert.equal(sub.pausedReason, 'the bot may not post in this channel (Missing Permissions)');
   assert.equal(sub.lastResult, 'failed: the bot may not post in this channel (Missing Permissions)');
@@ -208,18 +211,18 @@ test('a permanent failure fails the run and pauses the subscription with the rea
 test('an empty digest and a digest that cannot be built are recorded as the last result, and close their slot', async () => {
   const { store } = openStore();
   const discord = discordChannel();
-  const empty = await delivery(store, discord).deliver({ channelId: CHANNEL, slot: SLOT, plan: () => ({ empty: 'no new articles since the previous digest' }) });
+  const empty = await delivery(store, discord).deliver({ ...TARGET, slot: SLOT, plan: () => ({ empty: 'no new articles since the previous digest' }) });
   assert.equal(empty.status, 'empty');
-  assert.equal(store.getSubscription(CHANNEL)?.lastResult, 'empty: no new articles since the previous digest');
+  assert.equal(digestOf(store, CHANNEL)?.lastResult, 'empty: no new articles since the previous digest');
 
   const broken = await delivery(store, discord).deliver({
-    channelId: CHANNEL,
+    ...TARGET,
     slot: new Date('2026-05-05T07:00:00Z'),
     plan: () => { throw new Error('content folder unreadable'); },
   });
   assert.equal(broken.status, 'failed');
-  assert.equal(store.getSubscription(CHANNEL)?.lastResult, 'failed: the digest could not be built (content folder unreadable)');
-  assert.equal(store.getSubscription(CHANNEL)?.paused, false, 'not the channel\'s fault: it stays scheduled');
+  assert.equal(digestOf(store, CHANNEL)?.lastResult, 'failed: the digest could not be built (content folder unreadable)');
+  assert.equal(digestOf(store, CHANNEL)?.paused, false, 'not the channel\'s fault: it stays scheduled');
   assert.equal(discord.messages.length, 0);
   store.close();
 });
@@ -228,11 +231,11 @@ test('on start, an unfinished run of a removed subscription or older than the li
   const { store } = openStore();
   const down: Sender = async () => ({ ok: false, permanent: false, reason: 'Discord answered 500' });
   const discord = discordChannel();
-  await delivery(store, discord, down).deliver({ channelId: CHANNEL, slot: SLOT, plan: () => plan });
+  await delivery(store, discord, down).deliver({ ...TARGET, slot: SLOT, plan: () => plan });
   const muchLater = { now: () => new Date(SLOT.getTime() + 13 * 3_600_000) };
   const runSlot = () => assert.fail('an abandoned run is not delivered');
   await new DigestScheduler({ store, clock: muchLater, runSlot, logger }).tick();
   assert.equal(discord.messages.length, 0);
-  assert.match(store.getSubscription(CHANNEL)?.lastResult ?? '', /^failed: abandoned because it was not complete within 12 hours/);
+  assert.match(digestOf(store, CHANNEL)?.lastResult ?? '', /^failed: abandoned because it was not complete within 12 hours/);
   store.close();
 });

@@ -9,6 +9,7 @@ import { DigestDelivery } from '../src/delivery/exactlyOnce.js';
 import type { Sender } from '../src/delivery/exactlyOnce.js';
 import { DigestScheduler } from '../src/schedule/scheduler.js';
 import { Store } from '../src/state/store.js';
+import { digestOf, subscribe } from './helpers/subscriptions.js';
 import { SubscriptionService } from '../src/subscriptions/service.js';
 import type { Subscription } from '../src/state/types.js';
 import { TestClock } from './helpers/clock.js';
@@ -38,12 +39,13 @@ function postbox(forbidden: string[] = []) {
 }
 
 function scheduler(store: Store, clock: TestClock, send: Sender): DigestScheduler {
-  const subscriptions = new SubscriptionService({ store, reschedule: (channelId) => scheduled.refresh(channelId), defaultSettings: () => DEFAULT_DIGEST_SETTINGS });
+  const subscriptions = new SubscriptionService({ store, reschedule: (id) => scheduled.refresh(id), defaultSettings: () => DEFAULT_DIGEST_SETTINGS });
   // The history is never read here: no message is left attempted but unrecorded.
   const history = async () => ({ ok: false as const, reason: 'not modelled' });
   const delivery = new DigestDelivery({ store, send, history, subscriptions, logger, retry: { attempts: 2, baseDelayMs: 1 } });
   const runSlot = (sub: Subscription, slot: Date) =>
     delivery.deliver({
+      subscriptionId: sub.id,
       channelId: sub.channelId,
       slot,
       plan: () => [{ payload: { content: `digest for ${slot.toISOString()}`, allowed_mentions: { parse: [] } }, storyUrls: [`https://example.com/${slot.getTime()}`], storyCount: 1 }],
@@ -52,19 +54,17 @@ function scheduler(store: Store, clock: TestClock, send: Sender): DigestSchedule
   return scheduled;
 }
 
-function subscribe(store: Store, channelId: string, time: string, timezone: string): void {
-  store.upsertSubscription({ channelId, guildId: '900000000000000001', time, timezone, settings: DEFAULT_DIGEST_SETTINGS, mentionRoleId: null });
-}
 
 /** A fresh database whose subscriptions (channel, time, zone) were set up at `setupAt`, and its scheduler. */
 function setUp(setupAt: string, subscriptions: [string, string, string][], forbidden: string[] = []) {
   const clock = new TestClock(new Date(setupAt));
   const box = postbox(forbidden);
   const store = Store.open(newFile(), { logger, clock });
-  for (const [channelId, time, zone] of subscriptions) subscribe(store, channelId, time, zone);
+  for (const [channelId, time, timezone] of subscriptions) subscribe(store, { channelId, guildId: GUILD, time, timezone });
   return { clock, box, store, s: scheduler(store, clock, box.send) };
 }
 
+const GUILD = '900000000000000001';
 const A = '100000000000000001';
 const B = '100000000000000002';
 
@@ -73,7 +73,7 @@ test('a slot never runs twice: not on a second tick, nor after a restart on the 
   const clock = new TestClock(new Date('2026-05-03T20:00:00Z'));
   const box = postbox();
   let store = Store.open(file, { logger, clock });
-  subscribe(store, A, '08:00', 'Europe/Paris'); // 06:00 UTC in May
+  subscribe(store, { channelId: A, guildId: GUILD, time: '08:00', timezone: 'Europe/Paris' }); // 06:00 UTC in May
 
   clock.set('2026-05-04T05:59:00Z');
   await scheduler(store, clock, box.send).tick();
@@ -95,7 +95,7 @@ test('a slot never runs twice: not on a second tick, nor after a restart on the 
   clock.set('2026-05-05T06:00:10Z');
   await restarted.tick();
   assert.deepEqual(box.posted.get(A), ['digest for 2026-05-04T06:00:00.000Z', 'digest for 2026-05-05T06:00:00.000Z']);
-  assert.equal(store.getSubscription(A)?.lastResult, 'posted 1 message with 1 story');
+  assert.equal(digestOf(store, A)?.lastResult, 'posted 1 message with 1 story');
   store.close();
 });
 
@@ -135,13 +135,13 @@ test('a slot missed while the bot was down runs once on start within 12 hours; a
   const clock = new TestClock(new Date('2026-06-01T06:00:00Z'));
   const box = postbox();
   let store = Store.open(file, { logger, clock });
-  subscribe(store, A, '08:00', 'UTC');
-  subscribe(store, B, '08:00', 'UTC');
+  subscribe(store, { channelId: A, guildId: GUILD, time: '08:00', timezone: 'UTC' });
+  subscribe(store, { channelId: B, guildId: GUILD, time: '08:00', timezone: 'UTC' });
   store.close();
 
   clock.set('2026-06-01T19:30:00Z'); // 11.5 hours after 08:00
   store = Store.open(file, { logger, clock });
-  store.removeSubscription(B);
+  store.removeSubscription(digestOf(store, B)!.id);
   let s = scheduler(store, clock, box.send);
   await s.start();
   s.stop();
@@ -159,7 +159,7 @@ test('a slot missed while the bot was down runs once on start within 12 hours; a
   await s.start();
   s.stop();
   assert.equal(box.count(A), 1, 'too old: not posted');
-  assert.match(store.getSubscription(A)?.lastResult ?? '', /^skipped: the 08:00 digest was missed while the bot was offline/);
+  assert.match(digestOf(store, A)?.lastResult ?? '', /^skipped: the 08:00 digest was missed while the bot was offline/);
   clock.set('2026-06-03T08:00:00Z');
   await s.tick();
   assert.equal(box.posted.get(A)?.[1], 'digest for 2026-06-03T08:00:00.000Z');
@@ -171,12 +171,12 @@ test('setting up (or resuming) after today\'s time waits for tomorrow instead of
   await s.tick();
   assert.equal(box.count(A), 0);
 
-  store.setPaused(A, true);
+  store.setPaused(digestOf(store, A)!.id, true);
   clock.set('2026-06-02T08:00:00Z');
   await s.tick();
   assert.equal(box.count(A), 0, 'paused: nothing');
   clock.set('2026-06-02T10:00:00Z');
-  store.setPaused(A, false);
+  store.setPaused(digestOf(store, A)!.id, false);
   await s.tick();
   assert.equal(box.count(A), 0, 'resumed after the time: not owed');
   clock.set('2026-06-03T08:00:00Z');
@@ -190,7 +190,7 @@ test('a forbidden channel is paused with its reason while another channel still 
   clock.set('2026-06-01T08:00:00Z');
   await s.tick();
   assert.deepEqual(box.posted.get(B), ['digest for 2026-06-01T08:00:00.000Z']);
-  const paused = store.getSubscription(A)!;
+  const paused = digestOf(store, A)!;
   assert.equal(paused.paused, true);
   assert.equal(paused.pausedReason, 'the bot may not post in this channel (Missing Permissions)');
   assert.equal(paused.lastResult, 'failed: the bot may not post in this channel (Missing Permissions)');

@@ -7,8 +7,9 @@ import Database from 'better-sqlite3';
 import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { createLogger } from '../src/log.js';
 import { migrate, SCHEMA_VERSION } from '../src/state/migrations.js';
-import { Store } from '../src/state/store.js';
+import { NameTakenError, Store } from '../src/state/store.js';
 import type { SubscriptionInput } from '../src/state/types.js';
+import { EVERY_DAY } from '../src/schedule/days.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-state-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -19,6 +20,9 @@ const freshFile = () => path.join(dir, `db-${++files}`, 'newsdesk.sqlite');
 const clock = { at: new Date('2026-03-01T10:00:00Z'), now() { return this.at; } };
 
 const paris: SubscriptionInput = {
+  name: 'Morning',
+  kind: 'scheduled',
+  days: EVERY_DAY,
   channelId: '100000000000000001',
   guildId: '900000000000000001',
   time: '08:30',
@@ -42,8 +46,10 @@ test('a database from schema version 1 upgrades itself on open, keeping its subs
 
   const store = Store.open(file, { logger, clock });
   try {
-    const sub = store.getSubscription('100000000000000002');
+    const [sub] = store.listSubscriptions({ channelId: '100000000000000002' });
     assert.ok(sub);
+    assert.equal(sub.name, 'Daily', 'a digest from before names has one');
+    assert.deepEqual(sub.days, EVERY_DAY);
     assert.equal(sub.time, '07:00');
     assert.equal(sub.timezone, 'America/New_York');
     assert.equal(sub.paused, true);
@@ -56,7 +62,7 @@ test('a database from schema version 1 upgrades itself on open, keeping its subs
     assert.equal(sub.settings.maxPerProvider, 1);
     assert.deepEqual(sub.settings.window, DEFAULT_DIGEST_SETTINGS.window);
     assert.deepEqual([...store.seenUrls('100000000000000002')], ['https://example.com/a']);
-    assert.deepEqual(store.lastDigestAt('100000000000000002'), new Date('2026-02-27T12:00:01Z'));
+    assert.equal(store.lastPlannedAt(sub.id, clock.at), null, 'no run was recorded before version 2');
   } finally {
     store.close();
   }
@@ -77,29 +83,31 @@ test('a database newer than this code is refused rather than misread', () => {
 test('subscriptions: create, read, list by server, pause with a reason, set up again, remove; all survive a reopen', () => {
   const file = freshFile();
   let store = Store.open(file, { logger, clock });
-  const created = store.upsertSubscription(paris);
+  const created = store.saveSubscription(paris);
   assert.equal(created.time, '08:30');
   assert.deepEqual(created.settings.topics, ['climate']);
   assert.equal(created.paused, false);
   assert.deepEqual(created.createdAt, clock.at);
-  store.upsertSubscription({ ...paris, channelId: '100000000000000003', guildId: '900000000000000002', mentionRoleId: '700000000000000001' });
+  store.saveSubscription({ ...paris, channelId: '100000000000000003', guildId: '900000000000000002', mentionRoleId: '700000000000000001' });
   assert.deepEqual(store.listSubscriptions().map((s) => s.channelId), ['100000000000000001', '100000000000000003']);
-  assert.deepEqual(store.listSubscriptions('900000000000000002').map((s) => s.mentionRoleId), ['700000000000000001']);
+  assert.deepEqual(store.listSubscriptions({ guildId: '900000000000000002' }).map((s) => s.mentionRoleId), ['700000000000000001']);
+  // Names are unique per server, case ignored; another server may use the same one.
+  assert.throws(() => store.saveSubscription({ ...paris, name: 'MORNING', channelId: '100000000000000004' }), NameTakenError);
 
   clock.at = new Date('2026-03-01T11:00:00Z');
-  assert.equal(store.setPaused(paris.channelId, true, 'the bot may not post in this channel (Missing Permissions)'), true);
-  assert.equal(store.setPaused('100000000000000099', true, 'nope'), false);
+  assert.equal(store.setPaused(created.id, true, 'the bot may not post in this channel (Missing Permissions)'), true);
+  assert.equal(store.setPaused(999, true, 'nope'), false);
   store.close();
 
   store = Store.open(file, { logger, clock });
-  const paused = store.getSubscription(paris.channelId)!;
+  const paused = store.getSubscription(created.id)!;
   assert.equal(paused.paused, true);
   assert.equal(paused.pausedReason, 'the bot may not post in this channel (Missing Permissions)');
   assert.deepEqual(paused.updatedAt, new Date('2026-03-01T11:00:00Z'));
 
   // Running setup again on a paused channel resumes it, with the new time.
   clock.at = new Date('2026-03-01T12:00:00Z');
-  const again = store.upsertSubscription({ ...paris, time: '09:15' });
+  const again = store.saveSubscription({ ...paris, time: '09:15' }, created.id);
   assert.equal(again.paused, false);
   assert.equal(again.pausedReason, null);
   assert.equal(again.time, '09:15');
@@ -108,27 +116,28 @@ test('subscriptions: create, read, list by server, pause with a reason, set up a
 
   // Re-applying the same subscription (the .env one on every start) does not move its schedule's starting point.
   clock.at = new Date('2026-03-02T12:00:00Z');
-  assert.deepEqual(store.upsertSubscription({ ...paris, time: '09:15' }).updatedAt, new Date('2026-03-01T12:00:00Z'));
+  assert.deepEqual(store.saveSubscription({ ...paris, time: '09:15' }, created.id).updatedAt, new Date('2026-03-01T12:00:00Z'));
 
-  assert.equal(store.removeSubscription(paris.channelId), true);
-  assert.equal(store.removeSubscription(paris.channelId), false);
-  assert.equal(store.getSubscription(paris.channelId), undefined);
+  assert.equal(store.removeSubscription(created.id), true);
+  assert.equal(store.removeSubscription(created.id), false);
+  assert.equal(store.getSubscription(created.id), undefined);
   store.close();
 });
 
-test('a run is claimed once per channel and slot, with its plan, and each sent message records its stories', () => {
+test('a run is claimed once per digest and slot, with its plan, and each sent message records its stories', () => {
   const store = Store.open(freshFile(), { logger, clock });
   try {
-    store.upsertSubscription(paris);
+    const sub = store.saveSubscription(paris);
+    const target = { subscriptionId: sub.id, channelId: sub.channelId };
     const slot = new Date('2026-03-03T07:30:00Z');
     const plan = [
       { payload: { content: 'one', allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/1', 'https://example.com/2'], storyCount: 2 },
       { payload: { content: 'two', allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/3'], storyCount: 1 },
     ];
-    const run = store.claimRun(paris.channelId, slot, () => plan);
+    const run = store.claimRun(target, slot, () => plan);
     assert.equal(run?.status, 'sending');
     let plannedAgain = false;
-    assert.equal(store.claimRun(paris.channelId, slot, () => { plannedAgain = true; return plan; }), undefined);
+    assert.equal(store.claimRun(target, slot, () => { plannedAgain = true; return plan; }), undefined);
     assert.equal(plannedAgain, false, 'a claimed slot is not planned again');
 
     store.recordSent(run!.id, 0, '8001');
@@ -136,11 +145,61 @@ test('a run is claimed once per channel and slot, with its plan, and each sent m
     assert.deepEqual(store.runMessages(run!.id).map((m) => m.messageId), ['8001', null]);
     assert.deepEqual(store.pendingRuns().map((r) => r.id), [run!.id]);
 
-    const empty = store.claimRun(paris.channelId, new Date('2026-03-04T07:30:00Z'), () => ({ empty: 'no new articles' }));
+    const empty = store.claimRun(target, new Date('2026-03-04T07:30:00Z'), () => ({ empty: 'no new articles' }));
     assert.equal(empty?.status, 'empty');
-    assert.equal(store.getSubscription(paris.channelId)?.lastResult, 'empty: no new articles');
+    assert.equal(store.getSubscription(sub.id)?.lastResult, 'empty: no new articles');
     assert.deepEqual(store.pendingRuns().map((r) => r.id), [run!.id]);
+
+    // A second digest of the same channel has slots of its own.
+    const evening = store.saveSubscription({ ...paris, name: 'Evening' });
+    assert.equal(store.claimRun({ subscriptionId: evening.id, channelId: evening.channelId }, slot, () => ({ empty: 'none' }))?.status, 'empty');
   } finally {
     store.close();
   }
+});
+
+test('a version 4 database becomes version 5 keeping every digest, run and message: one digest per channel, named per server', () => {
+  const file = freshFile();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const old = new Database(file);
+  old.pragma('foreign_keys = ON');
+  migrate(old, 4);
+  const at = Date.parse('2026-02-01T00:00:00Z');
+  const addSubscription = old.prepare(`INSERT INTO subscriptions (channel_id, guild_id, time, timezone, settings, created_at, updated_at) VALUES (?, ?, '08:00', 'UTC', ?, ?, ?)`);
+  // Settings as version 4 wrote them: the since-last window carried its own 24 h limit.
+  const settings = JSON.stringify({ ...DEFAULT_DIGEST_SETTINGS, window: { kind: 'since-last', maxHours: 24 } });
+  addSubscription.run('100000000000000001', '900000000000000001', settings, at, at);
+  addSubscription.run('100000000000000002', '900000000000000001', settings, at + 1, at + 1);
+  addSubscription.run('100000000000000003', '900000000000000002', settings, at, at);
+  const run = old.prepare(`INSERT INTO runs (channel_id, slot, status, created_at) VALUES ('100000000000000002', ?, 'sending', ?)`).run(at + 3_600_000, at + 3_600_000);
+  old.prepare(`INSERT INTO run_messages (run_id, idx, payload, story_urls, story_count, message_id) VALUES (?, 0, '{}', '["https://example.com/a"]', 1, '42'), (?, 1, '{}', '["https://example.com/b"]', 1, NULL)`)
+    .run(run.lastInsertRowid, run.lastInsertRowid);
+  old.close();
+
+  const store = Store.open(file, { logger, clock });
+  try {
+    const names = Object.fromEntries(store.listSubscriptions().map((s) => [s.channelId, s.name]));
+    assert.deepEqual(names, { '100000000000000001': 'Daily', '100000000000000002': 'Daily 2', '100000000000000003': 'Daily' });
+    const second = store.listSubscriptions({ channelId: '100000000000000002' })[0]!;
+    assert.deepEqual(second.settings.window, { kind: 'since-last' });
+    const [pending] = store.pendingRuns();
+    assert.equal(pending?.subscriptionId, second.id, 'the unfinished run belongs to the digest of its channel');
+    assert.deepEqual(store.runMessages(pending!.id).map((m) => m.messageId), ['42', null], 'its messages survived the rebuild');
+    assert.deepEqual([...store.plannedUrls('100000000000000002')], ['https://example.com/b']);
+  } finally {
+    store.close();
+  }
+});
+
+test('eligibility: stories seen are dated once, forgotten when unpublished, and the first start is marked', () => {
+  const file = freshFile();
+  let store = Store.open(file, { logger, clock });
+  assert.equal(store.eligibilityStarted(), false);
+  store.updateEligibility(new Map([['https://example.com/a', 1000], ['https://example.com/b', 2000]]), []);
+  assert.equal(store.eligibilityStarted(), true);
+  store.updateEligibility(new Map(), ['https://example.com/a']);
+  store.close();
+  store = Store.open(file, { logger, clock });
+  assert.deepEqual([...store.eligibility()], [['https://example.com/b', 2000]]);
+  store.close();
 });

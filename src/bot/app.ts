@@ -6,6 +6,7 @@ import type { Interaction } from 'discord.js';
 import type { DigestSettings } from '../digest/settings.js';
 import type { Logger } from '../log.js';
 import { discordHistory, discordSender } from './discordChannels.js';
+import { LiveRunner } from '../schedule/live.js';
 import { DigestScheduler } from '../schedule/scheduler.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
@@ -40,6 +41,8 @@ export class NewsdeskBot {
   readonly digests: DigestService;
   readonly subscriptions: SubscriptionService;
   readonly scheduler: DigestScheduler;
+  /** Live digests: each new story within a minute, in batches. */
+  readonly live: LiveRunner;
   private readonly context: BotContext;
 
   private constructor(private readonly options: BotOptions) {
@@ -49,10 +52,11 @@ export class NewsdeskBot {
     const { library, store, logger } = options;
     const { rest } = this.client;
     // Built in this order, each handed what it needs of the others through a function read at call time.
-    this.subscriptions = new SubscriptionService({ store, reschedule: (channelId) => this.scheduler.refresh(channelId), defaultSettings: () => this.digests.defaultSettings() });
+    this.subscriptions = new SubscriptionService({ store, reschedule: (id) => this.scheduler.refresh(id), defaultSettings: () => this.digests.defaultSettings() });
     const history = discordHistory(rest, () => this.client.user?.id);
     this.digests = new DigestService({ library, store, send: discordSender(rest), history, subscriptions: this.subscriptions, clock, logger, defaults: options.defaults });
     this.scheduler = new DigestScheduler({ store, clock, logger, runSlot: (subscription, slot) => this.digests.runSlot(subscription, slot) });
+    this.live = new LiveRunner({ store, clock, logger, digests: this.digests });
     this.context = { library, store, digests: this.digests, subscriptions: this.subscriptions, clock, logger };
     this.client.on(Events.InteractionCreate, (interaction) => void this.route(interaction));
     this.client.on(Events.Error, (error) => logger.error({ event: 'discord.error', err: error }, 'discord client error'));
@@ -68,9 +72,10 @@ export class NewsdeskBot {
     return bot;
   }
 
-  /** Starts the daily schedule: unfinished and missed runs first, then one timer per subscription. */
-  startSchedule(): Promise<void> {
-    return this.scheduler.start();
+  /** Starts the daily schedule (unfinished and missed runs first, then one timer per subscription), then live digests. */
+  async startSchedule(): Promise<void> {
+    await this.scheduler.start();
+    await this.live.start();
   }
 
   /**
@@ -93,6 +98,7 @@ export class NewsdeskBot {
    */
   async stop(): Promise<void> {
     this.scheduler.stop();
+    this.live.stop();
     const drained = await this.digests.drain(SHUTDOWN_DRAIN_MS);
     if (!drained) this.options.logger.warn({ event: 'shutdown.sends_unfinished', waitedMs: SHUTDOWN_DRAIN_MS }, 'digest messages still unanswered at shutdown: they are checked in their channel on the next start');
     await this.client.destroy();

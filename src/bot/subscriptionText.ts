@@ -4,6 +4,8 @@ import timezone from 'dayjs/plugin/timezone.js';
 import utc from 'dayjs/plugin/utc.js';
 import { describeFilters } from '../digest/filters.js';
 import { describeWindow } from '../digest/settings.js';
+import { defaultMaxAgeHours, describeWeekdays } from '../schedule/days.js';
+import { describeEvery, LIVE_BATCH_STORIES, LIVE_MAX_AGE_HOURS } from '../schedule/liveBatch.js';
 import { nextSlot } from '../schedule/slots.js';
 import type { Subscription } from '../state/types.js';
 import { displayText, plural } from '../util/text.js';
@@ -32,10 +34,15 @@ export function outcomeSentence(outcome: string): string {
   return `${kind ? `${kind}: ` : ''}${text}${/[.!?]$/.test(text) ? '' : '.'}`;
 }
 
-/** When the digest runs, in words: "Every day at 08:00 (Europe/Paris)". */
-export function describeSchedule(subscription: Pick<Subscription, 'time' | 'timezone'>): string {
-  return `Every day at ${subscription.time} (${subscription.timezone})`;
+/** When the digest runs, in words: "Every day at 08:00 (Europe/Paris)", "Weekdays at 07:30 (UTC)", "Live, at most one post every 5 min". */
+export function describeSchedule(subscription: Pick<Subscription, 'kind' | 'time' | 'timezone' | 'days' | 'settings'>): string {
+  if (subscription.kind === 'live') return `Live, at most one post ${describeEvery(subscription.settings.everyMinutes)}`;
+  const days = describeWeekdays(subscription.days);
+  return `${days.charAt(0).toUpperCase()}${days.slice(1)} at ${subscription.time} (${subscription.timezone})`;
 }
+
+/** A Discord timestamp: each member reads it in their own zone (https://discord.com/developers/docs/reference#message-formatting). */
+const stamp = (instant: Date, style: 'f' | 'R') => `<t:${Math.floor(instant.getTime() / 1000)}:${style}>`;
 
 /**
  * Lines describing the state, the filters and the last run of a subscription, after its schedule (markdown,
@@ -46,10 +53,16 @@ export function describeSubscription(subscription: Subscription, now: Date, prob
   const lines: string[] = [];
   if (subscription.paused) {
     lines.push(subscription.pausedReason ? `⏸ Paused by the bot: ${displayText(subscription.pausedReason, 300)}` : '⏸ Paused');
-  } else {
-    lines.push(`Next: ${localTime(nextSlot(now, subscription.time, subscription.timezone), subscription.timezone)}`);
+  } else if (subscription.kind === 'scheduled') {
+    const next = nextSlot(now, subscription);
+    lines.push(`Next: ${localTime(next, subscription.timezone)} there, ${stamp(next, 'f')} for you (${stamp(next, 'R')})`);
   }
-  lines.push(`${plural(settings.size, 'story', 'stories')} published ${describeWindow(settings.window)}; filters: ${displayText(describeFilters(settings), 400)}`);
+  const filters = `filters: ${displayText(describeFilters(settings), 400)}`;
+  if (subscription.kind === 'live') {
+    lines.push(`Each new story within a minute of its arrival, up to ${LIVE_BATCH_STORIES} a post; more wait for the next post, until ${LIVE_MAX_AGE_HOURS} h after publication; ${filters}`);
+  } else {
+    lines.push(`${plural(settings.size, 'story', 'stories')} published ${describeWindow(settings.window, defaultMaxAgeHours(subscription.days))}; ${filters}`);
+  }
   if (subscription.mentionRoleId) lines.push(`Mentions <@&${subscription.mentionRoleId}>`);
   if (problem) lines.push(`⚠ ${displayText(problem, 400)}`);
   if (subscription.lastRunAt && subscription.lastResult && subscription.lastResult !== problem) {

@@ -1,4 +1,4 @@
-// Exactly-once delivery of a digest from the channel's point of view. A run (channel, slot) is claimed together with
+// Exactly-once delivery of a digest from the channel's point of view. A run (digest, slot) is claimed together with
 // its whole plan before anything is sent; each message is marked as attempted before it is handed to Discord and
 // recorded with its stories in one transaction once posted; it is always (re)sent with the same nonce and
 // `enforce_nonce`. A message attempted but not recorded is first looked for in the channel (reconcile.ts), since
@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { NONCE_MAX } from '../discord/limits.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../state/store.js';
-import type { Plan, RunMessage, RunRecord } from '../state/types.js';
+import type { Plan, RunMessage, RunRecord, RunTarget } from '../state/types.js';
 import type { SubscriptionService } from '../subscriptions/service.js';
 import { plural } from '../util/text.js';
 import { findPosted, type History } from './reconcile.js';
@@ -52,8 +52,7 @@ export interface DeliveryDeps {
   retry?: { attempts: number; baseDelayMs: number };
 }
 
-export interface RunRequest {
-  channelId: string;
+export interface RunRequest extends RunTarget {
   slot: Date;
   plan: () => Plan;
 }
@@ -81,7 +80,7 @@ function outcomeOf(run: Pick<RunRecord, 'id' | 'channelId' | 'slot'>, status: Ru
 }
 
 /**
- * Posts digests exactly once per (channel, slot) and each story at most once per channel, however often a run is
+ * Posts digests exactly once per (digest, slot) and each story at most once per channel, however often a run is
  * asked for, from the scheduler and /digest now alike. Holds what this process knows beyond the database: runs
  * stopped because their outcome could not be recorded, and the sends under way (for a shutdown that waits for them).
  */
@@ -91,8 +90,8 @@ export class DigestDelivery {
   private readonly lanes = new Map<string, Promise<unknown>>();
   /** Messages posted but not recorded (the store refused the write): recorded, never resent, once it accepts. */
   private readonly unrecorded = new Map<string, string>();
-  /** Why a channel's digest is stopped, for /digest status: the database may be what cannot say it. */
-  private readonly problems = new Map<string, string>();
+  /** Why a digest (by subscription id) is stopped, for /digest status: the database may be what cannot say it. */
+  private readonly problems = new Map<number, string>();
   private closing = false;
 
   constructor(private readonly deps: DeliveryDeps) {
@@ -107,9 +106,9 @@ export class DigestDelivery {
     return this.inLane(run.channelId, () => this.claimAndSend(run));
   }
 
-  /** Why the channel's digest is stopped, when this process stopped it and the database could not record why. */
-  problem(channelId: string): string | undefined {
-    return this.problems.get(channelId);
+  /** Why the digest is stopped, when this process stopped it and the database could not record why. */
+  problem(subscriptionId: number): string | undefined {
+    return this.problems.get(subscriptionId);
   }
 
   /**
@@ -137,10 +136,10 @@ export class DigestDelivery {
   private async claimAndSend(run: RunRequest): Promise<RunOutcome> {
     const { store } = this.deps;
     if (this.closing) return { channelId: run.channelId, slot: run.slot, runId: null, status: 'pending', summary: STOPPING, messageIds: [] };
-    let record = store.findRun(run.channelId, run.slot);
+    let record = store.findRun(run.subscriptionId, run.slot);
     if (!record) {
       try {
-        record = store.claimRun(run.channelId, run.slot, () => {
+        record = store.claimRun(run, run.slot, () => {
           try {
             return run.plan();
           } catch (error) {
@@ -149,11 +148,11 @@ export class DigestDelivery {
         });
       } catch (error) {
         if (!(error instanceof PlanFailed)) {
-          return this.stop({ id: null, channelId: run.channelId, slot: run.slot }, `the digest could not be saved before posting, so nothing was posted (${problemText(error)})`, error);
+          return this.stop({ id: null, subscriptionId: run.subscriptionId, channelId: run.channelId, slot: run.slot }, `the digest could not be saved before posting, so nothing was posted (${problemText(error)})`, error);
         }
         const summary = `failed: the digest could not be built (${error.message})`;
         this.logger.error({ event: 'digest.plan_failed', channelId: run.channelId, slot: run.slot.toISOString(), err: error.cause }, 'digest plan failed');
-        const closed = store.closeSlot(run.channelId, run.slot, 'failed', summary);
+        const closed = store.closeSlot(run, run.slot, 'failed', summary);
         return { channelId: run.channelId, slot: run.slot, runId: closed?.id ?? null, status: 'failed', summary, messageIds: [] };
       }
       // Only another process can claim between our look-up and our claim (both are synchronous here): leave it theirs.
@@ -204,7 +203,7 @@ export class DigestDelivery {
       messageIds.push(messageId);
       this.logger.debug({ event: 'digest.message_sent', ...context, index: message.index, messageId, stories: message.storyCount }, 'digest message sent');
     }
-    this.problems.delete(run.channelId);
+    this.forgetProblem(run);
     const stories = messages.reduce((sum, m) => sum + m.storyCount, 0);
     const summary = `posted ${plural(messages.length, 'message', 'messages')} with ${plural(stories, 'story', 'stories')}`;
     store.setRunOutcome(run.id, 'posted', summary);
@@ -228,14 +227,14 @@ export class DigestDelivery {
     const context = { channelId: run.channelId, slot: run.slot.toISOString(), runId: run.id, index: message.index, reason: result.reason };
     if (result.permanent) {
       const summary = `failed: ${result.reason}`;
-      this.problems.delete(run.channelId);
+      this.forgetProblem(run);
       store.setRunOutcome(run.id, 'failed', summary);
-      this.deps.subscriptions.pause(run.channelId, result.reason);
-      this.logger.warn({ event: 'digest.channel_paused', ...context }, 'subscription paused: the channel cannot receive digests');
+      if (run.subscriptionId !== null) this.deps.subscriptions.pause(run.subscriptionId, result.reason);
+      this.logger.warn({ event: 'digest.channel_paused', ...context, subscriptionId: run.subscriptionId }, 'digest paused: its channel cannot receive it');
       return outcomeOf(run, 'failed', summary, messageIds);
     }
     const summary = `pending: ${result.reason}; the rest will be sent on the next attempt`;
-    this.problems.delete(run.channelId);
+    this.forgetProblem(run);
     store.setRunOutcome(run.id, 'sending', summary);
     this.logger.warn({ event: 'digest.send_deferred', ...context }, 'digest left pending after retries');
     return outcomeOf(run, 'pending', summary, messageIds);
@@ -245,11 +244,11 @@ export class DigestDelivery {
    * Stops the run where it is: nothing more is sent for it until a later attempt (each sweep, or a restart) finds
    * the store writable and the channel readable. The reason is kept in memory too, since the store may refuse it.
    */
-  private stop(run: Pick<RunRecord, 'channelId' | 'slot'> & { id: number | null }, reason: string, error?: unknown, messageIds: string[] = []): RunOutcome {
+  private stop(run: Pick<RunRecord, 'subscriptionId' | 'channelId' | 'slot'> & { id: number | null }, reason: string, error?: unknown, messageIds: string[] = []): RunOutcome {
     const summary = `stopped: ${reason}`;
-    this.problems.set(run.channelId, summary);
+    if (run.subscriptionId !== null) this.problems.set(run.subscriptionId, summary);
     this.logger.error(
-      { event: 'digest.stopped', channelId: run.channelId, slot: run.slot.toISOString(), runId: run.id, database: this.deps.store.file, reason, err: error },
+      { event: 'digest.stopped', subscriptionId: run.subscriptionId, channelId: run.channelId, slot: run.slot.toISOString(), runId: run.id, database: this.deps.store.file, reason, err: error },
       'digest stopped: it cannot go on safely',
     );
     if (run.id !== null) {
@@ -260,6 +259,10 @@ export class DigestDelivery {
       }
     }
     return { channelId: run.channelId, slot: run.slot, runId: run.id, status: 'stopped', summary, messageIds };
+  }
+
+  private forgetProblem(run: RunRecord): void {
+    if (run.subscriptionId !== null) this.problems.delete(run.subscriptionId);
   }
 
   private async sendWithRetry(channelId: string, body: object): Promise<SendResult> {

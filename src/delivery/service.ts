@@ -7,6 +7,9 @@ import type { MessagePayload } from '../digest/messages.js';
 import { DEFAULT_DIGEST_SETTINGS } from '../digest/settings.js';
 import type { DigestSettings } from '../digest/settings.js';
 import type { Logger } from '../log.js';
+import { defaultMaxAgeHours, EVERY_DAY } from '../schedule/days.js';
+import { LIVE_TITLE, liveReach } from '../schedule/liveBatch.js';
+import { EligibilityLedger } from './eligibility.js';
 import { DigestDelivery } from './exactlyOnce.js';
 import type { RunOutcome, Sender } from './exactlyOnce.js';
 import type { History } from './reconcile.js';
@@ -16,7 +19,7 @@ import type { Store } from '../state/store.js';
 import type { Plan, PlannedMessage, Subscription } from '../state/types.js';
 
 /** What a digest is made for: a subscription, or (for a preview) a channel without one, with the defaults. */
-export type DigestTarget = Pick<Subscription, 'channelId' | 'timezone' | 'settings' | 'mentionRoleId'>;
+export type DigestTarget = Pick<Subscription, 'channelId' | 'timezone' | 'days' | 'settings' | 'mentionRoleId'> & Partial<Pick<Subscription, 'id' | 'kind' | 'updatedAt'>>;
 
 /** The digest as it would be posted now, or why there is none. */
 export type DigestDraft = { ok: true; messages: DigestMessage[]; stories: number } | { ok: false; detail: string };
@@ -38,10 +41,17 @@ export interface DigestServiceDeps {
 
 export class DigestService {
   private readonly delivery: DigestDelivery;
+  private readonly eligibility: EligibilityLedger;
 
   constructor(private readonly deps: DigestServiceDeps) {
     const { store, send, history, subscriptions, logger } = deps;
     this.delivery = new DigestDelivery({ store, send, history, subscriptions, logger });
+    this.eligibility = new EligibilityLedger(store, deps.clock);
+  }
+
+  /** Dates the stories the library shows that were not seen published before (see EligibilityLedger). */
+  noteEligibility(): ReadonlyMap<string, number> {
+    return this.eligibility.sync(this.deps.library.all());
   }
 
   /** The settings a new subscription starts from. */
@@ -49,44 +59,52 @@ export class DigestService {
     return { ...DEFAULT_DIGEST_SETTINGS, ...this.deps.defaults };
   }
 
-  /** The target for a channel: its subscription, or the defaults in UTC when it has none. */
+  /** The target for a channel: its first digest, or the defaults in UTC when it has none. */
   targetFor(channelId: string): DigestTarget {
-    return this.deps.store.getSubscription(channelId) ?? { channelId, timezone: 'UTC', settings: this.defaultSettings(), mentionRoleId: null };
+    return this.deps.store.listSubscriptions({ channelId })[0] ?? { channelId, timezone: 'UTC', days: EVERY_DAY, settings: this.defaultSettings(), mentionRoleId: null };
   }
 
-  /** The channel's digest at `now`: the stories it has not received yet, packed into messages. */
-  draft(target: DigestTarget, now: Date): DigestDraft {
+  /**
+   * The digest's run at `now` for `slot` (a preview: now): the stories its channel has not received yet, packed into
+   * messages. A since-last window starts at the run of the digest before `slot`.
+   */
+  draft(target: DigestTarget, now: Date, slot = now): DigestDraft {
     const { store } = this.deps;
+    const eligibleAt = this.noteEligibility();
+    const live = target.kind === 'live' && target.updatedAt !== undefined ? liveReach({ settings: target.settings, updatedAt: target.updatedAt }) : undefined;
     const choice = chooseDigest({
       articles: this.deps.library.all(),
       now,
-      settings: target.settings,
-      lastDigestAt: store.lastDigestAt(target.channelId),
+      settings: live?.settings ?? target.settings,
+      lastDigestAt: live?.lastDigestAt ?? (target.id === undefined ? null : store.lastPlannedAt(target.id, slot)),
+      eligibleAt,
+      maxAgeHours: live?.maxAgeHours ?? defaultMaxAgeHours(target.days),
       // Stories an unfinished run of the channel still has to post count as received: no two runs carry one story.
       seen: new Set([...store.seenUrls(target.channelId), ...store.plannedUrls(target.channelId)]),
     });
     if (!choice.ok) return { ok: false, detail: choice.detail };
-    const { payloads, storiesPerMessage } = digestMessages(choice.stories, { now, timezone: target.timezone, mentionRoleId: target.mentionRoleId });
-    const messages = payloads.map((payload, index) => {
+    const { payloads, storiesPerMessage } = digestMessages(choice.stories, { now, timezone: target.timezone, mentionRoleId: target.mentionRoleId, ...(live && { title: LIVE_TITLE }) });
+    // A live batch is one message: the stories the first message had no room for wait for the next batch.
+    const messages = payloads.slice(0, live ? 1 : payloads.length).map((payload, index) => {
       const stories = storiesPerMessage[index] ?? [];
       return { payload, storyUrls: stories.flatMap((s) => s.urls), storyCount: stories.length };
     });
-    return { ok: true, messages, stories: choice.stories.length };
+    return { ok: true, messages, stories: messages.reduce((sum, m) => sum + m.storyCount, 0) };
   }
 
-  /** Plans and posts the digest of `slot` for the channel, exactly once however often it is asked. */
-  runSlot(target: DigestTarget, slot: Date): Promise<RunOutcome> {
-    return this.delivery.deliver({ channelId: target.channelId, slot, plan: () => this.plan(target) });
+  /** Plans and posts the digest of `slot` for the subscription, exactly once however often it is asked. */
+  runSlot(subscription: Subscription, slot: Date): Promise<RunOutcome> {
+    return this.delivery.deliver({ subscriptionId: subscription.id, channelId: subscription.channelId, slot, plan: () => this.plan(subscription, slot) });
   }
 
   /** /digest now: a run of its own at this instant (the day's scheduled slot still runs, without repeating stories). */
-  postNow(target: DigestTarget): Promise<RunOutcome> {
-    return this.runSlot(target, this.deps.clock.now());
+  postNow(subscription: Subscription): Promise<RunOutcome> {
+    return this.runSlot(subscription, this.deps.clock.now());
   }
 
-  /** Why the channel's digest is stopped, when the database itself could not record it (a full disk, say). */
-  problem(channelId: string): string | undefined {
-    return this.delivery.problem(channelId);
+  /** Why the digest is stopped, when the database itself could not record it (a full disk, say). */
+  problem(subscriptionId: number): string | undefined {
+    return this.delivery.problem(subscriptionId);
   }
 
   /** For shutdown: no new message starts; waits up to `timeoutMs` for those handed to Discord to be recorded. */
@@ -94,8 +112,8 @@ export class DigestService {
     return this.delivery.drain(timeoutMs);
   }
 
-  private plan(target: DigestTarget): Plan {
-    const draft = this.draft(target, this.deps.clock.now());
+  private plan(target: DigestTarget, slot: Date): Plan {
+    const draft = this.draft(target, this.deps.clock.now(), slot);
     return draft.ok ? draft.messages : { empty: draft.detail };
   }
 }

@@ -5,7 +5,7 @@ import { storyCoverage } from './coverage.js';
 import { compileArticleFilter, describeFilters } from './filters.js';
 import { RankedQueue } from './heap.js';
 import { compareArticles } from './rank.js';
-import { DIGEST_SIZE_MAX, describeWindow, windowStart, type DigestSettings } from './settings.js';
+import { DIGEST_SIZE_MAX, describeWindow, windowBounds, type DigestSettings } from './settings.js';
 import { plural } from '../util/text.js';
 
 export interface Story {
@@ -24,9 +24,17 @@ export interface DigestInput {
   articles: readonly Article[];
   now: Date;
   settings: DigestSettings;
+  /** When the digest's previous run was planned: a since-last window takes the stories eligible from then on. */
   lastDigestAt: Date | null;
   /** URLs the channel already received. */
   seen: ReadonlySet<string>;
+  /**
+   * When each article (by URL) became eligible: first seen published by the bot. An article missing from it (or no
+   * map at all, as in a preview from the command line) counts as eligible from its publication time.
+   */
+  eligibleAt?: ReadonlyMap<string, number>;
+  /** How old a story a since-last window may still send (default 48 h, a daily digest's). */
+  maxAgeHours?: number;
 }
 
 /** The URLs that tie an article to its story: its own and those of its related coverage. */
@@ -153,28 +161,31 @@ function clamp(value: number, min: number, max: number): number {
 }
 
 /**
- * The channel's next digest. Candidates are the published articles of the window that pass the channel's filters;
+ * The channel's next digest. Candidates are the published articles of the window that pass the channel's filters
+ * (for a since-last window: those that became eligible since the previous run, however late their file came);
  * the best-ranked article of each story leads it, and a story is one whatever file or score it comes back with:
  * articles sharing a URL (their own or one of their related coverage) are one story. Stories the channel already
  * received, and stories past the per-outlet cap, give way to the next ones.
  */
 export function chooseDigest(input: DigestInput): DigestChoice {
-  const { articles, now, settings, seen } = input;
-  const start = windowStart(settings.window, now, input.lastDigestAt)?.getTime() ?? Number.NEGATIVE_INFINITY;
+  const { articles, now, settings, seen, eligibleAt } = input;
+  const { publishedAfter, eligibleFrom } = windowBounds(settings.window, now, input.lastDigestAt, input.maxAgeHours);
   const end = now.getTime();
   const inWindow = articles.filter((a) => {
     const t = a.publishedAt.getTime();
-    return a.published && t > start && t <= end;
+    if (!a.published || t <= publishedAfter || t > end) return false;
+    return eligibleFrom === Number.NEGATIVE_INFINITY || (eligibleAt?.get(a.url) ?? t) >= eligibleFrom;
   });
+  const window = describeWindow(settings.window, input.maxAgeHours);
   if (inWindow.length === 0) {
-    return { ok: false, reason: 'nothing-new', detail: `No article was published ${describeWindow(settings.window)}.` };
+    return { ok: false, reason: 'nothing-new', detail: `No article was published ${window}.` };
   }
   const candidates = inWindow.filter(compileArticleFilter(settings));
   if (candidates.length === 0) {
     return {
       ok: false,
       reason: 'all-filtered',
-      detail: `${plural(inWindow.length, 'article was', 'articles were')} published ${describeWindow(settings.window)}, but none matches this channel's filters (${describeFilters(settings)}).`,
+      detail: `${plural(inWindow.length, 'article was', 'articles were')} published ${window}, but none matches this channel's filters (${describeFilters(settings)}).`,
     };
   }
 
@@ -191,7 +202,7 @@ export function chooseDigest(input: DigestInput): DigestChoice {
     return {
       ok: false,
       reason: 'all-seen',
-      detail: `${selection.seenStories === 1 ? 'The only story' : `All ${selection.seenStories} stories`} published ${describeWindow(settings.window)} ${selection.seenStories === 1 ? 'was' : 'were'} already sent to this channel.`,
+      detail: `${selection.seenStories === 1 ? 'The only story' : `All ${selection.seenStories} stories`} published ${window} ${selection.seenStories === 1 ? 'was' : 'were'} already sent to this channel.`,
     };
   }
   return {

@@ -1,6 +1,12 @@
 // A channel's digest settings: what it wants to receive, and over which stretch of time.
+import { DEFAULT_LIVE_EVERY_MINUTES } from '../schedule/liveBatch.js';
 
-export type DigestWindow = { kind: 'since-last'; maxHours: number } | { kind: 'hours'; hours: number } | { kind: 'all' };
+/**
+ * since-last: the stories that became eligible (first seen published) since the digest's previous run, published
+ * at most the schedule's maximum age ago; hours: published in the last N hours; all: any date. In each, a story the
+ * channel already received is never sent again.
+ */
+export type DigestWindow = { kind: 'since-last' } | { kind: 'hours'; hours: number } | { kind: 'all' };
 
 export interface DigestSettings {
   /** Stories per digest, 1 to DIGEST_SIZE_MAX. */
@@ -18,11 +24,16 @@ export interface DigestSettings {
   minQuality: number | null;
   /** Keep only articles whose title or excerpt holds one of these words or phrases. Empty: no keyword filter. */
   keywords: string[];
+  /** A live digest posts at most one message per this many minutes (see schedule/liveBatch.ts). */
+  everyMinutes: number;
 }
 
 export const DIGEST_SIZE_MAX = 10;
-/** The default window reaches back to the previous digest, but never further than a day. */
-const SINCE_LAST_MAX_HOURS = 24;
+/** The quality scale real articles use (the corpora score 0 to 213; half score 70 or more). */
+export const QUALITY_MIN = 0;
+export const QUALITY_MAX = 213;
+/** How old a story a since-last digest may send, when no schedule says otherwise: the daily digest's 48 h. */
+export const SINCE_LAST_MAX_HOURS = 48;
 // A window wider than a year is "all" in practice; the bound keeps date arithmetic far from overflow.
 export const WINDOW_HOURS_MAX = 24 * 366;
 
@@ -32,19 +43,20 @@ const NONE = Object.freeze([]) as unknown as string[];
 export const DEFAULT_DIGEST_SETTINGS: DigestSettings = Object.freeze({
   size: 5,
   maxPerProvider: 2,
-  window: Object.freeze({ kind: 'since-last', maxHours: SINCE_LAST_MAX_HOURS }),
+  window: Object.freeze({ kind: 'since-last' }),
   topics: NONE,
   providers: NONE,
   excludeProviders: NONE,
   minQuality: null,
   keywords: NONE,
+  everyMinutes: DEFAULT_LIVE_EVERY_MINUTES,
 });
 
 /** Reads a window as members type it: `24h`, `7d`, `all` or `since-last` (case and spaces ignored); null if invalid. */
 export function parseWindow(text: string): DigestWindow | null {
   const value = text.trim().toLowerCase();
   if (value === 'all') return { kind: 'all' };
-  if (value === 'since-last') return { kind: 'since-last', maxHours: SINCE_LAST_MAX_HOURS };
+  if (value === 'since-last') return { kind: 'since-last' };
   const match = /^(\d{1,5})\s*([hd])$/.exec(value);
   if (!match) return null;
   const hours = Number(match[1]) * (match[2] === 'd' ? 24 : 1);
@@ -61,22 +73,30 @@ export function formatWindow(window: DigestWindow): string {
   return isWholeDays(window.hours) ? `${window.hours / 24}d` : `${window.hours}h`;
 }
 
-/** The window in words, for the sentence explaining an empty digest. */
-export function describeWindow(window: DigestWindow): string {
+/** The window in words, for the sentence explaining an empty digest; `maxAgeHours` bounds a since-last window. */
+export function describeWindow(window: DigestWindow, maxAgeHours = SINCE_LAST_MAX_HOURS): string {
   if (window.kind === 'all') return 'at any date';
-  if (window.kind === 'since-last') return `since the previous digest (at most ${window.maxHours} h back)`;
+  if (window.kind === 'since-last') return `since the previous digest (published at most ${isWholeDays(maxAgeHours) ? `${maxAgeHours / 24} days` : `${maxAgeHours} h`} ago)`;
   return isWholeDays(window.hours) ? `in the last ${window.hours / 24} days` : `in the last ${window.hours} h`;
 }
 
 const HOUR_MS = 3_600_000;
 
+/** Which articles a window lets through at `now`, by publication and by when each became eligible. */
+export interface WindowBounds {
+  /** Published after this (ms), or no bound. */
+  publishedAfter: number;
+  /** Eligible at or after this (ms): the previous run of a since-last digest; no bound otherwise. */
+  eligibleFrom: number;
+}
+
 /**
- * The moment the window opens (articles must be published after it), or null when it has no start. The window
- * always closes at `now`: an article dated in the future waits for its time.
+ * The window's bounds at `now`. It always closes at `now`: an article dated in the future waits for its time. A
+ * since-last window opens at the digest's previous run for eligibility, and `maxAgeHours` back for publication.
  */
-export function windowStart(window: DigestWindow, now: Date, lastDigestAt: Date | null): Date | null {
-  if (window.kind === 'all') return null;
-  if (window.kind === 'hours') return new Date(now.getTime() - window.hours * HOUR_MS);
-  const earliest = now.getTime() - window.maxHours * HOUR_MS;
-  return new Date(lastDigestAt ? Math.max(earliest, lastDigestAt.getTime()) : earliest);
+export function windowBounds(window: DigestWindow, now: Date, lastDigestAt: Date | null, maxAgeHours = SINCE_LAST_MAX_HOURS): WindowBounds {
+  const none = Number.NEGATIVE_INFINITY;
+  if (window.kind === 'all') return { publishedAfter: none, eligibleFrom: none };
+  if (window.kind === 'hours') return { publishedAfter: now.getTime() - window.hours * HOUR_MS, eligibleFrom: none };
+  return { publishedAfter: now.getTime() - maxAgeHours * HOUR_MS, eligibleFrom: lastDigestAt?.getTime() ?? none };
 }

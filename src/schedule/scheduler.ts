@@ -7,6 +7,7 @@ import type { Store } from '../state/store.js';
 import type { RunRecord, Subscription } from '../state/types.js';
 import type { RunOutcome } from '../delivery/exactlyOnce.js';
 import { perChannel } from './pool.js';
+import { cronWeekdays } from './days.js';
 import { previousSlot } from './slots.js';
 import { timeOfDayParts } from '../util/timeOfDay.js';
 
@@ -33,7 +34,7 @@ const HOUR_MS = 3_600_000;
 // enough lanes must be waiting to keep that budget spent: a lane spends a few milliseconds planning and then a round
 // trip per post, so 16 lanes keep 50 posts/s going for round trips up to ~300 ms. With 4 lanes a digest to 500
 // channels took 11.7 s where the limit allows 10 s; with 16, 10.5 s (see BENCHMARKS.md, delivery).
-const DEFAULT_CONCURRENCY = 16;
+export const DEFAULT_CONCURRENCY = 16;
 // A slot missed, or a run left unfinished, this long ago is not posted late: a stale digest is worse than none.
 const DEFAULT_MAX_AGE_HOURS = 12;
 // Besides each subscription's own cron task, a sweep retries runs left pending by transient failures, and runs a
@@ -51,7 +52,8 @@ export class DigestScheduler {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly catchUpMs: number;
-  private readonly tasks = new Map<string, ScheduledTask>();
+  /** Each scheduled digest's timer, by subscription id. */
+  private readonly tasks = new Map<number, ScheduledTask>();
   private sweep: ScheduledTask | undefined;
   private tickQueued = false;
 
@@ -65,21 +67,25 @@ export class DigestScheduler {
   /** Resumes unfinished runs, catches up slots missed while the bot was down, then schedules every subscription. */
   async start(): Promise<void> {
     await this.tick();
-    for (const subscription of this.store.listSubscriptions()) this.refresh(subscription.channelId);
+    for (const subscription of this.store.listSubscriptions()) this.refresh(subscription.id);
     this.sweep = cron.schedule(SWEEP, () => this.tickFromTimer(), { name: 'digest-sweep' });
     this.logger.info({ event: 'scheduler.started', subscriptions: this.tasks.size }, 'digest scheduler started');
   }
 
-  /** Re-reads the channel's subscription and (re)schedules it, or unschedules it when paused or removed. */
-  refresh(channelId: string): void {
-    this.tasks.get(channelId)?.destroy();
-    this.tasks.delete(channelId);
-    const subscription = this.store.getSubscription(channelId);
-    if (!subscription || subscription.paused) return;
+  /** Re-reads the subscription and (re)schedules it, or unschedules it when paused or removed. */
+  refresh(subscriptionId: number): void {
+    this.tasks.get(subscriptionId)?.destroy();
+    this.tasks.delete(subscriptionId);
+    const subscription = this.store.getSubscription(subscriptionId);
+    if (!subscription || subscription.paused || subscription.kind !== 'scheduled') return;
     const { hour, minute } = timeOfDayParts(subscription.time);
-    const task = cron.schedule(`${minute} ${hour} * * *`, () => this.tickFromTimer(), { timezone: subscription.timezone, name: `digest ${channelId}` });
-    this.tasks.set(channelId, task);
-    this.logger.debug({ event: 'scheduler.scheduled', channelId, time: subscription.time, timezone: subscription.timezone }, 'digest scheduled');
+    const task = cron.schedule(`${minute} ${hour} * * ${cronWeekdays(subscription.days)}`, () => this.tickFromTimer(), {
+      timezone: subscription.timezone,
+      name: `digest ${subscriptionId}`,
+    });
+    this.tasks.set(subscriptionId, task);
+    const { channelId, time, timezone, days } = subscription;
+    this.logger.debug({ event: 'scheduler.scheduled', subscriptionId, channelId, time, timezone, days }, 'digest scheduled');
   }
 
   /** Runs every slot due per the clock: unfinished runs first, then each active subscription's latest slot. */
@@ -100,19 +106,19 @@ export class DigestScheduler {
   private dueJobs(now: Date): Job[] {
     const jobs: Job[] = [];
     for (const run of triagePendingRuns(this.store, now, this.catchUpMs, this.logger)) {
-      const subscription = this.store.getSubscription(run.channelId);
+      const subscription = run.subscriptionId === null ? undefined : this.store.getSubscription(run.subscriptionId);
       if (subscription) jobs.push({ channelId: run.channelId, subscription, slot: run.slot });
     }
     for (const subscription of this.store.listSubscriptions()) {
-      const { channelId } = subscription;
-      if (subscription.paused) continue;
-      const slot = previousSlot(now, subscription.time, subscription.timezone);
+      const { id, channelId } = subscription;
+      if (subscription.paused || subscription.kind !== 'scheduled') continue;
+      const slot = previousSlot(now, subscription);
       // A slot from before the last setup, resume or change is not owed: setting up at 09:00 for 08:00 posts tomorrow.
-      if (slot < subscription.updatedAt || this.store.findRun(channelId, slot)) continue;
+      if (slot < subscription.updatedAt || this.store.findRun(id, slot)) continue;
       if (now.getTime() - slot.getTime() > this.catchUpMs) {
         const summary = `skipped: the ${subscription.time} digest was missed while the bot was offline for more than ${this.catchUpMs / HOUR_MS} hours`;
-        this.store.closeSlot(channelId, slot, 'skipped', summary);
-        this.logger.info({ event: 'digest.missed_skipped', channelId, slot: slot.toISOString() }, 'missed digest too old to catch up');
+        this.store.closeSlot({ subscriptionId: id, channelId }, slot, 'skipped', summary);
+        this.logger.info({ event: 'digest.missed_skipped', subscriptionId: id, channelId, slot: slot.toISOString() }, 'missed digest too old to catch up');
         continue;
       }
       jobs.push({ channelId, subscription, slot });
@@ -134,7 +140,7 @@ export class DigestScheduler {
 
 
   private async runJob(job: Job): Promise<void> {
-    const context = { channelId: job.channelId, slot: job.slot.toISOString() };
+    const context = { subscriptionId: job.subscription.id, channelId: job.channelId, slot: job.slot.toISOString() };
     try {
       const outcome = await this.deps.runSlot(job.subscription, job.slot);
       this.logger.info({ event: 'digest.run', ...context, runId: outcome.runId, status: outcome.status, summary: outcome.summary }, 'digest run finished');
@@ -151,7 +157,7 @@ export class DigestScheduler {
  */
 function triagePendingRuns(store: Store, now: Date, maxAgeMs: number, logger: Logger): RunRecord[] {
   return store.pendingRuns().filter((run) => {
-    const subscription = store.getSubscription(run.channelId);
+    const subscription = run.subscriptionId === null ? undefined : store.getSubscription(run.subscriptionId);
     const why = !subscription
       ? 'the subscription was removed'
       : subscription.paused

@@ -3,6 +3,7 @@
 // Zone offsets come from Intl with one cached formatter per zone: dayjs's timezone plugin gives the same answers
 // but took about 1 ms per slot, so a tick over 1000 subscriptions held the event loop for most of a second.
 import { timeOfDayParts } from '../util/timeOfDay.js';
+import { EVERY_DAY, runsOn, type Weekdays } from './days.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -70,16 +71,41 @@ export function slotOn(day: string, time: string, tz: string): Date {
   return new Date(high);
 }
 
+/** When a digest runs: a time of day in a zone, on some days of the week. */
+export interface Schedule {
+  time: string;
+  timezone: string;
+  /** Empty: every day. */
+  days?: Weekdays;
+}
+
+const weekday = (day: string): number => {
+  const { year, month, date } = parseDay(day);
+  return new Date(Date.UTC(year, month - 1, date)).getUTCDay();
+};
+
+/**
+ * The slot nearest `now` in the direction `step` (-1: the latest at or before, +1: the first after), looking at
+ * most eight days away: any set of weekdays has a day in every week.
+ */
+function nearestSlot(now: Date, schedule: Schedule, step: -1 | 1): Date {
+  const days = schedule.days ?? EVERY_DAY;
+  const today = localDay(now, schedule.timezone);
+  for (let offset = 0; Math.abs(offset) <= 8; offset += step) {
+    const day = addDays(today, offset);
+    if (!runsOn(days, weekday(day))) continue;
+    const slot = slotOn(day, schedule.time, schedule.timezone);
+    if (step === -1 ? slot.getTime() <= now.getTime() : slot.getTime() > now.getTime()) return slot;
+  }
+  throw new Error(`no slot within a week of ${now.toISOString()} for ${schedule.time}`);
+}
+
 /** The latest slot at or before `now`. */
-export function previousSlot(now: Date, time: string, tz: string): Date {
-  const today = localDay(now, tz);
-  const slot = slotOn(today, time, tz);
-  return slot.getTime() <= now.getTime() ? slot : slotOn(addDays(today, -1), time, tz);
+export function previousSlot(now: Date, schedule: Schedule): Date {
+  return nearestSlot(now, schedule, -1);
 }
 
 /** The first slot after `now`. */
-export function nextSlot(now: Date, time: string, tz: string): Date {
-  const today = localDay(now, tz);
-  const slot = slotOn(today, time, tz);
-  return slot.getTime() > now.getTime() ? slot : slotOn(addDays(today, 1), time, tz);
+export function nextSlot(now: Date, schedule: Schedule): Date {
+  return nearestSlot(now, schedule, 1);
 }

@@ -1,12 +1,17 @@
 // SQLite rows as stored (snake_case, times as epoch milliseconds, JSON text) and their reading into state types.
 import { DEFAULT_DIGEST_SETTINGS } from '../digest/settings.js';
 import type { DigestSettings } from '../digest/settings.js';
-import type { RunRecord, RunStatus, Subscription } from './types.js';
+import { readWeekdays } from '../schedule/days.js';
+import type { DigestKind, RunRecord, RunStatus, Subscription } from './types.js';
 
 export interface SubscriptionRow {
+  id: number;
+  name: string;
   channel_id: string;
   guild_id: string;
+  kind: DigestKind;
   time: string;
+  days: string;
   timezone: string;
   settings: string;
   mention_role_id: string | null;
@@ -20,6 +25,7 @@ export interface SubscriptionRow {
 
 export interface RunRow {
   id: number;
+  subscription_id: number | null;
   channel_id: string;
   slot: number;
   status: RunStatus;
@@ -39,16 +45,22 @@ export interface RunMessageRow {
 
 export const dateOrNull = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 
-// Settings stored by an older version lack the fields added since; they take the defaults.
+// Settings stored by an older version lack the fields added since; they take the defaults. The since-last window
+// once carried its own age limit, which the schedule now decides.
 function readSettings(json: string): DigestSettings {
-  return { ...DEFAULT_DIGEST_SETTINGS, ...(JSON.parse(json) as Partial<DigestSettings>) };
+  const settings = { ...DEFAULT_DIGEST_SETTINGS, ...(JSON.parse(json) as Partial<DigestSettings>) };
+  return settings.window.kind === 'since-last' ? { ...settings, window: { kind: 'since-last' } } : settings;
 }
 
 export function toSubscription(row: SubscriptionRow): Subscription {
   return {
+    id: row.id,
+    name: row.name,
     channelId: row.channel_id,
     guildId: row.guild_id,
+    kind: row.kind,
     time: row.time,
+    days: readWeekdays(JSON.parse(row.days)),
     timezone: row.timezone,
     settings: readSettings(row.settings),
     mentionRoleId: row.mention_role_id,
@@ -64,6 +76,7 @@ export function toSubscription(row: SubscriptionRow): Subscription {
 export function toRun(row: RunRow): RunRecord {
   return {
     id: row.id,
+    subscriptionId: row.subscription_id,
     channelId: row.channel_id,
     slot: new Date(row.slot),
     status: row.status,

@@ -8,9 +8,30 @@ import type { DatabaseSetting } from './open.js';
 
 import { dateOrNull, toRun, toSubscription } from './rows.js';
 import type { RunMessageRow, RunRow, SubscriptionRow } from './rows.js';
-import type { Plan, RunMessage, RunRecord, RunStatus, Subscription, SubscriptionInput } from './types.js';
+import type { Plan, RunMessage, RunRecord, RunStatus, RunTarget, Subscription, SubscriptionInput } from './types.js';
 
-/** The persistent state: subscriptions, the runs of each slot, and the stories each channel received. */
+/** Another digest of the server already has the name asked for. */
+export class NameTakenError extends Error {
+  constructor(readonly holder: Subscription) {
+    super(`a digest named "${holder.name}" already exists in this server`);
+  }
+}
+
+function sameSubscription(existing: Subscription, input: SubscriptionInput, settings: string): boolean {
+  return (
+    existing.name === input.name &&
+    existing.guildId === input.guildId &&
+    existing.channelId === input.channelId &&
+    existing.kind === input.kind &&
+    existing.time === input.time &&
+    existing.days.join() === input.days.join() &&
+    existing.timezone === input.timezone &&
+    existing.mentionRoleId === input.mentionRoleId &&
+    JSON.stringify(existing.settings) === settings
+  );
+}
+
+/** The persistent state: subscriptions, the runs of each slot, the stories each channel received, and eligibility. */
 export class Store {
   // Prepared once per SQL text: compiling a statement costs more than running it, and a tick runs them per channel.
   private readonly statements = new Map<string, Database.Statement>();
@@ -49,69 +70,101 @@ export class Store {
   }
 
   /**
-   * Creates or replaces a channel's subscription. Setting a channel up again resumes it (an admin running setup
-   * means "deliver here") and clears the pause reason. Re-applying identical values to an active subscription
-   * changes nothing, so a slot missed while the bot was down is still caught up after the restart.
+   * Creates a subscription, or replaces the one with `id`. Replacing resumes it (an admin setting a digest up means
+   * "deliver here") and clears the pause reason, unless `keepPause` (an edit of some settings changes only those). Re-applying identical values to an active subscription changes
+   * nothing, so a slot missed while the bot was down is still caught up after the restart. Throws a NameTakenError
+   * when another digest of the server already has the name.
    */
-  upsertSubscription(input: SubscriptionInput): Subscription {
+  saveSubscription(input: SubscriptionInput, id?: number, keepPause = false): Subscription {
     const settings = JSON.stringify({ ...DEFAULT_DIGEST_SETTINGS, ...input.settings });
-    const existing = this.getSubscription(input.channelId);
-    if (
-      existing &&
-      !existing.paused &&
-      existing.guildId === input.guildId &&
-      existing.time === input.time &&
-      existing.timezone === input.timezone &&
-      existing.mentionRoleId === input.mentionRoleId &&
-      JSON.stringify(existing.settings) === settings
-    ) {
-      return existing;
-    }
+    const days = JSON.stringify(input.days);
+    const existing = id === undefined ? undefined : this.getSubscription(id);
+    if (id !== undefined && !existing) throw new Error(`no subscription ${id}`);
+    const taken = this.findSubscriptionByName(input.guildId, input.name);
+    if (taken && taken.id !== id) throw new NameTakenError(taken);
+    if (existing && (keepPause || !existing.paused) && sameSubscription(existing, input, settings)) return existing;
     const now = this.clock.now().getTime();
-    this.statement(
-        `INSERT INTO subscriptions (channel_id, guild_id, time, timezone, settings, mention_role_id, paused, paused_reason, created_at, updated_at)
-         VALUES (@channelId, @guildId, @time, @timezone, @settings, @mentionRoleId, 0, NULL, @now, @now)
-         ON CONFLICT (channel_id) DO UPDATE SET guild_id = excluded.guild_id, time = excluded.time, timezone = excluded.timezone,
-           settings = excluded.settings, mention_role_id = excluded.mention_role_id,
-           paused = 0, paused_reason = NULL,
-           updated_at = excluded.updated_at`,
-      )
-      .run({ ...input, settings, now });
-    return this.getSubscription(input.channelId)!;
+    const { name, guildId, channelId, kind, time, timezone, mentionRoleId } = input;
+    const values = { name, guildId, channelId, kind, time, days, timezone, settings, mentionRoleId, now };
+    if (existing) {
+      this.statement(
+        `UPDATE subscriptions SET name = @name, guild_id = @guildId, channel_id = @channelId, kind = @kind, time = @time, days = @days,
+           timezone = @timezone, settings = @settings, mention_role_id = @mentionRoleId,
+           paused = CASE WHEN @keep THEN paused ELSE 0 END, paused_reason = CASE WHEN @keep THEN paused_reason ELSE NULL END, updated_at = @now
+         WHERE id = @id`,
+      ).run({ ...values, id, keep: keepPause ? 1 : 0 });
+      return this.getSubscription(existing.id)!;
+    }
+    const inserted = this.statement(
+      `INSERT INTO subscriptions (name, guild_id, channel_id, kind, time, days, timezone, settings, mention_role_id, created_at, updated_at)
+       VALUES (@name, @guildId, @channelId, @kind, @time, @days, @timezone, @settings, @mentionRoleId, @now, @now)`,
+    ).run(values);
+    return this.getSubscription(Number(inserted.lastInsertRowid))!;
   }
 
-  getSubscription(channelId: string): Subscription | undefined {
-    const row = this.statement('SELECT * FROM subscriptions WHERE channel_id = ?').get(channelId) as SubscriptionRow | undefined;
+  getSubscription(id: number): Subscription | undefined {
+    const row = this.statement('SELECT * FROM subscriptions WHERE id = ?').get(id) as SubscriptionRow | undefined;
     return row && toSubscription(row);
   }
 
-  listSubscriptions(guildId?: string): Subscription[] {
-    const rows = (
-      guildId === undefined
-        ? this.statement('SELECT * FROM subscriptions ORDER BY created_at, channel_id').all()
-        : this.statement('SELECT * FROM subscriptions WHERE guild_id = ? ORDER BY created_at, channel_id').all(guildId)
-    ) as SubscriptionRow[];
+  /** The server's digest with this name, case ignored. */
+  findSubscriptionByName(guildId: string, name: string): Subscription | undefined {
+    const row = this.statement('SELECT * FROM subscriptions WHERE guild_id = ? AND name = ? COLLATE NOCASE').get(guildId, name) as SubscriptionRow | undefined;
+    return row && toSubscription(row);
+  }
+
+  /** Every subscription, or a server's, or a channel's, oldest first. */
+  listSubscriptions(where: { guildId?: string; channelId?: string } = {}): Subscription[] {
+    const rows = this.statement(
+      `SELECT * FROM subscriptions WHERE (@guildId IS NULL OR guild_id = @guildId) AND (@channelId IS NULL OR channel_id = @channelId)
+       ORDER BY created_at, id`,
+    ).all({ guildId: where.guildId ?? null, channelId: where.channelId ?? null }) as SubscriptionRow[];
     return rows.map(toSubscription);
   }
 
-  /** Pauses or resumes; false when the channel has no subscription. Resuming clears the reason. */
-  setPaused(channelId: string, paused: boolean, reason: string | null = null): boolean {
+  /** Pauses or resumes; false when there is no such subscription. Resuming clears the reason. */
+  setPaused(id: number, paused: boolean, reason: string | null = null): boolean {
     const flag = paused ? 1 : 0;
     const result = this.statement(
         `UPDATE subscriptions SET paused = @flag, paused_reason = @reason,
            updated_at = CASE WHEN paused = @flag THEN updated_at ELSE @now END
-         WHERE channel_id = @channelId`,
+         WHERE id = @id`,
       )
-      .run({ flag, reason: paused ? reason : null, now: this.clock.now().getTime(), channelId });
+      .run({ flag, reason: paused ? reason : null, now: this.clock.now().getTime(), id });
     return result.changes > 0;
   }
 
   /**
-   * Deletes the subscription. The stories the channel received stay recorded, so setting it up again does not
-   * repeat them, and its runs stay too, so a slot that already ran does not run again.
+   * Deletes the subscription. The stories its channel received stay recorded, so a new digest there does not
+   * repeat them, and its runs stay too, so what they posted stays explained.
    */
-  removeSubscription(channelId: string): boolean {
-    return this.statement('DELETE FROM subscriptions WHERE channel_id = ?').run(channelId).changes > 0;
+  removeSubscription(id: number): boolean {
+    return this.statement('DELETE FROM subscriptions WHERE id = ?').run(id).changes > 0;
+  }
+
+  /** When each story (by URL) became eligible, as recorded; empty until the library was first dated. */
+  eligibility(): Map<string, number> {
+    const rows = this.statement('SELECT url, eligible_at FROM eligibility').raw().all() as [string, number][];
+    return new Map(rows);
+  }
+
+  /** Whether the library was ever dated: on the very first start, eligibility is each story's publication time. */
+  eligibilityStarted(): boolean {
+    return this.statement(`SELECT 1 FROM meta WHERE key = 'eligibility_started'`).pluck().get() !== undefined;
+  }
+
+  /**
+   * Records stories newly seen published and forgets those no longer published (deleted, or flagged unpublished),
+   * in one transaction, so that a story seen again later is eligible again from then.
+   */
+  updateEligibility(added: ReadonlyMap<string, number>, removed: readonly string[]): void {
+    this.db.transaction(() => {
+      const insert = this.statement('INSERT INTO eligibility (url, eligible_at) VALUES (?, ?) ON CONFLICT (url) DO UPDATE SET eligible_at = excluded.eligible_at');
+      for (const [url, at] of added) insert.run(url, at);
+      const remove = this.statement('DELETE FROM eligibility WHERE url = ?');
+      for (const url of removed) remove.run(url);
+      this.statement(`INSERT INTO meta (key, value) VALUES ('eligibility_started', ?) ON CONFLICT DO NOTHING`).run(String(this.clock.now().getTime()));
+    })();
   }
 
   /** Every story URL the channel received. */
@@ -132,14 +185,19 @@ export class Store {
     return new Set(rows.flatMap((json) => JSON.parse(json) as string[]));
   }
 
-  /** When the channel last received a digest message, or null if never. */
-  lastDigestAt(channelId: string): Date | null {
-    const ms = this.statement('SELECT MAX(delivered_at) FROM deliveries WHERE channel_id = ?').pluck().get(channelId) as number | null;
+  /**
+   * When the subscription's latest run before `slot` that considered stories was planned (posted, posting, or found
+   * nothing new), or null if none: the run of `slot` takes the stories eligible from then on. Failed and skipped runs
+   * posted nothing, so their stories are still owed.
+   */
+  lastPlannedAt(subscriptionId: number, slot: Date): Date | null {
+    const ms = this.statement(`SELECT MAX(created_at) FROM runs WHERE subscription_id = ? AND slot < ? AND status IN ('sending', 'posted', 'empty')`)
+      .pluck().get(subscriptionId, slot.getTime()) as number | null;
     return dateOrNull(ms);
   }
 
-  findRun(channelId: string, slot: Date): RunRecord | undefined {
-    const row = this.statement('SELECT * FROM runs WHERE channel_id = ? AND slot = ?').get(channelId, slot.getTime()) as RunRow | undefined;
+  findRun(subscriptionId: number, slot: Date): RunRecord | undefined {
+    const row = this.statement('SELECT * FROM runs WHERE subscription_id = ? AND slot = ?').get(subscriptionId, slot.getTime()) as RunRow | undefined;
     return row && toRun(row);
   }
 
@@ -153,9 +211,9 @@ export class Store {
    * message (and nothing is sent before this returns), or nothing was written. `plan` is called only when the
    * slot was free. Undefined when the slot was already claimed, by this process or an earlier one.
    */
-  claimRun(channelId: string, slot: Date, plan: () => Plan): RunRecord | undefined {
+  claimRun(target: RunTarget, slot: Date, plan: () => Plan): RunRecord | undefined {
     return this.db.transaction(() => {
-      const runId = this.insertRun(channelId, slot);
+      const runId = this.insertRun(target, slot);
       if (runId === undefined) return undefined;
       const planned = plan();
       if ('empty' in planned) {
@@ -169,19 +227,19 @@ export class Store {
   }
 
   /** Records a slot that is closed without any message (missed too long ago, or its digest could not be built). */
-  closeSlot(channelId: string, slot: Date, status: 'failed' | 'skipped', outcome: string): RunRecord | undefined {
+  closeSlot(target: RunTarget, slot: Date, status: 'failed' | 'skipped', outcome: string): RunRecord | undefined {
     return this.db.transaction(() => {
-      const runId = this.insertRun(channelId, slot);
+      const runId = this.insertRun(target, slot);
       if (runId === undefined) return undefined;
       this.setRunOutcome(runId, status, outcome);
       return this.getRun(runId);
     })();
   }
 
-  // The (channel, slot) uniqueness is what makes a slot run at most once, whichever process gets there first.
-  private insertRun(channelId: string, slot: Date): number | undefined {
-    const inserted = this.statement(`INSERT INTO runs (channel_id, slot, status, created_at) VALUES (?, ?, 'sending', ?) ON CONFLICT DO NOTHING`)
-      .run(channelId, slot.getTime(), this.clock.now().getTime());
+  // The (subscription, slot) uniqueness is what makes a slot run at most once, whichever process gets there first.
+  private insertRun(target: RunTarget, slot: Date): number | undefined {
+    const inserted = this.statement(`INSERT INTO runs (subscription_id, channel_id, slot, status, created_at) VALUES (?, ?, ?, 'sending', ?) ON CONFLICT DO NOTHING`)
+      .run(target.subscriptionId, target.channelId, slot.getTime(), this.clock.now().getTime());
     return inserted.changes === 0 ? undefined : Number(inserted.lastInsertRowid);
   }
 
@@ -231,10 +289,10 @@ export class Store {
   setRunOutcome(runId: number, status: RunStatus, outcome: string): void {
     this.db.transaction(() => {
       const now = this.clock.now().getTime();
-      const run = this.statement(`UPDATE runs SET status = ?, outcome = ?, finished_at = ? WHERE id = ? RETURNING channel_id`)
-        .get(status, outcome, status === 'sending' ? null : now, runId) as { channel_id: string } | undefined;
+      const run = this.statement(`UPDATE runs SET status = ?, outcome = ?, finished_at = ? WHERE id = ? RETURNING subscription_id`)
+        .get(status, outcome, status === 'sending' ? null : now, runId) as { subscription_id: number | null } | undefined;
       if (!run) throw new Error(`no run ${runId}`);
-      this.statement('UPDATE subscriptions SET last_run_at = ?, last_result = ? WHERE channel_id = ?').run(now, outcome, run.channel_id);
+      this.statement('UPDATE subscriptions SET last_run_at = ?, last_result = ? WHERE id = ?').run(now, outcome, run.subscription_id);
     })();
   }
 }

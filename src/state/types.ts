@@ -1,11 +1,22 @@
 // What the state holds, as the rest of the bot sees it: subscriptions and the runs of their digests.
 import type { DigestSettings } from '../digest/settings.js';
+import type { Weekdays } from '../schedule/days.js';
 
+/** scheduled: at its time on its days; live: each new story shortly after it arrives, in batches. */
+export type DigestKind = 'scheduled' | 'live';
+
+/** One digest of a channel (a channel may hold several): what it sends, where, and when. */
 export interface Subscription {
+  id: number;
+  /** Unique within the server (case ignored): how members pick it in commands. */
+  name: string;
   channelId: string;
   guildId: string;
+  kind: DigestKind;
   /** HH:mm on a 24-hour clock, in `timezone`. */
   time: string;
+  /** The days of the week it runs on; empty: every day. */
+  days: Weekdays;
   /** An IANA time zone name. */
   timezone: string;
   settings: DigestSettings;
@@ -20,7 +31,10 @@ export interface Subscription {
   updatedAt: Date;
 }
 
-export type SubscriptionInput = Pick<Subscription, 'channelId' | 'guildId' | 'time' | 'timezone' | 'settings' | 'mentionRoleId'>;
+export type SubscriptionInput = Pick<Subscription, 'name' | 'channelId' | 'guildId' | 'kind' | 'time' | 'days' | 'timezone' | 'settings' | 'mentionRoleId'>;
+
+/** The digest a run belongs to and the channel it posts in. */
+export type RunTarget = Pick<Subscription, 'channelId'> & { subscriptionId: number };
 
 /** One message of a digest as planned before sending: a Discord message create body and the stories it carries. */
 export interface PlannedMessage {
@@ -41,6 +55,8 @@ export type RunStatus = 'sending' | 'posted' | 'empty' | 'failed' | 'skipped';
 
 export interface RunRecord {
   id: number;
+  /** Null for runs of a digest removed since (kept so that what they posted stays explained). */
+  subscriptionId: number | null;
   channelId: string;
   slot: Date;
   status: RunStatus;

@@ -1,11 +1,13 @@
-// One owner for the subscription lifecycle. Every change to a channel's digest (setup, pause, resume, remove, the
-// .env subscription applied on start, the pause after the channel refused a post) goes through here, which writes
-// the store and puts the change on the timetable at once: no caller has a second step to remember.
+// One owner for the subscription lifecycle. Every change to a digest (setup, edit, pause, resume, remove, the .env
+// digest applied on start, the pause after its channel refused a post) goes through here, which writes the store and
+// puts the change on the timetable at once: no caller has a second step to remember.
 import type { DigestSettings } from '../digest/settings.js';
+import { EVERY_DAY } from '../schedule/days.js';
+import { NameTakenError } from '../state/store.js';
 import type { Store } from '../state/store.js';
 import type { Subscription, SubscriptionInput } from '../state/types.js';
 
-/** A channel's subscription as .env describes it (DIGEST_CHANNEL_ID, DIGEST_TIME, DIGEST_TIMEZONE). */
+/** A channel's digest as .env describes it (DIGEST_CHANNEL_ID, DIGEST_TIME, DIGEST_TIMEZONE). */
 export interface EnvSubscription {
   channelId: string;
   time: string;
@@ -14,58 +16,96 @@ export interface EnvSubscription {
 
 export interface SubscriptionServiceDeps {
   store: Store;
-  /** Makes the channel's timetable follow its subscription (the scheduler's refresh). */
-  reschedule(channelId: string): void;
+  /** Makes the subscription's timetable follow it (the scheduler's refresh). */
+  reschedule(subscriptionId: number): void;
   /** The settings a subscription starts from when nothing chose any. */
   defaultSettings(): DigestSettings;
 }
 
+/** Digests one server may hold: enough for a digest per topic in a few channels, few enough to list in one status. */
+export const DIGESTS_PER_SERVER_MAX = 25;
+const ENV_DIGEST_NAME = 'Daily';
+
+export type SetUpResult =
+  | { ok: true; subscription: Subscription; replaced: boolean }
+  | { ok: false; problem: 'name-taken'; holder: Subscription }
+  | { ok: false; problem: 'too-many'; count: number };
+
 export class SubscriptionService {
   constructor(private readonly deps: SubscriptionServiceDeps) {}
 
-  get(channelId: string): Subscription | undefined {
-    return this.deps.store.getSubscription(channelId);
+  get(id: number): Subscription | undefined {
+    return this.deps.store.getSubscription(id);
   }
 
-  /** Creates or replaces a channel's subscription; setting a paused one up again resumes it ("deliver here"). */
-  setUp(input: SubscriptionInput): Subscription {
-    const subscription = this.deps.store.upsertSubscription(input);
-    this.deps.reschedule(input.channelId);
-    return subscription;
-  }
-
-  /** Stops the channel's digest until resumed; `reason` says why when the bot paused it by itself. False: none. */
-  pause(channelId: string, reason: string | null = null): boolean {
-    return this.changed(channelId, this.deps.store.setPaused(channelId, true, reason));
-  }
-
-  resume(channelId: string): boolean {
-    return this.changed(channelId, this.deps.store.setPaused(channelId, false));
-  }
-
-  /** Deletes the subscription; what the channel received stays recorded, so a new one there repeats nothing. */
-  remove(channelId: string): boolean {
-    return this.changed(channelId, this.deps.store.removeSubscription(channelId));
+  /** A server's digests, or a channel's, oldest first. */
+  list(where: { guildId?: string; channelId?: string }): Subscription[] {
+    return this.deps.store.listSubscriptions(where);
   }
 
   /**
-   * The subscription .env describes, applied on every start in the server `guildId`. A pause made with /digest
-   * pause outlives restarts: only a changed .env schedule (a new intent) resumes it. Settings chosen with /digest
-   * setup are kept.
+   * Creates a digest, or replaces the one with id `replacing` (which resumes it: "deliver here", unless `keepPause`,
+   * for an edit). Refused when another digest of the server has the name, or when a new one would take the server
+   * past DIGESTS_PER_SERVER_MAX.
    */
-  applyEnv(wanted: EnvSubscription, guildId: string): Subscription {
-    const existing = this.get(wanted.channelId);
-    if (existing?.paused && existing.time === wanted.time && existing.timezone === wanted.timezone) return existing;
-    return this.setUp({
-      ...wanted,
-      guildId,
-      settings: existing?.settings ?? this.deps.defaultSettings(),
-      mentionRoleId: existing?.mentionRoleId ?? null,
-    });
+  setUp(input: SubscriptionInput, replacing?: number, keepPause = false): SetUpResult {
+    const { store } = this.deps;
+    if (replacing === undefined) {
+      const count = store.listSubscriptions({ guildId: input.guildId }).length;
+      if (count >= DIGESTS_PER_SERVER_MAX) return { ok: false, problem: 'too-many', count };
+    }
+    try {
+      const subscription = store.saveSubscription(input, replacing, keepPause);
+      this.deps.reschedule(subscription.id);
+      return { ok: true, subscription, replaced: replacing !== undefined };
+    } catch (error) {
+      if (error instanceof NameTakenError) return { ok: false, problem: 'name-taken', holder: error.holder };
+      throw error;
+    }
   }
 
-  private changed(channelId: string, changed: boolean): boolean {
-    if (changed) this.deps.reschedule(channelId);
+  /** Stops the digest until resumed; `reason` says why when the bot paused it by itself. False: no such digest. */
+  pause(id: number, reason: string | null = null): boolean {
+    return this.changed(id, this.deps.store.setPaused(id, true, reason));
+  }
+
+  resume(id: number): boolean {
+    return this.changed(id, this.deps.store.setPaused(id, false));
+  }
+
+  /** Deletes the digest; what its channel received stays recorded, so a new one there repeats nothing. */
+  remove(id: number): boolean {
+    return this.changed(id, this.deps.store.removeSubscription(id));
+  }
+
+  /**
+   * The digest .env describes (the channel's first digest), applied on every start in the server `guildId`. A pause
+   * made with /digest pause outlives restarts: only a changed .env schedule (a new intent) resumes it. Settings
+   * chosen with /digest setup or edit are kept.
+   */
+  applyEnv(wanted: EnvSubscription, guildId: string): Subscription | undefined {
+    const existing = this.list({ channelId: wanted.channelId })[0];
+    if (existing?.paused && existing.time === wanted.time && existing.timezone === wanted.timezone) return existing;
+    const taken = existing ? undefined : this.deps.store.findSubscriptionByName(guildId, ENV_DIGEST_NAME);
+    const result = this.setUp(
+      {
+        name: existing?.name ?? (taken ? `${ENV_DIGEST_NAME} ${wanted.channelId}` : ENV_DIGEST_NAME),
+        channelId: wanted.channelId,
+        guildId,
+        kind: existing?.kind ?? 'scheduled',
+        time: wanted.time,
+        days: existing?.days ?? EVERY_DAY,
+        timezone: wanted.timezone,
+        settings: existing?.settings ?? this.deps.defaultSettings(),
+        mentionRoleId: existing?.mentionRoleId ?? null,
+      },
+      existing?.id,
+    );
+    return result.ok ? result.subscription : undefined;
+  }
+
+  private changed(id: number, changed: boolean): boolean {
+    if (changed) this.deps.reschedule(id);
     return changed;
   }
 }

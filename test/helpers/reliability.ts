@@ -10,12 +10,13 @@ import type { DiscordSandbox, RecordedRequest } from '../../src/sandbox/server.j
 import { previousSlot } from '../../src/schedule/slots.js';
 import { Store } from '../../src/state/store.js';
 import { writeFixtureArticles } from './bot.js';
+import { subscribe } from './subscriptions.js';
 
 /** Creates `count` sandbox channels, each with a subscription in `store` due at `time` UTC; returns their ids. */
 export function subscribeChannels(sandbox: DiscordSandbox, store: Store, count: number, time: string, settings: DigestSettings): string[] {
   return Array.from({ length: count }, (_, i) => {
     const channelId = sandbox.createChannel(`digest-${i + 1}`);
-    store.upsertSubscription({ channelId, guildId: sandbox.guild.id, time, timezone: 'UTC', settings, mentionRoleId: null });
+    subscribe(store, { channelId, guildId: sandbox.guild.id, time, settings });
     return channelId;
   });
 }
@@ -33,7 +34,7 @@ export function seedDueDigests(sandbox: DiscordSandbox, dir: string, count: numb
   const store = Store.open(database, { logger: createLogger('silent'), clock: { now: () => new Date(now.getTime() - 2 * 3_600_000) } });
   const channels = subscribeChannels(sandbox, store, count, time, DEFAULT_DIGEST_SETTINGS);
   store.close();
-  return { channels, database, slot: previousSlot(now, time, 'UTC') };
+  return { channels, database, slot: previousSlot(now, { time, timezone: 'UTC' }) };
 }
 
 /** The article links a channel received, in order, over every message posted there. */

@@ -1,5 +1,5 @@
 // Every slash command and button handler of the bot, for the router and for `npm run deploy-commands`.
-import { command as digest } from './digest.js';
+import { command as digest } from './digest/command.js';
 import { command as help } from './help.js';
 import { command as news, pageButtons } from './news.js';
 import type { ButtonHandler, SlashCommand } from './types.js';

@@ -1,0 +1,49 @@
+// When each story became eligible for digests: the moment the bot first saw it published. A file that arrives late,
+// a `published` flag that turns true, or a file restored after a deletion is dated when it appears, not by its
+// publishedDateTime, so a digest that already ran cannot miss it. The dates live in the state database, so a restart
+// re-dates nothing.
+import type { Article } from '../articles/types.js';
+import type { Store } from '../state/store.js';
+import type { Clock } from '../util/clock.js';
+
+export type EligibilityStore = Pick<Store, 'eligibility' | 'eligibilityStarted' | 'updateEligibility'>;
+
+export class EligibilityLedger {
+  private known: Map<string, number> | undefined;
+  // The library hands out the same array until its articles change: nothing to compare until then.
+  private syncedWith: readonly Article[] | undefined;
+
+  constructor(
+    private readonly store: EligibilityStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * When each published article became eligible (by URL), dating now those seen for the first time and forgetting
+   * those no longer published, so that one seen again later is eligible from then. On the very first start the
+   * library is dated by publication, so a new bot does not flood its first digest with old news.
+   */
+  sync(articles: readonly Article[]): ReadonlyMap<string, number> {
+    if (this.known && this.syncedWith === articles) return this.known;
+    const known = this.known ?? this.store.eligibility();
+    const firstStart = !this.store.eligibilityStarted();
+    const now = this.clock.now().getTime();
+    const published = new Set<string>();
+    const added = new Map<string, number>();
+    for (const article of articles) {
+      if (!article.published) continue;
+      published.add(article.url);
+      if (known.has(article.url)) continue;
+      // A file dated in the future is not eligible before its time, whenever it arrived.
+      const publishedAt = article.publishedAt.getTime();
+      added.set(article.url, firstStart ? publishedAt : Math.max(now, publishedAt));
+    }
+    const removed = [...known.keys()].filter((url) => !published.has(url));
+    if (firstStart || added.size > 0 || removed.length > 0) this.store.updateEligibility(added, removed);
+    for (const url of removed) known.delete(url);
+    for (const [url, at] of added) known.set(url, at);
+    this.known = known;
+    this.syncedWith = articles;
+    return known;
+  }
+}

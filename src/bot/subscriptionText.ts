@@ -3,6 +3,7 @@ import dayjs from 'dayjs';
 import timezone from 'dayjs/plugin/timezone.js';
 import utc from 'dayjs/plugin/utc.js';
 import { describeFilters } from '../digest/filters.js';
+import { DEFAULT_DIGEST_LAYOUT, DEFAULT_IMAGE_SIZE } from '../digest/layout.js';
 import { describeWindow } from '../digest/settings.js';
 import { defaultMaxAgeHours, describeWeekdays } from '../schedule/days.js';
 import { describeEvery, LIVE_BATCH_STORIES, LIVE_MAX_AGE_HOURS } from '../schedule/liveBatch.js';
@@ -63,6 +64,7 @@ export function describeSubscription(subscription: Subscription, now: Date, prob
   } else {
     lines.push(`${plural(settings.size, 'story', 'stories')} published ${describeWindow(settings.window, defaultMaxAgeHours(subscription.days))}; ${filters}`);
   }
+  if (settings.layout !== DEFAULT_DIGEST_LAYOUT || settings.images !== DEFAULT_IMAGE_SIZE) lines.push(`Layout: ${settings.layout}, pictures ${settings.images}`);
   if (subscription.mentionRoleId) lines.push(`Mentions <@&${subscription.mentionRoleId}>`);
   if (problem) lines.push(`⚠ ${displayText(problem, 400)}`);
   if (subscription.lastRunAt && subscription.lastResult && subscription.lastResult !== problem) {

@@ -83,7 +83,14 @@ export class DigestService {
       seen: new Set([...store.seenUrls(target.channelId), ...store.plannedUrls(target.channelId)]),
     });
     if (!choice.ok) return { ok: false, detail: choice.detail };
-    const { payloads, storiesPerMessage } = digestMessages(choice.stories, { now, timezone: target.timezone, mentionRoleId: target.mentionRoleId, ...(live && { title: LIVE_TITLE }) });
+    const { payloads, storiesPerMessage } = digestMessages(choice.stories, {
+      now,
+      timezone: target.timezone,
+      mentionRoleId: target.mentionRoleId,
+      layout: target.settings.layout,
+      images: target.settings.images,
+      ...(live && { title: LIVE_TITLE }),
+    });
     // A live batch is one message: the stories the first message had no room for wait for the next batch.
     const messages = payloads.slice(0, live ? 1 : payloads.length).map((payload, index) => {
       const stories = storiesPerMessage[index] ?? [];

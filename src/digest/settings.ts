@@ -1,5 +1,6 @@
 // A channel's digest settings: what it wants to receive, and over which stretch of time.
 import { DEFAULT_LIVE_EVERY_MINUTES } from '../schedule/liveBatch.js';
+import { DEFAULT_DIGEST_LAYOUT, DEFAULT_IMAGE_SIZE, type DigestLayout, type ImageSize } from './layout.js';
 
 /**
  * since-last: the stories that became eligible (first seen published) since the digest's previous run, published
@@ -26,6 +27,10 @@ export interface DigestSettings {
   keywords: string[];
   /** A live digest posts at most one message per this many minutes (see schedule/liveBatch.ts). */
   everyMinutes: number;
+  /** How the stories look: an embed each, one compact embed, or plain linked headlines. */
+  layout: DigestLayout;
+  /** How a story's picture is shown where the layout has room for one. */
+  images: ImageSize;
 }
 
 export const DIGEST_SIZE_MAX = 10;
@@ -50,6 +55,8 @@ export const DEFAULT_DIGEST_SETTINGS: DigestSettings = Object.freeze({
   minQuality: null,
   keywords: NONE,
   everyMinutes: DEFAULT_LIVE_EVERY_MINUTES,
+  layout: DEFAULT_DIGEST_LAYOUT,
+  images: DEFAULT_IMAGE_SIZE,
 });
 
 /** Reads a window as members type it: `24h`, `7d`, `all` or `since-last` (case and spaces ignored); null if invalid. */

@@ -8,7 +8,7 @@ import { EMBED_COLOR, notice } from '../../replies.js';
 import type { Reply } from '../../replies.js';
 import { describeSchedule, describeSubscription } from '../../subscriptionText.js';
 import { timeZoneChoices } from '../../timezones.js';
-import { AUTOCOMPLETE_CHOICES_MAX, EMBED_FIELD_NAME_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, MESSAGE_EMBED_TEXT_MAX } from '../../../discord/limits.js';
+import { AUTOCOMPLETE_CHOICES_MAX, MESSAGE_CONTENT_MAX, EMBED_FIELD_NAME_MAX, EMBED_FIELD_VALUE_MAX, EMBED_FIELDS_MAX, MESSAGE_EMBED_TEXT_MAX } from '../../../discord/limits.js';
 import { dayChoices } from '../../../schedule/days.js';
 import type { Subscription } from '../../../state/types.js';
 import { displayText, plural, truncate } from '../../../util/text.js';
@@ -31,7 +31,13 @@ async function preview(interaction: ChatInputCommandInteraction, context: BotCon
   const first = draft.messages[0]!;
   const more = draft.messages.length > 1 ? ` Shown: the first of ${draft.messages.length} messages.` : '';
   return {
-    content: `Preview of the digest ${where} would receive now: ${plural(draft.stories, 'story', 'stories')}. Nothing was posted.${more}`,
+    // A headlines digest has no embed: its lines follow the note, cut where a message ends.
+    content: truncate(
+      [`Preview of the digest ${where} would receive now: ${plural(draft.stories, 'story', 'stories')}. Nothing was posted.${more}`, first.payload.embeds.length === 0 ? first.payload.content : undefined]
+        .filter(Boolean)
+        .join('\n'),
+      MESSAGE_CONTENT_MAX,
+    ),
     embeds: first.payload.embeds,
     ephemeral: true,
   };

@@ -3,6 +3,7 @@
 import { ApplicationCommandOptionType, ApplicationCommandType, ChannelType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
 import type { SlashCommand } from '../types.js';
 import { DIGEST_SIZE_MAX, QUALITY_MAX, QUALITY_MIN } from '../../../digest/settings.js';
+import { DIGEST_LAYOUTS, IMAGE_SIZES } from '../../../digest/layout.js';
 import { DEFAULT_LIVE_EVERY_MINUTES, LIVE_EVERY_MAX_MINUTES, LIVE_EVERY_MIN_MINUTES } from '../../../schedule/liveBatch.js';
 
 export const DIGEST_CHANNEL_TYPES: (ChannelType.GuildText | ChannelType.GuildAnnouncement)[] = [ChannelType.GuildText, ChannelType.GuildAnnouncement];
@@ -15,6 +16,9 @@ const WINDOW_CHOICES = [
   { name: 'The last 24 hours', value: '24h' },
   { name: 'The last 7 days', value: '7d' },
 ];
+
+const LAYOUT_CHOICES = DIGEST_LAYOUTS.map((value) => ({ name: value, value }));
+const IMAGE_CHOICES = IMAGE_SIZES.map((value) => ({ name: value, value }));
 
 const channel = (description: string, required = false) =>
   ({ type: ApplicationCommandOptionType.Channel, name: 'channel', description, required, channel_types: DIGEST_CHANNEL_TYPES }) as const;
@@ -41,6 +45,8 @@ const SETTINGS_OPTIONS = [
   text('keywords', 'Only articles mentioning one of these words, separated by commas', LIST_TEXT_MAX),
   { type: ApplicationCommandOptionType.String, name: 'window', description: 'Which stories each digest takes', choices: WINDOW_CHOICES },
   { type: ApplicationCommandOptionType.Role, name: 'mention_role', description: 'A role to mention with each digest' },
+  { type: ApplicationCommandOptionType.String, name: 'layout', description: 'cards: an embed per story (default); compact: one embed; headlines: linked titles', choices: LAYOUT_CHOICES },
+  { type: ApplicationCommandOptionType.String, name: 'images', description: 'Story pictures: large (default), thumbnail or none', choices: IMAGE_CHOICES },
 ] as const;
 
 /** The options that only a scheduled digest has: a live one posts as stories arrive. */

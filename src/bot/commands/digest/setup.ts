@@ -9,6 +9,7 @@ import type { Reply } from '../../replies.js';
 import { describeSchedule, describeSubscription } from '../../subscriptionText.js';
 import { timeZoneChoices } from '../../timezones.js';
 import { parseWindow } from '../../../digest/settings.js';
+import { DIGEST_LAYOUTS, IMAGE_SIZES } from '../../../digest/layout.js';
 import { DAYS_EXAMPLES, EVERY_DAY, parseWeekdays } from '../../../schedule/days.js';
 import type { Subscription, SubscriptionInput } from '../../../state/types.js';
 import { DIGESTS_PER_SERVER_MAX } from '../../../subscriptions/service.js';
@@ -20,6 +21,8 @@ import { LIST_MAX, readFacetList, splitList } from './facetLists.js';
 import { mention, pickDigest } from './pick.js';
 
 type Read<T> = { ok: true; value: T } | { ok: false; message: string };
+// Discord offers only the declared choices, but a stale registration or another client may send anything.
+const isOneOf = <T extends string>(allowed: readonly T[], value: string): value is T => (allowed as readonly string[]).includes(value);
 const refuse = (message: string): { ok: false; message: string } => ({ ok: false, message });
 
 const zoneList = (zones: readonly string[]) => zones.map((z) => `\`${z}\``).join(', ');
@@ -90,6 +93,16 @@ function applyOptions(interaction: ChatInputCommandInteraction, context: BotCont
     const window = parseWindow(windowText);
     if (!window) return refuse('Pick one of the suggested windows: new since the previous digest, the last 24 hours or the last 7 days.');
     next.settings.window = window;
+  }
+  const layout = options.getString('layout');
+  if (layout !== null) {
+    if (!isOneOf(DIGEST_LAYOUTS, layout)) return refuse(`\`layout\` must be one of ${DIGEST_LAYOUTS.join(', ')}.`);
+    next.settings.layout = layout;
+  }
+  const images = options.getString('images');
+  if (images !== null) {
+    if (!isOneOf(IMAGE_SIZES, images)) return refuse(`\`images\` must be one of ${IMAGE_SIZES.join(', ')}.`);
+    next.settings.images = images;
   }
   const roleId = options.get('mention_role')?.value;
   if (roleId !== undefined) {

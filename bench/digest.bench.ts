@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Article } from '../src/articles/types.js';
 import { ArticleLibrary } from '../src/articles/library.js';
 import { chooseDigest, type DigestInput } from '../src/digest/choose.js';
+import { EligibilityLedger } from '../src/delivery/eligibility.js';
 import { compareArticles } from '../src/digest/rank.js';
 import { DEFAULT_DIGEST_SETTINGS, type DigestSettings } from '../src/digest/settings.js';
 import { createLogger } from '../src/log.js';
@@ -91,9 +92,19 @@ const bench: BenchModule = {
       ...extra,
     });
     const topTopic = articles[0]!.topics[0] ?? '';
+    // Every published article dated as the bot first saw it: the half published in the last day arrived late.
+    const lastDigestAt = new Date(now.getTime() - DAY_MS);
+    const eligibleAt = new Map(articles.filter((a) => a.published).map((a, i) => [a.url, i % 2 === 0 ? a.publishedAt.getTime() : now.getTime() - 3_600_000]));
+    const sentStories = new Set(articles.filter((a) => a.published).slice(0, 2000).flatMap((a) => [a.url, ...a.related.map((r) => r.url)]));
+    // The ledger after the library changed: the whole published list compared with what was recorded.
+    const recorded = new Map<string, number>();
+    const ledger = new EligibilityLedger({ eligibility: () => recorded, eligibilityStarted: () => true, updateEligibility: (added) => added.forEach((at, url) => recorded.set(url, at)) }, { now: () => now });
+    ledger.sync(articles);
     const cases: [string, () => unknown][] = [
       ['baseline: sort all 50,000 by rank', () => articles.slice().sort(compareArticles)],
-      ['default: since the last digest (24 h), 5 stories', () => chooseDigest(input({}, { lastDigestAt: new Date(now.getTime() - DAY_MS) }))],
+      ['default: since the last digest (48 h), 5 stories', () => chooseDigest(input({}, { lastDigestAt }))],
+      ['default, by eligibility (half the stories late), 2,000 stories already sent', () => chooseDigest(input({}, { lastDigestAt, eligibleAt, seen: sentStories }))],
+      ['eligibility: the library changed, every article compared with the record', () => ledger.sync(articles.slice())],
       ['window all, 10 stories', () => chooseDigest(input({ size: 10, window: { kind: 'all' } }))],
       ['window all, 10 stories, 2,000 URLs already sent', () => chooseDigest(input({ size: 10, window: { kind: 'all' } }, { seen }))],
       [`window 7d, topic "${topTopic}", outlet cap 1`, () => chooseDigest(input({ size: 10, maxPerProvider: 1, window: { kind: 'hours', hours: 168 }, topics: [topTopic] }))],

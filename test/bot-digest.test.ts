@@ -211,8 +211,11 @@ test('a channel that disappears pauses its digest with the reason, shown in stat
 });
 
 test('DIGEST_CHANNEL_ID, DIGEST_TIME and DIGEST_TIMEZONE create the subscription on start; an unknown channel is logged', async () => {
+  // A live digest already in the channel is not the .env one: it has no time to set.
+  const live = subscribe(h.store, { name: 'Live', kind: 'live', channelId: h.sandbox.channels.news, guildId: h.sandbox.guild.id, time: '00:00' });
   const created = h.bot.applyEnvSubscription({ channelId: h.sandbox.channels.news, time: '06:45', timezone: 'Asia/Tokyo' });
-  assert.deepEqual([created?.guildId, created?.time, created?.timezone], [h.sandbox.guild.id, '06:45', 'Asia/Tokyo']);
+  assert.deepEqual([created?.guildId, created?.kind, created?.time, created?.timezone], [h.sandbox.guild.id, 'scheduled', '06:45', 'Asia/Tokyo']);
+  assert.deepEqual(h.store.getSubscription(live.id), live);
   h.store.setPaused(created!.id, true);
   assert.equal(h.bot.applyEnvSubscription({ channelId: h.sandbox.channels.news, time: '06:45', timezone: 'Asia/Tokyo' })?.paused, true, 'a pause outlives a restart');
   assert.equal(h.bot.applyEnvSubscription({ channelId: '12345678901234567', time: '06:45', timezone: 'UTC' }), undefined);

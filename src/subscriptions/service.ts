@@ -79,12 +79,12 @@ export class SubscriptionService {
   }
 
   /**
-   * The digest .env describes (the channel's first digest), applied on every start in the server `guildId`. A pause
+   * The digest .env describes (the channel's first scheduled digest: a live one has no time), applied on every start in the server `guildId`. A pause
    * made with /digest pause outlives restarts: only a changed .env schedule (a new intent) resumes it. Settings
    * chosen with /digest setup or edit are kept.
    */
   applyEnv(wanted: EnvSubscription, guildId: string): Subscription | undefined {
-    const existing = this.list({ channelId: wanted.channelId })[0];
+    const existing = this.list({ channelId: wanted.channelId }).find((d) => d.kind === 'scheduled');
     if (existing?.paused && existing.time === wanted.time && existing.timezone === wanted.timezone) return existing;
     const taken = existing ? undefined : this.deps.store.findSubscriptionByName(guildId, ENV_DIGEST_NAME);
     const result = this.setUp(
@@ -92,7 +92,7 @@ export class SubscriptionService {
         name: existing?.name ?? (taken ? `${ENV_DIGEST_NAME} ${wanted.channelId}` : ENV_DIGEST_NAME),
         channelId: wanted.channelId,
         guildId,
-        kind: existing?.kind ?? 'scheduled',
+        kind: 'scheduled',
         time: wanted.time,
         days: existing?.days ?? EVERY_DAY,
         timezone: wanted.timezone,

@@ -8,10 +8,11 @@ import type { RestartCaches } from './caches.js';
 import type { Corpus, EntryChange } from './corpus.js';
 import { slotKey, tooManyTombstones } from './index-cache.js';
 import { localJob, problemError, workerJob, type IndexJob, type JobAnswer, type JobProblem } from './index-jobs.js';
-import { byQuality, type SearchEntry } from './query.js';
+import type { SearchEntry } from './query.js';
 import { SearchIndex, type FrozenIndex } from './search-index.js';
 import { correctWord } from './spelling.js';
-import { nextTurn, runInTurns, sortSteps } from './steps.js';
+import { bestSteps, newestSteps } from './order.js';
+import { nextTurn, runInTurns } from './steps.js';
 
 const INDEX_CACHE = 'search-index.bin';
 // Articles handled per step on the library's thread (their words folded and sent to the worker, or added to the
@@ -198,7 +199,7 @@ export class IndexedSearch {
    */
   private async build(): Promise<boolean> {
     const file = this.caches.file(INDEX_CACHE);
-    const ranked = await runInTurns(sortSteps([...this.corpus.entries.values()], (a, b) => byQuality(a.article, b.article)));
+    const ranked = await runInTurns(bestSteps(await runInTurns(newestSteps(this.corpus.entries.values()))));
     const job = this.startJob(ranked.length <= LOCAL_MAX);
     job.send({ kind: 'start', base: null, added: [] });
     for (let first = 0; first < ranked.length && !this.stopped; first += STEP) {
@@ -288,7 +289,7 @@ export class IndexedSearch {
   }
 }
 
-function sameWords(a: SearchEntry, b: SearchEntry): boolean {
-  const [x, y] = [a.words, b.words];
-  return x.title === y.title && x.excerpt === y.excerpt && x.provider === y.provider && x.topics === y.topics;
+/** Whether two versions of an article have the same text, so the same terms. */
+function sameWords({ article: a }: SearchEntry, { article: b }: SearchEntry): boolean {
+  return a.title === b.title && a.excerpt === b.excerpt && a.provider.name === b.provider.name && a.provider.domain === b.provider.domain && a.topics.join(' ') === b.topics.join(' ');
 }

@@ -3,8 +3,9 @@
 // commands (refresh()), the views made before serving meanwhile; made at once only when asked for before any.
 import { foldForMatch } from '../util/text.js';
 import { facetSteps, type Facets } from './facets.js';
-import { byNewest, type SearchEntry, type SearchQuery } from './query.js';
-import { eachSteps, runInTurns, runNow, sortSteps, type Steps } from './steps.js';
+import { newestSteps } from './order.js';
+import type { SearchEntry, SearchQuery } from './query.js';
+import { eachSteps, runInTurns, runNow, type Steps } from './steps.js';
 import type { Article } from './types.js';
 
 interface Views {
@@ -54,19 +55,21 @@ export class LibraryViews {
   narrowed(query: SearchQuery): { list: readonly SearchEntry[]; rest: SearchQuery } {
     const published = !query.includeUnpublished;
     const rest: SearchQuery = { ...query, includeUnpublished: true };
+    const shown = (e: SearchEntry) => !published || e.article.published;
     if (query.topic !== undefined) {
       rest.topic = undefined;
-      return { list: this.list(`topic|${foldForMatch(query.topic.trim())}|${published}`), rest };
+      const topic = foldForMatch(query.topic.trim());
+      return { list: this.list(`topic|${topic}|${published}`, !published && ((e) => e.topics.includes(topic))), rest };
     }
     if (query.provider !== undefined) {
       rest.provider = undefined;
       const domains = [...(this.facets().providerDomains.get(foldForMatch(query.provider.trim())) ?? [])];
       // A name shared by several outlets (rare) matches all of them: merged, and kept like the others.
       const key = `provider|${domains.sort().join(' ')}|${published}`;
-      const keep = (e: SearchEntry) => domains.includes(e.article.provider.domain) && (!published || e.article.published);
-      return { list: domains.length > 1 ? this.list(key, keep) : this.list(key), rest };
+      const merged = domains.length > 1 || !published;
+      return { list: this.list(key, merged && ((e) => domains.includes(e.article.provider.domain) && shown(e))), rest };
     }
-    return { list: this.list(`all|${published}`), rest };
+    return { list: published ? this.list('all|true') : this.views().newest, rest };
   }
 
   private views(): Views {
@@ -75,31 +78,35 @@ export class LibraryViews {
   }
 
   /**
-   * A filtered newest-first list, kept until the views are made anew. makeSteps() makes every list of one topic or
-   * one provider, so a key it did not make is empty, unless `keep` says how to make it.
+   * A filtered newest-first list, kept until the views are made anew. makeSteps() makes the list of published
+   * articles of every topic and every provider, so a key it did not make is empty, unless `keep` says how to make
+   * it: lists with unpublished articles too, which only the library's own callers ask for, are made when asked.
    */
-  private list(key: string, keep?: (entry: SearchEntry) => boolean): readonly SearchEntry[] {
+  private list(key: string, keep: ((entry: SearchEntry) => boolean) | false = false): readonly SearchEntry[] {
     const { lists, newest } = this.views();
     let list = lists.get(key);
     if (!list && keep) lists.set(key, (list = newest.filter(keep)));
     return list ?? [];
   }
 
-  /** Every view: the newest-first order, every list narrowed() asks for (all, by topic, by provider; each also published only), the facets. */
+  /** Every view: the newest-first order, the published articles' lists narrowed() asks for (all, by topic, by provider), the facets. */
   private *makeSteps(): Steps<Views> {
-    const newest = yield* sortSteps([...this.entries.values()], (a, b) => byNewest(a.article, b.article));
+    const newest = yield* newestSteps(this.entries.values());
     const lists = new Map<string, SearchEntry[]>();
-    const add = (key: string, entry: SearchEntry) => {
-      let list = lists.get(key);
-      if (!list) lists.set(key, (list = []));
-      list.push(entry);
+    // Each list's key made once, not once per article.
+    const keys = new Map<string, string>();
+    const add = (base: string, entry: SearchEntry) => {
+      let key = keys.get(base);
+      if (key === undefined) keys.set(base, (key = `${base}|true`));
+      const list = lists.get(key);
+      if (list) list.push(entry);
+      else lists.set(key, [entry]);
     };
     yield* eachSteps(newest, (entry) => {
-      const keys = ['all', ...entry.topics.map((t) => `topic|${t}`), `provider|${entry.article.provider.domain}`];
-      for (const key of keys) {
-        add(`${key}|false`, entry);
-        if (entry.article.published) add(`${key}|true`, entry);
-      }
+      if (!entry.article.published) return;
+      add('all', entry);
+      for (const topic of entry.topics) add(`topic|${topic}`, entry);
+      add(`provider|${entry.article.provider.domain}`, entry);
     });
     const articles = newest.map((e) => e.article);
     yield;

@@ -9,7 +9,7 @@ import type { BenchModule } from './run.js';
 import { coronavirusDir, makeSyntheticCorpus } from './helpers/corpus.js';
 import { median } from './helpers/scale.js';
 import { ArticleLibrary, type SearchQuery } from '../src/articles/library.js';
-import { entryFilter, queryTerms, SearchEntry } from '../src/articles/query.js';
+import { entryFilter, queryTerms, rankPage, SearchEntry } from '../src/articles/query.js';
 import { buildFacets } from '../src/articles/facets.js';
 import { IndexBuilder, SearchIndex } from '../src/articles/search-index.js';
 import { createLogger } from '../src/log.js';
@@ -148,13 +148,9 @@ function queryMix(library: ArticleLibrary): { kind: string; query: SearchQuery }
   return mix;
 }
 
-/** The linear-scan baseline: every article's folded text checked against every term, then sorted. */
+/** The linear-scan baseline: every article checked against every term and ranked, as the library ranks a short list. */
 function linearScan(entries: readonly SearchEntry[], query: SearchQuery, providerDomains: ReturnType<typeof buildFacets>['providerDomains']): number {
-  const filter = entryFilter(query, providerDomains);
-  const terms = queryTerms(query.words);
-  const hits = entries.filter((e) => filter(e) && terms.every((t) => Object.values(e.words).some((f) => f.includes(` ${t}`))));
-  hits.sort((a, b) => (b.article.quality ?? -1) - (a.article.quality ?? -1) || b.article.publishedAt.getTime() - a.article.publishedAt.getTime());
-  return hits.length;
+  return rankPage(entries, query, entryFilter(query, providerDomains), queryTerms(query.words)).total;
 }
 
 function time(run: () => void): number {

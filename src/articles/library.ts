@@ -12,7 +12,7 @@ import { IndexedSearch } from './indexed-search.js';
 import { LiveUpdates } from './live-updates.js';
 import { entryFilter, hasFilters, pageOf, pageInOrder, queryTerms, rankPage, type SearchPage, type SearchQuery } from './query.js';
 import type { Article } from './types.js';
-import { nextTurn, runInTurns, type Steps } from './steps.js';
+import { nextTurn } from './steps.js';
 import { LibraryViews } from './views.js';
 
 export type { ProviderCount, TopicCount } from './facets.js';
@@ -39,8 +39,8 @@ export type LoadProgress = { phase: 'parsing'; done: number; total: number } | {
 const CANDIDATES = 1000;
 // A filtered list this short is ranked directly, which is cheaper than asking the index and filtering.
 const DIRECT_RANK_MAX = 3000;
-// Articles handled per step of the work done beside commands (folding text, indexing a large batch of changes).
-const WARM_UP_STEP = 250;
+// Changed articles indexed per step: a large batch (a folder copied in) goes beside commands, not before them.
+const UPDATE_STEP = 250;
 
 export class ArticleLibrary extends EventEmitter {
   private loadSummary: LoadSummary = { loaded: 0, skipped: 0, byReason: {}, fromCache: 0, ms: 0 };
@@ -146,24 +146,15 @@ export class ArticleLibrary extends EventEmitter {
 
   /**
    * After open(): prepares the search index in the background (on a worker thread, see IndexedSearch), and the
-   * lists, facets and every article's folded text in small steps, so the first queries find them ready and the
-   * event loop stays responsive meanwhile.
+   * lists and facets in small steps, so the first queries find them ready and the event loop stays responsive.
    */
   private warmUp(): void {
-    const entries = [...this.corpus.entries.values()];
-    const closed = this.closing.signal;
-    const fold = function* (): Steps<void> {
-      for (let done = 0; done < entries.length && !closed.aborted; done += WARM_UP_STEP) {
-        for (const entry of entries.slice(done, done + WARM_UP_STEP)) void entry.words;
-        yield;
-      }
-    };
-    const work = Promise.all([this.views.refresh(), runInTurns(fold()), this.index.prepare()]);
-    this.warm = Promise.race([work.then(() => {}), once(closed, 'abort').then(() => {})]);
+    const work = Promise.all([this.views.refresh(), this.index.prepare()]);
+    this.warm = Promise.race([work.then(() => {}), once(this.closing.signal, 'abort').then(() => {})]);
   }
 
   /**
-   * Resolves once the work open() leaves for afterwards (search index, lists, folded text) is done, or the
+   * Resolves once the work open() leaves for afterwards (search index, lists, facets) is done, or the
    * library is closed. Searching earlier is correct, only slower (the lists are ranked directly, and a typo is not
    * corrected); this is for tests, benchmarks and logging readiness.
    */
@@ -208,9 +199,9 @@ export class ArticleLibrary extends EventEmitter {
       await this.views.refresh();
     }
     // A large batch (a folder copied in) is indexed a step at a time, commands answered between steps.
-    for (let first = 0; first < moved.length; first += WARM_UP_STEP) {
+    for (let first = 0; first < moved.length; first += UPDATE_STEP) {
       if (first) await nextTurn();
-      for (const entryChange of moved.slice(first, first + WARM_UP_STEP)) this.index.update(entryChange);
+      for (const entryChange of moved.slice(first, first + UPDATE_STEP)) this.index.update(entryChange);
     }
     this.index.rebuildIfWorn();
     if (!change.added && !change.changed && !change.removed && !change.skipped) return;

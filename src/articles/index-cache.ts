@@ -6,7 +6,7 @@ import { PARSE_CACHE_VERSION } from './parse-cache.js';
 import { isFrozenIndex, type FrozenIndex } from './search-index.js';
 
 // The normalisation rules shape the indexed words: a new version of them makes every cached index stale.
-const FORMAT = `newsdesk-index/1/articles-${PARSE_CACHE_VERSION}`;
+const FORMAT = `newsdesk-index/2/articles-${PARSE_CACHE_VERSION}`;
 
 /** Slot key: the article id, then what identifies the file version its text came from. */
 export function slotKey(id: string, sourcePath: string, size: number, mtimeMs: number): string {

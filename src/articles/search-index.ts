@@ -1,7 +1,7 @@
 // The full-text index: which articles hold every word of a query, best first. Laid out for memory: every term of
-// every article, sorted, end to end in one string, and each term's postings in one typed array. FlexSearch, used
-// before, kept a Map entry and up to ten arrays per term: 17.6 MB of heap for the 7,852 real files, and a cache
-// that had to be parsed back term by term; this layout is a quarter of that and comes back from its cache (or a
+// every article, sorted, end to end in one string, and each term's postings packed in one byte array. FlexSearch,
+// used before, kept a Map entry and up to ten arrays per term: 17.6 MB of heap for the 7,852 real files, and a cache
+// that had to be parsed back term by term; this layout takes a tenth of that and comes back from its cache (or a
 // worker thread) as a handful of buffers. Typo tolerance is done by spelling correction (spelling.ts).
 import type { FoldedWords } from './query.js';
 import { WEIGHT } from './weights.js';
@@ -33,7 +33,7 @@ export function termWords(folded: string): string[] {
  * An article's terms, each with the fields it occurs in: every prefix of each title, topic and provider word
  * ("vacc" finds "vaccine"), and the excerpt's words whole. Prefixes of excerpt words would be four fifths of the
  * index; a prefix found only in an excerpt is still ranked when the filters narrow the list or the word is typed
- * whole. The words are the ones the ranking checks (SearchEntry.words), so the index proposes every real match.
+ * whole. The words are folded as the ranking matches them (SearchEntry.words), so the index proposes every real match.
  */
 export function articleTerms(words: FoldedWords): Map<string, number> {
   const terms = new Map<string, number>();
@@ -55,9 +55,13 @@ export interface FrozenIndex {
   /** Every term, sorted (by UTF-16 code unit), end to end: term i is terms.slice(termStarts[i], termStarts[i + 1]). */
   terms: string;
   termStarts: Int32Array;
-  /** Term i's postings are postings[postingStarts[i] … postingStarts[i + 1]), by slot: slot * 32 + field bits. */
+  /**
+   * Term i's postings are the bytes postings[postingStarts[i] … postingStarts[i + 1]), by slot: each is
+   * (slot − the previous posting's slot) * 32 + field bits, in 7-bit groups, least significant first, the high bit set
+   * on all but the last (LEB128). Most take two bytes where a Uint32Array took four.
+   */
   postingStarts: Int32Array;
-  postings: Uint32Array;
+  postings: Uint8Array;
   /** The slots it was made for: postings name only slots below. */
   slots: number;
 }
@@ -66,12 +70,56 @@ export interface FrozenIndex {
 export function isFrozenIndex(data: unknown): data is FrozenIndex {
   const f = data as FrozenIndex;
   if (typeof f !== 'object' || f === null || typeof f.terms !== 'string' || !Number.isInteger(f.slots) || f.slots < 0) return false;
-  if (!(f.termStarts instanceof Int32Array && f.postingStarts instanceof Int32Array && f.postings instanceof Uint32Array)) return false;
+  if (!(f.termStarts instanceof Int32Array && f.postingStarts instanceof Int32Array && f.postings instanceof Uint8Array)) return false;
   const n = f.termStarts.length - 1;
   if (n < 0 || f.postingStarts.length !== n + 1 || f.termStarts[n] !== f.terms.length || f.postingStarts[n] !== f.postings.length) return false;
-  for (let i = 0; i < n; i++) if (f.termStarts[i]! > f.termStarts[i + 1]! || f.postingStarts[i]! > f.postingStarts[i + 1]!) return false;
-  for (const posting of f.postings) if (posting >>> FIELD_BITS >= f.slots) return false;
+  for (let i = 0; i < n; i++) {
+    if (f.termStarts[i]! > f.termStarts[i + 1]! || f.postingStarts[i]! > f.postingStarts[i + 1]!) return false;
+    const list = decode(f.postings, f.postingStarts[i]!, f.postingStarts[i + 1]!);
+    if (!list || list.some((posting, j) => slotOf(posting) >= f.slots || (j > 0 && slotOf(posting) <= slotOf(list[j - 1]!)))) return false;
+  }
   return true;
+}
+
+const slotOf = (posting: number) => Math.floor(posting / (FIELDS + 1));
+
+/** `list` (postings by slot) as bytes: see FrozenIndex.postings. */
+function encode(list: readonly number[], into: number[]): void {
+  let slot = 0;
+  for (const posting of list) {
+    let value = (slotOf(posting) - slot) * (FIELDS + 1) + (posting & FIELDS);
+    slot = slotOf(posting);
+    while (value >= 0x80) {
+      into.push((value % 0x80) | 0x80);
+      value = Math.floor(value / 0x80);
+    }
+    into.push(value);
+  }
+}
+
+/** Calls `visit` with each posting in bytes[start … end); false when they do not end there. */
+function walk(bytes: Uint8Array, start: number, end: number, visit: (posting: number) => void): boolean {
+  let slot = 0;
+  for (let at = start; at < end; ) {
+    let value = 0;
+    let scale = 1;
+    let byte: number;
+    do {
+      if (at >= end) return false;
+      byte = bytes[at++]!;
+      value += (byte & 0x7f) * scale;
+      scale *= 0x80;
+    } while (byte & 0x80);
+    slot += slotOf(value);
+    visit(slot * (FIELDS + 1) + (value & FIELDS));
+  }
+  return true;
+}
+
+/** The postings in bytes[start … end), or null when they do not end there. */
+function decode(bytes: Uint8Array, start: number, end: number): number[] | null {
+  const list: number[] = [];
+  return walk(bytes, start, end, (posting) => list.push(posting)) ? list : null;
 }
 
 /** Collects postings, slots in increasing order, then lays them out as a FrozenIndex. */
@@ -85,7 +133,7 @@ export class IndexBuilder {
     const n = frozen.termStarts.length - 1;
     for (let i = 0; i < n; i++) {
       const term = frozen.terms.slice(frozen.termStarts[i], frozen.termStarts[i + 1]);
-      builder.lists.set(term, Array.from(frozen.postings.subarray(frozen.postingStarts[i], frozen.postingStarts[i + 1])));
+      builder.lists.set(term, decode(frozen.postings, frozen.postingStarts[i]!, frozen.postingStarts[i + 1]!)!);
     }
     builder.slots = frozen.slots;
     return builder;
@@ -111,22 +159,17 @@ export class IndexBuilder {
     const terms = [...this.lists.keys()].sort();
     const termStarts = new Int32Array(terms.length + 1);
     const postingStarts = new Int32Array(terms.length + 1);
-    let total = 0;
-    for (const term of terms) total += this.lists.get(term)!.length;
-    const postings = new Uint32Array(total);
+    const bytes: number[] = [];
     let chars = 0;
-    let at = 0;
     terms.forEach((term, i) => {
-      const list = this.lists.get(term)!;
       termStarts[i] = chars;
-      postingStarts[i] = at;
-      postings.set(list, at);
+      postingStarts[i] = bytes.length;
+      encode(this.lists.get(term)!, bytes);
       chars += term.length;
-      at += list.length;
     });
     termStarts[terms.length] = chars;
-    postingStarts[terms.length] = at;
-    return { terms: terms.join(''), termStarts, postingStarts, postings, slots: this.slots };
+    postingStarts[terms.length] = bytes.length;
+    return { terms: terms.join(''), termStarts, postingStarts, postings: Uint8Array.from(bytes), slots: this.slots };
   }
 
   private push(term: string, posting: number): void {
@@ -198,7 +241,10 @@ export class SearchIndex {
   /** How many articles hold `term` (a folded word) as a whole word, tombstones included: how common a word is. */
   wordCount(term: string): number {
     let count = 0;
-    for (const part of this.postingsOf(term).parts) for (let j = 0; j < part.length; j++) if (part[j]! & WHOLE) count++;
+    const i = this.find(term);
+    const { postings, postingStarts } = this.frozen;
+    if (i >= 0) walk(postings, postingStarts[i]!, postingStarts[i + 1]!, (posting) => (count += posting & WHOLE ? 1 : 0));
+    for (const posting of this.delta.get(term) ?? []) if (posting & WHOLE) count++;
     return count;
   }
 
@@ -217,7 +263,7 @@ export class SearchIndex {
       for (const part of list.parts) {
         for (let j = 0; j < part.length; j++) {
           const posting = part[j]!;
-          const slot = posting >>> FIELD_BITS;
+          const slot = slotOf(posting);
           if (i === 0) {
             mark[slot] = first;
             points[slot] = POINTS[posting & FIELDS]!;
@@ -232,7 +278,7 @@ export class SearchIndex {
     const found: number[] = [];
     for (const part of lists[0]!.parts) {
       for (let j = 0; j < part.length; j++) {
-        const slot = part[j]! >>> FIELD_BITS;
+        const slot = slotOf(part[j]!);
         if (mark[slot] === last) found.push(slot);
       }
     }
@@ -267,10 +313,10 @@ export class SearchIndex {
     return first;
   }
 
-  private postingsOf(term: string): { length: number; parts: ArrayLike<number>[] } {
+  private postingsOf(term: string): { length: number; parts: (readonly number[])[] } {
     const i = this.find(term);
-    const parts: ArrayLike<number>[] = [];
-    if (i >= 0) parts.push(this.frozen.postings.subarray(this.frozen.postingStarts[i], this.frozen.postingStarts[i + 1]));
+    const parts: (readonly number[])[] = [];
+    if (i >= 0) parts.push(decode(this.frozen.postings, this.frozen.postingStarts[i]!, this.frozen.postingStarts[i + 1]!)!);
     const added = this.delta.get(term);
     if (added) parts.push(added);
     return { length: parts.reduce((n, p) => n + p.length, 0), parts };

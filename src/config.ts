@@ -102,12 +102,13 @@ const schema = variables
 
 export type Config = z.infer<typeof schema>;
 
-// What `npm run digest` reads of the same .env: it needs no Discord setting, and a wrong one must not stop it. Its
-// output is for a terminal, so it logs only warnings and worse unless LOG_LEVEL asks for more.
+// What `npm run digest` reads of the same .env: it needs no Discord setting, and a wrong one must not stop it. It
+// keeps its parse cache under DATA_DIR, as the bot does. Its output is for a terminal, so it logs only warnings and
+// worse unless LOG_LEVEL asks for more.
 const previewSchema = variables
-  .pick({ CONTENT_DIR: true, DIGEST_TIMEZONE: true })
+  .pick({ CONTENT_DIR: true, DATA_DIR: true, DIGEST_TIMEZONE: true })
   .extend({ LOG_LEVEL: logLevel('warn') })
-  .transform((e) => ({ contentDir: e.CONTENT_DIR, timezone: e.DIGEST_TIMEZONE ?? 'UTC', logLevel: e.LOG_LEVEL }));
+  .transform((e) => ({ contentDir: e.CONTENT_DIR, dataDir: e.DATA_DIR, timezone: e.DIGEST_TIMEZONE ?? 'UTC', logLevel: e.LOG_LEVEL }));
 
 export type PreviewConfig = z.infer<typeof previewSchema>;
 

@@ -3,17 +3,24 @@
 // named with the nearest names instead of an empty digest put down to "this channel's filters".
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { test } from 'node:test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
 import { projectRoot } from './helpers/shared.js';
 
 // The morning after the newest shipped sample article.
 const SAMPLE_MORNING = '2026-11-26T12:00:00Z';
 const CLI = ['--import', 'tsx', 'src/cli/digest.ts'];
 
+// The preview keeps a parse cache under DATA_DIR: the tests' own, never the project's data/ folder.
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-digest-usage-'));
+after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
 /** The process environment without the settings a developer's shell or .env may hold, plus `settings`. */
 function environment(settings: Record<string, string>): NodeJS.ProcessEnv {
   const { LOG_LEVEL: _level, CONTENT_DIR: _content, DIGEST_TIMEZONE: _zone, ...rest } = process.env;
-  return { ...rest, CONTENT_DIR: '', DIGEST_TIMEZONE: '', ...settings };
+  return { ...rest, CONTENT_DIR: '', DIGEST_TIMEZONE: '', DATA_DIR: dataDir, ...settings };
 }
 
 function digest(args: string[], settings: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {

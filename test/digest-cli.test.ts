@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,12 +12,16 @@ import { limitProblems } from './fixtures/digest/limits.js';
 // The morning after the newest shipped sample article.
 const SAMPLE_MORNING = '2026-11-26T12:00:00Z';
 
+// The preview keeps a parse cache under DATA_DIR: the tests' own, never the project's data/ folder.
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-digest-cli-'));
+after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
 function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/digest.ts', ...args], {
     cwd: projectRoot,
     encoding: 'utf8',
     timeout: 30_000,
-    env: { ...process.env, LOG_LEVEL: 'silent', CONTENT_DIR: '', DIGEST_TIMEZONE: '' },
+    env: { ...process.env, LOG_LEVEL: 'silent', CONTENT_DIR: '', DIGEST_TIMEZONE: '', DATA_DIR: dataDir },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

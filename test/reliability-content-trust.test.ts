@@ -69,7 +69,7 @@ test('npm run digest never runs front matter in JavaScript: nothing written, the
       cwd: projectRoot,
       encoding: 'utf8',
       timeout: 30_000,
-      env: { ...process.env, DISCORD_TOKEN: TOKEN, LOG_LEVEL: 'info', CONTENT_DIR: '', DIGEST_TIMEZONE: '' },
+      env: { ...process.env, DISCORD_TOKEN: TOKEN, LOG_LEVEL: 'info', CONTENT_DIR: '', DIGEST_TIMEZONE: '', DATA_DIR: path.join(dir, 'data') },
     });
     assert.equal(run.status, 0, run.stderr);
     assert.equal(fs.existsSync(marker), false, 'the front matter ran');

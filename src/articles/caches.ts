@@ -1,6 +1,7 @@
 // Where the library's restart caches live, and what happens when one cannot be used: they only make restarts
 // faster, so a cache that is corrupt is rebuilt and one that cannot be read or written where it is gets one warn
 // line, and the library carries on without it.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { CacheError, cacheFault } from './cache-file.js';
@@ -47,4 +48,15 @@ export class RestartCaches {
     this.faults.add(key);
     this.logger.warn({ event: 'articles.cache_unusable', ...fault }, 'cache unusable: running without it');
   }
+}
+
+/**
+ * Where the restart caches of `contentDir` live under DATA_DIR: `cache`, the bot's, for its own CONTENT_DIR, and
+ * for any other folder (a preview of it) a folder of its own beside, so that previewing it never replaces the
+ * bot's caches with another folder's. Caches are disposable: any of these folders may be deleted.
+ */
+export function cacheFolder(dataDir: string, contentDir: string, botContentDir: string): string {
+  const caches = path.join(dataDir, 'cache');
+  if (path.resolve(contentDir) === path.resolve(botContentDir)) return caches;
+  return path.join(caches, `folder-${createHash('sha1').update(path.resolve(contentDir)).digest('hex').slice(0, 12)}`);
 }

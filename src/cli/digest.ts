@@ -2,6 +2,7 @@
 // the exact message payloads. Needs no Discord settings.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { cacheFolder } from '../articles/caches.js';
 import { ArticleLibrary } from '../articles/library.js';
 import type { Article } from '../articles/types.js';
 import { digestMessages } from '../digest/messages.js';
@@ -77,10 +78,15 @@ function readOptions(argv: string[], config: PreviewConfig): Options {
   };
 }
 
-async function loadArticles(options: Options, logger: Logger): Promise<{ articles: readonly Article[]; names: FolderNames }> {
+/**
+ * The folder's articles, through the bot's parse cache under DATA_DIR (or one of the folder's own, for a folder
+ * that is not the bot's CONTENT_DIR): a second preview of the same folder reads the cache instead of every file.
+ */
+async function loadArticles(options: Options, config: PreviewConfig, logger: Logger): Promise<{ articles: readonly Article[]; names: FolderNames }> {
   const problem = contentFolderProblem(options.contentDir, options.contentFromOption ? '--content' : 'CONTENT_DIR');
   if (problem) throw new UsageError(problem);
-  const library = await ArticleLibrary.open({ contentDir: options.contentDir, cacheDir: null, logger, watch: false });
+  const cacheDir = cacheFolder(config.dataDir, options.contentDir, config.contentDir);
+  const library = await ArticleLibrary.open({ contentDir: options.contentDir, cacheDir, logger, watch: false });
   const names = { topics: library.topics('', ALL_NAMES), providers: library.providers('', ALL_NAMES), findTopic: (name: string) => library.findTopic(name) };
   const loaded = { articles: library.all(), names };
   await library.close();
@@ -112,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let articles: readonly Article[];
   try {
-    const loaded = await loadArticles(options, logger);
+    const loaded = await loadArticles(options, config, logger);
     articles = loaded.articles;
     const unknown = unknownFilterNames(articles, loaded.names, options.settings);
     if (unknown.length > 0) throw new UsageError(unknown.join('\n'));

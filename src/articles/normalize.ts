@@ -81,6 +81,18 @@ function sharedText(text: string): string {
   return one;
 }
 
+/**
+ * An article that was copied in (from a parse worker or the parse cache), which brings its own copy of every
+ * provider and repeated text, made to share this thread's objects again, as if it had been parsed here.
+ */
+export function adoptArticle(article: Article): void {
+  const { name, domain, iconUrl } = article.provider;
+  article.provider = sharedProvider(name, domain, iconUrl);
+  for (const entry of article.related) if (entry.provider) entry.provider = sharedProvider(entry.provider.name, entry.provider.domain, entry.provider.iconUrl);
+  article.type = sharedText(article.type);
+  article.topics = article.topics.map(sharedText);
+}
+
 // A 1×1 (or 0×0) picture is a tracking pixel, not an illustration.
 function firstUsableImage(entries: (ImageEntry | null)[]): ArticleImage | null {
   for (const entry of entries) {

@@ -5,7 +5,7 @@
 // object shared by many articles (normalize.ts interns them) is written once and comes back shared.
 import { CacheError, readCacheFile, writeCacheFile } from './cache-file.js';
 import type { FileStamp } from './files.js';
-import type { NormalizeResult } from './normalize.js';
+import { adoptArticle, type NormalizeResult } from './normalize.js';
 import type { Article } from './types.js';
 
 /** Bump when the Article shape, the normalisation rules or this encoding change: every cached result is stale. */
@@ -50,20 +50,12 @@ export function readParseCache(file: string, contentDir: string): Map<string, Pa
   if (data?.version !== PARSE_CACHE_VERSION) throw new CacheError(`version ${String(data?.version)} is not ${PARSE_CACHE_VERSION}`);
   if (data.contentDir !== contentDir) throw new CacheError('made for another content folder');
   if (!(data.files instanceof Map)) throw new CacheError('malformed: files');
-  // Strings come back as copies, one per occurrence: the few that repeat across articles are shared again.
-  const shared = new Map<string, string>();
-  const share = (text: string) => {
-    let one = shared.get(text);
-    if (one === undefined) shared.set(text, (one = text));
-    return one;
-  };
   for (const [path, parsed] of data.files) {
     if (!isText(path) || !isParsedFile(parsed, path)) throw new CacheError(`malformed: the entry of ${String(path)}`);
     if (!parsed.result.ok) continue;
-    const article = parsed.result.article;
-    article.sourcePath = path;
-    article.type = share(article.type);
-    article.topics = article.topics.map(share);
+    // Strings and providers come back as copies, one per occurrence: the repeated ones are shared again.
+    parsed.result.article.sourcePath = path;
+    adoptArticle(parsed.result.article);
   }
   return data.files;
 }

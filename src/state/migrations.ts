@@ -156,6 +156,17 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    // Where a digest is posted: an announcement channel's digest may be published to the servers following it. A
+    // message to publish is marked owed in the same transaction that records it as sent, so a crash between the post
+    // and its publication can neither forget it nor (publishing being after the record) post it twice.
+    version: 6,
+    sql: `
+      ALTER TABLE subscriptions ADD COLUMN publish INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE run_messages ADD COLUMN publish_state TEXT CHECK (publish_state IN ('owed', 'published', 'refused'));
+      CREATE INDEX run_messages_owed ON run_messages (run_id) WHERE publish_state = 'owed';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

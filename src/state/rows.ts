@@ -15,6 +15,7 @@ export interface SubscriptionRow {
   timezone: string;
   settings: string;
   mention_role_id: string | null;
+  publish: number;
   paused: number;
   paused_reason: string | null;
   last_run_at: number | null;
@@ -64,6 +65,7 @@ export function toSubscription(row: SubscriptionRow): Subscription {
     timezone: row.timezone,
     settings: readSettings(row.settings),
     mentionRoleId: row.mention_role_id,
+    publish: row.publish === 1,
     paused: row.paused === 1,
     pausedReason: row.paused_reason,
     lastRunAt: dateOrNull(row.last_run_at),

@@ -8,7 +8,7 @@ import type { DatabaseSetting } from './open.js';
 
 import { dateOrNull, toRun, toSubscription } from './rows.js';
 import type { RunMessageRow, RunRow, SubscriptionRow } from './rows.js';
-import type { Plan, RunMessage, RunRecord, RunStatus, RunTarget, Subscription, SubscriptionInput } from './types.js';
+import type { OwedPublication, Plan, RunMessage, RunRecord, RunStatus, RunTarget, Subscription, SubscriptionInput } from './types.js';
 
 /** Another digest of the server already has the name asked for. */
 export class NameTakenError extends Error {
@@ -17,8 +17,9 @@ export class NameTakenError extends Error {
   }
 }
 
-function sameSubscription(existing: Subscription, input: SubscriptionInput, settings: string): boolean {
+function sameSubscription(existing: Subscription, input: SubscriptionInput, settings: string, publish: boolean): boolean {
   return (
+    existing.publish === publish &&
     existing.name === input.name &&
     existing.guildId === input.guildId &&
     existing.channelId === input.channelId &&
@@ -80,24 +81,25 @@ export class Store {
     const days = JSON.stringify(input.days);
     const existing = id === undefined ? undefined : this.getSubscription(id);
     if (id !== undefined && !existing) throw new Error(`no subscription ${id}`);
+    const publish = input.publish ?? existing?.publish ?? false;
     const taken = this.findSubscriptionByName(input.guildId, input.name);
     if (taken && taken.id !== id) throw new NameTakenError(taken);
-    if (existing && (keepPause || !existing.paused) && sameSubscription(existing, input, settings)) return existing;
+    if (existing && (keepPause || !existing.paused) && sameSubscription(existing, input, settings, publish)) return existing;
     const now = this.clock.now().getTime();
     const { name, guildId, channelId, kind, time, timezone, mentionRoleId } = input;
-    const values = { name, guildId, channelId, kind, time, days, timezone, settings, mentionRoleId, now };
+    const values = { name, guildId, channelId, kind, time, days, timezone, settings, mentionRoleId, publish: publish ? 1 : 0, now };
     if (existing) {
       this.statement(
         `UPDATE subscriptions SET name = @name, guild_id = @guildId, channel_id = @channelId, kind = @kind, time = @time, days = @days,
-           timezone = @timezone, settings = @settings, mention_role_id = @mentionRoleId,
+           timezone = @timezone, settings = @settings, mention_role_id = @mentionRoleId, publish = @publish,
            paused = CASE WHEN @keep THEN paused ELSE 0 END, paused_reason = CASE WHEN @keep THEN paused_reason ELSE NULL END, updated_at = @now
          WHERE id = @id`,
       ).run({ ...values, id, keep: keepPause ? 1 : 0 });
       return this.getSubscription(existing.id)!;
     }
     const inserted = this.statement(
-      `INSERT INTO subscriptions (name, guild_id, channel_id, kind, time, days, timezone, settings, mention_role_id, created_at, updated_at)
-       VALUES (@name, @guildId, @channelId, @kind, @time, @days, @timezone, @settings, @mentionRoleId, @now, @now)`,
+      `INSERT INTO subscriptions (name, guild_id, channel_id, kind, time, days, timezone, settings, mention_role_id, publish, created_at, updated_at)
+       VALUES (@name, @guildId, @channelId, @kind, @time, @days, @timezone, @settings, @mentionRoleId, @publish, @now, @now)`,
     ).run(values);
     return this.getSubscription(Number(inserted.lastInsertRowid))!;
   }
@@ -269,17 +271,38 @@ export class Store {
     this.statement('UPDATE run_messages SET attempted_at = COALESCE(attempted_at, ?) WHERE run_id = ? AND idx = ?').run(this.clock.now().getTime(), runId, index);
   }
 
-  /** Records one posted message and the stories it carried, in one transaction: both or neither. */
-  recordSent(runId: number, index: number, messageId: string): void {
+  /**
+   * Records one posted message and the stories it carried, in one transaction: both or neither. `publish` marks it
+   * owed to the channel's followers in that same transaction, so no crash can forget it.
+   */
+  recordSent(runId: number, index: number, messageId: string, publish = false): void {
     this.db.transaction(() => {
       const now = this.clock.now().getTime();
       const row = this.statement('SELECT r.channel_id, m.story_urls FROM run_messages m JOIN runs r ON r.id = m.run_id WHERE m.run_id = ? AND m.idx = ?')
         .get(runId, index) as { channel_id: string; story_urls: string } | undefined;
       if (!row) throw new Error(`run ${runId} has no message ${index}`);
-      this.statement('UPDATE run_messages SET message_id = ?, sent_at = ? WHERE run_id = ? AND idx = ?').run(messageId, now, runId, index);
+      this.statement('UPDATE run_messages SET message_id = ?, sent_at = ?, publish_state = ? WHERE run_id = ? AND idx = ?').run(messageId, now, publish ? 'owed' : null, runId, index);
       const insert = this.statement('INSERT INTO deliveries (channel_id, url, message_id, delivered_at, run_id) VALUES (?, ?, ?, ?, ?)');
       for (const url of JSON.parse(row.story_urls) as string[]) insert.run(row.channel_id, url, messageId, now, runId);
     })();
+  }
+
+  /**
+   * The channel's messages owed to its followers, sent at most `maxAgeMs` ago, oldest first: only those of a digest
+   * that still publishes (an admin who turned publishing off, or removed the digest, meant it for what is left too).
+   */
+  owedPublications(channelId: string, maxAgeMs: number): OwedPublication[] {
+    return this.statement(
+      `SELECT m.run_id AS runId, m.idx AS "index", m.message_id AS messageId
+       FROM run_messages m JOIN runs r ON r.id = m.run_id JOIN subscriptions s ON s.id = r.subscription_id
+       WHERE m.publish_state = 'owed' AND r.channel_id = ? AND m.sent_at >= ? AND s.publish = 1
+       ORDER BY m.run_id, m.idx`,
+    ).all(channelId, this.clock.now().getTime() - maxAgeMs) as OwedPublication[];
+  }
+
+  /** A message owed to the followers was published, or Discord refused it for good. */
+  settlePublication(runId: number, index: number, state: 'published' | 'refused'): void {
+    this.statement(`UPDATE run_messages SET publish_state = ? WHERE run_id = ? AND idx = ? AND publish_state = 'owed'`).run(state, runId, index);
   }
 
   /**

@@ -21,6 +21,8 @@ export interface Subscription {
   timezone: string;
   settings: DigestSettings;
   mentionRoleId: string | null;
+  /** An announcement channel's digest: each message is published (crossposted) to the servers following the channel. */
+  publish: boolean;
   paused: boolean;
   /** Why the bot paused it by itself (the channel is gone, the bot may not post), shown in /digest status. */
   pausedReason: string | null;
@@ -31,7 +33,9 @@ export interface Subscription {
   updatedAt: Date;
 }
 
-export type SubscriptionInput = Pick<Subscription, 'name' | 'channelId' | 'guildId' | 'kind' | 'time' | 'days' | 'timezone' | 'settings' | 'mentionRoleId'>;
+/** `publish` left out keeps the digest's (false for a new one): the .env digest does not say. */
+export type SubscriptionInput = Pick<Subscription, 'name' | 'channelId' | 'guildId' | 'kind' | 'time' | 'days' | 'timezone' | 'settings' | 'mentionRoleId'> &
+  Partial<Pick<Subscription, 'publish'>>;
 
 /** The digest a run belongs to and the channel it posts in. */
 export type RunTarget = Pick<Subscription, 'channelId'> & { subscriptionId: number };
@@ -70,4 +74,11 @@ export interface RunMessage extends PlannedMessage {
   messageId: string | null;
   /** When it was first handed to Discord; set with no messageId, it may have been posted without being recorded. */
   attemptedAt: Date | null;
+}
+
+/** A message of a channel's digest that is to be published and is not yet (see DigestDelivery). */
+export interface OwedPublication {
+  runId: number;
+  index: number;
+  messageId: string;
 }

@@ -5,7 +5,7 @@ import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { Interaction } from 'discord.js';
 import type { DigestSettings } from '../digest/settings.js';
 import type { Logger } from '../log.js';
-import { discordHistory, discordSender } from './discordChannels.js';
+import { discordHistory, discordSender, discordTargets } from './discordChannels.js';
 import { LiveRunner } from '../schedule/live.js';
 import { DigestScheduler } from '../schedule/scheduler.js';
 import { systemClock } from '../util/clock.js';
@@ -54,7 +54,7 @@ export class NewsdeskBot {
     // Built in this order, each handed what it needs of the others through a function read at call time.
     this.subscriptions = new SubscriptionService({ store, reschedule: (id) => this.scheduler.refresh(id), defaultSettings: () => this.digests.defaultSettings() });
     const history = discordHistory(rest, () => this.client.user?.id);
-    this.digests = new DigestService({ library, store, send: discordSender(rest), history, subscriptions: this.subscriptions, clock, logger, defaults: options.defaults });
+    this.digests = new DigestService({ library, store, send: discordSender(rest), history, ...discordTargets(this.client), subscriptions: this.subscriptions, clock, logger, defaults: options.defaults });
     this.scheduler = new DigestScheduler({ store, clock, logger, runSlot: (subscription, slot) => this.digests.runSlot(subscription, slot) });
     this.live = new LiveRunner({ store, clock, logger, digests: this.digests });
     this.context = { library, store, digests: this.digests, subscriptions: this.subscriptions, clock, logger };

@@ -1,8 +1,9 @@
-import { DiscordAPIError, HTTPError, RateLimitError, RESTJSONErrorCodes, Routes } from 'discord.js';
-import type { REST } from 'discord.js';
-import type { APIMessage } from 'discord.js';
+import { ChannelType, DiscordAPIError, HTTPError, RateLimitError, REST, RESTJSONErrorCodes, Routes, ThreadAutoArchiveDuration } from 'discord.js';
+import type { APIMessage, APIThreadChannel, Client, RESTGetAPIGuildThreadsResult } from 'discord.js';
 import type { SendResult, Sender } from '../delivery/exactlyOnce.js';
-import type { History } from '../delivery/reconcile.js';
+import type { ForumPosts } from '../delivery/forumPosts.js';
+import type { PublishResult, Publisher } from '../delivery/publishing.js';
+import type { History, HistoryResult, PostedMessage } from '../delivery/reconcile.js';
 
 type SendFailure = Extract<SendResult, { ok: false }>;
 
@@ -20,7 +21,10 @@ function classifySendError(error: unknown): SendFailure {
     const code = error instanceof DiscordAPIError ? Number(error.code) : null;
     if (code === RESTJSONErrorCodes.UnknownChannel || error.status === 404) return permanent('the channel no longer exists, or the bot can no longer see it');
     if (code === RESTJSONErrorCodes.MissingAccess || code === RESTJSONErrorCodes.MissingPermissions || error.status === 403) {
-      return permanent(`the bot may not post in this channel (${error.message}): allow it to view the channel, send messages and embed links, then run /digest resume`);
+      return permanent(`the bot may not post in this channel (${error.message}): allow it to View Channel, Send Messages (in a thread or forum: Send Messages in Threads too) and Embed Links there, then run /digest resume`);
+    }
+    if (code === RESTJSONErrorCodes.ThreadLocked) {
+      return permanent('the thread is locked, so only moderators may post in it: unlock it, or move the digest with /digest edit channel:, then run /digest resume');
     }
     if (error.status === 429 || error.status >= 500) return transient(`Discord answered ${error.status}`);
     return permanent(`Discord refused the digest message (${error.status}${code === null ? '' : ` code ${code}`}: ${error.message})`);
@@ -56,11 +60,114 @@ export function discordHistory(rest: REST, botUserId: () => string | undefined):
     try {
       const messages = (await rest.get(Routes.channelMessages(channelId), { query: new URLSearchParams({ limit: String(HISTORY_LIMIT) }) })) as APIMessage[];
       const me = botUserId();
-      return { ok: true, messages: messages.filter((m) => m.author.id === me).map((m) => ({ id: m.id, content: m.content, embeds: m.embeds })) };
+      return { ok: true, messages: messages.filter((m) => m.author.id === me).map(posted) };
     } catch (error) {
-      if (!(error instanceof DiscordAPIError || error instanceof HTTPError)) return { ok: false, reason: classifySendError(error).reason };
-      const fix = error.status === 403 ? ': allow the bot to Read Message History in this channel' : '';
-      return { ok: false, reason: `Discord answered ${error.status} (${error.message})${fix}` };
+      return readFailure(error);
     }
   };
+}
+
+const posted = (message: APIMessage): PostedMessage => ({ id: message.id, content: message.content, embeds: message.embeds });
+
+function readFailure(error: unknown): Extract<HistoryResult, { ok: false }> {
+  if (!(error instanceof DiscordAPIError || error instanceof HTTPError)) return { ok: false, reason: classifySendError(error).reason };
+  const fix = error.status === 403 ? ': allow the bot to Read Message History in this channel' : '';
+  return { ok: false, reason: `Discord answered ${error.status} (${error.message})${fix}` };
+}
+
+/**
+ * A REST client, on the bot's token, that neither retries nor waits out a rate limit by itself, for the two
+ * requests that must not be repeated or held behind discord.js's back: opening a forum post (Discord has no nonce
+ * for it, so a retry after a lost answer would open a second post; delivery first looks for the post) and
+ * publishing (its bucket, 10 an hour per channel, would hold the channel's digests for up to an hour).
+ */
+function unretriedRest(client: Client): () => REST {
+  let rest: REST | undefined;
+  return () => {
+    if (rest) return rest;
+    if (!client.token) throw new Error('the Discord client is not logged in');
+    const { api, version, timeout } = client.rest.options;
+    rest = new REST({ api, version, timeout, retries: 0, rejectOnRateLimit: () => true }).setToken(client.token);
+    return rest;
+  };
+}
+
+// The bot's open posts in a forum are a few a day (one per digest run, until Discord archives them); those past
+// this many are not read, and a lost post among them would be opened again rather than the forum read at length.
+const OPEN_POSTS_READ_MAX = 25;
+
+/**
+ * Forum posts through discord.js: whether a channel is a forum (its cache, kept by the Guilds intent), opening a
+ * post, and the bot's open posts with their first messages (which carry the post's id).
+ * @see https://discord.com/developers/docs/resources/channel#start-thread-in-forum-or-media-channel
+ */
+function discordForums(client: Client, unretried: () => REST): ForumPosts {
+  const firstMessage = async (postId: string): Promise<PostedMessage | undefined> => {
+    try {
+      return posted((await client.rest.get(Routes.channelMessage(postId, postId))) as APIMessage);
+    } catch (error) {
+      // A first message deleted by a moderator: that post is not the one looked for.
+      if (error instanceof DiscordAPIError && Number(error.code) === RESTJSONErrorCodes.UnknownMessage) return undefined;
+      throw error;
+    }
+  };
+  return {
+    isForum: (channelId) => client.channels.cache.get(channelId)?.type === ChannelType.GuildForum,
+    async start(forumId, title, message) {
+      // Open at least a day after its last message, so that a run resumed late still finds its post among the open ones.
+      const forum = client.channels.cache.get(forumId);
+      const forumDefault = forum?.type === ChannelType.GuildForum ? forum.defaultAutoArchiveDuration : null;
+      const keepOpen = Math.max(forumDefault ?? ThreadAutoArchiveDuration.OneDay, ThreadAutoArchiveDuration.OneDay);
+      try {
+        const post = (await unretried().post(Routes.threads(forumId), { body: { name: title, auto_archive_duration: keepOpen, message } })) as { id: string };
+        return { ok: true, messageId: post.id };
+      } catch (error) {
+        return classifySendError(error);
+      }
+    },
+    async list(forumId) {
+      const forum = client.channels.cache.get(forumId);
+      if (!forum || forum.isDMBased()) return { ok: false, reason: 'the forum is not among the channels the bot sees' };
+      try {
+        const { threads } = (await client.rest.get(Routes.guildActiveThreads(forum.guildId))) as RESTGetAPIGuildThreadsResult;
+        const mine = (threads as APIThreadChannel[]).filter((t) => t.owner_id === client.user?.id && t.parent_id === forumId).slice(0, OPEN_POSTS_READ_MAX);
+        const firsts = await Promise.all(mine.map((post) => firstMessage(post.id)));
+        return { ok: true, messages: firsts.filter((m): m is PostedMessage => m !== undefined) };
+      } catch (error) {
+        return readFailure(error);
+      }
+    },
+  };
+}
+
+function classifyPublishError(error: unknown): Extract<PublishResult, { ok: false }> {
+  if (error instanceof RateLimitError) return transient('Discord publishes at most 10 messages an hour in a channel', error.retryAfter);
+  const code = error instanceof DiscordAPIError ? Number(error.code) : null;
+  if (code === RESTJSONErrorCodes.CannotExecuteActionOnThisChannelType) return permanent('the channel is not an announcement channel any more');
+  if (error instanceof DiscordAPIError && error.status === 403) return permanent(`the bot may not publish in this channel (${error.message}): allow it to Send Messages there`);
+  if (error instanceof DiscordAPIError && error.status === 404) return permanent('the message or its channel was deleted');
+  return classifySendError(error);
+}
+
+/**
+ * Publishes (crossposts) one of the bot's messages in an announcement channel; a message published already (a
+ * publication whose record was lost) counts as published.
+ * @see https://discord.com/developers/docs/resources/message#crosspost-message
+ */
+function discordPublisher(unretried: () => REST): Publisher {
+  return async (channelId, messageId) => {
+    try {
+      await unretried().post(Routes.channelMessageCrosspost(channelId, messageId));
+      return { ok: true };
+    } catch (error) {
+      if (error instanceof DiscordAPIError && Number(error.code) === RESTJSONErrorCodes.ThisMessageWasAlreadyCrossposted) return { ok: true };
+      return classifyPublishError(error);
+    }
+  };
+}
+
+/** Where digests go beyond a channel's messages: forum posts, and publishing in announcement channels. */
+export function discordTargets(client: Client): { forums: ForumPosts; publish: Publisher } {
+  const unretried = unretriedRest(client);
+  return { forums: discordForums(client, unretried), publish: discordPublisher(unretried) };
 }

@@ -2,22 +2,27 @@
 // its whole plan before anything is sent; each message is marked as attempted before it is handed to Discord and
 // recorded with its stories in one transaction once posted; it is always (re)sent with the same nonce and
 // `enforce_nonce`. A message attempted but not recorded is first looked for in the channel (reconcile.ts), since
-// Discord forgets nonces after a few minutes. Runs of one channel never send at the same time.
+// Discord forgets nonces after a few minutes. Runs of one channel never send at the same time. In a forum, a run's
+// first message opens a post and the others go into it (forumPosts.ts); an announcement channel's digest may be
+// published to its followers once recorded (publishing.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NONCE_MAX } from '../discord/limits.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../state/store.js';
-import type { Plan, RunMessage, RunRecord, RunTarget } from '../state/types.js';
+import type { Plan, RunMessage, RunRecord, RunTarget, Subscription } from '../state/types.js';
 import type { SubscriptionService } from '../subscriptions/service.js';
 import { plural } from '../util/text.js';
-import { findPosted, type History } from './reconcile.js';
+import { forumPostTitle, type ForumPosts, type Place } from './forumPosts.js';
+import { Publishing, type Publisher } from './publishing.js';
+import { findPosted, type History, type HistoryResult } from './reconcile.js';
+import { withRetries, type Failure } from './retry.js';
 
 /**
  * What a Sender answers for every Discord or network outcome. `permanent` means sending again cannot help (the
  * channel is gone, the bot may not post there, Discord rejects the body); `retryAfterMs` is Discord's hint, if any.
  * A Sender that throws is treated like a crash: nothing is recorded and the run stays pending.
  */
-export type SendResult = { ok: true; messageId: string } | { ok: false; permanent: boolean; reason: string; retryAfterMs?: number };
+export type SendResult = { ok: true; messageId: string } | Failure;
 
 /** Posts `body` (a message create body with `nonce` and `enforce_nonce`) to the channel. */
 export type Sender = (channelId: string, body: object) => Promise<SendResult>;
@@ -50,6 +55,10 @@ export interface DeliveryDeps {
   logger: Logger;
   /** Tries per message for transient failures, and the first backoff delay (doubled each time). */
   retry?: { attempts: number; baseDelayMs: number };
+  /** Opens forum posts; without it every channel is taken to hold messages. */
+  forums?: ForumPosts;
+  /** Publishes announcement messages; without it no digest is published. */
+  publish?: Publisher;
 }
 
 export interface RunRequest extends RunTarget {
@@ -92,10 +101,17 @@ export class DigestDelivery {
   private readonly unrecorded = new Map<string, string>();
   /** Why a digest (by subscription id) is stopped, for /digest status: the database may be what cannot say it. */
   private readonly problems = new Map<number, string>();
+  private readonly publishing: Publishing | undefined;
   private closing = false;
 
   constructor(private readonly deps: DeliveryDeps) {
     this.logger = deps.logger;
+    const { store, publish, logger } = deps;
+    this.publishing = publish && new Publishing({ store, publish, logger, retry: this.retry, stopping: () => this.closing });
+  }
+
+  private get retry() {
+    return this.deps.retry ?? DEFAULT_RETRY;
   }
 
   /**
@@ -136,6 +152,8 @@ export class DigestDelivery {
   private async claimAndSend(run: RunRequest): Promise<RunOutcome> {
     const { store } = this.deps;
     if (this.closing) return { channelId: run.channelId, slot: run.slot, runId: null, status: 'pending', summary: STOPPING, messageIds: [] };
+    // What an earlier run left unpublished (a crash, Discord's hourly limit) goes first, in the order it was posted.
+    await this.publishing?.publishOwed(run.channelId);
     let record = store.findRun(run.subscriptionId, run.slot);
     if (!record) {
       try {
@@ -172,13 +190,18 @@ export class DigestDelivery {
     const context = { channelId: run.channelId, slot: run.slot.toISOString(), runId: run.id };
     const messages = store.runMessages(run.id);
     const messageIds = messages.flatMap((m) => (m.messageId ? [m.messageId] : []));
+    const digest = run.subscriptionId === null ? undefined : store.getSubscription(run.subscriptionId);
+    const publishing = digest?.publish ? this.publishing : undefined;
+    let unpublished: string | null = null;
     for (const message of messages) {
       if (message.messageId) continue;
       if (this.closing) return outcomeOf(run, 'pending', STOPPING, messageIds);
+      // Messages go in order, so in a forum the first one's id (its post's) is known before any other is sent.
+      const place = this.placeOf(run, digest, message.index, messageIds[0]);
       const key = `${run.id}:${message.index}`;
       let messageId = this.unrecorded.get(key);
       if (!messageId && message.attemptedAt) {
-        const earlier = await this.findEarlierPost(run, message);
+        const earlier = await this.findEarlierPost(run, message, place);
         if (!earlier.ok) return this.stop(run, earlier.reason, undefined, messageIds);
         messageId = earlier.messageId ?? undefined;
       }
@@ -188,13 +211,14 @@ export class DigestDelivery {
         } catch (error) {
           return this.stop(run, `the digest could not be saved before posting, so nothing more was posted (${problemText(error)})`, error, messageIds);
         }
-        const body = { ...message.payload, nonce: messageNonce(run.id, run.slot, message.index), enforce_nonce: true };
-        const result = await this.sendWithRetry(run.channelId, body);
+        const result = 'forumId' in place
+          ? await this.startPost(place, message.payload)
+          : await this.sendWithRetry(place.channelId, { ...message.payload, nonce: messageNonce(run.id, run.slot, message.index), enforce_nonce: true });
         if (!result.ok) return this.sendFailed(run, message, result, messageIds);
         messageId = result.messageId;
       }
       try {
-        store.recordSent(run.id, message.index, messageId);
+        store.recordSent(run.id, message.index, messageId, publishing !== undefined);
       } catch (error) {
         this.unrecorded.set(key, messageId);
         return this.stop(run, `message ${message.index + 1} was posted but could not be recorded (${problemText(error)}); nothing more is posted to this channel until it is`, error, [...messageIds, messageId]);
@@ -202,18 +226,38 @@ export class DigestDelivery {
       this.unrecorded.delete(key);
       messageIds.push(messageId);
       this.logger.debug({ event: 'digest.message_sent', ...context, index: message.index, messageId, stories: message.storyCount }, 'digest message sent');
+      if (publishing) unpublished = await publishing.publishOwed(run.channelId);
     }
     this.forgetProblem(run);
     const stories = messages.reduce((sum, m) => sum + m.storyCount, 0);
-    const summary = `posted ${plural(messages.length, 'message', 'messages')} with ${plural(stories, 'story', 'stories')}`;
+    const summary = `posted ${plural(messages.length, 'message', 'messages')} with ${plural(stories, 'story', 'stories')}${unpublished ? `; ${unpublished}` : ''}`;
     store.setRunOutcome(run.id, 'posted', summary);
     this.logger.info({ event: 'digest.posted', ...context, messages: messages.length, stories }, 'digest posted');
     return outcomeOf(run, 'posted', summary, messageIds);
   }
 
+  /** Where the run's message `index` goes: the channel, or in a forum the run's post, which its first message opens. */
+  private placeOf(run: RunRecord, digest: Subscription | undefined, index: number, postId: string | undefined): Place {
+    if (!this.deps.forums?.isForum(run.channelId)) return { channelId: run.channelId };
+    if (index === 0) return { forumId: run.channelId, title: forumPostTitle(digest, run.createdAt) };
+    if (postId === undefined) throw new Error(`run ${run.id} has no forum post for its message ${index + 1}`);
+    return { channelId: postId };
+  }
+
+  /** The bot's recent messages where `place` is: the channel's or thread's, or the forum's open posts. */
+  private readPlace(place: Place): Promise<HistoryResult> {
+    return 'forumId' in place ? this.forums.list(place.forumId) : this.deps.history(place.channelId);
+  }
+
+  // Only a place placeOf found to be a forum asks for this.
+  private get forums(): ForumPosts {
+    if (!this.deps.forums) throw new Error('a forum post, but no forums to open it in');
+    return this.deps.forums;
+  }
+
   /** Whether a message attempted earlier reached the channel: its id if so, null if not, or why that is unknown. */
-  private async findEarlierPost(run: RunRecord, message: RunMessage): Promise<{ ok: true; messageId: string | null } | { ok: false; reason: string }> {
-    const history = await this.deps.history(run.channelId);
+  private async findEarlierPost(run: RunRecord, message: RunMessage, place: Place): Promise<{ ok: true; messageId: string | null } | { ok: false; reason: string }> {
+    const history = await this.readPlace(place);
     if (!history.ok) {
       return { ok: false, reason: `message ${message.index + 1} may have been posted before an interruption, and the channel could not be read to check (${history.reason}); it is not sent again until it can be checked` };
     }
@@ -265,14 +309,31 @@ export class DigestDelivery {
     if (run.subscriptionId !== null) this.problems.delete(run.subscriptionId);
   }
 
-  private async sendWithRetry(channelId: string, body: object): Promise<SendResult> {
-    const retry = this.deps.retry ?? DEFAULT_RETRY;
-    for (let attempt = 1; ; attempt++) {
-      const result = await this.deps.send(channelId, body);
-      if (result.ok || result.permanent || attempt >= retry.attempts || this.closing) return result;
-      const delayMs = result.retryAfterMs ?? retry.baseDelayMs * 2 ** (attempt - 1);
-      this.logger.info({ event: 'digest.send_retry', channelId, attempt, delayMs, reason: result.reason }, 'retrying a digest message');
-      await sleep(delayMs);
-    }
+  private sendWithRetry(channelId: string, body: object): Promise<SendResult> {
+    return withRetries(() => this.deps.send(channelId, body), this.retry, this.retryHooks(channelId));
+  }
+
+  /**
+   * Opens the run's forum post. Discord has no nonce for a post, so before trying again after a failure the forum is
+   * read: a post whose answer was lost on its way back is there, and is taken instead of opening a second one.
+   */
+  private startPost(place: Extract<Place, { forumId: string }>, payload: object): Promise<SendResult> {
+    const { forumId, title } = place;
+    return withRetries(() => this.forums.start(forumId, title, payload), this.retry, {
+      ...this.retryHooks(forumId),
+      recheck: async () => {
+        const posts = await this.readPlace(place);
+        if (!posts.ok) return { ok: false, permanent: false, reason: `the forum could not be read to check whether the post was opened (${posts.reason})` };
+        const postId = findPosted(payload, posts.messages);
+        return postId === undefined ? undefined : { ok: true, messageId: postId };
+      },
+    });
+  }
+
+  private retryHooks(channelId: string) {
+    return {
+      stopping: () => this.closing,
+      onRetry: (attempt: number, delayMs: number, reason: string) => this.logger.info({ event: 'digest.send_retry', channelId, attempt, delayMs, reason }, 'retrying a digest message'),
+    };
   }
 }

@@ -12,6 +12,8 @@ import { LIVE_TITLE, liveReach } from '../schedule/liveBatch.js';
 import { EligibilityLedger } from './eligibility.js';
 import { DigestDelivery } from './exactlyOnce.js';
 import type { RunOutcome, Sender } from './exactlyOnce.js';
+import type { ForumPosts } from './forumPosts.js';
+import type { Publisher } from './publishing.js';
 import type { History } from './reconcile.js';
 import type { SubscriptionService } from '../subscriptions/service.js';
 import type { Clock } from '../util/clock.js';
@@ -32,6 +34,9 @@ export interface DigestServiceDeps {
   store: Store;
   send: Sender;
   history: History;
+  /** Forum posts and publishing (see DigestDelivery); without them every channel takes plain messages. */
+  forums?: ForumPosts;
+  publish?: Publisher;
   subscriptions: Pick<SubscriptionService, 'pause'>;
   clock: Clock;
   logger: Logger;
@@ -44,8 +49,8 @@ export class DigestService {
   private readonly eligibility: EligibilityLedger;
 
   constructor(private readonly deps: DigestServiceDeps) {
-    const { store, send, history, subscriptions, logger } = deps;
-    this.delivery = new DigestDelivery({ store, send, history, subscriptions, logger });
+    const { store, send, history, forums, publish, subscriptions, logger } = deps;
+    this.delivery = new DigestDelivery({ store, send, history, forums, publish, subscriptions, logger });
     this.eligibility = new EligibilityLedger(store, deps.clock);
   }
 

@@ -24,3 +24,5 @@ export const CURRENT_USER_GUILDS_PAGE_MAX = 200;
 export const EMBED_URL_MAX = 2048;
 /** Discord answers an interaction only if the first response arrives within this time. */
 export const INTERACTION_RESPONSE_DEADLINE_MS = 3000;
+/** A thread's name, a forum post's title among them. https://discord.com/developers/docs/resources/channel#start-thread-in-forum-or-media-channel */
+export const THREAD_NAME_MAX = 100;

@@ -1,7 +1,7 @@
 // Checks run before a handler, in the manner of Sapphire's preconditions: each says yes or gives the member a reason.
 // default_member_permissions only hides a command by default; a server can grant it to anyone under Integrations,
 // so the permission is checked again here, on every run, from the permissions Discord sends with the interaction.
-import { PermissionFlagsBits, PermissionsBitField } from 'discord.js';
+import { ChannelType, PermissionFlagsBits, PermissionsBitField } from 'discord.js';
 import type { BaseInteraction, GuildBasedChannel, GuildMember } from 'discord.js';
 
 export type PreconditionResult = { ok: true } | { ok: false; message: string };
@@ -28,19 +28,29 @@ export function runPreconditions(interaction: BaseInteraction, preconditions: re
   return OK;
 }
 
+type Permission = readonly [flag: bigint, name: string];
+
+const VIEW: Permission = [PermissionFlagsBits.ViewChannel, 'View Channel'];
+const SEND: Permission = [PermissionFlagsBits.SendMessages, 'Send Messages'];
+const SEND_IN_THREADS: Permission = [PermissionFlagsBits.SendMessagesInThreads, 'Send Messages in Threads'];
+const EMBED: Permission = [PermissionFlagsBits.EmbedLinks, 'Embed Links'];
+const HISTORY: Permission = [PermissionFlagsBits.ReadMessageHistory, 'Read Message History'];
+
 /**
- * What the bot needs in a channel to post a digest there, with the names members see in Discord's settings. Read
- * Message History lets it check, after an interrupted post, whether the message arrived before sending it again.
+ * What the bot needs in a channel to post a digest there, with the names members see in Discord's settings. In a
+ * thread Send Messages in Threads is what lets it post (Send Messages does not count); in a forum Send Messages opens
+ * a post and Send Messages in Threads writes the run's other messages in it. Publishing its own messages in an
+ * announcement channel takes nothing more (Manage Messages is for other people's). Read Message History lets it
+ * check, after an interrupted post, whether the message arrived before sending it again.
  */
-const DIGEST_CHANNEL_PERMISSIONS: readonly [bigint, string][] = [
-  [PermissionFlagsBits.ViewChannel, 'View Channel'],
-  [PermissionFlagsBits.SendMessages, 'Send Messages'],
-  [PermissionFlagsBits.EmbedLinks, 'Embed Links'],
-  [PermissionFlagsBits.ReadMessageHistory, 'Read Message History'],
-];
+function digestPermissions(channel: GuildBasedChannel): readonly Permission[] {
+  if (channel.isThread()) return [VIEW, SEND_IN_THREADS, EMBED, HISTORY];
+  if (channel.type === ChannelType.GuildForum) return [VIEW, SEND, SEND_IN_THREADS, EMBED, HISTORY];
+  return [VIEW, SEND, EMBED, HISTORY];
+}
 
 /** The permissions (by display name) the bot lacks in `channel`; empty when it may post digests there. */
 export function missingBotPermissions(channel: GuildBasedChannel, me: GuildMember | null): string[] {
   const granted = (me && channel.permissionsFor(me)) ?? new PermissionsBitField();
-  return DIGEST_CHANNEL_PERMISSIONS.filter(([flag]) => !granted.has(flag)).map(([, name]) => name);
+  return digestPermissions(channel).filter(([flag]) => !granted.has(flag)).map(([, name]) => name);
 }

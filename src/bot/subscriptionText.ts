@@ -66,6 +66,7 @@ export function describeSubscription(subscription: Subscription, now: Date, prob
   }
   if (settings.layout !== DEFAULT_DIGEST_LAYOUT || settings.images !== DEFAULT_IMAGE_SIZE) lines.push(`Layout: ${settings.layout}, pictures ${settings.images}`);
   if (subscription.mentionRoleId) lines.push(`Mentions <@&${subscription.mentionRoleId}>`);
+  if (subscription.publish) lines.push('Published to the servers following the channel');
   if (problem) lines.push(`⚠ ${displayText(problem, 400)}`);
   if (subscription.lastRunAt && subscription.lastResult && subscription.lastResult !== problem) {
     lines.push(`Last run ${timeAgo(subscription.lastRunAt, now)} — ${displayText(outcomeSentence(subscription.lastResult), 300)}`);

@@ -6,7 +6,10 @@ import { DIGEST_SIZE_MAX, QUALITY_MAX, QUALITY_MIN } from '../../../digest/setti
 import { DIGEST_LAYOUTS, IMAGE_SIZES } from '../../../digest/layout.js';
 import { DEFAULT_LIVE_EVERY_MINUTES, LIVE_EVERY_MAX_MINUTES, LIVE_EVERY_MIN_MINUTES } from '../../../schedule/liveBatch.js';
 
-export const DIGEST_CHANNEL_TYPES: (ChannelType.GuildText | ChannelType.GuildAnnouncement)[] = [ChannelType.GuildText, ChannelType.GuildAnnouncement];
+// Private threads are left out: members would not see a digest there without being added one by one.
+export const DIGEST_CHANNEL_TYPES: (ChannelType.GuildText | ChannelType.GuildAnnouncement | ChannelType.GuildForum | ChannelType.PublicThread | ChannelType.AnnouncementThread)[] = [
+  ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum, ChannelType.PublicThread, ChannelType.AnnouncementThread,
+];
 export const DIGEST_NAME_MAX = 50;
 export const LIST_TEXT_MAX = 300;
 
@@ -47,6 +50,7 @@ const SETTINGS_OPTIONS = [
   { type: ApplicationCommandOptionType.Role, name: 'mention_role', description: 'A role to mention with each digest' },
   { type: ApplicationCommandOptionType.String, name: 'layout', description: 'cards: an embed per story (default); compact: one embed; headlines: linked titles', choices: LAYOUT_CHOICES },
   { type: ApplicationCommandOptionType.String, name: 'images', description: 'Story pictures: large (default), thumbnail or none', choices: IMAGE_CHOICES },
+  { type: ApplicationCommandOptionType.Boolean, name: 'publish', description: 'Announcement channels: publish each message to the servers following the channel' },
 ] as const;
 
 /** The options that only a scheduled digest has: a live one posts as stories arrive. */

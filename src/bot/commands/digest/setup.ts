@@ -19,6 +19,7 @@ import { cleanText, displayText } from '../../../util/text.js';
 import { DIGEST_CHANNEL_TYPES, DIGEST_NAME_MAX, SCHEDULED_ONLY_OPTIONS } from './definition.js';
 import { LIST_MAX, readFacetList, splitList } from './facetLists.js';
 import { mention, pickDigest } from './pick.js';
+import { closedChannel, targetProblem } from './target.js';
 
 type Read<T> = { ok: true; value: T } | { ok: false; message: string };
 // Discord offers only the declared choices, but a stale registration or another client may send anything.
@@ -111,6 +112,8 @@ function applyOptions(interaction: ChatInputCommandInteraction, context: BotCont
   }
   const every = options.getInteger('every');
   if (every !== null) next.settings.everyMinutes = every;
+  const publish = options.getBoolean('publish');
+  if (publish !== null) next.publish = publish;
   const foreign = optionOfOtherKind(interaction, next);
   return foreign ? refuse(foreign) : { ok: true, value: next };
 }
@@ -130,6 +133,8 @@ function optionOfOtherKind(interaction: ChatInputCommandInteraction, digest: Sub
   return `${name} is a live digest: it posts each new story as it arrives, so \`${given}\` does not apply to it. To post it at set times instead, run \`/digest setup\` with its name.`;
 }
 
+const PICK_CHANNEL = 'Pick a text, announcement or forum channel, or a thread, of this server for the digest.';
+
 /**
  * The channel of the `channel` option as the bot knows it (from the guild cache, so a channel deleted since is
  * seen as gone), checked for what the bot needs there.
@@ -138,12 +143,14 @@ function usableChannel(interaction: ChatInputCommandInteraction): Read<GuildBase
   const id = interaction.options.get('channel')?.value;
   if (id === undefined) return undefined;
   const channel = interaction.guild?.channels.cache.get(String(id));
-  if (!channel || !(DIGEST_CHANNEL_TYPES as number[]).includes(channel.type)) return refuse('Pick a text or announcement channel of this server for the digest.');
-  const missing = missingBotPermissions(channel, interaction.guild!.members.me);
+  if (!channel || !(DIGEST_CHANNEL_TYPES as number[]).includes(channel.type)) return refuse(PICK_CHANNEL);
+  const me = interaction.guild!.members.me;
+  const missing = missingBotPermissions(channel, me);
   if (missing.length > 0) {
     return refuse(`I cannot post digests in ${mention(channel.id)}: I am missing **${missing.join('**, **')}** there. Grant ${missing.length > 1 ? 'them' : 'it'} to me in the channel’s permissions, then run the command again.`);
   }
-  return { ok: true, value: channel };
+  const closed = closedChannel(channel, me);
+  return closed ? refuse(closed) : { ok: true, value: channel };
 }
 
 /** A name for a new digest: the channel's (and `suffix`), made unique in the server. */
@@ -163,6 +170,8 @@ function otherLiveDigest(context: BotContext, channelId: string, except: number 
 
 /** Saves the digest (new, or replacing `replacing`) and says what it is now, or why it was refused. */
 function save(context: BotContext, interaction: ChatInputCommandInteraction, input: SubscriptionInput, replacing: number | undefined, verb: 'setup' | 'edit' | 'live'): Reply {
+  const misplaced = targetProblem(input, interaction.guild?.channels.cache.get(input.channelId));
+  if (misplaced) return notice(misplaced);
   const live = input.kind === 'live' ? otherLiveDigest(context, input.channelId, replacing) : undefined;
   if (live) {
     return notice(`${mention(input.channelId)} already has a live digest, **${displayText(live.name, 60)}**, and a channel holds one, so that it gets at most one post every few minutes. Change that one with \`/digest edit\`, or give its \`name\` to replace it.`);
@@ -184,7 +193,7 @@ const namedIn = (digests: readonly Subscription[], typedName: string) => digests
 
 export function setup(interaction: ChatInputCommandInteraction, context: BotContext): Reply {
   const channel = usableChannel(interaction);
-  if (!channel?.ok) return notice(channel?.message ?? 'Pick a text or announcement channel of this server for the digest.');
+  if (!channel?.ok) return notice(channel?.message ?? PICK_CHANNEL);
   const guildId = interaction.guildId!;
   const inServer = context.subscriptions.list({ guildId });
   const inChannel = inServer.filter((d) => d.channelId === channel.value.id);
@@ -205,6 +214,7 @@ export function setup(interaction: ChatInputCommandInteraction, context: BotCont
     timezone: '',
     settings: context.digests.defaultSettings(),
     mentionRoleId: null,
+    publish: false,
   };
   const read = applyOptions(interaction, context, base);
   if (!read.ok) return notice(read.message);
@@ -218,7 +228,7 @@ export function setup(interaction: ChatInputCommandInteraction, context: BotCont
  */
 export function live(interaction: ChatInputCommandInteraction, context: BotContext): Reply {
   const channel = usableChannel(interaction);
-  if (!channel?.ok) return notice(channel?.message ?? 'Pick a text or announcement channel of this server for the digest.');
+  if (!channel?.ok) return notice(channel?.message ?? PICK_CHANNEL);
   const guildId = interaction.guildId!;
   const inServer = context.subscriptions.list({ guildId });
   const inChannel = inServer.filter((d) => d.channelId === channel.value.id);
@@ -234,6 +244,7 @@ export function live(interaction: ChatInputCommandInteraction, context: BotConte
     timezone: 'UTC',
     settings: context.digests.defaultSettings(),
     mentionRoleId: null,
+    publish: false,
   };
   const read = applyOptions(interaction, context, base);
   if (!read.ok) return notice(read.message);
@@ -246,8 +257,8 @@ export function edit(interaction: ChatInputCommandInteraction, context: BotConte
   if (!picked.ok) return notice(picked.message);
   const channel = usableChannel(interaction);
   if (channel && !channel.ok) return notice(channel.message);
-  const { name, guildId, kind, time, days, timezone, settings, mentionRoleId } = picked.subscription;
-  const current: SubscriptionInput = { name, guildId, kind, time, days, timezone, settings, mentionRoleId, channelId: channel?.value.id ?? picked.subscription.channelId };
+  const { name, guildId, kind, time, days, timezone, settings, mentionRoleId, publish } = picked.subscription;
+  const current: SubscriptionInput = { name, guildId, kind, time, days, timezone, settings, mentionRoleId, publish, channelId: channel?.value.id ?? picked.subscription.channelId };
   const read = applyOptions(interaction, context, current);
   if (!read.ok) return notice(read.message);
   return save(context, interaction, read.value, picked.subscription.id, 'edit');

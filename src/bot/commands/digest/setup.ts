@@ -11,7 +11,7 @@ import { timeZoneChoices } from '../../timezones.js';
 import { parseWindow } from '../../../digest/settings.js';
 import { DIGEST_LAYOUTS, IMAGE_SIZES } from '../../../digest/layout.js';
 import { DAYS_EXAMPLES, EVERY_DAY, parseWeekdays } from '../../../schedule/days.js';
-import type { Subscription, SubscriptionInput } from '../../../state/types.js';
+import type { DigestKind, Subscription, SubscriptionInput } from '../../../state/types.js';
 import { DIGESTS_PER_SERVER_MAX } from '../../../subscriptions/service.js';
 import { parseTimeOfDay } from '../../../util/timeOfDay.js';
 import { matchTimeZone } from '../../../util/timezone.js';
@@ -191,66 +191,52 @@ function save(context: BotContext, interaction: ChatInputCommandInteraction, inp
 /** The digest of the channel with the name typed (case ignored), if any. */
 const namedIn = (digests: readonly Subscription[], typedName: string) => digests.find((d) => d.name.toLowerCase() === cleanText(typedName).trim().toLowerCase());
 
-export function setup(interaction: ChatInputCommandInteraction, context: BotContext): Reply {
+/**
+ * What /digest setup and /digest live do differently: which of the channel's digests one set up without a name
+ * replaces, the default name's ending, and the zone. Setup replaces the channel's only digest, as it always did;
+ * live replaces the channel's live digest (a channel holds one). With a name, either replaces the digest of that
+ * name in the channel (a scheduled one may become live, and back), and any other name adds a digest.
+ */
+const NEW_DIGEST: Record<DigestKind, { unnamed: (inChannel: readonly Subscription[]) => Subscription | undefined; suffix: string; timezone: string }> = {
+  scheduled: { unnamed: (inChannel) => (inChannel.length === 1 ? inChannel[0] : undefined), suffix: '', timezone: '' },
+  live: { unnamed: (inChannel) => inChannel.find((d) => d.kind === 'live'), suffix: ' live', timezone: 'UTC' },
+};
+
+function create(interaction: ChatInputCommandInteraction, context: BotContext, kind: DigestKind): Reply {
   const channel = usableChannel(interaction);
   if (!channel?.ok) return notice(channel?.message ?? PICK_CHANNEL);
   const guildId = interaction.guildId!;
   const inServer = context.subscriptions.list({ guildId });
   const inChannel = inServer.filter((d) => d.channelId === channel.value.id);
   const typedName = interaction.options.getString('name');
-  // Without a name, setup in a channel with one digest replaces it, as it always did; with a name, the digest of
-  // that name in this channel is replaced, and any other name adds a digest.
-  const replacing = typedName === null ? (inChannel.length === 1 ? inChannel[0] : undefined) : namedIn(inChannel, typedName);
-  if (typedName === null && inChannel.length > 1) {
+  const rule = NEW_DIGEST[kind];
+  if (kind === 'scheduled' && typedName === null && inChannel.length > 1) {
     return notice(`${mention(channel.value.id)} has ${inChannel.length} digests. Give a \`name\` to replace one of them or to add another, or change one with \`/digest edit\`.`);
   }
+  const replacing = typedName === null ? rule.unnamed(inChannel) : namedIn(inChannel, typedName);
   const base: SubscriptionInput = {
-    name: replacing?.name ?? defaultName(channel.value, inServer),
+    name: replacing?.name ?? defaultName(channel.value, inServer, rule.suffix),
     channelId: channel.value.id,
     guildId,
-    kind: 'scheduled',
+    kind,
     time: '',
     days: EVERY_DAY,
-    timezone: '',
+    timezone: rule.timezone,
     settings: context.digests.defaultSettings(),
     mentionRoleId: null,
     publish: false,
   };
   const read = applyOptions(interaction, context, base);
   if (!read.ok) return notice(read.message);
-  return save(context, interaction, read.value, replacing?.id, 'setup');
+  // A live digest takes what becomes eligible from now on: what the library holds already is dated first.
+  if (kind === 'live') context.digests.noteEligibility();
+  return save(context, interaction, read.value, replacing?.id, kind === 'live' ? 'live' : 'setup');
 }
 
-/**
- * /digest live: a live digest in the channel. Without a name it replaces the channel's live digest, if any; with
- * one, the digest of that name in the channel (a scheduled one becomes live). It takes the stories that become
- * eligible from now on: those the library holds already are dated first, so none of them is news to it.
- */
-export function live(interaction: ChatInputCommandInteraction, context: BotContext): Reply {
-  const channel = usableChannel(interaction);
-  if (!channel?.ok) return notice(channel?.message ?? PICK_CHANNEL);
-  const guildId = interaction.guildId!;
-  const inServer = context.subscriptions.list({ guildId });
-  const inChannel = inServer.filter((d) => d.channelId === channel.value.id);
-  const typedName = interaction.options.getString('name');
-  const replacing = typedName === null ? inChannel.find((d) => d.kind === 'live') : namedIn(inChannel, typedName);
-  const base: SubscriptionInput = {
-    name: replacing?.name ?? defaultName(channel.value, inServer, ' live'),
-    channelId: channel.value.id,
-    guildId,
-    kind: 'live',
-    time: '',
-    days: EVERY_DAY,
-    timezone: 'UTC',
-    settings: context.digests.defaultSettings(),
-    mentionRoleId: null,
-    publish: false,
-  };
-  const read = applyOptions(interaction, context, base);
-  if (!read.ok) return notice(read.message);
-  context.digests.noteEligibility();
-  return save(context, interaction, read.value, replacing?.id, 'live');
-}
+export const setup = (interaction: ChatInputCommandInteraction, context: BotContext): Reply => create(interaction, context, 'scheduled');
+
+/** /digest live: a live digest in the channel (see NEW_DIGEST for which one it replaces). */
+export const live = (interaction: ChatInputCommandInteraction, context: BotContext): Reply => create(interaction, context, 'live');
 
 export function edit(interaction: ChatInputCommandInteraction, context: BotContext): Reply {
   const picked = pickDigest(interaction, context);

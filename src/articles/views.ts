@@ -92,22 +92,23 @@ export class LibraryViews {
   /** Every view: the newest-first order, the published articles' lists narrowed() asks for (all, by topic, by provider), the facets. */
   private *makeSteps(): Steps<Views> {
     const newest = yield* newestSteps(this.entries.values());
-    const lists = new Map<string, SearchEntry[]>();
-    // Each list's key made once, not once per article.
-    const keys = new Map<string, string>();
-    const add = (base: string, entry: SearchEntry) => {
-      let key = keys.get(base);
-      if (key === undefined) keys.set(base, (key = `${base}|true`));
+    const all: SearchEntry[] = [];
+    const byTopic = new Map<string, SearchEntry[]>();
+    const byProvider = new Map<string, SearchEntry[]>();
+    const add = (lists: Map<string, SearchEntry[]>, key: string, entry: SearchEntry) => {
       const list = lists.get(key);
       if (list) list.push(entry);
       else lists.set(key, [entry]);
     };
     yield* eachSteps(newest, (entry) => {
       if (!entry.article.published) return;
-      add('all', entry);
-      for (const topic of entry.topics) add(`topic|${topic}`, entry);
-      add(`provider|${entry.article.provider.domain}`, entry);
+      all.push(entry);
+      for (const topic of entry.topics) add(byTopic, topic, entry);
+      add(byProvider, entry.article.provider.domain, entry);
     });
+    const lists = new Map<string, SearchEntry[]>([['all|true', all]]);
+    for (const [topic, list] of byTopic) lists.set(`topic|${topic}|true`, list);
+    for (const [domain, list] of byProvider) lists.set(`provider|${domain}|true`, list);
     const articles = newest.map((e) => e.article);
     yield;
     const facets = yield* facetSteps(articles);

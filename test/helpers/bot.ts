@@ -117,8 +117,11 @@ export interface BotHarness {
 
 export const TEST_NOW = new Date('2026-11-20T12:00:00Z');
 
-/** `databaseDir`: where the SQLite file lives (a small disk, say); by default in the harness's temp folder. */
-export async function startBotHarness(options: { now?: Date; articles?: readonly FixtureArticle[]; databaseDir?: string } = {}): Promise<BotHarness> {
+/**
+ * `databaseDir`: where the SQLite file lives (a small disk, say); by default in the harness's temp folder.
+ * `cacheDir`: where the library keeps its restart caches; by default none.
+ */
+export async function startBotHarness(options: { now?: Date; articles?: readonly FixtureArticle[]; databaseDir?: string; cacheDir?: string } = {}): Promise<BotHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-bot-'));
   const clock = new TestClock(options.now ?? TEST_NOW);
   const contentDir = path.join(dir, 'content');
@@ -127,7 +130,7 @@ export async function startBotHarness(options: { now?: Date; articles?: readonly
   const logger = createLogger('debug', { write: (line: string) => void raw.push(line) });
   const sandbox = await DiscordSandbox.start({ logger: createLogger('silent') });
   // Watching, as in production, so a test can change the content under a running bot.
-  const library = await ArticleLibrary.open({ contentDir, cacheDir: null, logger, watch: true });
+  const library = await ArticleLibrary.open({ contentDir, cacheDir: options.cacheDir ?? null, logger, watch: true });
   const databasePath = path.join(options.databaseDir ?? path.join(dir, 'data'), 'newsdesk.sqlite');
   const launch = async () => {
     const store = Store.open(databasePath, { logger, clock });

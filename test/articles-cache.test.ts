@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { readCacheFile, writeCacheFile } from '../src/articles/cache-file.js';
 import { ArticleLibrary } from '../src/articles/library.js';
+import { PARSE_CACHE_VERSION } from '../src/articles/parse-cache.js';
 import { createLogger } from '../src/log.js';
 import { projectRoot } from './helpers/shared.js';
 
@@ -97,6 +98,7 @@ for (const [name, file, damage] of [
   ['a truncated parse cache', 'articles.bin', (bytes: Buffer) => bytes.subarray(0, bytes.length / 2)],
   ['a parse cache with one byte changed', 'articles.bin', flipped],
   ['a parse cache of another version', 'articles.bin', rewritten((data) => (data.version = 999))],
+  ['a parse cache written by the previous version', 'articles.bin', rewritten((data) => (data.version = PARSE_CACHE_VERSION - 1))],
   ['a parse cache with a bad date inside', 'articles.bin', firstArticle((article) => (article.publishedAt = 'soon'))],
   ['a parse cache entry of the wrong shape', 'articles.bin', firstArticle((article) => (article.title = 42))],
   ['a parse cache entry filed under another path', 'articles.bin', firstArticle((article) => (article.sourcePath = 'elsewhere.md'))],

@@ -3,7 +3,7 @@
 // changed. Read, placed and written by the index's worker thread (index-jobs.ts).
 import { CacheError, readCacheFile, writeCacheFile } from './cache-file.js';
 import { PARSE_CACHE_VERSION } from './parse-cache.js';
-import { isFrozenIndex, type FrozenIndex } from './search-index.js';
+import { isFrozenIndex, type FrozenIndex } from './frozen-index.js';
 
 // The normalisation rules shape the indexed words: a new version of them makes every cached index stale.
 const FORMAT = `newsdesk-index/2/articles-${PARSE_CACHE_VERSION}`;

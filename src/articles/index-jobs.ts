@@ -1,29 +1,32 @@
 // The search index's heavy work, run on a worker thread so that the bot's event loop never waits for it (building
 // the index of 50,000 articles is seconds of work, reading or writing its cache a large copy and checksum): read the
-// restart cache, or build an index from articles' words (or merge the postings added since one was built), write it
-// to the cache and hand it back. A small library's jobs run in the library's own thread, where they take a few
-// milliseconds and spare a thread's start. This module imports only the index, so the worker loads little.
-import { Worker } from 'node:worker_threads';
-import type { FoldedWords } from './query.js';
-import { placeSlots, readIndexCache, writeIndexCache } from './index-cache.js';
+// restart cache and place its slots among the articles; build an index from articles' text; or compact one (merge
+// the postings added since it was made, drop its tombstones); and write the result to the cache. A small library's
+// jobs run in the library's own thread, where they take a few milliseconds and spare a thread's start. This module
+// and what it imports load neither discord.js nor the parser, so the worker starts quickly.
+import type { Worker } from 'node:worker_threads';
 import { CacheError } from './cache-file.js';
-import { IndexBuilder, type FrozenIndex } from './search-index.js';
+import { compactIndex, type FrozenIndex } from './frozen-index.js';
+import { placeSlots, readIndexCache, writeIndexCache } from './index-cache.js';
+import { foldFields, type TextFields } from './query.js';
+import { IndexBuilder } from './search-index.js';
+import { startWorker } from './worker-thread.js';
 
-/** What the library sends a job, in order: `read` alone, or `start`, any `words` and `keys`, then `finish`. */
+/** What the library sends a job: `keys` then `read`; or `texts` and `keys`, then `finish`; or `compact` alone. */
 export type JobMessage =
-  /** Read the cache and place its slots among the articles whose keys came before (see placeSlots). */
-  | { kind: 'read'; file: string }
-  /** Start from `base` (null: empty) and the postings added to it since (SearchIndex.added()). */
-  | { kind: 'start'; base: FrozenIndex | null; added: [string, number[]][] }
-  /** Articles' words for slots first, first + 1, …, above any slot so far. */
-  | { kind: 'words'; first: number; words: FoldedWords[] }
   /**
-   * The next keys: before `read`, of the articles as they are now; before `finish`, of the slots, for the cache
-   * (null: a tombstone), and they give the number of slots.
+   * The next keys: before `read`, of the articles as they are now, for the cache's slots to be placed among; before
+   * `finish`, of the slots built, for the cache (null: a tombstone).
    */
   | { kind: 'keys'; keys: (string | null)[] }
-  /** Freeze the index, write it to `file` (null: no cache) and answer with it. */
-  | { kind: 'finish'; file: string | null };
+  /** Read the cache and place its slots among the articles whose keys came before (see placeSlots). */
+  | { kind: 'read'; file: string }
+  /** Articles' text, for slots first, first + 1, …, to fold and index. */
+  | { kind: 'texts'; first: number; texts: TextFields[] }
+  /** Freeze the index built of the texts, write it with the keys to `file` (null: no cache) and answer with it. */
+  | { kind: 'finish'; file: string | null }
+  /** Compact `base` (see compactIndex), write it with `keys` (one per new slot) to `file` and answer with it. */
+  | { kind: 'compact'; base: FrozenIndex; added: ReadonlyMap<string, readonly number[]>; remap: Int32Array; keys: string[]; file: string | null };
 
 /** A problem met by a job, as plain data: `corrupt` for a cache to rebuild, `code` for a file system error. */
 export interface JobProblem { message: string; code?: string; corrupt?: boolean }
@@ -54,38 +57,36 @@ export function problemError(problem: JobProblem): Error {
 const buffersOf = (index: FrozenIndex) => [index.termStarts.buffer, index.postingStarts.buffer, index.postings.buffer] as ArrayBuffer[];
 
 /**
- * Takes a job's messages one by one and calls `answer` once, with the buffers of a made index to transfer. The
- * same handler runs on the worker thread (index-worker.ts) and, for a small library, in the library's thread.
+ * Takes a job's messages one by one and calls `answer` once, with the buffers to transfer. The same handler runs on
+ * the worker thread (index-worker.ts) and, for a small library, in the library's thread.
  */
 export function jobHandler(answer: (answer: JobAnswer, transfer: ArrayBuffer[]) => void): (message: JobMessage) => Promise<void> {
-  let builder = new IndexBuilder();
+  const builder = new IndexBuilder();
   const keys: (string | null)[] = [];
+  const made = async (index: FrozenIndex, slotKeys: (string | null)[], file: string | null) => {
+    let writeProblem: JobProblem | null = null;
+    if (file) await writeIndexCache(file, { keys: slotKeys, index }).catch((error: unknown) => (writeProblem = jobProblem(error)));
+    answer({ kind: 'made', index, writeProblem }, buffersOf(index));
+  };
   return async (message) => {
     try {
       switch (message.kind) {
+        case 'keys':
+          for (const key of message.keys) keys.push(key);
+          return;
         case 'read': {
           const cached = readIndexCache(message.file);
           const placed = cached && { index: cached.index, placement: placeSlots(cached.keys, keys) };
           answer({ kind: 'read', cached: placed }, placed ? [...buffersOf(placed.index), placed.placement.buffer as ArrayBuffer] : []);
           return;
         }
-        case 'start':
-          builder = message.base ? IndexBuilder.from(message.base) : new IndexBuilder();
-          for (const [term, postings] of message.added) builder.addPostings(term, postings);
+        case 'texts':
+          message.texts.forEach((texts, i) => builder.add(message.first + i, foldFields(texts)));
           return;
-        case 'words':
-          message.words.forEach((words, i) => builder.add(message.first + i, words));
-          return;
-        case 'keys':
-          for (const key of message.keys) keys.push(key);
-          return;
-        case 'finish': {
-          builder.reserve(keys.length);
-          const index = builder.freeze();
-          let writeProblem: JobProblem | null = null;
-          if (message.file) await writeIndexCache(message.file, { keys, index }).catch((error: unknown) => (writeProblem = jobProblem(error)));
-          answer({ kind: 'made', index, writeProblem }, buffersOf(index));
-        }
+        case 'finish':
+          return await made(builder.freeze(keys.length), keys, message.file);
+        case 'compact':
+          return await made(compactIndex(message.base, message.added, message.remap, message.keys.length), message.keys, message.file);
       }
     } catch (error) {
       answer({ kind: 'failed', problem: jobProblem(error) }, []);
@@ -103,7 +104,7 @@ export interface IndexJob {
 
 /** A job on a worker thread of its own, ended once it answers (its memory goes with it). */
 export function workerJob(): IndexJob {
-  const worker = startWorker();
+  const worker: Worker = startWorker('index-worker');
   let settle!: (answer: JobAnswer) => void;
   const answer = new Promise<JobAnswer>((resolve) => {
     settle = (a) => {
@@ -132,15 +133,4 @@ export function localJob(): IndexJob {
     answer,
     cancel: () => settle({ kind: 'cancelled' }),
   };
-}
-
-function startWorker(): Worker {
-  const here = import.meta.url;
-  // execArgv: the worker needs none of the process's flags (a benchmark's --import hooks, say).
-  if (!here.endsWith('.ts')) return new Worker(new URL('./index-worker.js', here), { execArgv: [] });
-  // Run from the TypeScript sources (npm start, the tests): a worker does not inherit the TypeScript loader, so
-  // it registers it before importing its entry.
-  const loader = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./index-worker.ts', here).href;
-  return new Worker(`import(${JSON.stringify(loader)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, execArgv: [] });
 }

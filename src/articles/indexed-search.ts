@@ -103,31 +103,20 @@ export class IndexedSearch {
     if (after) this.add(after);
   }
 
-  /** Once tombstones pass their share, builds a new index without them on the worker, the current one serving meanwhile. */
+  /** Once tombstones pass their share, compacts the index without them on the worker, the current one serving meanwhile. */
   rebuildIfWorn(): void {
     if (!this.index || this.rebuilding || this.stopped || !tooManyTombstones(this.slots.length, this.slotOf.size)) return;
     this.rebuilding = true;
     void this.queue(async () => {
-      if (await this.build()) this.logger.info({ event: 'articles.index_rebuilt', articles: this.corpus.entries.size }, 'search index rebuilt without tombstones');
+      if (await this.compact()) this.logger.info({ event: 'articles.index_rebuilt', articles: this.corpus.entries.size }, 'search index rebuilt without tombstones');
       this.rebuilding = false;
     });
   }
 
-  /** Writes the index to its cache if it changed since: its frozen part and what was added since, merged on the worker. */
+  /** Writes the index to its cache if it changed since (see compact()). */
   saveCache(): Promise<void> {
     return this.queue(async () => {
-      const file = this.caches.file(INDEX_CACHE);
-      const index = this.index;
-      if (!file || !index || this.changes === this.saved) return;
-      const seen = this.changes;
-      const job = this.startJob(this.slots.length <= LOCAL_MAX);
-      job.send({ kind: 'start', base: index.frozen, added: index.added() });
-      job.send({ kind: 'keys', keys: this.slots.map((e) => (e ? this.keyOf(e) : null)) });
-      job.send({ kind: 'finish', file });
-      const made = await this.made(job, file);
-      if (!made) return;
-      if (!made.writeProblem) this.saved = seen;
-      if (this.index === index) this.index = index.rebase(made.index);
+      if (this.caches.file(INDEX_CACHE) && this.changes !== this.saved) await this.compact();
     });
   }
 
@@ -201,11 +190,10 @@ export class IndexedSearch {
     const file = this.caches.file(INDEX_CACHE);
     const ranked = await runInTurns(bestSteps(await runInTurns(newestSteps(this.corpus.entries.values()))));
     const job = this.startJob(ranked.length <= LOCAL_MAX);
-    job.send({ kind: 'start', base: null, added: [] });
     for (let first = 0; first < ranked.length && !this.stopped; first += STEP) {
       const step = ranked.slice(first, first + STEP);
-      // Words and keys together: a key names the file version whose words the slot holds (null: changed already).
-      job.send({ kind: 'words', first, words: step.map((e) => e.words) });
+      // Texts and keys together: a key names the file version whose text the slot holds (null: changed already).
+      job.send({ kind: 'texts', first, texts: step.map((e) => e.texts) });
       job.send({ kind: 'keys', keys: step.map((e) => this.keyOf(e)) });
       await nextTurn();
     }
@@ -214,6 +202,38 @@ export class IndexedSearch {
     if (!made) return false;
     if (!made.writeProblem && file) this.saved = this.changes;
     await this.install(new SearchIndex(made.index), ranked);
+    return true;
+  }
+
+  /**
+   * Compacts the index on the worker (its frozen part and the postings added since merged, its tombstones dropped,
+   * its slots renumbered in order), writes it to the cache and takes it in place of the current one, keeping what was
+   * indexed meanwhile. False when it could not be made.
+   */
+  private async compact(): Promise<boolean> {
+    const index = this.index;
+    if (!index) return false;
+    const file = this.caches.file(INDEX_CACHE);
+    const seen = this.changes;
+    const snapshot = this.slots.length;
+    const remap = new Int32Array(snapshot).fill(-1);
+    const kept: number[] = [];
+    const keys: string[] = [];
+    this.slots.forEach((entry, slot) => {
+      if (!entry) return;
+      remap[slot] = kept.push(slot) - 1;
+      keys.push(this.keyOf(entry)!);
+    });
+    const job = this.startJob(snapshot <= LOCAL_MAX);
+    job.send({ kind: 'compact', base: index.frozen, added: index.added(), remap, keys, file });
+    const made = await this.made(job, file);
+    if (!made || this.index !== index) return false;
+    if (!made.writeProblem && file) this.saved = seen;
+    // Slots emptied meanwhile stay empty; those added meanwhile follow the compacted ones.
+    this.slots = [...kept.map((slot) => this.slots[slot]), ...this.slots.slice(snapshot)];
+    this.slotOf = new Map();
+    this.slots.forEach((entry, slot) => entry && this.slotOf.set(entry.article.id, slot));
+    this.index = index.rebase(made.index, snapshot);
     return true;
   }
 

@@ -1,5 +1,5 @@
 // Search over the library, apart from the index itself: filters, ranking and paging (pure functions).
-import { foldForMatch } from '../util/text.js';
+import { foldForMatch } from '../util/clean-text.js';
 import type { Article } from './types.js';
 import { WEIGHT } from './weights.js';
 
@@ -54,10 +54,10 @@ function foldTopics(topics: readonly string[]): readonly string[] {
   return folded;
 }
 
-/** Each text field as folded words, for word-prefix matching (terms never hold a space, so joining is safe). */
-export interface FoldedWords { title: string; excerpt: string; provider: string; topics: string }
+/** An article's text, field by field: as it is, or as folded words (terms never hold a space, so joining is safe). */
+export interface TextFields { title: string; excerpt: string; provider: string; topics: string }
 
-type Field = keyof FoldedWords;
+type Field = keyof TextFields;
 
 // A character folding does more to than lower-case it or make it a word separator: a letter or digit outside ASCII
 // (é, ², ﬁ), or a symbol that decomposes into letters (™). Text without one is matched as it is; news text is full of
@@ -85,21 +85,31 @@ const termOf = (term: string): Term => ({ word: ` ${term}`, ascii: NOT_ASCII.tes
  * article. Folded copies of every field were 4 MB of heap for the 7,852 real files, and folding 50,000 articles
  * half a second of work before the first search could rank them.
  */
-const NOTHING_FOLDED: Partial<FoldedWords> = Object.freeze({});
+/** Each field's text as folded words. */
+export function foldFields(texts: TextFields): TextFields {
+  return { title: foldWords(texts.title), excerpt: foldWords(texts.excerpt), provider: foldWords(texts.provider), topics: foldWords(texts.topics) };
+}
+
+const NOTHING_FOLDED: Partial<TextFields> = Object.freeze({});
 
 export class SearchEntry {
   readonly topics: readonly string[];
   /** The folded words of the fields that need folding; undefined until the article is first ranked. */
-  private folded: Partial<FoldedWords> | undefined;
+  private folded: Partial<TextFields> | undefined;
 
   constructor(readonly article: Article) {
     this.topics = foldTopics(article.topics);
   }
 
-  /** Every field as folded words (what the index is made of), made anew on each call: nothing is kept. */
-  get words(): FoldedWords {
+  /** Every field's text as it is (what the index is made of, once folded: see foldFields). */
+  get texts(): TextFields {
     const { title, excerpt, provider, topics } = this.article;
-    return { title: foldWords(title), excerpt: foldWords(excerpt), provider: foldWords(`${provider.name} ${provider.domain}`), topics: foldWords(topics.join(' ')) };
+    return { title, excerpt, provider: `${provider.name} ${provider.domain}`, topics: topics.join(' ') };
+  }
+
+  /** Every field as folded words, made anew on each call: nothing is kept. */
+  get words(): TextFields {
+    return foldFields(this.texts);
   }
 
   /** Folds the fields that need it now, rather than when a query first ranks the article (see has()). */
@@ -126,9 +136,8 @@ export class SearchEntry {
     }
   }
 
-  private foldWhereNeeded(): Partial<FoldedWords> {
-    const { title, excerpt, provider, topics } = this.article;
-    const texts: FoldedWords = { title, excerpt, provider: `${provider.name} ${provider.domain}`, topics: topics.join(' ') };
+  private foldWhereNeeded(): Partial<TextFields> {
+    const texts = this.texts;
     const needed = FIELDS.filter((field) => NEEDS_FOLDING.test(texts[field]));
     return needed.length ? Object.fromEntries(needed.map((field) => [field, foldWords(texts[field])])) : NOTHING_FOLDED;
   }

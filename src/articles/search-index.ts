@@ -3,7 +3,10 @@
 // used before, kept a Map entry and up to ten arrays per term: 17.6 MB of heap for the 7,852 real files, and a cache
 // that had to be parsed back term by term; this layout takes a tenth of that and comes back from its cache (or a
 // worker thread) as a handful of buffers. Typo tolerance is done by spelling correction (spelling.ts).
-import type { FoldedWords } from './query.js';
+import type { TextFields } from './query.js';
+import { FIELDS, findTerm, freeze, postingOf, postingsAt, slotOf, walk, type FrozenIndex } from './frozen-index.js';
+
+export type { FrozenIndex } from './frozen-index.js';
 import { WEIGHT } from './weights.js';
 
 // What one article adds to the index is bounded, far above real articles (at most 78 excerpt words, title words of
@@ -12,14 +15,12 @@ const WORDS_INDEXED_MAX = 1_000;
 const WORD_INDEXED_MAX = 50;
 
 // The fields a term occurs in, one bit each, and whether it is a whole word there (not only a prefix), kept in a
-// posting beside the article's slot: slot * 32 + bits.
+// posting beside the article's slot (see frozen-index.ts).
 const TITLE = 1;
 const TOPICS = 2;
 const PROVIDER = 4;
 const EXCERPT = 8;
 const WHOLE = 16;
-const FIELD_BITS = 5;
-const FIELDS = (1 << FIELD_BITS) - 1;
 // A posting's points, counted as the ranking counts them (query.ts), so the index proposes the best matches first.
 const POINTS = Array.from({ length: FIELDS + 1 }, (_, f) =>
   (f & TITLE ? WEIGHT.title : 0) + (f & TOPICS ? WEIGHT.topics : 0) + (f & PROVIDER ? WEIGHT.provider : 0) + (f & EXCERPT ? WEIGHT.excerpt : 0));
@@ -35,7 +36,7 @@ export function termWords(folded: string): string[] {
  * index; a prefix found only in an excerpt is still ranked when the filters narrow the list or the word is typed
  * whole. The words are folded as the ranking matches them (SearchEntry.words), so the index proposes every real match.
  */
-export function articleTerms(words: FoldedWords): Map<string, number> {
+export function articleTerms(words: TextFields): Map<string, number> {
   const terms = new Map<string, number>();
   const add = (term: string, field: number) => terms.set(term, (terms.get(term) ?? 0) | field);
   let budget = WORDS_INDEXED_MAX;
@@ -50,132 +51,24 @@ export function articleTerms(words: FoldedWords): Map<string, number> {
   return terms;
 }
 
-/** A built index, as plain data: what a worker thread hands over and the restart cache holds. */
-export interface FrozenIndex {
-  /** Every term, sorted (by UTF-16 code unit), end to end: term i is terms.slice(termStarts[i], termStarts[i + 1]). */
-  terms: string;
-  termStarts: Int32Array;
-  /**
-   * Term i's postings are the bytes postings[postingStarts[i] … postingStarts[i + 1]), by slot: each is
-   * (slot − the previous posting's slot) * 32 + field bits, in 7-bit groups, least significant first, the high bit set
-   * on all but the last (LEB128). Most take two bytes where a Uint32Array took four.
-   */
-  postingStarts: Int32Array;
-  postings: Uint8Array;
-  /** The slots it was made for: postings name only slots below. */
-  slots: number;
-}
-
-/** Whether `data` has the shape of a FrozenIndex whose parts agree with each other (for a cache read back). */
-export function isFrozenIndex(data: unknown): data is FrozenIndex {
-  const f = data as FrozenIndex;
-  if (typeof f !== 'object' || f === null || typeof f.terms !== 'string' || !Number.isInteger(f.slots) || f.slots < 0) return false;
-  if (!(f.termStarts instanceof Int32Array && f.postingStarts instanceof Int32Array && f.postings instanceof Uint8Array)) return false;
-  const n = f.termStarts.length - 1;
-  if (n < 0 || f.postingStarts.length !== n + 1 || f.termStarts[n] !== f.terms.length || f.postingStarts[n] !== f.postings.length) return false;
-  for (let i = 0; i < n; i++) {
-    if (f.termStarts[i]! > f.termStarts[i + 1]! || f.postingStarts[i]! > f.postingStarts[i + 1]!) return false;
-    const list = decode(f.postings, f.postingStarts[i]!, f.postingStarts[i + 1]!);
-    if (!list || list.some((posting, j) => slotOf(posting) >= f.slots || (j > 0 && slotOf(posting) <= slotOf(list[j - 1]!)))) return false;
-  }
-  return true;
-}
-
-const slotOf = (posting: number) => Math.floor(posting / (FIELDS + 1));
-
-/** `list` (postings by slot) as bytes: see FrozenIndex.postings. */
-function encode(list: readonly number[], into: number[]): void {
-  let slot = 0;
-  for (const posting of list) {
-    let value = (slotOf(posting) - slot) * (FIELDS + 1) + (posting & FIELDS);
-    slot = slotOf(posting);
-    while (value >= 0x80) {
-      into.push((value % 0x80) | 0x80);
-      value = Math.floor(value / 0x80);
-    }
-    into.push(value);
-  }
-}
-
-/** Calls `visit` with each posting in bytes[start … end); false when they do not end there. */
-function walk(bytes: Uint8Array, start: number, end: number, visit: (posting: number) => void): boolean {
-  let slot = 0;
-  for (let at = start; at < end; ) {
-    let value = 0;
-    let scale = 1;
-    let byte: number;
-    do {
-      if (at >= end) return false;
-      byte = bytes[at++]!;
-      value += (byte & 0x7f) * scale;
-      scale *= 0x80;
-    } while (byte & 0x80);
-    slot += slotOf(value);
-    visit(slot * (FIELDS + 1) + (value & FIELDS));
-  }
-  return true;
-}
-
-/** The postings in bytes[start … end), or null when they do not end there. */
-function decode(bytes: Uint8Array, start: number, end: number): number[] | null {
-  const list: number[] = [];
-  return walk(bytes, start, end, (posting) => list.push(posting)) ? list : null;
-}
-
-/** Collects postings, slots in increasing order, then lays them out as a FrozenIndex. */
+/** Collects an index's postings, slots in increasing order, then lays them out (see frozen-index.ts). */
 export class IndexBuilder {
   private readonly lists = new Map<string, number[]>();
   private slots = 0;
 
-  /** A builder holding `frozen`'s postings, to which later slots are added. */
-  static from(frozen: FrozenIndex): IndexBuilder {
-    const builder = new IndexBuilder();
-    const n = frozen.termStarts.length - 1;
-    for (let i = 0; i < n; i++) {
-      const term = frozen.terms.slice(frozen.termStarts[i], frozen.termStarts[i + 1]);
-      builder.lists.set(term, decode(frozen.postings, frozen.postingStarts[i]!, frozen.postingStarts[i + 1]!)!);
-    }
-    builder.slots = frozen.slots;
-    return builder;
-  }
-
   /** Indexes an article's words under `slot`, which must be above every slot added so far. */
-  add(slot: number, words: FoldedWords): void {
-    for (const [term, fields] of articleTerms(words)) this.push(term, slot * (FIELDS + 1) + fields);
+  add(slot: number, words: TextFields): void {
+    for (const [term, fields] of articleTerms(words)) {
+      const list = this.lists.get(term);
+      if (list) list.push(postingOf(slot, fields));
+      else this.lists.set(term, [postingOf(slot, fields)]);
+    }
     this.slots = Math.max(this.slots, slot + 1);
   }
 
-  /** Adds postings made elsewhere (SearchIndex.added()), whose slots are all above those added so far. */
-  addPostings(term: string, postings: readonly number[]): void {
-    for (const posting of postings) this.push(term, posting);
-  }
-
-  /** Counts `slots` as indexed even if the last of them hold nothing (tombstones, or empty articles). */
-  reserve(slots: number): void {
-    this.slots = Math.max(this.slots, slots);
-  }
-
-  freeze(): FrozenIndex {
-    const terms = [...this.lists.keys()].sort();
-    const termStarts = new Int32Array(terms.length + 1);
-    const postingStarts = new Int32Array(terms.length + 1);
-    const bytes: number[] = [];
-    let chars = 0;
-    terms.forEach((term, i) => {
-      termStarts[i] = chars;
-      postingStarts[i] = bytes.length;
-      encode(this.lists.get(term)!, bytes);
-      chars += term.length;
-    });
-    termStarts[terms.length] = chars;
-    postingStarts[terms.length] = bytes.length;
-    return { terms: terms.join(''), termStarts, postingStarts, postings: Uint8Array.from(bytes), slots: this.slots };
-  }
-
-  private push(term: string, posting: number): void {
-    const list = this.lists.get(term);
-    if (list) list.push(posting);
-    else this.lists.set(term, [posting]);
+  /** The index of `slots` slots (more than added when the last hold nothing: tombstones, or empty articles). */
+  freeze(slots = 0): FrozenIndex {
+    return freeze(this.lists, Math.max(slots, this.slots));
   }
 }
 
@@ -208,9 +101,9 @@ export class SearchIndex {
   }
 
   /** Indexes an article's words under `slot`, which must be at or above `slots`. */
-  add(slot: number, words: FoldedWords): void {
+  add(slot: number, words: TextFields): void {
     for (const [term, fields] of articleTerms(words)) {
-      const posting = slot * (FIELDS + 1) + fields;
+      const posting = postingOf(slot, fields);
       const list = this.delta.get(term);
       if (list) list.push(posting);
       else this.delta.set(term, [posting]);
@@ -218,30 +111,30 @@ export class SearchIndex {
     this.slotCount = Math.max(this.slotCount, slot + 1);
   }
 
-  /** The postings added since the frozen index was made, to merge into a new one (see IndexBuilder.addPostings). */
-  added(): [string, number[]][] {
-    return [...this.delta];
+  /** The postings added since the frozen index was made (term → postings by slot), to merge into a new one. */
+  added(): ReadonlyMap<string, readonly number[]> {
+    return this.delta;
   }
 
   /**
-   * This index with `merged` (a frozen index made of this one's frozen index and added postings, up to
-   * merged.slots) as its frozen part: what was added since `merged` was made is added again.
+   * This index with `compacted` as its frozen part: made from this one's first `slots` slots (compactIndex), which
+   * it numbers from 0 to compacted.slots. What was added since is kept, its slots moved to follow.
    */
-  rebase(merged: FrozenIndex): SearchIndex {
-    const next = new SearchIndex(merged);
-    const floor = merged.slots * (FIELDS + 1);
+  rebase(compacted: FrozenIndex, slots: number): SearchIndex {
+    const next = new SearchIndex(compacted);
+    const shift = compacted.slots - slots;
     for (const [term, list] of this.delta) {
-      const later = list.filter((posting) => posting >= floor);
+      const later = list.filter((posting) => slotOf(posting) >= slots).map((posting) => postingOf(slotOf(posting) + shift, posting & FIELDS));
       if (later.length) next.delta.set(term, later);
     }
-    next.slotCount = Math.max(merged.slots, this.slotCount);
+    next.slotCount = this.slotCount + shift;
     return next;
   }
 
   /** How many articles hold `term` (a folded word) as a whole word, tombstones included: how common a word is. */
   wordCount(term: string): number {
     let count = 0;
-    const i = this.find(term);
+    const i = findTerm(this.frozen, term);
     const { postings, postingStarts } = this.frozen;
     if (i >= 0) walk(postings, postingStarts[i]!, postingStarts[i + 1]!, (posting) => (count += posting & WHOLE ? 1 : 0));
     for (const posting of this.delta.get(term) ?? []) if (posting & WHOLE) count++;
@@ -314,30 +207,11 @@ export class SearchIndex {
   }
 
   private postingsOf(term: string): { length: number; parts: (readonly number[])[] } {
-    const i = this.find(term);
+    const i = findTerm(this.frozen, term);
     const parts: (readonly number[])[] = [];
-    if (i >= 0) parts.push(decode(this.frozen.postings, this.frozen.postingStarts[i]!, this.frozen.postingStarts[i + 1]!)!);
+    if (i >= 0) parts.push(postingsAt(this.frozen, i));
     const added = this.delta.get(term);
     if (added) parts.push(added);
     return { length: parts.reduce((n, p) => n + p.length, 0), parts };
-  }
-
-  /** The position of `term` among the frozen terms, or -1: a binary search comparing in place. */
-  private find(term: string): number {
-    const { terms, termStarts } = this.frozen;
-    let low = 0;
-    let high = termStarts.length - 2;
-    while (low <= high) {
-      const mid = (low + high) >>> 1;
-      const start = termStarts[mid]!;
-      const length = termStarts[mid + 1]! - start;
-      let order = 0;
-      for (let k = 0; k < Math.min(length, term.length) && order === 0; k++) order = term.charCodeAt(k) - terms.charCodeAt(start + k);
-      if (order === 0) order = term.length - length;
-      if (order === 0) return mid;
-      if (order < 0) high = mid - 1;
-      else low = mid + 1;
-    }
-    return -1;
   }
 }

@@ -79,16 +79,16 @@ function readFailure(error: unknown): Extract<HistoryResult, { ok: false }> {
  * A REST client, on the bot's token, that neither retries nor waits out a rate limit by itself, for the two
  * requests that must not be repeated or held behind discord.js's back: opening a forum post (Discord has no nonce
  * for it, so a retry after a lost answer would open a second post; delivery first looks for the post) and
- * publishing (its bucket, 10 an hour per channel, would hold the channel's digests for up to an hour).
+ * publishing (its bucket, 10 an hour per channel, would hold the channel's digests for up to an hour). A new one
+ * for each request: a client that knows a bucket is empty starts a timer for its reset (up to an hour, keeping the
+ * process alive) even when it is told to reject rather than wait, and only one that never saw the bucket does not.
  */
 function unretriedRest(client: Client): () => REST {
-  let rest: REST | undefined;
   return () => {
-    if (rest) return rest;
     if (!client.token) throw new Error('the Discord client is not logged in');
     const { api, version, timeout } = client.rest.options;
-    rest = new REST({ api, version, timeout, retries: 0, rejectOnRateLimit: () => true }).setToken(client.token);
-    return rest;
+    // No sweepers: their timers would keep every one-request client alive.
+    return new REST({ api, version, timeout, retries: 0, rejectOnRateLimit: () => true, hashSweepInterval: 0, handlerSweepInterval: 0 }).setToken(client.token);
   };
 }
 

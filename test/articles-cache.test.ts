@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readCacheFile, writeCacheFile } from '../src/articles/cache-file.js';
+import v8 from 'node:v8';
+import { readCacheFile, readCacheParts, writeCacheFile, writeCacheParts } from '../src/articles/cache-file.js';
 import { ArticleLibrary } from '../src/articles/library.js';
-import { PARSE_CACHE_VERSION } from '../src/articles/parse-cache.js';
+import { PARSE_CACHE_VERSION, readParseCache, writeParseCache, type ParsedFile } from '../src/articles/parse-cache.js';
 import { createLogger } from '../src/log.js';
 import { projectRoot } from './helpers/shared.js';
 
@@ -83,10 +84,35 @@ function rewritten(change: (data: Record<string, unknown>) => void): Damage {
   };
 }
 
+type Entry = [string, { result: { ok: boolean; article: Record<string, unknown> } }];
+
+/** Rewrites a parse cache's header or entries, with valid checksums: what only a bug or another version could leave. */
+function rewrittenParseCache(change: (cache: { header: Record<string, unknown>; entries: Entry[] }) => void): Damage {
+  return async (bytes) => {
+    const file = path.join(root, 'rewritten.bin');
+    fs.writeFileSync(file, bytes);
+    const { header, parts } = readCacheParts(file)!;
+    const entries = parts.flatMap((part) => v8.deserialize(part) as Entry[]);
+    change({ header, entries });
+    const { parts: _lengths, ...rest } = header;
+    await writeCacheParts(file, rest, [v8.serialize(entries)]);
+    return fs.readFileSync(file);
+  };
+}
+
 /** Changes the first loaded article in a parse cache. */
 function firstArticle(change: (article: Record<string, unknown>) => void): Damage {
-  return rewritten((data) => change([...(data.files as Map<string, { result: { ok: boolean; article: Record<string, unknown> } }>).values()].find((f) => f.result.ok)!.result.article));
+  return rewrittenParseCache(({ entries }) => change(entries.find(([, f]) => f.result.ok)![1].result.article));
 }
+
+/** The same entries in the format of the previous version: one V8 payload behind one checksum. */
+const previousFormat: Damage = async (bytes) => {
+  const file = path.join(root, 'previous.bin');
+  fs.writeFileSync(file, bytes);
+  const { header, parts } = readCacheParts(file)!;
+  await writeCacheFile(file, { version: header.version, contentDir: header.contentDir, files: new Map(parts.flatMap((part) => v8.deserialize(part) as Entry[])) });
+  return fs.readFileSync(file);
+};
 
 const flipped: Damage = (bytes) => {
   const copy = Buffer.from(bytes);
@@ -97,8 +123,10 @@ const flipped: Damage = (bytes) => {
 for (const [name, file, damage] of [
   ['a truncated parse cache', 'articles.bin', (bytes: Buffer) => bytes.subarray(0, bytes.length / 2)],
   ['a parse cache with one byte changed', 'articles.bin', flipped],
-  ['a parse cache of another version', 'articles.bin', rewritten((data) => (data.version = 999))],
-  ['a parse cache written by the previous version', 'articles.bin', rewritten((data) => (data.version = PARSE_CACHE_VERSION - 1))],
+  ['a parse cache of another version', 'articles.bin', rewrittenParseCache(({ header }) => (header.version = 999))],
+  ['a parse cache of the previous normalisation', 'articles.bin', rewrittenParseCache(({ header }) => (header.version = PARSE_CACHE_VERSION - 1))],
+  ['a parse cache in the previous format (one V8 payload)', 'articles.bin', previousFormat],
+  ['a parse cache that is not a list of entries', 'articles.bin', rewrittenParseCache(({ entries }) => entries.push(7 as unknown as Entry))],
   ['a parse cache with a bad date inside', 'articles.bin', firstArticle((article) => (article.publishedAt = 'soon'))],
   ['a parse cache entry of the wrong shape', 'articles.bin', firstArticle((article) => (article.title = 42))],
   ['a parse cache entry filed under another path', 'articles.bin', firstArticle((article) => (article.sourcePath = 'elsewhere.md'))],
@@ -135,4 +163,35 @@ test('without a cache folder nothing is written', async () => {
   await library.close();
   assert.equal(library.size, 8);
   assert.equal(fs.existsSync(cacheDir), false);
+});
+
+test('the parse cache is written a part of 1,000 files at a time, with turns of the event loop between them, and read back whole', async () => {
+  const file = path.join(root, 'parts.bin');
+  const first = readParseCache(path.join(cacheDir, 'articles.bin'), contentDir);
+  assert.equal(first.size, 0, 'no cache yet');
+  const { library } = await load();
+  const [name, parsed] = [...readParseCache(path.join(cacheDir, 'articles.bin'), contentDir)].find(([, f]) => f.result.ok)!;
+  const copy = (at: string): ParsedFile => {
+    const clone = structuredClone(parsed);
+    if (clone.result.ok) clone.result.article.sourcePath = at;
+    return clone;
+  };
+  const files = new Map<string, ParsedFile>(Array.from({ length: 4500 }, (_, i) => [`${i}/${name}`, copy(`${i}/${name}`)]));
+  let turns = 0;
+  let writing = true;
+  const count = () => {
+    if (!writing) return;
+    turns++;
+    setImmediate(count);
+  };
+  setImmediate(count);
+  await writeParseCache(file, contentDir, files);
+  writing = false;
+  assert.equal(readCacheParts(file)!.parts.length, 5);
+  assert.ok(turns >= 4, `only ${turns} turns of the event loop while writing`);
+  assert.equal(library.size, 8);
+  const back = readParseCache(file, contentDir);
+  assert.deepEqual([...back.keys()], [...files.keys()]);
+  const result = back.get(`4499/${name}`)!.result;
+  assert.ok(result.ok && result.article.sourcePath === `4499/${name}`);
 });

@@ -50,19 +50,24 @@ const MAGIC = Buffer.from('NDC1');
 const DIGEST_BYTES = 20;
 const digest = (payload: Uint8Array) => createHash('sha1').update(payload).digest();
 
+/** The bytes of `file`, or null when there is none yet; the file system's error when it cannot be read. */
+function readBytes(file: string): Buffer | null {
+  try {
+    return fs.readFileSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error; // where the file is, not what it holds, is wrong: a CacheFault
+  }
+}
+
 /**
  * The data of a cache file, or null when there is none yet; a CacheError when truncated or corrupt (its checksum
  * does not match), the file system's error (see cacheFault) when it cannot be read. Synchronous: it runs at
  * start-up, or when the first search needs the index.
  */
 export function readCacheFile(file: string): unknown {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error; // where the file is, not what it holds, is wrong: a CacheFault
-  }
+  const bytes = readBytes(file);
+  if (bytes === null) return null;
   const header = MAGIC.length + DIGEST_BYTES;
   const payload = bytes.subarray(header);
   if (bytes.length < header || !bytes.subarray(0, MAGIC.length).equals(MAGIC) || !digest(payload).equals(bytes.subarray(MAGIC.length, header))) {
@@ -76,18 +81,66 @@ export function readCacheFile(file: string): unknown {
 }
 
 /**
- * Writes through a temporary file and a rename, so a crash never leaves half a cache behind; a failed write (a
- * full disk, a folder in the way) removes its temporary file and throws the file system's error.
+ * Writes `file` through a temporary file and a rename, so a crash never leaves half a cache behind; a failed write
+ * (a full disk, a folder in the way) removes its temporary file and throws the file system's error.
  */
-export async function writeCacheFile(file: string, data: unknown): Promise<void> {
+async function replaceFile(file: string, chunks: readonly Uint8Array[]): Promise<void> {
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const payload = v8.serialize(data);
   const temporary = `${file}.${process.pid}.tmp`;
   try {
-    await fs.promises.writeFile(temporary, Buffer.concat([MAGIC, digest(payload), payload]));
+    // An iterable is written piece after piece: no copy of the whole cache is made to write it.
+    await fs.promises.writeFile(temporary, chunks);
     await fs.promises.rename(temporary, file);
   } catch (error) {
     await fs.promises.rm(temporary, { force: true }).catch(() => {});
     throw error;
   }
+}
+
+/** Writes `data` as readCacheFile() reads it; see replaceFile() for failures. */
+export async function writeCacheFile(file: string, data: unknown): Promise<void> {
+  const payload = v8.serialize(data);
+  await replaceFile(file, [MAGIC, digest(payload), payload]);
+}
+
+// A cache in parts, each behind its own checksum, so that no step of writing or reading it holds a thread for long:
+// MAGIC_PARTS, the header's checksum, its length (4 bytes), the header (JSON, which lists the parts' lengths), then
+// each part's checksum and bytes.
+const MAGIC_PARTS = Buffer.from('NDC2');
+const LENGTH_BYTES = 4;
+
+/** Writes `header` (JSON data) and `parts`, as readCacheParts() reads them; see replaceFile() for failures. */
+export async function writeCacheParts(file: string, header: Record<string, unknown>, parts: readonly Uint8Array[]): Promise<void> {
+  const head = Buffer.from(JSON.stringify({ ...header, parts: parts.map((p) => p.length) }));
+  const length = Buffer.alloc(LENGTH_BYTES);
+  length.writeUInt32LE(head.length);
+  await replaceFile(file, [MAGIC_PARTS, digest(head), length, head, ...parts.flatMap((part) => [digest(part), part])]);
+}
+
+/**
+ * The header and parts of a cache written by writeCacheParts(), or null when there is none yet; a CacheError when
+ * it is another kind of file (an earlier version's cache), truncated or corrupt (a checksum does not match); the
+ * file system's error when it cannot be read.
+ */
+export function readCacheParts(file: string): { header: Record<string, unknown>; parts: Buffer[] } | null {
+  const bytes = readBytes(file);
+  if (bytes === null) return null;
+  if (!bytes.subarray(0, MAGIC_PARTS.length).equals(MAGIC_PARTS)) throw new CacheError('not a cache of this version of Newsdesk');
+  const corrupt = new CacheError('checksum mismatch (truncated or corrupt)');
+  let at = MAGIC_PARTS.length + DIGEST_BYTES + LENGTH_BYTES;
+  if (bytes.length < at) throw corrupt;
+  const head = bytes.subarray(at, at + bytes.readUInt32LE(at - LENGTH_BYTES));
+  if (!digest(head).equals(bytes.subarray(MAGIC_PARTS.length, MAGIC_PARTS.length + DIGEST_BYTES))) throw corrupt;
+  const header = JSON.parse(head.toString('utf8')) as Record<string, unknown>;
+  const lengths = header.parts;
+  if (!Array.isArray(lengths) || !lengths.every((n) => Number.isSafeInteger(n) && n >= 0)) throw new CacheError('malformed: parts');
+  at += head.length;
+  const parts = (lengths as number[]).map((length) => {
+    const part = bytes.subarray(at + DIGEST_BYTES, at + DIGEST_BYTES + length);
+    if (part.length !== length || !digest(part).equals(bytes.subarray(at, at + DIGEST_BYTES))) throw corrupt;
+    at += DIGEST_BYTES + length;
+    return part;
+  });
+  if (at !== bytes.length) throw corrupt;
+  return { header, parts };
 }

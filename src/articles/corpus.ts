@@ -50,6 +50,8 @@ export class Corpus {
   private readonly copies = new Map<string, string[]>();
   /** The article shown for each id (the best of its copies), with its folded text. */
   private readonly shown = new Map<string, SearchEntry>();
+  /** The parse cache write under way, if any: saves are written one after another. */
+  private saving = Promise.resolve();
 
   constructor(private readonly contentDir: string, private readonly caches: RestartCaches, private readonly logger: Logger) {}
 
@@ -158,9 +160,12 @@ export class Corpus {
     return { change, moved };
   }
 
-  async saveCache(): Promise<void> {
+  /** Writes the parse cache; a save asked for while one is under way (it takes several turns) starts after it. */
+  saveCache(): Promise<void> {
     const file = this.caches.file(PARSE_CACHE);
-    if (file) await writeParseCache(file, this.contentDir, this.files).catch((error: unknown) => this.caches.fault(file, error));
+    if (!file) return this.saving;
+    this.saving = this.saving.then(() => writeParseCache(file, this.contentDir, this.files)).catch((error: unknown) => this.caches.fault(file, error));
+    return this.saving;
   }
 
   private readCache(): Map<string, ParsedFile> {

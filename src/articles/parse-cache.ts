@@ -1,9 +1,11 @@
 // The restart cache of parsed files: YAML parsing is the cost of a load, so each file's result is kept on disk,
 // keyed by path, size and modification time. It is checked before use and rebuilt, never trusted blindly: a
-// checksum over the whole file (cache-file.ts), its version and content folder, and the shape of every entry.
-// Articles are stored as they are in memory (see cache-file.ts): their Dates come back as Dates, and a provider
-// object shared by many articles (normalize.ts interns them) is written once and comes back shared.
-import { CacheError, readCacheFile, writeCacheFile } from './cache-file.js';
+// checksum over each part of the file (cache-file.ts), its version and content folder, and the shape of every
+// entry. Entries are stored as they are in memory, as V8 serialises them: Dates come back as Dates, with no decoding
+// pass. The file is written in parts of PART_FILES entries, a turn of the event loop each: serialised in one go, the
+// cache of 50,000 files held the bot for 0.3-0.45 s after every batch of live changes.
+import v8 from 'node:v8';
+import { CacheError, readCacheParts, writeCacheParts } from './cache-file.js';
 import type { FileStamp } from './files.js';
 import { adoptArticle, type NormalizeResult } from './normalize.js';
 import type { Article } from './types.js';
@@ -13,8 +15,8 @@ export const PARSE_CACHE_VERSION = 5;
 
 export interface ParsedFile { stamp: FileStamp; result: NormalizeResult }
 
-// The map is written as it is in memory: reading it back builds every ParsedFile with no decoding pass.
-interface CacheFile { version: number; contentDir: string; files: Map<string, ParsedFile> }
+/** Entries per part: about 5 ms of serialising each. */
+const PART_FILES = 1000;
 
 const isText = (v: unknown): v is string => typeof v === 'string';
 const isNumberOrNull = (v: unknown) => v === null || typeof v === 'number';
@@ -45,24 +47,44 @@ function isParsedFile(file: ParsedFile, path: string): boolean {
  * then the cache rebuilt) when it is unreadable, corrupt, of another version or content folder, or malformed.
  */
 export function readParseCache(file: string, contentDir: string): Map<string, ParsedFile> {
-  const data = readCacheFile(file) as CacheFile | null;
-  if (data === null) return new Map();
-  if (data?.version !== PARSE_CACHE_VERSION) throw new CacheError(`version ${String(data?.version)} is not ${PARSE_CACHE_VERSION}`);
-  if (data.contentDir !== contentDir) throw new CacheError('made for another content folder');
-  if (!(data.files instanceof Map)) throw new CacheError('malformed: files');
-  for (const [path, parsed] of data.files) {
-    if (!isText(path) || !isParsedFile(parsed, path)) throw new CacheError(`malformed: the entry of ${String(path)}`);
-    if (!parsed.result.ok) continue;
-    // Strings and providers come back as copies, one per occurrence: the repeated ones are shared again.
-    parsed.result.article.sourcePath = path;
-    adoptArticle(parsed.result.article);
+  const read = readCacheParts(file);
+  const files = new Map<string, ParsedFile>();
+  if (read === null) return files;
+  const { header, parts } = read;
+  if (header.version !== PARSE_CACHE_VERSION) throw new CacheError(`version ${String(header.version)} is not ${PARSE_CACHE_VERSION}`);
+  if (header.contentDir !== contentDir) throw new CacheError('made for another content folder');
+  for (const part of parts) {
+    let entries: unknown;
+    try {
+      entries = v8.deserialize(part);
+    } catch (error) {
+      throw new CacheError(`does not deserialise: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(entries)) throw new CacheError('malformed: a part');
+    for (const entry of entries as unknown[]) {
+      if (!Array.isArray(entry) || !isText(entry[0]) || !isParsedFile(entry[1] as ParsedFile, entry[0])) throw new CacheError(`malformed: the entry of ${String((entry as unknown[])?.[0])}`);
+      const [path, parsed] = entry as [string, ParsedFile];
+      files.set(path, parsed);
+      if (!parsed.result.ok) continue;
+      // Strings and providers come back as copies, one per occurrence: the repeated ones are shared again.
+      parsed.result.article.sourcePath = path;
+      adoptArticle(parsed.result.article);
+    }
   }
-  return data.files;
+  return files;
 }
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Writes the parsed files, a part per turn of the event loop; what they are when the write starts is what is written. */
 export async function writeParseCache(file: string, contentDir: string, files: ReadonlyMap<string, ParsedFile>): Promise<void> {
-  const data: Omit<CacheFile, 'files'> & { files: ReadonlyMap<string, ParsedFile> } = { version: PARSE_CACHE_VERSION, contentDir, files };
-  await writeCacheFile(file, data);
+  const entries = [...files];
+  const parts: Uint8Array[] = [];
+  for (let first = 0; first < entries.length; first += PART_FILES) {
+    if (first > 0) await nextTurn();
+    parts.push(v8.serialize(entries.slice(first, first + PART_FILES)));
+  }
+  await writeCacheParts(file, { version: PARSE_CACHE_VERSION, contentDir }, parts);
 }
 
 export function sameStamp(a: FileStamp, b: FileStamp): boolean {

@@ -90,7 +90,8 @@ export function adoptArticle(article: Article): void {
   article.provider = sharedProvider(name, domain, iconUrl);
   for (const entry of article.related) if (entry.provider) entry.provider = sharedProvider(entry.provider.name, entry.provider.domain, entry.provider.iconUrl);
   article.type = sharedText(article.type);
-  article.topics = article.topics.map(sharedText);
+  const topics = article.topics;
+  for (let i = 0; i < topics.length; i++) topics[i] = sharedText(topics[i]!);
 }
 
 // A 1×1 (or 0×0) picture is a tracking pixel, not an illustration.
@@ -127,9 +128,9 @@ function relatedDate(value: unknown): Date | null {
 }
 
 function normalizeRelated(raw: unknown, ownUrl: string): RelatedCoverage[] {
-  const seen = new Set([ownUrl]);
   const related: RelatedCoverage[] = [];
-  if (!Array.isArray(raw)) return related;
+  if (!Array.isArray(raw) || raw.length === 0) return related;
+  const seen = new Set([ownUrl]);
   for (const entry of raw) {
     const url = isFields(entry) ? articleUrl(entry) : null;
     if (!isFields(entry) || !url || seen.has(url)) continue;

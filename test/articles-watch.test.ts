@@ -112,6 +112,28 @@ test('non-article files are ignored', async () => {
   assert.equal(changes.length, count + 1);
 });
 
+test('after live changes, the newest-first list, the topic and outlet counts and their lists are those a fresh load gives', async () => {
+  // In one batch: an article added, one republished under another topic and outlet name, one unpublished, one deleted.
+  const file = (name: string) => path.join(contentDir, name);
+  fs.writeFileSync(file('news/views-added.md'), article('Views story added late', 'views-added'));
+  const changed = fs.readFileSync(file('news/2020-05-06-gamerant.md'), 'utf8');
+  fs.writeFileSync(file('news/2020-05-06-gamerant.md'), changed.replace('Diablo 4', 'Sanctuary Weekly').replace('Game Rant on MSN', 'GameRant'));
+  fs.writeFileSync(file('news/2020-05-05-gamerant.md'), fs.readFileSync(file('news/2020-05-05-gamerant.md'), 'utf8').replace('published: true', 'published: false'));
+  fs.rmSync(file('dupes/b.md'));
+  await until(() => found('views').length === 1 && !found('hospital').includes('Hospital capacity: copy B'));
+  const fresh = await ArticleLibrary.open({ contentDir, cacheDir: null, logger: createLogger('silent') });
+  try {
+    assert.deepEqual(library.all().map((a) => a.id), fresh.all().map((a) => a.id));
+    assert.deepEqual(library.topics('', 25), fresh.topics('', 25));
+    assert.deepEqual(library.providers('', 25), fresh.providers('', 25));
+    for (const { name } of fresh.topics('', 25)) assert.deepEqual(library.search({ topic: name, limit: 50 }), fresh.search({ topic: name, limit: 50 }), name);
+    for (const { domain } of fresh.providers('', 25)) assert.deepEqual(library.search({ provider: domain, limit: 50 }), fresh.search({ provider: domain, limit: 50 }), domain);
+    assert.deepEqual(library.search({ includeUnpublished: true, limit: 50 }), fresh.search({ includeUnpublished: true, limit: 50 }));
+  } finally {
+    await fresh.close();
+  }
+});
+
 // A changed or deleted article's old terms stay in the search index as a tombstone until the index is rebuilt (see
 // SearchIndex): they must never be found, while running, after a restart from the index cache, or across a rebuild.
 test('tombstones: a changed or deleted article is found only as it is now, before and after restarts and rebuilds', async () => {

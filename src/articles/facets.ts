@@ -47,54 +47,75 @@ interface Group {
 }
 
 /**
+ * The counts facets are made of, which articles can be counted into and out of: a change to a few articles
+ * updates the counts rather than counting every article again.
+ */
+export class FacetTally {
+  private readonly topics = new Map<string, Group>();
+  private readonly providers = new Map<string, Group>();
+
+  /** Counts `article` in (`by` 1) or out (-1). */
+  count(article: Article, by: 1 | -1): void {
+    for (const topic of article.topics) tally(this.topics, foldTopic(topic), topic, article.published, by);
+    tally(this.providers, article.provider.domain, article.provider.name, article.published, by);
+  }
+
+  /** The facets of the articles counted in so far. */
+  facets(): Facets {
+    const providerDomains = new Map<string, Set<string>>();
+    const designate = (key: string, domain: string) => {
+      let set = providerDomains.get(key);
+      if (!set) providerDomains.set(key, (set = new Set()));
+      set.add(domain);
+    };
+    const providerFacets = [...this.providers].map(([domain, { names, published }]) => {
+      designate(domain, domain);
+      for (const name of names.keys()) designate(foldForMatch(name), domain);
+      const value = { domain, name: mostFrequent(names), count: published };
+      return { value, count: published, keys: [foldForMatch(value.name), domain] };
+    });
+    const topicFacets = [...this.topics].map(([key, { names, published }]) => {
+      const value = { name: mostFrequent(names), count: published };
+      return { value, count: published, keys: [key] };
+    });
+    topicFacets.sort(byCount);
+    providerFacets.sort(byCount);
+    const findable = <T>(facets: Facet<T>[]) => facets.filter((f) => f.count > 0);
+    return {
+      topics: findable(topicFacets),
+      providers: findable(providerFacets),
+      providerDomains,
+      topicByName: byKey(topicFacets),
+      providerByName: byKey(providerFacets),
+    };
+  }
+}
+
+function tally(groups: Map<string, Group>, key: string, name: string, published: boolean, by: 1 | -1): void {
+  let group = groups.get(key);
+  if (!group) groups.set(key, (group = { names: new Map(), published: 0 }));
+  const uses = (group.names.get(name) ?? 0) + by;
+  if (uses > 0) group.names.set(name, uses);
+  else group.names.delete(name);
+  if (published) group.published += by;
+  if (!group.names.size) groups.delete(key);
+}
+
+/**
  * Counts topics (grouped ignoring case and accents, shown in their most frequent spelling) and providers (grouped
  * by domain, shown by their most frequent name) over the published `articles`, most used first. Names found only
  * on unpublished articles can still be looked up, with a count of 0.
  */
 export function buildFacets(articles: Iterable<Article>): Facets {
-  return runNow(facetSteps(articles));
+  const tally = runNow(tallySteps(articles));
+  return tally.facets();
 }
 
-/** buildFacets() a step at a time (see steps.ts). */
-export function* facetSteps(articles: Iterable<Article>): Steps<Facets> {
-  const topics = new Map<string, Group>();
-  const providers = new Map<string, Group>();
-  const tally = (groups: Map<string, Group>, key: string, name: string, published: boolean) => {
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { names: new Map(), published: 0 }));
-    group.names.set(name, (group.names.get(name) ?? 0) + 1);
-    if (published) group.published++;
-  };
-  yield* eachSteps(articles, (article) => {
-    for (const topic of article.topics) tally(topics, foldTopic(topic), topic, article.published);
-    tally(providers, article.provider.domain, article.provider.name, article.published);
-  });
-  const providerDomains = new Map<string, Set<string>>();
-  const designate = (key: string, domain: string) => {
-    let set = providerDomains.get(key);
-    if (!set) providerDomains.set(key, (set = new Set()));
-    set.add(domain);
-  };
-  const providerFacets = [...providers].map(([domain, { names, published }]) => {
-    designate(domain, domain);
-    for (const name of names.keys()) designate(foldForMatch(name), domain);
-    const value = { domain, name: mostFrequent(names), count: published };
-    return { value, count: published, keys: [foldForMatch(value.name), domain] };
-  });
-  const topicFacets = [...topics].map(([key, { names, published }]) => {
-    const value = { name: mostFrequent(names), count: published };
-    return { value, count: published, keys: [key] };
-  });
-  topicFacets.sort(byCount);
-  providerFacets.sort(byCount);
-  const findable = <T>(facets: Facet<T>[]) => facets.filter((f) => f.count > 0);
-  return {
-    topics: findable(topicFacets),
-    providers: findable(providerFacets),
-    providerDomains,
-    topicByName: byKey(topicFacets),
-    providerByName: byKey(providerFacets),
-  };
+/** The counts of `articles`, a step at a time (see steps.ts). */
+export function* tallySteps(articles: Iterable<Article>): Steps<FacetTally> {
+  const tally = new FacetTally();
+  yield* eachSteps(articles, (article) => tally.count(article, 1));
+  return tally;
 }
 
 /** The topic a member typed or picked, matched as search matches it (case and accents ignored). */

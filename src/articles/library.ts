@@ -203,11 +203,9 @@ export class ArticleLibrary extends EventEmitter {
   /** Takes in one batch of changed files: what the watcher's batches come to. */
   private async apply(files: Set<string>): Promise<void> {
     const { change, moved } = this.corpus.apply(await this.live.read(files));
-    if (change.added || change.changed || change.removed || change.skipped) {
-      // The views are made anew beside commands, the previous ones serving meanwhile; the index follows them, so a
-      // search, the topic and outlet counts and all() change together.
-      await this.views.refresh();
-    }
+    // The views are brought up to date beside commands, the previous ones serving meanwhile; the index follows them,
+    // so a search, the topic and outlet counts and all() change together.
+    if (moved.length) await this.views.update(moved);
     // A large batch (a folder copied in) is indexed a step at a time, commands answered between steps.
     for (let first = 0; first < moved.length; first += UPDATE_STEP) {
       if (first) await nextTurn();

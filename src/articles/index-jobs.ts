@@ -26,7 +26,7 @@ export type JobMessage =
   /** Freeze the index built of the texts, write it with the keys to `file` (null: no cache) and answer with it. */
   | { kind: 'finish'; file: string | null }
   /** Compact `base` (see compactIndex), write it with `keys` (one per new slot) to `file` and answer with it. */
-  | { kind: 'compact'; base: FrozenIndex; added: ReadonlyMap<string, readonly number[]>; remap: Int32Array; keys: string[]; file: string | null };
+  | { kind: 'compact'; base: FrozenIndex; added: ReadonlyMap<string, readonly number[]>; remap: Int32Array; keys: (string | null)[]; file: string | null };
 
 /** A problem met by a job, as plain data: `corrupt` for a cache to rebuild, `code` for a file system error. */
 export interface JobProblem { message: string; code?: string; corrupt?: boolean }

@@ -218,12 +218,16 @@ export class IndexedSearch {
     const snapshot = this.slots.length;
     const remap = new Int32Array(snapshot).fill(-1);
     const kept: number[] = [];
-    const keys: string[] = [];
     this.slots.forEach((entry, slot) => {
-      if (!entry) return;
-      remap[slot] = kept.push(slot) - 1;
-      keys.push(this.keyOf(entry)!);
+      if (entry) remap[slot] = kept.push(slot) - 1;
     });
+    // A key per slot kept, a step at a time (a few microseconds each): an article changed meanwhile gets none, and is
+    // indexed anew at the next start.
+    const keys: (string | null)[] = [];
+    for (let first = 0; first < kept.length; first += KEYS_STEP) {
+      for (const slot of kept.slice(first, first + KEYS_STEP)) keys.push(this.slots[slot] ? this.keyOf(this.slots[slot]!) : null);
+      await nextTurn();
+    }
     const job = this.startJob(snapshot <= LOCAL_MAX);
     job.send({ kind: 'compact', base: index.frozen, added: index.added(), remap, keys, file });
     const made = await this.made(job, file);

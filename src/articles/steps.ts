@@ -26,7 +26,7 @@ export async function runInTurns<T>(steps: Steps<T>): Promise<T> {
 }
 
 // Items handled per step by default: a few milliseconds with the library's loops.
-const STEP = 4096;
+const STEP = 1000;
 
 /** Calls `each` on every item, yielding every `step` items. */
 export function* eachSteps<T>(items: Iterable<T>, each: (item: T) => void, step = STEP): Steps<void> {

@@ -20,9 +20,6 @@ export interface ParseJobDone { id: number; results: NormalizeResult[] }
 const CHUNK = 250;
 const IN_FLIGHT = 2;
 const WORKERS_MAX = 3;
-// Each worker's young generation: the default (16 MB semi-spaces) collected every few hundred files, and every
-// result survives until it is sent.
-const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 64 };
 
 /** How many workers help this thread on this machine: one per other core, up to WORKERS_MAX. */
 export function parseWorkers(): number {
@@ -94,7 +91,7 @@ export async function parseFilesInWorkers(
 
   const started: Worker[] = [];
   try {
-    for (let i = 0; i < Math.min(workers, chunks.length); i++) started.push(startWorker('parse-worker', RESOURCE_LIMITS));
+    for (let i = 0; i < Math.min(workers, chunks.length); i++) started.push(startWorker('parse-worker'));
   } catch {
     // No worker could start here (the TypeScript loader missing, say): this thread parses them all.
   }

@@ -2,7 +2,7 @@
 // the TypeScript sources (npm start and the tests run under tsx).
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 
 const here = import.meta.url;
 
@@ -10,10 +10,10 @@ const here = import.meta.url;
  * A worker running the module `name` of this folder ('parse-worker'). A worker inherits none of the process's
  * flags (a benchmark's --import hooks, say). From the TypeScript sources it registers tsx's CommonJS loader, which
  * transforms and loads in the worker's own thread: tsx's ESM loader, the other way, starts a hooks thread per
- * worker and took 0.9 s to load the parser in two workers, this 0.3 s.
+ * worker, and a parse worker took 0.33-0.72 s to be ready that way, 0.17-0.25 s this way.
  */
-export function startWorker(name: string, resourceLimits?: ResourceLimits): Worker {
-  const options = { execArgv: [], ...(resourceLimits ? { resourceLimits } : {}) };
+export function startWorker(name: string): Worker {
+  const options = { execArgv: [] };
   if (!here.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, here), options);
   const tsx = createRequire(here).resolve('tsx/cjs/api');
   const entry = fileURLToPath(new URL(`./${name}.ts`, here));

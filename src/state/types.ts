@@ -67,6 +67,9 @@ export interface RunRecord {
   outcome: string | null;
   createdAt: Date;
   finishedAt: Date | null;
+  /** The process sending it (see LeaseOptions), and until when; null once released. */
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
 }
 
 export interface RunMessage extends PlannedMessage {

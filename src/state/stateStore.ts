@@ -1,0 +1,108 @@
+// The persistent state as every other module sees it, whichever database holds it: SQLite (one machine, the
+// default) or PostgreSQL (DATABASE_URL=postgres://…, shared by several processes). Both implementations pass the same
+// contract tests (test/store-contract.test.ts); nothing outside src/state knows which one it talks to.
+import type { OwedPublication, Plan, RunMessage, RunRecord, RunStatus, RunTarget, Subscription, SubscriptionInput } from './types.js';
+
+/** Another digest of the server already has the name asked for. */
+export class NameTakenError extends Error {
+  constructor(readonly holder: Subscription) {
+    super(`a digest named "${holder.name}" already exists in this server`);
+  }
+}
+
+/**
+ * A run is leased by another process: a write meant for its owner only (recording a message, its outcome) was
+ * refused. The run is left to that owner, or to whoever takes it over once the lease expires.
+ */
+export class LeaseLostError extends Error {
+  constructor(readonly runId: number) {
+    super(`run ${runId} is leased by another process`);
+  }
+}
+
+/**
+ * Who sends a run. A process leases each run it claims or takes over for `leaseMs`, renews the lease while it
+ * sends, and releases it with the run's outcome; a run whose lease expired (its process crashed) may be taken over.
+ */
+export interface LeaseOptions {
+  /** This process, unique among every process sharing the database (host, pid and a random part). */
+  owner: string;
+  leaseMs: number;
+}
+
+export interface StateStore {
+  /** Where the state is, for messages that tell an admin where a problem is (a file path, or a URL without password). */
+  readonly location: string;
+  /** This process's lease identity. */
+  readonly lease: LeaseOptions;
+  close(): Promise<void>;
+
+  /**
+   * Creates a subscription, or replaces the one with `id`. Replacing resumes it and clears the pause reason, unless
+   * `keepPause`. Re-applying identical values to an active subscription changes nothing. Throws NameTakenError when
+   * another digest of the server has the name.
+   */
+  saveSubscription(input: SubscriptionInput, id?: number, keepPause?: boolean): Promise<Subscription>;
+  getSubscription(id: number): Promise<Subscription | undefined>;
+  /** The server's digest with this name, case ignored. */
+  findSubscriptionByName(guildId: string, name: string): Promise<Subscription | undefined>;
+  /** Every subscription, or a server's, or a channel's, oldest first. */
+  listSubscriptions(where?: { guildId?: string; channelId?: string }): Promise<Subscription[]>;
+  /** Pauses or resumes; false when there is no such subscription. Resuming clears the reason. */
+  setPaused(id: number, paused: boolean, reason?: string | null): Promise<boolean>;
+  /** Deletes the subscription; the stories its channel received and its runs stay recorded. */
+  removeSubscription(id: number): Promise<boolean>;
+
+  /** When each story (by URL) became eligible; empty until the library was first dated. */
+  eligibility(): Promise<Map<string, number>>;
+  eligibilityStarted(): Promise<boolean>;
+  /** Records stories newly seen published (the earliest sighting wins) and forgets those no longer published. */
+  updateEligibility(added: ReadonlyMap<string, number>, removed: readonly string[]): Promise<void>;
+
+  /** Every story URL the channel received. */
+  seenUrls(channelId: string): Promise<Set<string>>;
+  /** Every story URL an unfinished run of the channel still has to post. */
+  plannedUrls(channelId: string): Promise<Set<string>>;
+  /** When the subscription's latest run before `slot` that considered stories was planned, or null. */
+  lastPlannedAt(subscriptionId: number, slot: Date): Promise<Date | null>;
+
+  findRun(subscriptionId: number, slot: Date): Promise<RunRecord | undefined>;
+  getRun(runId: number): Promise<RunRecord | undefined>;
+  /**
+   * Claims the slot and stores its plan atomically, leased to this process: either the run exists with every planned
+   * message, or nothing was written. `plan` is called only when the slot was free. Undefined when the slot was
+   * already claimed (by any process), or another process is claiming it at this moment.
+   */
+  claimRun(target: RunTarget, slot: Date, plan: () => Plan): Promise<RunRecord | undefined>;
+  /** Records a slot closed without any message (missed too long ago, or its digest could not be built). */
+  closeSlot(target: RunTarget, slot: Date, status: 'failed' | 'skipped', outcome: string): Promise<RunRecord | undefined>;
+  /** Runs with planned messages not all posted yet, oldest slot first, whoever leases them. */
+  pendingRuns(): Promise<RunRecord[]>;
+  /**
+   * Leases a pending run to this process if it is free, expired or already this process's (PostgreSQL: a row lock
+   * taken with SKIP LOCKED, so two processes never wait on each other); undefined if another process holds it.
+   */
+  takeRun(runId: number): Promise<RunRecord | undefined>;
+  /** Extends this process's lease on the run; false when the lease is no longer this process's. */
+  renewLease(runId: number): Promise<boolean>;
+
+  /** The run's planned messages in order, with the Discord message id of those already posted. */
+  runMessages(runId: number): Promise<RunMessage[]>;
+  /** Notes that the message is about to be handed to Discord. Throws LeaseLostError unless this process leases the run. */
+  markAttempted(runId: number, index: number): Promise<void>;
+  /**
+   * Records one posted message and the stories it carried, in one transaction; `publish` marks it owed to the
+   * channel's followers in that same transaction. Throws LeaseLostError unless this process leases the run.
+   */
+  recordSent(runId: number, index: number, messageId: string, publish?: boolean): Promise<void>;
+  /** The channel's messages owed to its followers, sent at most `maxAgeMs` ago, oldest first. */
+  owedPublications(channelId: string, maxAgeMs: number): Promise<OwedPublication[]>;
+  /** A message owed to the followers was published, or Discord refused it for good. */
+  settlePublication(runId: number, index: number, state: 'published' | 'refused'): Promise<void>;
+  /**
+   * Sets the run's status and outcome (shown as its subscription's last result) and releases the lease, so a run
+   * left `sending` is free for the next attempt by any process. Throws LeaseLostError when another process holds an
+   * unexpired lease on it.
+   */
+  setRunOutcome(runId: number, status: RunStatus, outcome: string): Promise<void>;
+}

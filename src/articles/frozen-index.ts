@@ -155,6 +155,36 @@ export function compactIndex(base: FrozenIndex, added: ReadonlyMap<string, reado
   return layOut(live, base.postings.length + added.size * 4, slots, (term, writer) => writer.write(postingsOf(term)));
 }
 
+/**
+ * Lists of postings by term packed in a few buffers, to hand to a worker thread: as a Map of arrays, the postings
+ * added to an index of 50,000 articles by 1,200 new ones took 100 ms of the bot's thread to copy.
+ */
+export interface PackedLists { terms: string; termStarts: Int32Array; listStarts: Int32Array; postings: Float64Array }
+
+export function packLists(lists: ReadonlyMap<string, readonly number[]>): PackedLists {
+  const termStarts = new Int32Array(lists.size + 1);
+  const listStarts = new Int32Array(lists.size + 1);
+  let total = 0;
+  for (const list of lists.values()) total += list.length;
+  const postings = new Float64Array(total);
+  let [i, chars, at] = [0, 0, 0];
+  for (const [term, list] of lists) {
+    [termStarts[i], listStarts[i]] = [chars, at];
+    postings.set(list, at);
+    chars += term.length;
+    at += list.length;
+    i++;
+  }
+  [termStarts[i], listStarts[i]] = [chars, at];
+  return { terms: [...lists.keys()].join(''), termStarts, listStarts, postings };
+}
+
+export function unpackLists({ terms, termStarts, listStarts, postings }: PackedLists): Map<string, number[]> {
+  const lists = new Map<string, number[]>();
+  for (let i = 0; i + 1 < termStarts.length; i++) lists.set(terms.slice(termStarts[i], termStarts[i + 1]), Array.from(postings.subarray(listStarts[i], listStarts[i + 1])));
+  return lists;
+}
+
 /** Whether `data` has the shape of a FrozenIndex whose parts agree with each other (for a cache read back). */
 export function isFrozenIndex(data: unknown): data is FrozenIndex {
   const f = data as FrozenIndex;

@@ -6,7 +6,7 @@
 // and what it imports load neither discord.js nor the parser, so the worker starts quickly.
 import type { Worker } from 'node:worker_threads';
 import { CacheError } from './cache-file.js';
-import { compactIndex, type FrozenIndex } from './frozen-index.js';
+import { compactIndex, unpackLists, type FrozenIndex, type PackedLists } from './frozen-index.js';
 import { placeSlots, readIndexCache, writeIndexCache } from './index-cache.js';
 import { foldFields, type TextFields } from './query.js';
 import { IndexBuilder } from './search-index.js';
@@ -26,7 +26,7 @@ export type JobMessage =
   /** Freeze the index built of the texts, write it with the keys to `file` (null: no cache) and answer with it. */
   | { kind: 'finish'; file: string | null }
   /** Compact `base` (see compactIndex), write it with `keys` (one per new slot) to `file` and answer with it. */
-  | { kind: 'compact'; base: FrozenIndex; added: ReadonlyMap<string, readonly number[]>; remap: Int32Array; keys: (string | null)[]; file: string | null };
+  | { kind: 'compact'; base: FrozenIndex; added: PackedLists; remap: Int32Array; keys: (string | null)[]; file: string | null };
 
 /** A problem met by a job, as plain data: `corrupt` for a cache to rebuild, `code` for a file system error. */
 export interface JobProblem { message: string; code?: string; corrupt?: boolean }
@@ -86,7 +86,7 @@ export function jobHandler(answer: (answer: JobAnswer, transfer: ArrayBuffer[]) 
         case 'finish':
           return await made(builder.freeze(keys.length), keys, message.file);
         case 'compact':
-          return await made(compactIndex(message.base, message.added, message.remap, message.keys.length), message.keys, message.file);
+          return await made(compactIndex(message.base, unpackLists(message.added), message.remap, message.keys.length), message.keys, message.file);
       }
     } catch (error) {
       answer({ kind: 'failed', problem: jobProblem(error) }, []);

@@ -9,6 +9,7 @@ import type { Corpus, EntryChange } from './corpus.js';
 import { slotKey, tooManyTombstones } from './index-cache.js';
 import { localJob, problemError, workerJob, type IndexJob, type JobAnswer, type JobProblem } from './index-jobs.js';
 import type { SearchEntry } from './query.js';
+import { packLists } from './frozen-index.js';
 import { SearchIndex, type FrozenIndex } from './search-index.js';
 import { correctWord } from './spelling.js';
 import { bestSteps, newestSteps } from './order.js';
@@ -229,7 +230,7 @@ export class IndexedSearch {
       await nextTurn();
     }
     const job = this.startJob(snapshot <= LOCAL_MAX);
-    job.send({ kind: 'compact', base: index.frozen, added: index.added(), remap, keys, file });
+    job.send({ kind: 'compact', base: index.frozen, added: packLists(index.added()), remap, keys, file });
     const made = await this.made(job, file);
     if (!made || this.index !== index) return false;
     if (!made.writeProblem && file) this.saved = seen;

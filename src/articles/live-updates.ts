@@ -11,6 +11,8 @@ import { watchContent, type ContentWatcher } from './watcher.js';
 
 // A file that fails to parse right after a change may still be being written: read it again before giving up.
 const RETRY_DELAYS_MS = [150, 300, 600];
+// How long parsing changed files may hold the event loop before it lets other work run.
+const SLICE_MS = 20;
 // Live changes are written to the caches after a quiet spell, not on every save.
 const CACHE_SAVE_DELAY_MS = 5000;
 
@@ -30,6 +32,7 @@ export class LiveUpdates {
   private watcher: ContentWatcher | null = null;
   private updates: Promise<void> = Promise.resolve();
   private saveTimer: NodeJS.Timeout | undefined;
+  private sliceStarted = 0;
 
   constructor(private readonly contentDir: string, private readonly logger: Logger, private readonly hooks: LiveUpdateHooks) {}
 
@@ -83,6 +86,17 @@ export class LiveUpdates {
     });
   }
 
+  /**
+   * Lets other work run once this batch's parsing has held the event loop for a slice: the files of a batch are
+   * read together, and their parses, each begun as its file's details came back, ran back to back (100-170 ms for
+   * a batch of 100 files at 50,000 articles).
+   */
+  private async turn(): Promise<void> {
+    if (performance.now() - this.sliceStarted < SLICE_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.sliceStarted = performance.now();
+  }
+
   /** The file's parse now; null when it is gone, 'folder' when a folder stands at its path. */
   private async readOne(file: string): Promise<FileRead> {
     const full = path.join(this.contentDir, file);
@@ -94,6 +108,7 @@ export class LiveUpdates {
         if (stat.isDirectory()) return 'folder';
         stamp = { size: stat.size, mtimeMs: stat.mtimeMs };
         // A FIFO or device would block the read (and every update queued behind it) forever: never open one.
+        if (stat.isFile()) await this.turn();
         result = stat.isFile() ? (await parseFiles(this.contentDir, [file], new Map([[file, stamp]]))).get(file)! : { ok: false, reason: 'unreadable: not a regular file' };
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;

@@ -1,13 +1,14 @@
-// The real bot (src/main.ts, as `npm start` runs it) in a child process, pointed at a sandbox in the benchmark's
-// process as if it were Discord: start-up is timed from the spawn to the log lines it prints, memory is read inside
-// the child after forced GCs (measure-hook.ts), and commands go through the sandbox's driver.
+// The real bot (src/main.ts, as `npm start` runs it, or compiled, as `npm run start:prod` runs it) in a child process,
+// pointed at a sandbox in the benchmark's process as if it were Discord: start-up is timed from the spawn to the log
+// lines it prints, memory and event-loop delays are read inside the child (measure-hook.mjs), and commands go through
+// the sandbox's driver.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { REST } from 'discord.js';
 import { commandDefinitions } from '../../src/bot/commands/index.js';
 import { deployCommands } from '../../src/bot/deploy.js';
@@ -26,6 +27,8 @@ export interface BotProcess {
   waitFor(match: (line: LogLine) => boolean, timeoutMs?: number): Promise<{ ms: number; line: LogLine }>;
   /** The child's memory after forced full GCs. */
   memory(): Promise<NodeJS.MemoryUsage>;
+  /** The child's event-loop delays over 20 ms so far: [end time (ms since the epoch), delay in ms] (see measure-hook.mjs). */
+  delays(): Promise<[number, number][]>;
   /** SIGTERM (main's clean shutdown), then waits for the exit. */
   stop(): Promise<void>;
 }
@@ -52,6 +55,8 @@ export interface BotProcessOptions {
   /** DATA_DIR: the caches live in DATA_DIR/cache. */
   dataDir: string;
   databasePath: string;
+  /** The compiled bot's folder (npm run build's output), run with plain node; by default src/main.ts under tsx. */
+  compiled?: string;
 }
 
 export function startBotProcess(options: BotProcessOptions): BotProcess {
@@ -59,7 +64,12 @@ export function startBotProcess(options: BotProcessOptions): BotProcess {
   const { sandbox } = options;
   const child = spawn(
     process.execPath,
-    ['--expose-gc', '--import', 'tsx', '--import', path.join(root, 'bench/helpers/measure-hook.ts'), path.join(root, 'src/main.ts')],
+    [
+      '--expose-gc',
+      ...(options.compiled ? [] : ['--import', 'tsx']),
+      '--import', pathToFileURL(path.join(root, 'bench/helpers/measure-hook.mjs')).href,
+      options.compiled ? path.join(options.compiled, 'main.js') : path.join(root, 'src/main.ts'),
+    ],
     {
       cwd: root,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -118,6 +128,11 @@ export function startBotProcess(options: BotProcessOptions): BotProcess {
       if (!usage.gc) throw new Error('the bot runs without --expose-gc: its memory would include uncollected garbage');
       return usage;
     },
+    async delays() {
+      const answer = once(child, 'message') as Promise<[{ delays: [number, number][] }]>;
+      child.send('loop');
+      return (await answer)[0].delays;
+    },
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
@@ -145,7 +160,7 @@ export interface SettledBot {
  * A fresh sandbox with the bot's commands registered, and the bot started against it on `content` with a database
  * of its own, once it is settled (see settled()), so members can use it as they would.
  */
-export async function startSettledBot(content: { contentDir: string; dataDir: string }): Promise<SettledBot> {
+export async function startSettledBot(content: { contentDir: string; dataDir: string; compiled?: string }): Promise<SettledBot> {
   const sandbox = await DiscordSandbox.start({ logger: createLogger('silent') });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-bench-bot-'));
   const bot = startBotProcess({ sandbox, ...content, databasePath: path.join(dir, 'newsdesk.sqlite') });

@@ -32,6 +32,16 @@ export function scaleContent(): { contentDir: string; dataDir: string; cacheDir:
   return { contentDir, dataDir, cacheDir: path.join(dataDir, 'cache') };
 }
 
+/** The 7,852 real article files (coronavirus and diablo4), copied once under bench/.work (never committed). */
+export function realCorpus(): string {
+  const dir = workDir('real-7852');
+  if (!fs.existsSync(path.join(dir, '.complete'))) {
+    for (const corpus of ['coronavirus', 'diablo4']) fs.cpSync(path.join(coronavirusDir, '../..', corpus, '_news'), path.join(dir, corpus), { recursive: true });
+    fs.writeFileSync(path.join(dir, '.complete'), '');
+  }
+  return dir;
+}
+
 /**
  * A corpus file's text made into another article: its URL tagged with `tag` (so it is not folded into the original
  * as a duplicate), and optionally a new publication time and title.

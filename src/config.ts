@@ -3,6 +3,8 @@ import dotenv from 'dotenv';
 import { z } from 'zod';
 import type { DatabaseSetting } from './state/open.js';
 import { SNOWFLAKE } from './discord/snowflake.js';
+import { databaseUrlProblem } from './ops/databaseUrl.js';
+import { parseShardIds } from './ops/shardIds.js';
 import { contentFolderProblem, prepareDataFolder } from './settingFolders.js';
 import { parseTimeOfDay } from './util/timeOfDay.js';
 import { canonicalTimeZone } from './util/timezone.js';
@@ -29,6 +31,22 @@ const integer = (min: number, max: number, fallback: number) =>
     .transform(Number)
     .refine((n) => n >= min && n <= max, { message: `must be a whole number from ${min} to ${max}` });
 
+/** A whole number from min to max, or undefined when unset: for settings whose absence means "off". */
+const optionalInteger = (min: number, max: number) =>
+  optionalText
+    .refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max), { message: `must be a whole number from ${min} to ${max}` })
+    // NaN for a value refused above, so that no check across settings mistakes it for a number.
+    .transform((v) => (v === undefined ? undefined : /^\d+$/.test(v) ? Number(v) : NaN));
+
+const PORT_MAX = 65535;
+
+/**
+ * What a process does (issue 15's split): `all` is everything in one process, as before; `gateway` holds shards and
+ * answers members; `scheduler` has no gateway connection and posts due digests over REST.
+ */
+export const ROLES = ['all', 'gateway', 'scheduler'] as const;
+export type Role = (typeof ROLES)[number];
+
 const logLevel = (fallback: string) =>
   z
     .string()
@@ -51,6 +69,19 @@ const variables = z
     CONTENT_DIR: optionalText.transform((v) => path.resolve(v ?? 'content')),
     DATA_DIR: optionalText.transform((v) => path.resolve(v ?? 'data')),
     DATABASE_PATH: optionalText,
+    DATABASE_URL: optionalText.superRefine((v, ctx) => {
+      const problem = v === undefined ? undefined : databaseUrlProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    NEWSDESK_ROLE: optionalText
+      .transform((v) => (v ?? 'all').toLowerCase())
+      .refine((v): v is Role => (ROLES as readonly string[]).includes(v), {
+        message: 'must be all (everything in one process, the default), gateway (shards and commands) or scheduler (posts digests)',
+      }),
+    // Discord's gateway refuses a bot in 2,500 servers or more without sharding; no upper bound of its own.
+    SHARD_COUNT: optionalInteger(1, 1_000_000),
+    SHARD_IDS: optionalText,
+    HEALTH_PORT: optionalInteger(0, PORT_MAX),
     DIGEST_CHANNEL_ID: snowflake,
     DIGEST_TIME: optionalText.refine((v) => v === undefined || parseTimeOfDay(v) !== null, {
       message: 'must be a time as HH:mm on a 24-hour clock, e.g. 08:30',
@@ -79,6 +110,25 @@ const schema = variables
       const missing = digestKeys.find((k) => env[k] === undefined)!;
       ctx.addIssue({ code: 'custom', path: [missing], message: `is required when ${given[0]} is set (a digest needs a channel and a time)` });
     }
+    shardSettingsProblems(env).forEach((message) => ctx.addIssue({ code: 'custom', path: ['SHARD_IDS'], message }));
+    // A role that is not one has its own message already; the rules below are for the real ones.
+    if (env.NEWSDESK_ROLE !== 'all' && (ROLES as readonly string[]).includes(env.NEWSDESK_ROLE)) {
+      if (!env.DATABASE_URL) {
+        ctx.addIssue({
+          code: 'custom', path: ['DATABASE_URL'],
+          message: `is required with NEWSDESK_ROLE=${env.NEWSDESK_ROLE}: gateway and scheduler processes share their digests through one PostgreSQL database (a SQLite file belongs to one process); set DATABASE_URL=postgres://…, or NEWSDESK_ROLE=all to run everything in one process`,
+        });
+      }
+      if (!env.DISCORD_TOKEN) {
+        ctx.addIssue({
+          code: 'custom', path: ['DISCORD_TOKEN'],
+          message: `is required with NEWSDESK_ROLE=${env.NEWSDESK_ROLE}: the built-in sandbox lives inside one process, so a split needs a real bot token (and DISCORD_API_URL for a Discord-compatible server)`,
+        });
+      }
+    }
+    if (env.DATABASE_URL && env.DATABASE_PATH) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_PATH'], message: 'cannot be set with DATABASE_URL: the state lives either in PostgreSQL (DATABASE_URL) or in a SQLite file (DATABASE_PATH); remove one' });
+    }
     const contentProblem = contentFolderProblem(env.CONTENT_DIR);
     // The problem names its setting itself; zod's path would name it twice.
     if (contentProblem) ctx.addIssue({ code: 'custom', path: [], message: contentProblem });
@@ -93,6 +143,13 @@ const schema = variables
     databasePath: path.resolve(e.DATABASE_PATH ?? path.join(e.DATA_DIR, 'newsdesk.sqlite')),
     /** Which setting chose databasePath, for the messages that tell an operator what to change. */
     databaseSetting: (e.DATABASE_PATH ? 'DATABASE_PATH' : 'DATA_DIR') as DatabaseSetting,
+    /** The shared PostgreSQL store; when set, databasePath is not used. Show it only through databaseUrlForDisplay. */
+    databaseUrl: e.DATABASE_URL,
+    role: e.NEWSDESK_ROLE as Role,
+    /** The shards this process holds and their total, for discord.js's `shards` and `shardCount`; undefined: no sharding (discord.js's default), or a scheduler. */
+    shards: shardsOf(e),
+    /** The port of /healthz and /metrics on 127.0.0.1 (0: any free one); undefined: no health server. */
+    healthPort: e.HEALTH_PORT,
     digest: e.DIGEST_CHANNEL_ID && e.DIGEST_TIME ? { channelId: e.DIGEST_CHANNEL_ID, time: e.DIGEST_TIME, timezone: e.DIGEST_TIMEZONE ?? 'UTC' } : undefined,
     digestSize: e.DIGEST_SIZE,
     digestMaxPerProvider: e.DIGEST_MAX_PER_PROVIDER,
@@ -101,6 +158,24 @@ const schema = variables
   }));
 
 export type Config = z.infer<typeof schema>;
+
+type Variables = z.infer<typeof variables>;
+
+function shardSettingsProblems(env: Variables): string[] {
+  // A SHARD_COUNT that is not a count has its own message; SHARD_IDS cannot be checked against it.
+  if (env.SHARD_IDS === undefined || (env.SHARD_COUNT !== undefined && !(env.SHARD_COUNT >= 1))) return [];
+  if (env.SHARD_COUNT === undefined) return ['needs SHARD_COUNT, the total number of shards across every gateway process (SHARD_IDS are the ones this process holds)'];
+  const parsed = parseShardIds(env.SHARD_IDS, env.SHARD_COUNT);
+  return parsed.ok ? [] : [parsed.problem];
+}
+
+// Only called once the settings passed shardSettingsProblems. A scheduler holds no shards whatever a shared .env says.
+function shardsOf(env: Variables): { ids: number[]; count: number } | undefined {
+  if (env.NEWSDESK_ROLE === 'scheduler' || env.SHARD_COUNT === undefined) return undefined;
+  const count = env.SHARD_COUNT;
+  const parsed = env.SHARD_IDS === undefined ? undefined : parseShardIds(env.SHARD_IDS, count);
+  return { ids: parsed?.ok ? parsed.ids : Array.from({ length: count }, (_, i) => i), count };
+}
 
 // What `npm run digest` reads of the same .env: it needs no Discord setting, and a wrong one must not stop it. It
 // keeps its parse cache under DATA_DIR, as the bot does. Its output is for a terminal, so it logs only warnings and
@@ -111,6 +186,29 @@ const previewSchema = variables
   .transform((e) => ({ contentDir: e.CONTENT_DIR, dataDir: e.DATA_DIR, timezone: e.DIGEST_TIMEZONE ?? 'UTC', logLevel: e.LOG_LEVEL }));
 
 export type PreviewConfig = z.infer<typeof previewSchema>;
+
+// What `npm run proxy` reads: where Discord is (DISCORD_API_URL, which the bots point at the proxy instead) and where
+// to listen. Nothing else of the bot's settings concerns it, so nothing else can stop it.
+const proxySchema = variables
+  .pick({ DISCORD_API_URL: true, LOG_LEVEL: true, HEALTH_PORT: true })
+  .extend({
+    PROXY_PORT: integer(1, PORT_MAX, 8080),
+    PROXY_HOST: optionalText.refine((v) => v === undefined || /^[\w.:-]+$/.test(v), {
+      message: 'must be a host name or IP address to listen on, such as 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)',
+    }),
+  })
+  .superRefine((env, ctx) => {
+    // One .env shared by the bots and the proxy points DISCORD_API_URL at the proxy: the proxy would relay to itself.
+    if (pointsAtProxy(env.DISCORD_API_URL, env.PROXY_PORT)) {
+      ctx.addIssue({
+        code: 'custom', path: ['DISCORD_API_URL'],
+        message: `points at this proxy itself (port ${env.PROXY_PORT}), but it is where the proxy sends requests on to: start the proxy with DISCORD_API_URL= (empty, for Discord) or the real server's URL; only the Newsdesk processes point at the proxy`,
+      });
+    }
+  })
+  .transform((e) => ({ discordApiUrl: e.DISCORD_API_URL.replace(/\/+$/, ''), port: e.PROXY_PORT, host: e.PROXY_HOST ?? '127.0.0.1', healthPort: e.HEALTH_PORT, logLevel: e.LOG_LEVEL }));
+
+export type ProxyConfig = z.infer<typeof proxySchema>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -130,6 +228,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
 /** The settings of `npm run digest`, read like loadConfig's. */
 export function loadPreviewConfig(env: NodeJS.ProcessEnv = readEnvironment()): PreviewConfig {
   return parseSettings(previewSchema, env);
+}
+
+function pointsAtProxy(apiUrl: string, proxyPort: number): boolean {
+  try {
+    const url = new URL(apiUrl);
+    const local = ['localhost', '127.0.0.1', '[::1]', '0.0.0.0', '[::]'].includes(url.hostname);
+    return local && Number(url.port || (url.protocol === 'https:' ? 443 : 80)) === proxyPort;
+  } catch {
+    return false;
+  }
+}
+
+/** The settings of `npm run proxy`, read like loadConfig's. */
+export function loadProxyConfig(env: NodeJS.ProcessEnv = readEnvironment()): ProxyConfig {
+  return parseSettings(proxySchema, env);
 }
 
 /**

@@ -1,0 +1,322 @@
+// The StateStore contract, one suite run against each implementation: SQLite (a temp file) and PostgreSQL (a fresh
+// database on NEWSDESK_TEST_DATABASE_URL's server, skipped with the reason when there is none). Two stores with
+// different lease owners on one database stand for two processes.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { TestContext } from 'node:test';
+import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
+import { createLogger } from '../src/log.js';
+import { EVERY_DAY } from '../src/schedule/days.js';
+import { PostgresStore } from '../src/state/postgres/postgresStore.js';
+import { SqliteStore } from '../src/state/sqliteStore.js';
+import { LeaseLostError, NameTakenError } from '../src/state/stateStore.js';
+import type { StateStore } from '../src/state/stateStore.js';
+import type { PlannedMessage, RunTarget, SubscriptionInput } from '../src/state/types.js';
+import { TestClock } from './helpers/clock.js';
+import { postgresDatabase } from './helpers/postgres.js';
+
+const logger = createLogger('silent');
+const LEASE_MS = 30_000;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-contract-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+
+/** Stores on one new database, one per owner, sharing `clock`; undefined when the test was skipped. */
+type Open = (t: TestContext, clock: TestClock, owners: string[]) => Promise<StateStore[] | undefined>;
+
+/** A list of stores closed when the test ends, before the database is dropped (hooks run in the order they were added). */
+function closedAfter(t: TestContext): StateStore[] {
+  const stores: StateStore[] = [];
+  t.after(async () => {
+    for (const store of stores) await store.close();
+  });
+  return stores;
+}
+
+const backends: { name: string; open: Open }[] = [
+  {
+    name: 'SQLite',
+    open: async (t, clock, owners) => {
+      const file = path.join(dir, `db-${++files}.sqlite`);
+      const stores = closedAfter(t);
+      for (const owner of owners) stores.push(SqliteStore.open(file, { logger, clock, lease: { owner, leaseMs: LEASE_MS } }));
+      return stores;
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    open: async (t, clock, owners) => {
+      const stores = closedAfter(t);
+      const url = await postgresDatabase(t);
+      if (!url) return undefined;
+      for (const owner of owners) stores.push(await PostgresStore.connect(url, { logger, clock, lease: { owner, leaseMs: LEASE_MS } }));
+      return stores;
+    },
+  },
+];
+
+const START = '2026-03-01T10:00:00.000Z';
+const slot = (hour: number) => new Date(Date.UTC(2026, 2, 1, hour));
+
+const input = (over: Partial<SubscriptionInput> = {}): SubscriptionInput => ({
+  name: 'Morning',
+  kind: 'scheduled',
+  days: EVERY_DAY,
+  channelId: '100000000000000001',
+  guildId: '900000000000000001',
+  time: '08:30',
+  timezone: 'Europe/Paris',
+  settings: { ...DEFAULT_DIGEST_SETTINGS, size: 3 },
+  mentionRoleId: null,
+  ...over,
+});
+
+const message = (urls: string[]): PlannedMessage => ({ payload: { content: urls.join(' ') }, storyUrls: urls, storyCount: urls.length });
+
+for (const backend of backends) {
+  describe(`StateStore contract: ${backend.name}`, () => {
+    /** One store (or more), the test clock, and a first digest with its run target. */
+    async function setUp(t: TestContext, owners = ['process-a']) {
+      const clock = new TestClock(START);
+      const stores = await backend.open(t, clock, owners);
+      if (!stores) return undefined;
+      const sub = await stores[0]!.saveSubscription(input());
+      const target: RunTarget = { subscriptionId: sub.id, channelId: sub.channelId };
+      return { clock, stores, store: stores[0]!, sub, target };
+    }
+
+    test('subscriptions are saved, listed oldest first, found by name with case ignored, and a name is one digest per server', async (t) => {
+      const s = await setUp(t);
+      if (!s) return;
+      const { store, sub, clock } = s;
+      assert.equal(sub.name, 'Morning');
+      assert.equal(sub.publish, false);
+      assert.deepEqual(sub.createdAt, new Date(START));
+      clock.set('2026-03-01T10:01:00Z');
+      const evening = await store.saveSubscription(input({ name: 'Evening', channelId: '100000000000000002', publish: true }));
+      const elsewhere = await store.saveSubscription(input({ name: 'MORNING', guildId: '900000000000000002' }));
+      assert.deepEqual((await store.listSubscriptions()).map((x) => x.id), [sub.id, evening.id, elsewhere.id]);
+      assert.deepEqual((await store.listSubscriptions({ guildId: sub.guildId })).map((x) => x.name), ['Morning', 'Evening']);
+      assert.deepEqual((await store.listSubscriptions({ channelId: '100000000000000002' })).map((x) => x.id), [evening.id]);
+      assert.equal((await store.findSubscriptionByName(sub.guildId, 'mOrNiNg'))?.id, sub.id);
+      assert.equal(await store.findSubscriptionByName(sub.guildId, 'Noon'), undefined);
+      await assert.rejects(store.saveSubscription(input({ name: 'EVENING' })), (error: unknown) => error instanceof NameTakenError && error.holder.id === evening.id);
+      await assert.rejects(store.saveSubscription(input({ name: 'evening' }), sub.id), NameTakenError, 'renaming onto another digest is refused too');
+      const renamed = await store.saveSubscription(input({ name: 'MORNING', time: '09:00' }), sub.id);
+      assert.equal(renamed.name, 'MORNING', 'a digest may change the case of its own name');
+      assert.equal(renamed.time, '09:00');
+      assert.equal(renamed.publish, false);
+      assert.equal((await store.saveSubscription(input({ name: 'Evening', channelId: '100000000000000002' }), evening.id)).publish, true, 'publish left out keeps it');
+      assert.equal(await store.removeSubscription(evening.id), true);
+      assert.equal(await store.removeSubscription(evening.id), false);
+      assert.equal(await store.getSubscription(evening.id), undefined);
+      assert.ok(await store.saveSubscription(input({ name: 'Evening' })), 'a removed digest frees its name');
+    });
+
+    test('a pause is kept only when asked, a resume clears its reason, and saving identical values changes nothing', async (t) => {
+      const s = await setUp(t);
+      if (!s) return;
+      const { store, sub, clock } = s;
+      clock.set('2026-03-01T11:00:00Z');
+      assert.deepEqual(await store.saveSubscription(input(), sub.id), sub, 'identical values leave it as it was, updatedAt included');
+      assert.equal(await store.setPaused(sub.id, true, 'the channel is gone'), true);
+      assert.equal(await store.setPaused(9_999, true), false);
+      let now = await store.getSubscription(sub.id);
+      assert.equal(now?.paused, true);
+      assert.equal(now?.pausedReason, 'the channel is gone');
+      assert.deepEqual(now?.updatedAt, new Date('2026-03-01T11:00:00Z'));
+      now = await store.saveSubscription(input({ time: '07:00' }), sub.id, true);
+      assert.equal(now.paused, true, 'keepPause edits the settings only');
+      assert.equal(now.pausedReason, 'the channel is gone');
+      now = await store.saveSubscription(input({ time: '07:00' }), sub.id);
+      assert.equal(now.paused, false, 'setting a digest up again resumes it');
+      assert.equal(now.pausedReason, null);
+      await store.setPaused(sub.id, true, 'no permission');
+      assert.equal(await store.setPaused(sub.id, false, 'ignored'), true);
+      assert.equal((await store.getSubscription(sub.id))?.pausedReason, null);
+    });
+
+    test('eligibility starts empty, keeps the first sighting recorded of a story and forgets a story no longer published', async (t) => {
+      const s = await setUp(t);
+      if (!s) return;
+      const { store } = s;
+      assert.equal(await store.eligibilityStarted(), false);
+      assert.deepEqual(await store.eligibility(), new Map());
+      await store.updateEligibility(new Map([['https://a', 1_000], ['https://b', 2_000]]), []);
+      assert.equal(await store.eligibilityStarted(), true);
+      // Another process saw them too, later or (its clock, its timing) earlier: what was recorded first stands.
+      await store.updateEligibility(new Map([['https://a', 5_000], ['https://b', 1_500], ['https://c', 3_000]]), []);
+      assert.deepEqual(await store.eligibility(), new Map([['https://a', 1_000], ['https://b', 2_000], ['https://c', 3_000]]));
+      await store.updateEligibility(new Map(), ['https://a']);
+      assert.deepEqual(await store.eligibility(), new Map([['https://b', 2_000], ['https://c', 3_000]]));
+      await store.updateEligibility(new Map([['https://a', 9_000]]), []);
+      assert.equal((await store.eligibility()).get('https://a'), 9_000, 'a story published again is eligible from then');
+      assert.equal(await store.eligibilityStarted(), true, 'an empty library stays dated');
+    });
+
+    test('a slot is claimed once, its plan made only when it was free, and a second process finds it taken', async (t) => {
+      const s = await setUp(t, ['process-a', 'process-b']);
+      if (!s) return;
+      const [a, b] = s.stores as [StateStore, StateStore];
+      let plans = 0;
+      const plan = () => (plans++, [message(['https://1', 'https://2']), message(['https://3'])]);
+      const run = await a.claimRun(s.target, slot(8), plan);
+      assert.ok(run);
+      assert.equal(run.status, 'sending');
+      assert.equal(run.subscriptionId, s.sub.id);
+      assert.deepEqual(run.slot, slot(8));
+      assert.equal(run.leaseOwner, 'process-a', 'a claimed run is leased to its claimer');
+      assert.deepEqual(run.leaseUntil, new Date(Date.parse(START) + LEASE_MS));
+      assert.equal(await b.claimRun(s.target, slot(8), plan), undefined);
+      assert.equal(await a.claimRun(s.target, slot(8), plan), undefined);
+      assert.equal(plans, 1);
+      assert.deepEqual((await b.findRun(s.sub.id, slot(8)))?.id, run.id);
+      assert.deepEqual((await b.runMessages(run.id)).map((m) => [m.index, m.storyUrls, m.storyCount, m.messageId, m.attemptedAt]),
+        [[0, ['https://1', 'https://2'], 2, null, null], [1, ['https://3'], 1, null, null]]);
+      assert.deepEqual((await b.runMessages(run.id))[0]?.payload, { content: 'https://1 https://2' });
+      await assert.rejects(a.claimRun(s.target, slot(9), () => { throw new Error('no digest'); }), /no digest/);
+      assert.equal(await a.findRun(s.sub.id, slot(9)), undefined, 'a plan that failed wrote nothing');
+      assert.ok(await b.claimRun(s.target, slot(9), plan), 'and leaves the slot free');
+    });
+
+    test('an empty plan closes its run at once, releases it and shows why as the last result', async (t) => {
+      const s = await setUp(t);
+      if (!s) return;
+      const run = await s.store.claimRun(s.target, slot(8), () => ({ empty: 'no new stories' }));
+      assert.equal(run?.status, 'empty');
+      assert.equal(run?.outcome, 'empty: no new stories');
+      assert.equal(run?.leaseOwner, null);
+      assert.deepEqual(run?.finishedAt, new Date(START));
+      assert.deepEqual(await s.store.pendingRuns(), []);
+      const sub = await s.store.getSubscription(s.sub.id);
+      assert.equal(sub?.lastResult, 'empty: no new stories');
+      assert.deepEqual(sub?.lastRunAt, new Date(START));
+    });
+
+    test('a closed slot is recorded once and is never claimed afterwards', async (t) => {
+      const s = await setUp(t);
+      if (!s) return;
+      const closed = await s.store.closeSlot(s.target, slot(6), 'skipped', 'skipped: missed by 3 hours');
+      assert.equal(closed?.status, 'skipped');
+      assert.equal(closed?.outcome, 'skipped: missed by 3 hours');
+      assert.equal(await s.store.closeSlot(s.target, slot(6), 'failed', 'again'), undefined);
+      assert.equal(await s.store.claimRun(s.target, slot(6), () => [message(['https://x'])]), undefined);
+      assert.equal((await s.store.getSubscription(s.sub.id))?.lastResult, 'skipped: missed by 3 hours');
+    });
+
+    test('seen and planned URLs follow what was sent, and the last planned time counts only runs that considered stories', async (t) => {
+      const s = await setUp(t);
+      if (!s) return;
+      const { store, clock, target } = s;
+      const run = (await store.claimRun(target, slot(8), () => [message(['https://1', 'https://2']), message(['https://3'])]))!;
+      assert.deepEqual(await store.plannedUrls(target.channelId), new Set(['https://1', 'https://2', 'https://3']));
+      assert.deepEqual(await store.seenUrls(target.channelId), new Set());
+      await store.markAttempted(run.id, 0);
+      clock.set('2026-03-01T10:00:05Z');
+      await store.markAttempted(run.id, 0);
+      assert.deepEqual((await store.runMessages(run.id))[0]?.attemptedAt, new Date(START), 'the first attempt is the one kept');
+      await store.recordSent(run.id, 0, '700000000000000001');
+      assert.deepEqual(await store.seenUrls(target.channelId), new Set(['https://1', 'https://2']));
+      assert.deepEqual(await store.plannedUrls(target.channelId), new Set(['https://3']));
+      assert.equal((await store.runMessages(run.id))[0]?.messageId, '700000000000000001');
+      await assert.rejects(store.recordSent(run.id, 5, '700000000000000002'), /no message 5/);
+      assert.deepEqual(await store.plannedUrls('100000000000000009'), new Set(), 'per channel');
+
+      assert.equal(await store.lastPlannedAt(target.subscriptionId, slot(8)), null, 'only runs before the slot count');
+      assert.deepEqual(await store.lastPlannedAt(target.subscriptionId, slot(20)), new Date(START));
+      clock.set('2026-03-01T12:00:00Z');
+      await store.closeSlot(target, slot(12), 'failed', 'failed: no channel');
+      assert.deepEqual(await store.lastPlannedAt(target.subscriptionId, slot(20)), new Date(START), 'a failed run considered nothing');
+      await store.setRunOutcome(run.id, 'posted', 'posted 2 message(s)');
+      assert.deepEqual(await store.plannedUrls(target.channelId), new Set(), 'a finished run plans nothing more');
+    });
+
+    test('pending runs are every unfinished run, oldest slot first, whoever leases them', async (t) => {
+      const s = await setUp(t, ['process-a', 'process-b']);
+      if (!s) return;
+      const [a, b] = s.stores as [StateStore, StateStore];
+      const other = await a.saveSubscription(input({ name: 'Other', channelId: '100000000000000002' }));
+      const late = await a.claimRun(s.target, slot(9), () => [message(['https://1'])]);
+      const early = await b.claimRun({ subscriptionId: other.id, channelId: other.channelId }, slot(7), () => [message(['https://2'])]);
+      await a.claimRun(s.target, slot(8), () => ({ empty: 'nothing' }));
+      assert.deepEqual((await a.pendingRuns()).map((r) => [r.id, r.leaseOwner]), [[early!.id, 'process-b'], [late!.id, 'process-a']]);
+      await b.setRunOutcome(early!.id, 'posted', 'posted');
+      assert.deepEqual((await b.pendingRuns()).map((r) => r.id), [late!.id]);
+    });
+
+    test('a lease keeps a run to its owner until it expires; the process taking it over is then the only one that may record it', async (t) => {
+      const s = await setUp(t, ['process-a', 'process-b']);
+      if (!s) return;
+      const [a, b] = s.stores as [StateStore, StateStore];
+      const run = (await a.claimRun(s.target, slot(8), () => [message(['https://1']), message(['https://2'])]))!;
+      assert.equal(await b.takeRun(run.id), undefined, 'refused while the lease holds');
+      assert.equal((await a.takeRun(run.id))?.leaseOwner, 'process-a', 'the owner may take its own run again');
+      s.clock.set(new Date(Date.parse(START) + LEASE_MS - 1));
+      assert.equal(await a.renewLease(run.id), true);
+      s.clock.set(new Date(Date.parse(START) + 2 * LEASE_MS - 2));
+      assert.equal(await b.takeRun(run.id), undefined, 'the renewal extended it');
+      s.clock.set(new Date(Date.parse(START) + 2 * LEASE_MS));
+      const taken = await b.takeRun(run.id);
+      assert.equal(taken?.leaseOwner, 'process-b', 'taken over once expired');
+      assert.deepEqual(taken?.leaseUntil, new Date(Date.parse(START) + 3 * LEASE_MS));
+
+      await assert.rejects(a.markAttempted(run.id, 0), LeaseLostError);
+      await assert.rejects(a.recordSent(run.id, 0, '700000000000000001'), LeaseLostError);
+      await assert.rejects(a.setRunOutcome(run.id, 'failed', 'gave up'), LeaseLostError);
+      assert.equal(await a.renewLease(run.id), false);
+      assert.equal(await a.takeRun(run.id), undefined);
+      assert.deepEqual(await a.seenUrls(s.target.channelId), new Set(), 'the old owner recorded nothing');
+      assert.deepEqual((await a.runMessages(run.id)).map((m) => [m.messageId, m.attemptedAt]), [[null, null], [null, null]]);
+
+      await b.markAttempted(run.id, 0);
+      await b.recordSent(run.id, 0, '700000000000000001');
+      assert.deepEqual(await a.seenUrls(s.target.channelId), new Set(['https://1']));
+      await b.setRunOutcome(run.id, 'sending', 'retrying: Discord is unavailable');
+      const released = await a.getRun(run.id);
+      assert.equal(released?.leaseOwner, null, 'an outcome releases the lease');
+      assert.equal(released?.leaseUntil, null);
+      assert.equal(released?.status, 'sending');
+      assert.equal((await a.takeRun(run.id))?.leaseOwner, 'process-a', 'a released run is free for any process at once');
+      await a.recordSent(run.id, 1, '700000000000000002');
+      await a.setRunOutcome(run.id, 'posted', 'posted 2 message(s)');
+      assert.equal(await b.takeRun(run.id), undefined, 'a finished run is not taken');
+      assert.equal((await b.getRun(run.id))?.status, 'posted');
+    });
+
+    test('an owed publication is listed until settled, only while recent and while its digest still publishes', async (t) => {
+      const s = await setUp(t);
+      if (!s) return;
+      const { store, clock } = s;
+      const sub = await store.saveSubscription(input({ name: 'News', channelId: '100000000000000003', publish: true }));
+      const target = { subscriptionId: sub.id, channelId: sub.channelId };
+      const run = (await store.claimRun(target, slot(8), () => [message(['https://1']), message(['https://2']), message(['https://3'])]))!;
+      await store.recordSent(run.id, 0, '700000000000000001', true);
+      await store.recordSent(run.id, 1, '700000000000000002', false);
+      await store.recordSent(run.id, 2, '700000000000000003', true);
+      assert.deepEqual(await store.owedPublications(sub.channelId, 60_000),
+        [{ runId: run.id, index: 0, messageId: '700000000000000001' }, { runId: run.id, index: 2, messageId: '700000000000000003' }]);
+      assert.deepEqual(await store.owedPublications(s.sub.channelId, 60_000), [], 'per channel');
+      await store.settlePublication(run.id, 0, 'published');
+      assert.deepEqual((await store.owedPublications(sub.channelId, 60_000)).map((o) => o.index), [2]);
+      clock.set(new Date(Date.parse(START) + 60_001));
+      assert.deepEqual(await store.owedPublications(sub.channelId, 60_000), [], 'too old to publish');
+      assert.equal((await store.owedPublications(sub.channelId, 120_000)).length, 1);
+      await store.saveSubscription(input({ name: 'News', channelId: '100000000000000003', publish: false }), sub.id);
+      assert.deepEqual(await store.owedPublications(sub.channelId, 120_000), [], 'a digest that stopped publishing owes nothing');
+    });
+
+    test('removing a digest keeps its runs and what its channel received', async (t) => {
+      const s = await setUp(t);
+      if (!s) return;
+      const run = (await s.store.claimRun(s.target, slot(8), () => [message(['https://1'])]))!;
+      await s.store.recordSent(run.id, 0, '700000000000000001');
+      await s.store.setRunOutcome(run.id, 'posted', 'posted 1 message(s)');
+      await s.store.removeSubscription(s.sub.id);
+      assert.equal((await s.store.getRun(run.id))?.status, 'posted');
+      assert.deepEqual(await s.store.seenUrls(s.target.channelId), new Set(['https://1']));
+    });
+  });
+}

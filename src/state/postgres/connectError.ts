@@ -46,7 +46,9 @@ export function describeConnectFailure(error: unknown, url: string): StateConnec
   const detail = detailOf(error, url);
   // PostgreSQL's SQLSTATE codes: 28P01 wrong password, 28000 no such role (or no pg_hba.conf entry), 3D000 no such database.
   if (code === '28P01') {
-    return refusal(url, `refused the login of ${user}: wrong password (${detail})`, `Correct the password in DATABASE_URL (special characters percent-encoded, such as %40 for @).`);
+    // PostgreSQL gives the same answer for a user it does not know, so as not to tell which users exist.
+    return refusal(url, `refused the login of ${user}: wrong password, or no such user (${detail})`,
+      `Correct the user and password in DATABASE_URL (special characters percent-encoded, such as %40 for @).`);
   }
   if (code === '28000') {
     return refusal(url, `refused the login of ${user} (${detail})`, `Correct the user in DATABASE_URL, or create that role on the server, or let it connect from this machine in pg_hba.conf.`);
@@ -57,7 +59,10 @@ export function describeConnectFailure(error: unknown, url: string): StateConnec
   if (code === '42501') {
     return refusal(url, `cannot be set up by ${user}: it may not create tables there (${detail})`, `Give ${user} the right to create tables in the database (GRANT CREATE ON SCHEMA public TO ${user}), or use the database's owner in DATABASE_URL.`);
   }
-  if (/^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|ECONNRESET)$/.test(code) || /timeout|terminated/i.test(detail)) {
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return refusal(url, `cannot be reached: the host ${parsed.hostname} is not known here (${detail})`, 'Correct the host in DATABASE_URL, or check this machine\'s DNS.');
+  }
+  if (/^(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|ECONNRESET)$/.test(code) || /timeout|terminated/i.test(detail)) {
     return refusal(url, `cannot be reached: no PostgreSQL server answered at ${server} (${detail})`,
       'Start PostgreSQL there, or correct the host and port in DATABASE_URL, and check that a firewall lets this machine through.');
   }

@@ -1,6 +1,7 @@
 // Discord's rate limits as the sandbox enforces them: a fixed-window bucket per route and major parameter (POST
 // /channels/{id}/messages: 5 per 5 s per channel, threads included; publishing a message: 10 per hour per channel)
-// and a global 50 requests per second per bot, which interaction endpoints are exempt from.
+// and a global 50 requests per second per bot, which interaction endpoints are exempt from. One limiter serves every
+// caller of the token, as Discord counts the global limit per bot whichever connection or process sends.
 // https://discord.com/developers/docs/topics/rate-limits
 
 export interface BucketState {
@@ -66,6 +67,7 @@ export class RateLimiter {
   private readonly globalWindow: FixedWindow;
   private readonly windows = new Map<string, FixedWindow>();
   private readonly options: Required<RateLimitOptions>;
+  private readonly refused = { global: 0, route: 0 };
 
   constructor(options: RateLimitOptions = DISCORD_RATE_LIMITS) {
     this.options = { ...DISCORD_RATE_LIMITS, ...options };
@@ -80,7 +82,10 @@ export class RateLimiter {
   check(now: number, request: { bucket?: { name: BucketName; channelId: string }; exemptFromGlobal: boolean }): RateLimitVerdict {
     if (!request.exemptFromGlobal) {
       const global = this.globalWindow.take(now);
-      if (!global.allowed) return { limited: true, global: true, retryAfterMs: global.state.resetAfterMs };
+      if (!global.allowed) {
+        this.refused.global++;
+        return { limited: true, global: true, retryAfterMs: global.state.resetAfterMs };
+      }
     }
     if (request.bucket === undefined) return { limited: false };
     const { name, channelId } = request.bucket;
@@ -92,7 +97,14 @@ export class RateLimiter {
     }
     const { allowed, state } = window.take(now);
     const bucket = { hash: BUCKET_HASHES[name], state };
-    return allowed ? { limited: false, bucket } : { limited: true, global: false, retryAfterMs: state.resetAfterMs, bucket };
+    if (allowed) return { limited: false, bucket };
+    this.refused.route++;
+    return { limited: true, global: false, retryAfterMs: state.resetAfterMs, bucket };
+  }
+
+  /** How many requests were refused so far by the global limit and by route buckets. */
+  refusals(): { global: number; route: number } {
+    return { ...this.refused };
   }
 }
 

@@ -7,6 +7,8 @@ import { snowflakeTime } from './snowflake.js';
 
 export interface ChannelSpec {
   name: string;
+  /** The guild to add it to: the sandbox's first by default; a thread is always in its parent's. */
+  guildId?: string;
   /** A text channel by default. */
   type?: SandboxChannelType;
   /** Required for a thread: the text, announcement or forum channel it is in. */
@@ -35,6 +37,7 @@ const LOCKED_DENY = PermissionFlagsBits.SendMessages | PermissionFlagsBits.SendM
 
 export interface ChannelBuildContext {
   id: string;
+  guildId: string;
   position: number;
   /** The channel `spec.parentId` names, if it exists. */
   parent: ChannelRecord | undefined;
@@ -46,7 +49,7 @@ export interface ChannelBuildContext {
 /** The record for `spec`; a spec Discord could not have (a thread without a fitting parent, …) throws naming the mistake. */
 export function buildChannel(spec: ChannelSpec, context: ChannelBuildContext): ChannelRecord {
   const type = spec.type ?? ChannelType.GuildText;
-  const base = { id: context.id, name: spec.name, type, rateLimitPerUser: spec.rateLimitPerUser ?? 0, position: context.position };
+  const base = { id: context.id, guildId: context.guildId, name: spec.name, type, rateLimitPerUser: spec.rateLimitPerUser ?? 0, position: context.position };
   if (isThread({ type })) {
     const { parent } = context;
     if (!parent || !isParentType(parent.type) || !THREAD_TYPES_IN[parent.type].includes(type as never)) {

@@ -32,6 +32,8 @@ export interface ThreadState {
 
 export interface ChannelRecord {
   id: string;
+  /** The guild it is in (a thread is in its parent's). */
+  guildId: string;
   name: string;
   type: SandboxChannelType;
   position: number;
@@ -68,7 +70,6 @@ export function isParentType(type: number): type is ParentChannelType {
 
 /** What the wire shape needs from the rest of the world. */
 export interface ChannelContext {
-  guildId: string;
   botId: string;
   lastMessageId: string | null;
   /** Messages in it now (for a forum post, without its starter message). */
@@ -80,7 +81,7 @@ export interface ChannelContext {
 /** A channel object as Discord sends it (GUILD_CREATE, CHANNEL_CREATE, GET /channels/{id}, thread answers). */
 export function channelWire(channel: ChannelRecord, context: ChannelContext): Record<string, unknown> {
   const common = {
-    id: channel.id, type: channel.type, guild_id: context.guildId, name: channel.name, parent_id: channel.parentId,
+    id: channel.id, type: channel.type, guild_id: channel.guildId, name: channel.name, parent_id: channel.parentId,
     last_message_id: context.lastMessageId, rate_limit_per_user: channel.rateLimitPerUser, flags: 0,
   };
   if (isThread(channel)) return { ...common, ...threadFields(channel.thread, channel, context) };

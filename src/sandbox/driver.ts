@@ -5,7 +5,7 @@ import {
 import type { Gateway } from './gateway.js';
 import type { InteractionReply, Interactions } from './interactions.js';
 import { resolveName, takesName, type SandboxDirectory } from './names.js';
-import type { RecordedMessage, SandboxUser, World } from './world.js';
+import type { ChannelRecord, RecordedMessage, SandboxUser, World } from './world.js';
 
 // Plays the member's side of Discord: builds INTERACTION_CREATE exactly as Discord sends it for a slash command,
 // an autocomplete keystroke or a button click, refuses what a Discord client would not let a member send, and
@@ -21,7 +21,7 @@ export interface InvokeOptions {
   options?: Record<string, OptionValue>;
   /** Who runs it; the admin member by default. */
   as?: SandboxUser;
-  /** Where; the news channel by default. */
+  /** Where; the first guild's news channel by default. A channel of another guild runs it in that guild. */
   channelId?: string;
 }
 
@@ -34,8 +34,8 @@ export interface SandboxDriver {
   click(message: { id: string }, customId: string, options?: { as?: SandboxUser }): Promise<InteractionReply>;
   /** The current state of a message the bot posted or answered with (after its edits), or undefined. */
   message(id: string): Record<string, unknown> | undefined;
-  /** The guild's channels, roles and members, as a member can pick them in an option. */
-  directory(): SandboxDirectory;
+  /** A guild's channels, roles and members (the first guild's by default), as a member can pick them in an option. */
+  directory(guildId?: string): SandboxDirectory;
 }
 
 export interface DriverDeps {
@@ -150,48 +150,57 @@ export function createDriver(deps: DriverDeps): SandboxDriver {
   const findMessage = (id: string): RecordedMessage | undefined =>
     interactions.findMessage(id) ?? world.findMessageById(id);
 
-  function directory(): SandboxDirectory {
+  function directory(guildId = world.guild.id): SandboxDirectory {
     // The guild as GUILD_CREATE describes it: the lists a member's client offers, active threads among the channels.
     type WireChannel = { id: string; name: string; type: number };
-    const guild = world.apiGuild() as { channels: WireChannel[]; threads: WireChannel[]; roles: { id: string; name: string; position: number }[] };
+    const guild = world.apiGuild(guildId) as { name: string; channels: WireChannel[]; threads: WireChannel[]; roles: { id: string; name: string; position: number }[] };
     // In a thread Send Messages in Threads is what lets one post; in a forum, Send Messages lets one start a post.
     const posting = (c: WireChannel) => (guild.threads.includes(c) ? PermissionFlagsBits.SendMessagesInThreads : PermissionFlagsBits.SendMessages);
     return {
-      guildName: world.guild.name,
+      guildName: guild.name,
       channels: [...guild.channels, ...guild.threads].map((c) => ({ id: c.id, name: c.name, type: c.type, botCanPost: (world.permissions(world.bot, c.id) & posting(c)) !== 0n })),
       roles: [...guild.roles].sort((a, b) => b.position - a.position).map((r) => ({ id: r.id, name: r.name })),
-      members: world.users().map((u) => ({ id: u.id, username: u.username, roleIds: u.roles, bot: u.id === world.bot.id })),
+      members: world.users().map((u) => ({ id: u.id, username: u.username, roleIds: world.rolesIn(world.guildById(guildId), u), bot: u.id === world.bot.id })),
     };
   }
 
-  function send(type: number, data: Record<string, unknown>, user: SandboxUser, channelId: string, clicked?: RecordedMessage): Promise<InteractionReply> {
+  /** The channel an interaction happens in, refused as a Discord client would refuse it. */
+  function placeOf(channelId: string): ChannelRecord {
     const channel = world.channel(channelId);
     if (!channel) throw new RefusedByClient(`channel ${channelId} does not exist`);
     if (channel.type === ChannelType.GuildForum) throw new RefusedByClient(`#${channel.name} is a forum: commands are typed in one of its posts, not in the forum itself`);
-    if (!gateway.hasSession) throw new RefusedByClient('no bot has connected to the sandbox gateway yet');
+    return channel;
+  }
+
+  /** INTERACTION_CREATE, to the shard that owns the channel's guild. */
+  function send(type: number, data: Record<string, unknown>, user: SandboxUser, channelId: string, clicked?: RecordedMessage): Promise<InteractionReply> {
+    const channel = placeOf(channelId);
+    const { guildId } = channel;
+    if (!gateway.hasSessionFor(guildId)) throw new RefusedByClient(`no bot has connected to the sandbox gateway as the shard of guild ${guildId} yet`);
     const pending = interactions.open(channelId, clicked, deps.now());
     gateway.dispatch(GatewayDispatchEvents.InteractionCreate, {
       id: pending.id, application_id: applicationId, type, data, token: pending.token, version: 1,
-      guild_id: world.guild.id, guild: { id: world.guild.id, locale: 'en-US', features: [] },
+      guild_id: guildId, guild: { id: guildId, locale: 'en-US', features: [] },
       channel_id: channelId, channel: { ...world.apiChannel(channel), permissions: world.permissions(user, channelId).toString() },
-      member: world.apiMember(user, channelId), app_permissions: world.permissions(world.bot, channelId).toString(),
-      locale: 'en-US', guild_locale: 'en-US', entitlements: [], authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: world.guild.id },
+      member: world.apiMember(user, guildId, channelId), app_permissions: world.permissions(world.bot, channelId).toString(),
+      locale: 'en-US', guild_locale: 'en-US', entitlements: [], authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: guildId },
       context: InteractionContextType.Guild, attachment_size_limit: 10 * 1024 * 1024,
       ...(clicked ? { message: world.apiMessage(clicked, interactions.findMessage(clicked.id) ? { webhook_id: applicationId, application_id: applicationId } : {}) } : {}),
-    });
+    }, { guildId });
     return pending.settled;
   }
 
   function commandData(name: string, invoke: InvokeOptions, focused?: { name: string; value: string }): Record<string, unknown> {
-    const command = world.findCommand(name);
-    if (!command) throw new RefusedByClient(`/${name} is not registered (registered: ${world.commandNames().map((n) => `/${n}`).join(', ') || 'none'})`);
+    const { guildId } = placeOf(invoke.channelId ?? deps.defaultChannelId);
+    const command = world.findCommand(name, guildId);
+    if (!command) throw new RefusedByClient(`/${name} is not registered (registered: ${world.commandNames(guildId).map((n) => `/${n}`).join(', ') || 'none'})`);
     const user = invoke.as ?? world.members.admin;
     const gate = command.default_member_permissions;
     const required = typeof gate === 'string' || typeof gate === 'number' ? BigInt(gate) : 0n;
-    if ((world.permissions(user) & required) !== required) {
+    if ((world.guildPermissions(user, guildId) & required) !== required) {
       throw new RefusedByClient(`${user.username} may not use /${name}: Discord hides it from members without the permission it requires`);
     }
-    return { id: command.id, name, type: ApplicationCommandType.ChatInput, options: buildOptions(command, invoke, directory(), focused), ...(command.guild_id ? { guild_id: command.guild_id } : {}) };
+    return { id: command.id, name, type: ApplicationCommandType.ChatInput, options: buildOptions(command, invoke, directory(guildId), focused), ...(command.guild_id ? { guild_id: command.guild_id } : {}) };
   }
 
   return {

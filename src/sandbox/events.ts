@@ -13,11 +13,19 @@ export interface EventSources {
   messagePosted: (message: RecordedMessage) => void;
 }
 
+/** A channel's events go to the shard of its guild, to sessions with the Guilds intent. */
+const channelRoute = (channel: ChannelRecord) => ({ guildId: channel.guildId, intent: GatewayIntentBits.Guilds });
+
+/** A message's events go to the shard of its channel's guild, to sessions with the Guild Messages intent. */
+function messageRoute(world: World, message: RecordedMessage) {
+  return { guildId: world.guildOf(message.channelId)?.id, intent: GatewayIntentBits.GuildMessages };
+}
+
 /** CHANNEL_CREATE, or THREAD_CREATE (with `newly_created`, as for a thread just started) for a thread. */
 export function channelCreated({ world, gateway }: EventSources, channel: ChannelRecord): void {
   const wire = world.apiChannel(channel);
-  if (isThread(channel)) gateway.dispatch(GatewayDispatchEvents.ThreadCreate, { ...wire, newly_created: true }, GatewayIntentBits.Guilds);
-  else gateway.dispatch(GatewayDispatchEvents.ChannelCreate, wire, GatewayIntentBits.Guilds);
+  if (isThread(channel)) gateway.dispatch(GatewayDispatchEvents.ThreadCreate, { ...wire, newly_created: true }, channelRoute(channel));
+  else gateway.dispatch(GatewayDispatchEvents.ChannelCreate, wire, channelRoute(channel));
 }
 
 /**
@@ -26,25 +34,39 @@ export function channelCreated({ world, gateway }: EventSources, channel: Channe
  */
 export function channelDeleted({ world, gateway }: EventSources, channel: ChannelRecord): void {
   if (isThread(channel)) {
-    gateway.dispatch(GatewayDispatchEvents.ThreadDelete, { id: channel.id, guild_id: world.guild.id, parent_id: channel.parentId, type: channel.type }, GatewayIntentBits.Guilds);
+    gateway.dispatch(GatewayDispatchEvents.ThreadDelete, { id: channel.id, guild_id: channel.guildId, parent_id: channel.parentId, type: channel.type }, channelRoute(channel));
   } else {
-    gateway.dispatch(GatewayDispatchEvents.ChannelDelete, world.apiChannel(channel), GatewayIntentBits.Guilds);
+    gateway.dispatch(GatewayDispatchEvents.ChannelDelete, world.apiChannel(channel), channelRoute(channel));
   }
 }
 
 export function channelUpdated({ world, gateway }: EventSources, channel: ChannelRecord): void {
   const event = isThread(channel) ? GatewayDispatchEvents.ThreadUpdate : GatewayDispatchEvents.ChannelUpdate;
-  gateway.dispatch(event, world.apiChannel(channel), GatewayIntentBits.Guilds);
+  gateway.dispatch(event, world.apiChannel(channel), channelRoute(channel));
 }
 
 export function messageCreated(sources: EventSources, message: RecordedMessage): void {
   const { world, gateway } = sources;
-  gateway.dispatch(GatewayDispatchEvents.MessageCreate, world.apiMessage(message, { guild_id: world.guild.id, member: world.apiMember(world.author(message)) }), GatewayIntentBits.GuildMessages);
+  const route = messageRoute(world, message);
+  const member = route.guildId === undefined ? {} : { guild_id: route.guildId, member: world.apiMember(world.author(message), route.guildId) };
+  gateway.dispatch(GatewayDispatchEvents.MessageCreate, world.apiMessage(message, member), route);
   if (message.authorId === undefined) sources.messagePosted(message);
 }
 
 export function messageUpdated({ world, gateway }: EventSources, message: RecordedMessage): Record<string, unknown> {
   const wire = world.apiMessage(message);
-  gateway.dispatch(GatewayDispatchEvents.MessageUpdate, { ...wire, guild_id: world.guild.id }, GatewayIntentBits.GuildMessages);
+  const route = messageRoute(world, message);
+  gateway.dispatch(GatewayDispatchEvents.MessageUpdate, { ...wire, guild_id: route.guildId }, route);
   return wire;
+}
+
+/** MESSAGE_DELETE, to the shard of the channel's guild. */
+export function messageDeleted({ world, gateway }: EventSources, message: RecordedMessage): void {
+  const route = messageRoute(world, message);
+  gateway.dispatch(GatewayDispatchEvents.MessageDelete, { id: message.id, channel_id: message.channelId, guild_id: route.guildId }, route);
+}
+
+/** GUILD_CREATE for a guild the bot just joined, to the shard that owns it. */
+export function guildJoined({ world, gateway }: EventSources, guildId: string): void {
+  gateway.dispatch(GatewayDispatchEvents.GuildCreate, world.apiGuild(guildId), { guildId });
 }

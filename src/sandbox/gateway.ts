@@ -4,10 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { GatewayCloseCodes, GatewayDispatchEvents, GatewayOpcodes } from 'discord.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../log.js';
+import { owns, parseShard, type SessionStarts, type ShardTuple } from './sharding.js';
 import type { World } from './world.js';
 
 // The gateway side of the sandbox: HELLO → IDENTIFY → READY + GUILD_CREATE, heartbeats, dispatches with sequence
-// numbers, and RESUME replaying what a dropped connection missed, as Discord's gateway does.
+// numbers, and RESUME replaying what a dropped connection missed, as Discord's gateway does. A session is one shard:
+// it receives the events of the guilds that shard owns, and those of no guild when it is shard 0.
 // https://discord.com/developers/docs/events/gateway
 
 export interface GatewayOptions {
@@ -18,6 +20,23 @@ export interface GatewayOptions {
   /** The ws:// URL clients connect (and resume) to, known once the server listens. */
   url: () => string;
   logger: Logger;
+  sessionStarts: SessionStarts;
+  /** Guilds one shard may hold before IDENTIFY is refused with 4011. */
+  maxGuildsPerShard: number;
+  now: () => number;
+}
+
+/** What became of an IDENTIFY: a session, op 9 for starting sessions too fast, or the close code that refused it. */
+export interface IdentifyRecord {
+  /** As the IDENTIFY gave it (absent for an unsharded one). */
+  shard: unknown;
+  outcome: 'ready' | 'invalid_session' | typeof GatewayCloseCodes.InvalidShard | typeof GatewayCloseCodes.ShardingRequired;
+}
+
+/** Who an event is for: the guild whose shard receives it (none: shard 0), and the intent a session needs for it. */
+export interface DispatchRoute {
+  guildId: string | undefined;
+  intent?: number;
 }
 
 interface Dispatch {
@@ -31,6 +50,7 @@ const REPLAY_BUFFER = 1000;
 
 interface Session {
   id: string;
+  shard: ShardTuple;
   seq: number;
   intents: number;
   buffer: Dispatch[];
@@ -47,6 +67,8 @@ export class Gateway {
   private readonly server = new WebSocketServer({ noServer: true });
   private readonly sessions = new Map<string, Session>();
   private readonly connections = new Set<Connection>();
+  /** Every IDENTIFY so far and what became of it, oldest first. */
+  readonly identifies: IdentifyRecord[] = [];
 
   constructor(private readonly options: GatewayOptions) {}
 
@@ -59,19 +81,21 @@ export class Gateway {
     });
   }
 
-  /** Whether a bot has identified (its session lives on while it reconnects). */
-  get hasSession(): boolean {
-    return this.sessions.size > 0;
+  /** Whether a bot has identified as the shard of `guildId` (its session lives on while it reconnects). */
+  hasSessionFor(guildId: string): boolean {
+    return [...this.sessions.values()].some((s) => owns(s.shard, guildId));
   }
 
   /**
-   * Sends an event to every session whose intents include `intent` (none needed when undefined). A session that
-   * is disconnected keeps the event for its RESUME, so nothing is lost across a reconnect.
+   * Sends an event to every session of the shard that owns `route.guildId` whose intents include `route.intent`
+   * (none needed when undefined). A session that is disconnected keeps the event for its RESUME, so nothing is lost
+   * across a reconnect.
    */
-  dispatch(t: string, d: unknown, intent?: number): number {
+  dispatch(t: string, d: unknown, route: DispatchRoute): number {
     let delivered = 0;
     for (const session of this.sessions.values()) {
-      if (intent !== undefined && (session.intents & intent) === 0) continue;
+      if (!owns(session.shard, route.guildId)) continue;
+      if (route.intent !== undefined && (session.intents & route.intent) === 0) continue;
       this.sendDispatch(session, t, d);
       delivered++;
     }
@@ -129,7 +153,7 @@ export class Gateway {
         if (connection.acknowledgeHeartbeats) this.send(connection.socket, { op: GatewayOpcodes.HeartbeatAck, d: null, s: null, t: null });
         return;
       case GatewayOpcodes.Identify:
-        return this.identify(connection, payload.d as { token?: unknown; intents?: unknown });
+        return this.identify(connection, payload.d as { token?: unknown; intents?: unknown; shard?: unknown });
       case GatewayOpcodes.Resume:
         return this.resume(connection, payload.d as { token?: unknown; session_id?: unknown; seq?: unknown });
       case GatewayOpcodes.PresenceUpdate:
@@ -142,21 +166,34 @@ export class Gateway {
     }
   }
 
-  private identify(connection: Connection, d: { token?: unknown; intents?: unknown }): void {
+  private identify(connection: Connection, d: { token?: unknown; intents?: unknown; shard?: unknown }): void {
     if (connection.session) return connection.socket.close(GatewayCloseCodes.AlreadyAuthenticated, 'Already authenticated.');
     if (d?.token !== this.options.token) return connection.socket.close(GatewayCloseCodes.AuthenticationFailed, 'Authentication failed.');
-    const session: Session = { id: randomBytes(16).toString('hex'), seq: 0, intents: Number(d.intents) || 0, buffer: [], socket: connection.socket };
+    const { world, logger } = this.options;
+    const shard = parseShard(d.shard);
+    const refuse = (outcome: IdentifyRecord['outcome'], close?: { code: number; reason: string }) => {
+      this.identifies.push({ shard: d.shard, outcome });
+      logger.info({ event: 'gateway_identify_refused', shard: d.shard, outcome }, 'identify refused');
+      if (close) connection.socket.close(close.code, close.reason);
+      // Too many session starts: op 9 with d=false, and the client identifies again a few seconds later.
+      else this.send(connection.socket, { op: GatewayOpcodes.InvalidSession, d: false, s: null, t: null });
+    };
+    if (!shard) return refuse(GatewayCloseCodes.InvalidShard, { code: GatewayCloseCodes.InvalidShard, reason: 'Invalid shard.' });
+    const guildIds = world.guilds().map((g) => g.id).filter((id) => owns(shard, id));
+    if (guildIds.length > this.options.maxGuildsPerShard) return refuse(GatewayCloseCodes.ShardingRequired, { code: GatewayCloseCodes.ShardingRequired, reason: 'Sharding required.' });
+    if (!this.options.sessionStarts.tryStart(shard[0], this.options.now())) return refuse('invalid_session');
+    this.identifies.push({ shard: d.shard, outcome: 'ready' });
+    const session: Session = { id: randomBytes(16).toString('hex'), shard, seq: 0, intents: Number(d.intents) || 0, buffer: [], socket: connection.socket };
     this.sessions.set(session.id, session);
     connection.session = session;
-    const { world } = this.options;
-    this.options.logger.info({ event: 'gateway_identified', sessionId: session.id, intents: session.intents }, 'bot identified');
+    logger.info({ event: 'gateway_identified', sessionId: session.id, intents: session.intents, shard }, 'bot identified');
     this.sendDispatch(session, GatewayDispatchEvents.Ready, {
-      v: 10, user: { ...world.apiUser(world.bot), verified: true, mfa_enabled: false }, guilds: [{ id: world.guild.id, unavailable: true }],
-      session_id: session.id, resume_gateway_url: this.options.url(), shard: [0, 1], private_channels: [],
+      v: 10, user: { ...world.apiUser(world.bot), verified: true, mfa_enabled: false }, guilds: guildIds.map((id) => ({ id, unavailable: true })),
+      session_id: session.id, resume_gateway_url: this.options.url(), shard, private_channels: [],
       application: { id: this.options.applicationId, flags: 0 }, session_type: 'normal', _trace: ['newsdesk-sandbox'],
     });
     // discord.js only becomes ready once every guild of READY has arrived; Discord sends them whatever the intents.
-    this.sendDispatch(session, GatewayDispatchEvents.GuildCreate, world.apiGuild());
+    for (const id of guildIds) this.sendDispatch(session, GatewayDispatchEvents.GuildCreate, world.apiGuild(id));
   }
 
   private resume(connection: Connection, d: { token?: unknown; session_id?: unknown; seq?: unknown }): void {

@@ -5,24 +5,34 @@ import { ChannelType, GatewayCloseCodes, MessageFlags } from 'discord.js';
 import type { Logger } from '../log.js';
 import type { ChannelSpec } from './channelSpec.js';
 import { createDriver, type SandboxDriver } from './driver.js';
-import { channelCreated, channelDeleted, channelUpdated, messageCreated } from './events.js';
+import { channelCreated, channelDeleted, channelUpdated, guildJoined, messageCreated } from './events.js';
 import { RestFaults } from './faults.js';
-import { Gateway } from './gateway.js';
+import { Gateway, type IdentifyRecord } from './gateway.js';
 import { Interactions } from './interactions.js';
 import { DISCORD_RATE_LIMITS, RateLimiter, type RateLimitOptions } from './rateLimits.js';
 import type { SandboxCore } from './rest/route.js';
 import { Router, type RecordedRequest } from './rest/router.js';
+import { checkCounts, DISCORD_MAX_GUILDS_PER_SHARD, recommendedShards, SessionStarts, type ShardingOptions } from './sharding.js';
 import { snowflakes } from './snowflake.js';
 import { World, type ChannelRecord, type RecordedMessage, type SandboxUser } from './world.js';
 
-export type { ChannelRecord, RecordedMessage, RecordedRequest, SandboxUser, SandboxDriver };
+export type { ChannelRecord, IdentifyRecord, RecordedMessage, RecordedRequest, SandboxUser, SandboxDriver, ShardingOptions };
 
 /** A channel as a test adds it: a text channel unless `type` says announcement or forum, or a thread in `parentId`. */
 export type ChannelOptions = Omit<ChannelSpec, 'name' | 'id'>;
 
-export interface SandboxOptions {
+/** A guild of the sandbox with the channels every guild starts with. */
+export interface SandboxGuild {
+  id: string;
+  name: string;
+  channels: { news: string; general: string; locked: string };
+}
+
+export interface SandboxOptions extends ShardingOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
+  /** How many guilds the bot is in (1 by default); the n-th (from 0) is on shard n % count for counts up to 16. */
+  guilds?: number;
   logger: Logger;
   /** Discord's is 41250 ms; a test of missed heartbeat acks wants it short. */
   heartbeatIntervalMs?: number;
@@ -49,8 +59,9 @@ const DEFERRED_TIMEOUT_MS = 15_000;
 
 /**
  * A Discord-compatible server on 127.0.0.1 (REST under /api/v10 and the gateway) for the real discord.js client:
- * one guild with a news, a general and a locked channel, an admin and a plain member, strict request validation,
- * Discord's rate limits, and fault injection. `driver` plays the members.
+ * guilds with a news, a general and a locked channel each, an admin and a plain member, strict request validation,
+ * Discord's rate limits and sharding, and fault injection. `driver` plays the members. `guild`, `channels` and
+ * `members` are those of the first guild.
  */
 export class DiscordSandbox {
   readonly token: string;
@@ -66,7 +77,9 @@ export class DiscordSandbox {
   private readonly gateway: Gateway;
   private readonly interactions: Interactions;
   private readonly router: Router;
+  private readonly rateLimiter: RateLimiter;
   private readonly server: http.Server;
+  private readonly guildList: SandboxGuild[] = [];
   private readonly messageListeners = new Set<(message: RecordedMessage) => void>();
   private port = 0;
   private timePassedMs = 0;
@@ -79,27 +92,31 @@ export class DiscordSandbox {
     this.applicationId = nextId();
     // Shaped like a real bot token (base64 id . timestamp . hmac) so code that checks the form accepts it.
     this.token = `${Buffer.from(this.applicationId).toString('base64url')}.${randomBytes(4).toString('base64url')}.${randomBytes(27).toString('base64url')}`;
-    this.world = new World(nextId, this.applicationId);
-    this.guild = this.world.guild;
+    this.world = new World(nextId, this.applicationId, this.now);
     this.members = this.world.members;
     // Before any client connects: GUILD_CREATE will carry them.
-    const add = (name: string, options: ChannelOptions = {}) => this.world.addChannel({ name, ...options }).id;
-    this.channels = { news: add('news'), general: add('general'), locked: add('announcements', { botCanSend: false }) };
+    checkCounts({ guilds: options.guilds, shards: options.shards, maxConcurrency: options.maxConcurrency, maxGuildsPerShard: options.maxGuildsPerShard });
+    const first = this.furnish(this.world.guild);
+    for (let i = 1; i < (options.guilds ?? 1); i++) this.furnish(this.world.addGuild());
+    this.guild = { id: first.id, name: first.name };
+    this.channels = first.channels;
+    const sessionStarts = new SessionStarts(options.maxConcurrency ?? 1);
     this.gateway = new Gateway({
-      token: this.token, applicationId: this.applicationId, world: this.world, logger,
+      token: this.token, applicationId: this.applicationId, world: this.world, logger, sessionStarts, now: this.now,
+      maxGuildsPerShard: options.maxGuildsPerShard ?? DISCORD_MAX_GUILDS_PER_SHARD,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? DISCORD_HEARTBEAT_INTERVAL_MS, url: () => this.gatewayUrl,
     });
     this.interactions = new Interactions(nextId, options.deferredTimeoutMs ?? DEFERRED_TIMEOUT_MS);
     this.core = {
       world: this.world, gateway: this.gateway, interactions: this.interactions, applicationId: this.applicationId,
       gatewayUrl: () => this.gatewayUrl,
+      shardingAdvice: () => ({ shards: recommendedShards(options, this.world.guilds().length), session_start_limit: sessionStarts.limit() }),
       messagePosted: (message) => this.messageListeners.forEach((listener) => listener(message)),
     };
     const restFaults = new RestFaults();
-    this.router = new Router({
-      core: this.core, token: this.token, faults: restFaults, rateLimiter: new RateLimiter(options.rateLimits ?? DISCORD_RATE_LIMITS), logger,
-      now: this.now,
-    });
+    // One limiter for the token: every REST caller, whichever process or client it is, spends the same 50/s.
+    this.rateLimiter = new RateLimiter(options.rateLimits ?? DISCORD_RATE_LIMITS);
+    this.router = new Router({ core: this.core, token: this.token, faults: restFaults, rateLimiter: this.rateLimiter, logger, now: this.now });
     this.driver = createDriver({ world: this.world, gateway: this.gateway, interactions: this.interactions, applicationId: this.applicationId, defaultChannelId: this.channels.news, now: this.now });
     this.faults = {
       failNext: (count, status, o = {}) => restFaults.add(count, { status, global: o.global ?? false, route: o.route }),
@@ -120,6 +137,36 @@ export class DiscordSandbox {
     });
     sandbox.port = (sandbox.server.address() as AddressInfo).port;
     return sandbox;
+  }
+
+  /** Gives a guild the channels every guild starts with. */
+  private furnish(guild: { id: string; name: string }): SandboxGuild {
+    const add = (name: string, options: ChannelOptions = {}) => this.world.addChannel({ name, guildId: guild.id, ...options }).id;
+    const furnished = { id: guild.id, name: guild.name, channels: { news: add('news'), general: add('general'), locked: add('announcements', { botCanSend: false }) } };
+    this.guildList.push(furnished);
+    return furnished;
+  }
+
+  /** Every guild the bot is in, the first (`guild`) first, in the order they were added. */
+  get guilds(): readonly SandboxGuild[] {
+    return this.guildList;
+  }
+
+  /** The bot joins one more guild (GUILD_CREATE to the shard that owns it), with the channels every guild has. */
+  addGuild(): SandboxGuild {
+    const guild = this.furnish(this.world.addGuild());
+    guildJoined(this.core, guild.id);
+    return guild;
+  }
+
+  /** Every IDENTIFY the gateway received and what became of it ('ready', 'invalid_session', or a close code). */
+  get identifies(): readonly IdentifyRecord[] {
+    return this.gateway.identifies;
+  }
+
+  /** Requests refused with 429 by the token's global limit and by a route's bucket (injected faults not counted). */
+  get rateLimited(): { global: number; route: number } {
+    return this.rateLimiter.refusals();
   }
 
   /** Pass to `new Client({ rest: { api } })` or `new REST({ api })`. */
@@ -168,6 +215,7 @@ export class DiscordSandbox {
     return this.router.unknownRoutes;
   }
 
+  /** Commands registered globally, or for the guild `guildId`. */
   registeredCommands(guildId?: string): unknown[] {
     return this.world.registeredCommands(guildId);
   }
@@ -188,7 +236,8 @@ export class DiscordSandbox {
 
   /**
    * Adds a channel as an admin would (CHANNEL_CREATE, or THREAD_CREATE for a thread): `{ type: ChannelType.GuildForum,
-   * availableTags }`, `{ type: ChannelType.GuildAnnouncement }`, or `{ type: ChannelType.PublicThread, parentId }`.
+   * availableTags }`, `{ type: ChannelType.GuildAnnouncement }`, or `{ type: ChannelType.PublicThread, parentId }`; in
+   * the first guild unless `guildId` names another.
    */
   createChannel(name: string, options: ChannelOptions = {}): string {
     const channel = this.world.addChannel({ name, ...options });

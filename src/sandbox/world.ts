@@ -1,19 +1,17 @@
-import {
-  ApplicationCommandType, ChannelType, GuildDefaultMessageNotifications, GuildExplicitContentFilter, GuildMFALevel, GuildNSFWLevel, GuildPremiumTier,
-  GuildVerificationLevel, MessageType, PermissionFlagsBits,
-} from 'discord.js';
+import { ApplicationCommandType, ChannelType, MessageType } from 'discord.js';
 import { buildChannel, type ChannelSpec } from './channelSpec.js';
 import { channelWire, isThread, type ChannelRecord } from './channels.js';
-import { computePermissions, type Role } from './permissions.js';
-import { snowflakeTime } from './snowflake.js';
+import { guildWire, makeGuild, type GuildRecord } from './guilds.js';
+import { computePermissions } from './permissions.js';
+import { guildSnowflake, snowflakeTime } from './snowflake.js';
 
-// The sandbox's one guild as Discord would describe it: channels, roles, members, what each channel received and
-// the commands the bot registered. Objects leave here in Discord's wire shape (snake_case, string ids).
+// The sandbox's guilds as Discord would describe them: channels, roles, members, what each channel received and
+// the commands the bot registered. The first guild is the one a test means when it names none. Objects leave here
+// in Discord's wire shape (snake_case, string ids).
 
 export interface SandboxUser {
   id: string;
   username: string;
-  roles: string[];
 }
 
 export interface RecordedMessage {
@@ -28,47 +26,73 @@ export interface RecordedMessage {
   discordFlags?: number;
 }
 
-export type { ChannelRecord, ChannelSpec };
-
-// Discord's defaults for @everyone include the three thread permissions.
-const EVERYONE_ALLOW =
-  PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.EmbedLinks |
-  PermissionFlagsBits.AttachFiles | PermissionFlagsBits.ReadMessageHistory | PermissionFlagsBits.UseApplicationCommands |
-  PermissionFlagsBits.AddReactions | PermissionFlagsBits.UseExternalEmojis | PermissionFlagsBits.CreatePublicThreads |
-  PermissionFlagsBits.CreatePrivateThreads | PermissionFlagsBits.SendMessagesInThreads;
-const EDITOR_ALLOW = PermissionFlagsBits.ManageGuild | PermissionFlagsBits.ManageMessages | PermissionFlagsBits.MentionEveryone;
+export type { ChannelRecord, ChannelSpec, GuildRecord };
 
 export class World {
-  readonly guild: { id: string; name: string };
   readonly bot: SandboxUser;
   readonly members: { admin: SandboxUser; member: SandboxUser };
-  private readonly roles: Role[];
+  private readonly guildRecords = new Map<string, GuildRecord>();
   private readonly channelRecords = new Map<string, ChannelRecord>();
   private readonly channelMessages = new Map<string, RecordedMessage[]>();
   private readonly commands = new Map<string, Record<string, unknown>[]>();
-  private readonly joinedAt = new Date().toISOString();
 
-  constructor(private readonly nextId: () => string, applicationId: string) {
-    const guildId = nextId();
-    this.guild = { id: guildId, name: 'Newsdesk Sandbox' };
-    const editors: Role = { id: nextId(), name: 'Editors', permissions: EVERYONE_ALLOW | EDITOR_ALLOW, position: 2 };
-    const botRole: Role = { id: nextId(), name: 'Newsdesk', permissions: EVERYONE_ALLOW, position: 1 };
-    // The @everyone role has the guild's id, as on Discord.
-    this.roles = [{ id: guildId, name: '@everyone', permissions: EVERYONE_ALLOW, position: 0 }, botRole, editors];
-    this.bot = { id: applicationId, username: 'Newsdesk', roles: [botRole.id] };
-    this.members = {
-      admin: { id: nextId(), username: 'editor', roles: [editors.id] },
-      member: { id: nextId(), username: 'reader', roles: [] },
-    };
+  constructor(private readonly nextId: () => string, applicationId: string, private readonly now: () => number) {
+    this.bot = { id: applicationId, username: 'Newsdesk' };
+    this.members = { admin: { id: nextId(), username: 'editor' }, member: { id: nextId(), username: 'reader' } };
+    this.addGuild();
+  }
+
+  // ---- guilds
+
+  /** Adds a guild the bot is in, with its roles and the same members; the n-th (from 0) lands on shard n % count. */
+  addGuild(): GuildRecord {
+    const index = this.guildRecords.size;
+    const id = guildSnowflake(index, this.now());
+    const cast = { botId: this.bot.id, adminId: this.members.admin.id, memberId: this.members.member.id };
+    const guild = makeGuild(id, index === 0 ? 'Newsdesk Sandbox' : `Newsdesk Sandbox ${index + 1}`, cast, this.nextId, new Date(this.now()).toISOString());
+    this.guildRecords.set(id, guild);
+    return guild;
+  }
+
+  /** The first guild: the one every test and the prompt mean when they name none. */
+  get guild(): GuildRecord {
+    return this.guildRecords.values().next().value!;
+  }
+
+  guilds(): GuildRecord[] {
+    return [...this.guildRecords.values()];
+  }
+
+  /** A guild by id; an id the sandbox does not have is the test's mistake, so it throws naming the ones it has. */
+  guildById(id: string): GuildRecord {
+    const guild = this.guildRecords.get(id);
+    if (!guild) throw new Error(`the sandbox has no guild ${id} (its guilds: ${[...this.guildRecords.keys()].join(', ')})`);
+    return guild;
+  }
+
+  hasGuild(id: string): boolean {
+    return this.guildRecords.has(id);
+  }
+
+  /** The guild a channel or thread is in, or undefined for a channel that does not exist (any more). */
+  guildOf(channelId: string): GuildRecord | undefined {
+    const channel = this.channelRecords.get(channelId);
+    return channel && this.guildRecords.get(channel.guildId);
   }
 
   // ---- channels
 
-  /** Adds a channel or thread; a spec Discord could not have is the test's mistake, so it throws naming it. */
+  /**
+   * Adds a channel or thread, in `spec.guildId` (the first guild by default; a thread is in its parent's); a spec
+   * Discord could not have is the test's mistake, so it throws naming it.
+   */
   addChannel(spec: ChannelSpec): ChannelRecord {
     const id = spec.id ?? this.nextId();
     const parent = spec.parentId === undefined ? undefined : this.channelRecords.get(spec.parentId);
-    const channel = buildChannel(spec, { id, position: this.channelRecords.size, parent, botId: this.bot.id, defaultOwnerId: this.members.admin.id, nextId: this.nextId });
+    const guild = parent ? this.guildById(parent.guildId) : spec.guildId === undefined ? this.guild : this.guildById(spec.guildId);
+    if (parent && spec.guildId !== undefined && spec.guildId !== parent.guildId) throw new Error(`a thread is in its parent's guild (${parent.guildId}), not ${spec.guildId}`);
+    const position = [...this.channelRecords.values()].filter((c) => c.guildId === guild.id).length;
+    const channel = buildChannel(spec, { id, guildId: guild.id, position, parent, botId: this.bot.id, defaultOwnerId: this.members.admin.id, nextId: this.nextId });
     this.channelRecords.set(id, channel);
     this.channelMessages.set(id, []);
     return channel;
@@ -106,11 +130,24 @@ export class World {
 
   // ---- permissions
 
-  /** A member's permissions in a channel (a thread has its parent's overwrites), or in the guild without one. */
-  permissions(user: SandboxUser, channelId?: string): bigint {
-    const channel = channelId === undefined ? undefined : this.channelRecords.get(channelId);
-    const source = channel && isThread(channel) ? this.channelRecords.get(channel.parentId) : channel;
-    return computePermissions(this.guild.id, this.roles, user, source?.overwrites ?? []);
+  /** A member's roles in a guild. */
+  rolesIn(guild: GuildRecord, user: SandboxUser): string[] {
+    return guild.memberRoles.get(user.id) ?? [];
+  }
+
+  /** A member's permissions in a channel (a thread has its parent's overwrites); none in a channel that is gone. */
+  permissions(user: SandboxUser, channelId: string): bigint {
+    const channel = this.channelRecords.get(channelId);
+    if (!channel) return 0n;
+    const source = isThread(channel) ? this.channelRecords.get(channel.parentId) : channel;
+    const guild = this.guildById(channel.guildId);
+    return computePermissions(guild.id, guild.roles, { id: user.id, roles: this.rolesIn(guild, user) }, source?.overwrites ?? []);
+  }
+
+  /** A member's permissions in a guild, before any channel's overwrites. */
+  guildPermissions(user: SandboxUser, guildId: string): bigint {
+    const guild = this.guildById(guildId);
+    return computePermissions(guild.id, guild.roles, { id: user.id, roles: this.rolesIn(guild, user) }, []);
   }
 
   // ---- wire shapes
@@ -122,9 +159,10 @@ export class World {
     };
   }
 
-  apiMember(user: SandboxUser, channelId?: string): Record<string, unknown> {
+  apiMember(user: SandboxUser, guildId: string, channelId?: string): Record<string, unknown> {
+    const guild = this.guildById(guildId);
     return {
-      user: this.apiUser(user), roles: user.roles, nick: null, avatar: null, joined_at: this.joinedAt, premium_since: null,
+      user: this.apiUser(user), roles: this.rolesIn(guild, user), nick: null, avatar: null, joined_at: guild.joinedAt, premium_since: null,
       deaf: false, mute: false, flags: 0, pending: false, communication_disabled_until: null,
       ...(channelId === undefined ? {} : { permissions: this.permissions(user, channelId).toString() }),
     };
@@ -136,44 +174,33 @@ export class World {
     const lastMessageId = channel.type === ChannelType.GuildForum ? (this.threadsIn(channel.id).at(-1)?.id ?? null) : (messages.at(-1)?.id ?? null);
     const parentType = channel.parentId === null ? undefined : this.channelRecords.get(channel.parentId)?.type;
     return channelWire(channel, {
-      guildId: this.guild.id, botId: this.bot.id, lastMessageId, parentType,
+      botId: this.bot.id, lastMessageId, parentType,
       messageCount: messages.filter((m) => m.id !== channel.id).length,
     });
   }
 
-  activeThreads(): ChannelRecord[] {
-    return [...this.channelRecords.values()].filter((c) => isThread(c) && !c.thread.archived);
+  /** The channels and threads of a guild, in the order they were added. */
+  channelsIn(guildId: string): ChannelRecord[] {
+    return [...this.channelRecords.values()].filter((c) => c.guildId === guildId);
   }
 
-  /** Everyone in the guild, the bot first. */
+  activeThreads(guildId: string): ChannelRecord[] {
+    return this.channelsIn(guildId).filter((c) => isThread(c) && !c.thread.archived);
+  }
+
+  /** Everyone in every guild, the bot first. */
   users(): SandboxUser[] {
     return [this.bot, this.members.admin, this.members.member];
   }
 
-  /** The full guild as GUILD_CREATE carries it: discord.js builds its caches (and permission checks) from this. */
-  apiGuild(): Record<string, unknown> {
-    const members = this.users();
-    return {
-      id: this.guild.id, name: this.guild.name, icon: null, splash: null, discovery_splash: null, banner: null, description: null,
-      owner_id: this.members.admin.id, afk_channel_id: null, afk_timeout: 300, verification_level: GuildVerificationLevel.None,
-      default_message_notifications: GuildDefaultMessageNotifications.OnlyMentions, explicit_content_filter: GuildExplicitContentFilter.Disabled,
-      mfa_level: GuildMFALevel.None, nsfw_level: GuildNSFWLevel.Default, premium_tier: GuildPremiumTier.None,
-      premium_subscription_count: 0, preferred_locale: 'en-US', system_channel_id: null, system_channel_flags: 0,
-      rules_channel_id: null, public_updates_channel_id: null, safety_alerts_channel_id: null, vanity_url_code: null,
-      application_id: null, features: [], max_members: 500000, max_video_channel_users: 25, premium_progress_bar_enabled: false,
-      joined_at: this.joinedAt, large: false, unavailable: false, member_count: members.length, lazy: true,
-      roles: this.roles.map((r) => ({
-        id: r.id, name: r.name, color: 0, colors: { primary_color: 0, secondary_color: null, tertiary_color: null }, hoist: false,
-        icon: null, unicode_emoji: null, position: r.position, permissions: r.permissions.toString(), managed: false,
-        mentionable: false, flags: 0,
-      })),
-      emojis: [], stickers: [], voice_states: [], presences: [], stage_instances: [], guild_scheduled_events: [],
-      soundboard_sounds: [], embedded_activities: [],
-      members: members.map((m) => this.apiMember(m)),
-      channels: [...this.channelRecords.values()].filter((c) => !isThread(c)).map((c) => this.apiChannel(c)),
+  /** A guild as GUILD_CREATE carries it. */
+  apiGuild(guildId: string): Record<string, unknown> {
+    return guildWire(this.guildById(guildId), {
+      members: this.users().map((m) => this.apiMember(m, guildId)),
+      channels: this.channelsIn(guildId).filter((c) => !isThread(c)).map((c) => this.apiChannel(c)),
       // Discord syncs the active threads only; archived ones are fetched on demand.
-      threads: this.activeThreads().map((c) => this.apiChannel(c)),
-    };
+      threads: this.activeThreads(guildId).map((c) => this.apiChannel(c)),
+    });
   }
 
   /** A message object as Discord returns and dispatches it. */
@@ -274,19 +301,19 @@ export class World {
     return all.at(-1)!;
   }
 
-  /** The names of the chat commands a member can type. */
-  commandNames(): string[] {
-    return [...new Set(this.chatCommands().map((c) => String(c.name)))];
+  /** The names of the chat commands a member can type in a guild. */
+  commandNames(guildId: string): string[] {
+    return [...new Set(this.chatCommands(guildId).map((c) => String(c.name)))];
   }
 
-  /** The command a member would see under `name`: the guild's own first, then the global one. */
-  findCommand(name: string): Record<string, unknown> | undefined {
-    return this.chatCommands().find((c) => c.name === name);
+  /** The command a member would see under `name` in a guild: the guild's own first, then the global one. */
+  findCommand(name: string, guildId: string): Record<string, unknown> | undefined {
+    return this.chatCommands(guildId).find((c) => c.name === name);
   }
 
-  /** Chat commands visible in the guild: its own first, then the global ones. */
-  private chatCommands(): Record<string, unknown>[] {
-    return [...this.registeredCommands(this.guild.id), ...this.registeredCommands()].filter((c) => c.type === ApplicationCommandType.ChatInput);
+  /** Chat commands visible in a guild: its own first, then the global ones. */
+  private chatCommands(guildId: string): Record<string, unknown>[] {
+    return [...this.registeredCommands(guildId), ...this.registeredCommands()].filter((c) => c.type === ApplicationCommandType.ChatInput);
   }
 }
 

@@ -1,6 +1,6 @@
-import { ChannelType, GatewayDispatchEvents, GatewayIntentBits, MessageFlags, PermissionFlagsBits, RESTJSONErrorCodes } from 'discord.js';
+import { ChannelType, MessageFlags, PermissionFlagsBits, RESTJSONErrorCodes } from 'discord.js';
 import { httpError } from '../errors.js';
-import { channelUpdated, messageCreated, messageUpdated } from '../events.js';
+import { channelUpdated, messageCreated, messageDeleted, messageUpdated } from '../events.js';
 import { applyEdit } from '../interactions.js';
 import { isEmptyMessage, messageCreateSchema, messageEditSchema } from '../validation.js';
 import { channelOf, checkCanPost, messageOf, requirePermissions } from './access.js';
@@ -52,7 +52,7 @@ export const channelRoutes: Route[] = [
     handle: (c) => {
       const message = messageOf(c);
       c.core.world.deleteMessage(message.channelId, message.id);
-      c.core.gateway.dispatch(GatewayDispatchEvents.MessageDelete, { id: message.id, channel_id: message.channelId, guild_id: c.core.world.guild.id }, GatewayIntentBits.GuildMessages);
+      messageDeleted(c.core, message);
       return noContent;
     },
   },

@@ -13,7 +13,7 @@ import { noContent, ok, parseBody, type Route, type RouteContext } from './route
 function scope(c: RouteContext): string | undefined {
   if (c.params.application !== c.core.applicationId) throw httpError(403, RESTJSONErrorCodes.MissingAccess, 'Missing Access');
   const guild = c.params.guild;
-  if (guild !== undefined && guild !== c.core.world.guild.id) throw httpError(403, RESTJSONErrorCodes.MissingAccess, 'Missing Access');
+  if (guild !== undefined && !c.core.world.hasGuild(guild)) throw httpError(403, RESTJSONErrorCodes.MissingAccess, 'Missing Access');
   return guild;
 }
 
@@ -62,14 +62,14 @@ const currentUserGuilds: Route = {
   handle: (c) => {
     const query = parseBody(guildPageQuery, Object.fromEntries(c.query));
     const { world } = c.core;
-    const id = BigInt(world.guild.id);
-    const inPage = (query.after === undefined || id > BigInt(query.after)) && (query.before === undefined || id < BigInt(query.before));
-    const guild = {
-      id: world.guild.id, name: world.guild.name, icon: null, banner: null, owner: false,
-      permissions: world.permissions(world.bot).toString(), features: [],
+    const inPage = (id: bigint) => (query.after === undefined || id > BigInt(query.after)) && (query.before === undefined || id < BigInt(query.before));
+    // Oldest first, as Discord pages them.
+    const guilds = world.guilds().filter((g) => inPage(BigInt(g.id))).sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    return ok(guilds.slice(0, query.limit ?? CURRENT_USER_GUILDS_PAGE_MAX).map((guild) => ({
+      id: guild.id, name: guild.name, icon: null, banner: null, owner: false,
+      permissions: world.guildPermissions(world.bot, guild.id).toString(), features: [],
       ...(query.with_counts === 'true' ? { approximate_member_count: world.users().length, approximate_presence_count: 0 } : {}),
-    };
-    return ok(inPage ? [guild] : []);
+    })));
   },
 };
 

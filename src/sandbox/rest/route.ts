@@ -9,6 +9,8 @@ export interface SandboxCore extends EventSources {
   interactions: Interactions;
   applicationId: string;
   gatewayUrl: () => string;
+  /** GET /gateway/bot's shard count and session start limit, as they stand. */
+  shardingAdvice: () => { shards: number; session_start_limit: Record<string, number> };
 }
 
 export interface RouteContext {

@@ -4,15 +4,17 @@ import { ok, type Route, type RouteContext } from './route.js';
 
 // What a client asks about itself and its guild while starting: where the gateway is, who it is, its application.
 
-function guildOf(c: RouteContext): string {
-  if (c.params.guild !== c.core.world.guild.id) throw httpError(404, RESTJSONErrorCodes.UnknownGuild, 'Unknown Guild');
-  return c.params.guild;
+/** The guild of a /guilds/{guild} route, or Discord's 404 when the bot is not in it. */
+export function guildOf(c: RouteContext): string {
+  const id = c.params.guild!;
+  if (!c.core.world.hasGuild(id)) throw httpError(404, RESTJSONErrorCodes.UnknownGuild, 'Unknown Guild');
+  return id;
 }
 
 export const sessionRoutes: Route[] = [
   {
     method: 'GET', pattern: '/gateway/bot', auth: true,
-    handle: (c) => ok({ url: c.core.gatewayUrl(), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 } }),
+    handle: (c) => ok({ url: c.core.gatewayUrl(), ...c.core.shardingAdvice() }),
   },
   { method: 'GET', pattern: '/gateway', auth: false, handle: (c) => ok({ url: c.core.gatewayUrl() }) },
   { method: 'GET', pattern: '/users/@me', auth: true, handle: (c) => ok({ ...c.core.world.apiUser(c.core.world.bot), verified: true, mfa_enabled: false }) },
@@ -27,26 +29,22 @@ export const sessionRoutes: Route[] = [
   {
     method: 'GET', pattern: '/guilds/:guild', auth: true,
     handle: (c) => {
-      guildOf(c);
-      const { channels: _channels, members: _members, ...guild } = c.core.world.apiGuild();
+      const { channels: _channels, members: _members, ...guild } = c.core.world.apiGuild(guildOf(c));
       return ok(guild);
     },
   },
   {
     method: 'GET', pattern: '/guilds/:guild/channels', auth: true,
-    handle: (c) => {
-      guildOf(c);
-      return ok(c.core.world.apiGuild().channels);
-    },
+    handle: (c) => ok(c.core.world.apiGuild(guildOf(c)).channels),
   },
   {
     method: 'GET', pattern: '/guilds/:guild/members/:user', auth: true,
     handle: (c) => {
-      guildOf(c);
+      const guild = guildOf(c);
       const { world } = c.core;
       const user = world.users().find((u) => u.id === c.params.user);
       if (!user) throw httpError(404, RESTJSONErrorCodes.UnknownUser, 'Unknown User');
-      return ok(world.apiMember(user));
+      return ok(world.apiMember(user, guild));
     },
   },
 ];

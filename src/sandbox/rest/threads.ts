@@ -7,6 +7,7 @@ import { forumThreadSchema, threadFromMessageSchema, threadWithoutMessageSchema 
 import { isEmptyMessage } from '../validation.js';
 import { channelOf, messageOf, requirePermissions } from './access.js';
 import { ok, parseBody, type Route, type RouteContext, type RouteResult } from './route.js';
+import { guildOf } from './session.js';
 
 // Starting threads: from a message, without one, and forum posts (a thread with its first message), each answered
 // 201 with the thread and announced with THREAD_CREATE. https://discord.com/developers/docs/resources/channel#start-thread-from-message
@@ -83,9 +84,8 @@ export const threadRoutes: Route[] = [
     method: 'GET', pattern: '/guilds/:guild/threads/active', auth: true,
     handle: (c) => {
       const { world } = c.core;
-      if (c.params.guild !== world.guild.id) throw httpError(404, RESTJSONErrorCodes.UnknownGuild, 'Unknown Guild');
       // Newest first, and all of them in one answer.
-      const threads = world.activeThreads().reverse().map((t) => world.apiChannel(t));
+      const threads = world.activeThreads(guildOf(c)).reverse().map((t) => world.apiChannel(t));
       const members = threads.flatMap((t) => (t.member ? [t.member] : []));
       return ok({ threads, members, has_more: false });
     },

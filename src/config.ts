@@ -192,7 +192,7 @@ export type PreviewConfig = z.infer<typeof previewSchema>;
 const proxySchema = variables
   .pick({ DISCORD_API_URL: true, LOG_LEVEL: true, HEALTH_PORT: true })
   .extend({
-    PROXY_PORT: integer(1, PORT_MAX, 8080),
+    PROXY_PORT: integer(0, PORT_MAX, 8080),
     PROXY_HOST: optionalText.refine((v) => v === undefined || /^[\w.:-]+$/.test(v), {
       message: 'must be a host name or IP address to listen on, such as 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)',
     }),

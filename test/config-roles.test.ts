@@ -112,8 +112,8 @@ test('npm run proxy listens on 127.0.0.1:8080 by default and forwards to DISCORD
   assert.deepEqual(loadProxyConfig({}), { discordApiUrl: 'https://discord.com/api', port: 8080, host: '127.0.0.1', healthPort: undefined, logLevel: 'info' });
   assert.deepEqual(loadProxyConfig({ DISCORD_API_URL: 'http://127.0.0.1:3000/api/', PROXY_PORT: '9000', PROXY_HOST: '0.0.0.0', HEALTH_PORT: '0', CONTENT_DIR: path.join(dir, 'missing') }),
     { discordApiUrl: 'http://127.0.0.1:3000/api', port: 9000, host: '0.0.0.0', healthPort: 0, logLevel: 'info' }, 'the bot\'s own settings do not concern it');
-  assert.deepEqual(problemsOf({ PROXY_PORT: '0', PROXY_HOST: 'my host' }, loadProxyConfig), [
-    'PROXY_PORT must be a whole number from 1 to 65535',
+  assert.deepEqual(problemsOf({ PROXY_PORT: '65536', PROXY_HOST: 'my host' }, loadProxyConfig), [
+    'PROXY_PORT must be a whole number from 0 to 65535',
     'PROXY_HOST must be a host name or IP address to listen on, such as 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)',
   ]);
   const loop = problemsOf({ DISCORD_API_URL: 'http://localhost:8080/api' }, loadProxyConfig);

@@ -1,0 +1,129 @@
+// The REST proxy several Newsdesk processes send through (DISCORD_API_URL pointed here), so that one REST queue — and
+// so one view of the token's rate limits — stands between all of them and Discord. Built from @discordjs/proxy's
+// pieces rather than its proxyRequests(), which fails Newsdesk twice: it streams the request body to Discord once, so
+// the retry after a 500 or a 429 sends it empty (Discord answers 400 and the digest message is lost); and it tells
+// Discord's errors apart with instanceof against @discordjs/rest's ES module build, while discord.js (CommonJS) makes
+// the REST's errors from the other build, so every error answer escaped as an uncaught rejection and ended the process.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { populateAbortErrorResponse, populateGeneralErrorResponse, populateRatelimitErrorResponse, populateSuccessfulResponse } from '@discordjs/proxy';
+import { DiscordAPIError, HTTPError, RateLimitError, REST, type RequestMethod, type RouteLike } from 'discord.js';
+import type { Logger } from '../log.js';
+
+export interface RestProxyOptions {
+  /** Where Discord is: https://discord.com/api, or a Discord-compatible server (the sandbox in tests). */
+  upstream: string;
+  port: number;
+  host: string;
+  logger: Logger;
+  /** Called with the proxy's REST before the first request, e.g. to count its 429s (countRateLimits). */
+  observe?: (rest: REST) => void;
+}
+
+export interface RestProxy {
+  /** What every Newsdesk process sets as DISCORD_API_URL. */
+  readonly apiUrl: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+// Discord's largest request (a message with 25 MiB of files, and its form fields): a bigger body is not for Discord.
+const MAX_BODY_BYTES = 26 * 1024 * 1024;
+
+export async function startRestProxy({ upstream, port, host, logger, observe }: RestProxyOptions): Promise<RestProxy> {
+  // No token of its own: each request keeps the Authorization header its bot sent (or none, as interaction replies
+  // have none), which is what @discordjs/proxy forwards too.
+  const rest = new REST({ api: upstream });
+  observe?.(rest);
+  const server = http.createServer((request, response) => {
+    relay(rest, request, response).catch((error: unknown) => {
+      // Not Discord's answer but a failure to reach it (after the REST's own retries): the bot retries as after a 502.
+      logger.warn({ event: 'proxy.upstream_failed', method: request.method, route: safeRoute(request.url), err: describe(error) }, 'could not reach Discord');
+      if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ message: 'The REST proxy could not reach Discord.', code: 0 }));
+    });
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
+  const apiUrl = `http://${host.includes(':') ? `[${host}]` : host}:${bound}/api`;
+  logger.info({ event: 'proxy.listening', apiUrl, upstream }, 'REST proxy listening: set DISCORD_API_URL to apiUrl in every Newsdesk process');
+  return {
+    apiUrl,
+    port: bound,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+        rest.clearHashSweeper();
+        rest.clearHandlerSweeper();
+      }),
+  };
+}
+
+/** One request through the shared queue, answered with Discord's response (its rate-limit headers dropped). */
+async function relay(rest: REST, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://proxy');
+  const body = await readBody(request);
+  if (body === undefined) {
+    response.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Request entity too large', code: 40005 }));
+    return;
+  }
+  const headers: Record<string, string> = {};
+  for (const name of ['content-type', 'authorization', 'x-audit-log-reason']) {
+    const value = request.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  try {
+    const answer = await rest.queueRequest({
+      // The bot's REST asks for /api/v10/…; the proxy's REST adds its own version in front of the route.
+      fullRoute: url.pathname.replace(/^\/api(\/v\d+)?/, '') as RouteLike,
+      // An unknown method goes to Discord as is, for Discord to refuse.
+      method: request.method as RequestMethod,
+      auth: false,
+      passThroughBody: true,
+      // A Buffer, not the request stream: the REST can send it again when it retries.
+      body: body.length > 0 ? body : undefined,
+      query: url.searchParams,
+      headers,
+    });
+    await populateSuccessfulResponse(response, answer);
+  } catch (error) {
+    if (error instanceof DiscordAPIError || error instanceof HTTPError) populateGeneralErrorResponse(response, error);
+    else if (error instanceof RateLimitError) populateRatelimitErrorResponse(response, error);
+    else if (error instanceof Error && error.name === 'AbortError') populateAbortErrorResponse(response);
+    else throw error;
+  }
+  response.end();
+}
+
+/** The whole body, or undefined past MAX_BODY_BYTES (read to its end all the same, so the answer can be sent). */
+async function readBody(request: http.IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
+  }
+  return size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined;
+}
+
+/** A request path fit for a log line: interaction and webhook tokens are credentials too. */
+function safeRoute(path: string | undefined): string {
+  return (path ?? '/').split('?')[0]!.replace(/\/(interactions|webhooks)\/(\d+)\/[^/]+/, '/$1/$2/:token');
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
+  return code ? `${error.message} (${String(code)})` : error.message;
+}

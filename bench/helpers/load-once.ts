@@ -27,11 +27,11 @@ if (mode === 'baseline') {
   for (const file of files) bytes += fs.readFileSync(file).length;
   done({ files: files.length, bytes });
 } else if (mode === 'scan') {
-  done({ files: scanContent(contentDir).size });
+  done({ files: (await scanContent(contentDir)).size });
 } else if (mode === 'cache') {
-  done({ files: readParseCache(path.join(arg, 'articles.bin'), path.resolve(contentDir)).size });
+  done({ files: (await readParseCache(path.join(arg, 'articles.bin'), path.resolve(contentDir))).size });
 } else if (mode === 'parse') {
-  const parsed = await parseFiles(contentDir, [...scanContent(contentDir).keys()]);
+  const parsed = await parseFiles(contentDir, [...(await scanContent(contentDir)).keys()]);
   done({ files: parsed.size });
 } else {
   const library = await ArticleLibrary.open({ contentDir, cacheDir: arg === '-' ? null : arg, logger: createLogger('silent') });

@@ -84,7 +84,7 @@ export function readCacheFile(file: string): unknown {
  * Writes `file` through a temporary file and a rename, so a crash never leaves half a cache behind; a failed write
  * (a full disk, a folder in the way) removes its temporary file and throws the file system's error.
  */
-async function replaceFile(file: string, chunks: readonly Uint8Array[]): Promise<void> {
+async function replaceFile(file: string, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
   try {
@@ -103,44 +103,86 @@ export async function writeCacheFile(file: string, data: unknown): Promise<void>
   await replaceFile(file, [MAGIC, digest(payload), payload]);
 }
 
-// A cache in parts, each behind its own checksum, so that no step of writing or reading it holds a thread for long:
-// MAGIC_PARTS, the header's checksum, its length (4 bytes), the header (JSON, which lists the parts' lengths), then
-// each part's checksum and bytes.
-const MAGIC_PARTS = Buffer.from('NDC2');
+// A cache in parts, each behind its own checksum, so that no step of writing or reading it holds a thread for long
+// and no more than a part is held in memory to write or read it: MAGIC_PARTS, then each part's checksum and bytes,
+// then a trailer: the header (JSON, which lists the parts' lengths), its checksum and its length (4 bytes). The
+// header comes last because the parts' lengths are known only once each is written.
+const MAGIC_PARTS = Buffer.from('NDC3');
 const LENGTH_BYTES = 4;
+const TRAILER_BYTES = DIGEST_BYTES + LENGTH_BYTES;
 
-/** Writes `header` (JSON data) and `parts`, as readCacheParts() reads them; see replaceFile() for failures. */
-export async function writeCacheParts(file: string, header: Record<string, unknown>, parts: readonly Uint8Array[]): Promise<void> {
-  const head = Buffer.from(JSON.stringify({ ...header, parts: parts.map((p) => p.length) }));
-  const length = Buffer.alloc(LENGTH_BYTES);
-  length.writeUInt32LE(head.length);
-  await replaceFile(file, [MAGIC_PARTS, digest(head), length, head, ...parts.flatMap((part) => [digest(part), part])]);
+/**
+ * Writes `header` (JSON data) and the parts `parts` yields, each written as it comes, as readCacheParts() reads
+ * them; see replaceFile() for failures.
+ */
+export async function writeCacheParts(file: string, header: Record<string, unknown>, parts: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    yield MAGIC_PARTS;
+    const lengths: number[] = [];
+    for await (const part of parts) {
+      lengths.push(part.length);
+      yield digest(part);
+      yield part;
+    }
+    const head = Buffer.from(JSON.stringify({ ...header, parts: lengths }));
+    const length = Buffer.alloc(LENGTH_BYTES);
+    length.writeUInt32LE(head.length);
+    yield* [head, digest(head), length];
+  }
+  await replaceFile(file, chunks());
+}
+
+/** `length` bytes of the open file `fd` from `position` into `into` (a new buffer without it); fewer at its end. */
+function readAt(fd: number, position: number, length: number, into = Buffer.allocUnsafe(length)): Buffer {
+  let done = 0;
+  while (done < length) {
+    const read = fs.readSync(fd, into, done, length - done, position + done);
+    if (read === 0) break;
+    done += read;
+  }
+  return into.subarray(0, done);
 }
 
 /**
- * The header and parts of a cache written by writeCacheParts(), or null when there is none yet; a CacheError when
- * it is another kind of file (an earlier version's cache), truncated or corrupt (a checksum does not match); the
- * file system's error when it cannot be read.
+ * Reads a cache written by writeCacheParts(): `onHeader` gets its header, then `onPart` each part in turn, read
+ * into one buffer as large as the largest part (so valid only until `onPart` resolves), and checked against its
+ * checksum first. False when there is no such file yet; a CacheError when it is another kind of file (an earlier
+ * version's cache), truncated or corrupt (a checksum does not match); the file system's error when it cannot be read.
  */
-export function readCacheParts(file: string): { header: Record<string, unknown>; parts: Buffer[] } | null {
-  const bytes = readBytes(file);
-  if (bytes === null) return null;
-  if (!bytes.subarray(0, MAGIC_PARTS.length).equals(MAGIC_PARTS)) throw new CacheError('not a cache of this version of Newsdesk');
-  const corrupt = new CacheError('checksum mismatch (truncated or corrupt)');
-  let at = MAGIC_PARTS.length + DIGEST_BYTES + LENGTH_BYTES;
-  if (bytes.length < at) throw corrupt;
-  const head = bytes.subarray(at, at + bytes.readUInt32LE(at - LENGTH_BYTES));
-  if (!digest(head).equals(bytes.subarray(MAGIC_PARTS.length, MAGIC_PARTS.length + DIGEST_BYTES))) throw corrupt;
-  const header = JSON.parse(head.toString('utf8')) as Record<string, unknown>;
-  const lengths = header.parts;
-  if (!Array.isArray(lengths) || !lengths.every((n) => Number.isSafeInteger(n) && n >= 0)) throw new CacheError('malformed: parts');
-  at += head.length;
-  const parts = (lengths as number[]).map((length) => {
-    const part = bytes.subarray(at + DIGEST_BYTES, at + DIGEST_BYTES + length);
-    if (part.length !== length || !digest(part).equals(bytes.subarray(at, at + DIGEST_BYTES))) throw corrupt;
-    at += DIGEST_BYTES + length;
-    return part;
-  });
-  if (at !== bytes.length) throw corrupt;
-  return { header, parts };
+export async function readCacheParts(file: string, onHeader: (header: Record<string, unknown>) => void, onPart: (part: Buffer) => unknown): Promise<boolean> {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error; // where the file is, not what it holds, is wrong: a CacheFault
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (!readAt(fd, 0, MAGIC_PARTS.length).equals(MAGIC_PARTS)) throw new CacheError('not a cache of this version of Newsdesk');
+    const corrupt = new CacheError('checksum mismatch (truncated or corrupt)');
+    if (size < MAGIC_PARTS.length + TRAILER_BYTES) throw corrupt;
+    const trailer = readAt(fd, size - TRAILER_BYTES, TRAILER_BYTES);
+    const headLength = trailer.readUInt32LE(DIGEST_BYTES);
+    if (headLength > size - MAGIC_PARTS.length - TRAILER_BYTES) throw corrupt;
+    const head = readAt(fd, size - TRAILER_BYTES - headLength, headLength);
+    if (!digest(head).equals(trailer.subarray(0, DIGEST_BYTES))) throw corrupt;
+    const header = JSON.parse(head.toString('utf8')) as Record<string, unknown>;
+    const lengths = header.parts;
+    if (!Array.isArray(lengths) || !lengths.every((n) => Number.isSafeInteger(n) && n >= 0)) throw new CacheError('malformed: parts');
+    if (MAGIC_PARTS.length + lengths.reduce((sum: number, n: number) => sum + DIGEST_BYTES + n, 0) + headLength + TRAILER_BYTES !== size) throw corrupt;
+    onHeader(header);
+    const buffer = Buffer.allocUnsafe(DIGEST_BYTES + Math.max(0, ...(lengths as number[])));
+    let at = MAGIC_PARTS.length;
+    for (const length of lengths as number[]) {
+      const bytes = readAt(fd, at, DIGEST_BYTES + length, buffer);
+      const part = bytes.subarray(DIGEST_BYTES);
+      if (part.length !== length || !digest(part).equals(bytes.subarray(0, DIGEST_BYTES))) throw corrupt;
+      at += bytes.length;
+      await onPart(part);
+    }
+    return true;
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -22,9 +22,9 @@ export class RestartCaches {
    * What `read` gets from a restart cache, or `fallback` when the cache cannot be used: logged, and rebuilt when it
    * is corrupt, or reported as a fault when it cannot be read where it is.
    */
-  read<T>(file: string, kind: 'parse' | 'search index', read: () => T, fallback: T): T {
+  async read<T>(file: string, kind: 'parse' | 'search index', read: () => T | Promise<T>, fallback: T): Promise<T> {
     try {
-      return read();
+      return await read();
     } catch (error) {
       if (!(error instanceof CacheError)) {
         this.fault(file, error);

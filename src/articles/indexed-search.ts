@@ -172,7 +172,7 @@ export class IndexedSearch {
     }
     job.send({ kind: 'read', file });
     const answer = await this.finished(job);
-    if (answer.kind === 'failed') this.caches.read(file, 'search index', () => { throw problemError(answer.problem); }, null);
+    if (answer.kind === 'failed') await this.caches.read(file, 'search index', () => { throw problemError(answer.problem); }, null);
     if (answer.kind !== 'read' || !answer.cached) return null;
     const { index, placement } = answer.cached;
     const slots = Array.from(placement, (position) => (position < 0 ? undefined : entries[position]));

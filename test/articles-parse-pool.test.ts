@@ -88,7 +88,7 @@ test('a parse worker refuses every hostile file with the reason this thread give
 });
 
 test('the pool gives every file the result this thread gives, with no worker, one or three', async () => {
-  const stamps = scanContent(hostile);
+  const stamps = await scanContent(hostile);
   const files = [...stamps.keys()];
   const here = await parseFiles(hostile, files, stamps);
   for (const workers of [0, 1, 3]) {
@@ -99,7 +99,7 @@ test('the pool gives every file the result this thread gives, with no worker, on
 
 const corpus = sharedPath('corpus/coronavirus/_news');
 test('the real coronavirus corpus parses the same on workers as on this thread', { skip: corpus.skip, timeout: 120_000 }, async () => {
-  const stamps = scanContent(corpus.path);
+  const stamps = await scanContent(corpus.path);
   const files = [...stamps.keys()];
   const here = await parseFiles(corpus.path, files, stamps);
   const done: number[] = [];

@@ -10,6 +10,7 @@ import { readParseCache, sameStamp, writeParseCache, type ParsedFile } from './p
 import { SearchEntry } from './query.js';
 import { parseFilesInWorkers } from './parse-pool.js';
 import { parseFiles } from './read-files.js';
+import { eachSteps, runInTurns } from './steps.js';
 import type { Article } from './types.js';
 
 /**
@@ -76,8 +77,8 @@ export class Corpus {
    */
   async load(onParsed?: (done: number, total: number) => void): Promise<LoadSummary> {
     const started = performance.now();
-    const stamps = scanContent(this.contentDir);
-    const cached = this.readCache();
+    const stamps = await scanContent(this.contentDir);
+    const cached = await this.readCache();
     // forEach rather than for…of over the maps: no [key, value] array per file, and a warm restart is mostly these loops.
     const stale: string[] = [];
     stamps.forEach((stamp, file) => {
@@ -95,7 +96,8 @@ export class Corpus {
       this.files = cached; // the same files, every one unchanged
     }
     const byReason: Record<string, number> = {};
-    this.files.forEach(({ result }, file) => {
+    // In steps, as the other loops over every file: these two took 0.15-0.27 s at 50,000 files in one go.
+    await runInTurns(eachSteps(this.files, ([file, { result }]) => {
       if (result.ok) {
         this.addCopy(result.article.id, file);
         this.reportCuts(file, result.cuts);
@@ -104,8 +106,8 @@ export class Corpus {
         const group = reasonGroup(result.reason);
         byReason[group] = (byReason[group] ?? 0) + 1;
       }
-    });
-    this.copies.forEach((_, id) => this.shown.set(id, new SearchEntry(this.winner(id)!)));
+    }));
+    await runInTurns(eachSteps(this.copies.keys(), (id) => this.shown.set(id, new SearchEntry(this.winner(id)!))));
     if (changed) await this.saveCache();
     const skipped = Object.values(byReason).reduce((s, n) => s + n, 0);
     const summary = { loaded: this.shown.size, skipped, byReason, fromCache: stamps.size - stale.length, ...(onWorkers ? { onWorkers } : {}), ms: Math.round(performance.now() - started) };
@@ -168,9 +170,9 @@ export class Corpus {
     return this.saving;
   }
 
-  private readCache(): Map<string, ParsedFile> {
+  private async readCache(): Promise<Map<string, ParsedFile>> {
     const file = this.caches.file(PARSE_CACHE);
-    return file ? this.caches.read(file, 'parse', () => readParseCache(file, this.contentDir), new Map()) : new Map();
+    return file ? await this.caches.read(file, 'parse', () => readParseCache(file, this.contentDir), new Map()) : new Map();
   }
 
   /** One line for a file served with fields cut to their limits, at each load as for a skipped file. */

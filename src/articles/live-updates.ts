@@ -7,6 +7,7 @@ import type { FileRead } from './corpus.js';
 import type { FileStamp } from './files.js';
 import type { NormalizeResult } from './normalize.js';
 import { parseFiles } from './read-files.js';
+import { nextTurn } from './steps.js';
 import { watchContent, type ContentWatcher } from './watcher.js';
 
 // A file that fails to parse right after a change may still be being written: read it again before giving up.
@@ -93,7 +94,7 @@ export class LiveUpdates {
    */
   private async turn(): Promise<void> {
     if (performance.now() - this.sliceStarted < SLICE_MS) return;
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     this.sliceStarted = performance.now();
   }
 

@@ -6,6 +6,7 @@ import type { FileStamp } from './files.js';
 import { ARTICLE_FILE_MAX_BYTES, fileTooLarge } from './limits.js';
 import type { NormalizeResult } from './normalize.js';
 import { parseArticleBytes } from './parse.js';
+import { nextTurn } from './steps.js';
 
 const FIRST_READ_BYTES = 64 * 1024;
 // Never wait on a FIFO that took a file's place since the folder was listed: read what is there (nothing).
@@ -63,8 +64,6 @@ export function parseArticleFile(contentDir: string, file: string, size: number 
   }
   return Buffer.isBuffer(content) ? parseArticleBytes(content, file) : content;
 }
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Reads and parses `files` (paths relative to `contentDir`) on this thread, in slices of about SLICE_MS between

@@ -185,6 +185,11 @@ export function unpackLists({ terms, termStarts, listStarts, postings }: PackedL
   return lists;
 }
 
+/** The same index in buffers of its own. */
+export function copyIndex(index: FrozenIndex): FrozenIndex {
+  return { ...index, termStarts: index.termStarts.slice(), postingStarts: index.postingStarts.slice(), postings: index.postings.slice() };
+}
+
 /** Whether `data` has the shape of a FrozenIndex whose parts agree with each other (for a cache read back). */
 export function isFrozenIndex(data: unknown): data is FrozenIndex {
   const f = data as FrozenIndex;

@@ -6,7 +6,7 @@
 // and what it imports load neither discord.js nor the parser, so the worker starts quickly.
 import type { Worker } from 'node:worker_threads';
 import { CacheError } from './cache-file.js';
-import { compactIndex, unpackLists, type FrozenIndex, type PackedLists } from './frozen-index.js';
+import { compactIndex, copyIndex, unpackLists, type FrozenIndex, type PackedLists } from './frozen-index.js';
 import { placeSlots, readIndexCache, writeIndexCache } from './index-cache.js';
 import { foldFields, type TextFields } from './query.js';
 import { IndexBuilder } from './search-index.js';
@@ -94,6 +94,17 @@ export function jobHandler(answer: (answer: JobAnswer, transfer: ArrayBuffer[]) 
   };
 }
 
+/**
+ * The answer with its index copied into memory of this thread's making. The buffers a worker hands over were
+ * allocated by the worker, among its garbage; held for the index's life, they kept that memory from going back to
+ * the system after the worker ended.
+ */
+function ownCopy(answer: JobAnswer): JobAnswer {
+  if (answer.kind === 'made') return { ...answer, index: copyIndex(answer.index) };
+  if (answer.kind === 'read' && answer.cached) return { ...answer, cached: { index: copyIndex(answer.cached.index), placement: answer.cached.placement.slice() } };
+  return answer;
+}
+
 /** One job: messages in, one answer out. */
 export interface IndexJob {
   send(message: JobMessage): void;
@@ -112,7 +123,7 @@ export function workerJob(): IndexJob {
       void worker.terminate();
     };
   });
-  worker.once('message', (a: JobAnswer) => settle(a));
+  worker.once('message', (a: JobAnswer) => settle(ownCopy(a)));
   worker.once('error', (error) => settle({ kind: 'failed', problem: jobProblem(error) }));
   worker.once('exit', (code) => settle({ kind: 'failed', problem: { message: `the index worker stopped (exit code ${code})` } }));
   return {

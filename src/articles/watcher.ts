@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isArticleFile, relativeKey } from './files.js';
+import { nextTurn } from './steps.js';
 
 export interface ContentWatcher { close(): Promise<void> }
 
@@ -12,8 +13,9 @@ export interface ContentWatcher { close(): Promise<void> }
 // stream of events is still reported at least this often, well within the one-second promise.
 const QUIET_MS = 100;
 const MAX_WAIT_MS = 400;
-// Folders watched (and listed) per turn of the event loop at start-up.
-const FOLDERS_PER_TURN = 20;
+// How long watching (and listing) folders at start-up may hold the event loop before it lets other work run: 20
+// folders of 500 files a turn took 30-150 ms.
+const SLICE_MS = 10;
 
 /**
  * Calls `onBatch` with the relative paths of `.md` files added, changed or removed under `contentDir` (and of
@@ -106,9 +108,12 @@ export async function watchContent(contentDir: string, onBatch: (paths: Set<stri
 
   // The content folder's own tree, a few folders per turn of the event loop: a large one takes a while to list.
   const folders = [root];
-  for (let done = 0; folders.length; done++) {
+  let sliceStarted = performance.now();
+  while (folders.length) {
     folders.push(...watchFolder(folders.shift()!));
-    if (done % FOLDERS_PER_TURN === FOLDERS_PER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
+    if (performance.now() - sliceStarted < SLICE_MS) continue;
+    await nextTurn();
+    sliceStarted = performance.now();
   }
   return {
     async close() {

@@ -8,7 +8,7 @@ import { REST, Routes } from 'discord.js';
 import { createLogger } from '../src/log.js';
 import { DISCORD_RATE_LIMITS } from '../src/sandbox/rateLimits.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
-import { Store } from '../src/state/store.js';
+import { SqliteStore } from '../src/state/sqliteStore.js';
 import { isReady, startBotProcess } from './helpers/bot-process.js';
 import { articleVariant, corpusMissing, corpusText, median, scaleContent, seconds, SCALE_ARTICLES } from './helpers/scale.js';
 import type { BenchModule } from './run.js';
@@ -79,28 +79,28 @@ async function botDigest(content: { contentDir: string; dataDir: string }): Prom
   const databasePath = path.join(dir, 'newsdesk.sqlite');
   const slot = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000);
   // Subscribed the day before, so the slot is owed.
-  const setup = Store.open(databasePath, { logger: silent, clock: { now: () => new Date(slot.getTime() - 24 * HOUR_MS) } });
+  const setup = SqliteStore.open(databasePath, { logger: silent, clock: { now: () => new Date(slot.getTime() - 24 * HOUR_MS) } });
   const time = `${String(slot.getUTCHours()).padStart(2, '0')}:${String(slot.getUTCMinutes()).padStart(2, '0')}`;
   for (const channelId of channels) {
-    subscribe(setup, { channelId, guildId: sandbox.guild.id, time });
+    await subscribe(setup, { channelId, guildId: sandbox.guild.id, time });
   }
-  setup.close();
+  await setup.close();
   const bot = startBotProcess({ sandbox, ...content, databasePath });
   try {
     const connected = await bot.waitFor((line) => line.event === 'discord.ready');
     const done = await bot.waitFor(isReady);
     await bot.stop();
-    const store = Store.open(databasePath, { logger: silent });
+    const store = SqliteStore.open(databasePath, { logger: silent });
     let posted = 0;
     let wrong = 0;
     for (const channelId of channels) {
-      const run = store.findRun(digestOf(store, channelId)!.id, slot);
+      const run = await store.findRun((await digestOf(store, channelId))!.id, slot);
       if (run?.status === 'posted') posted++;
-      const planned = run ? store.runMessages(run.id).length : 0;
+      const planned = run ? (await store.runMessages(run.id)).length : 0;
       const received = sandbox.messages(channelId);
       if (planned === 0 || received.length !== planned || new Set(received.map((m) => m.nonce)).size !== planned) wrong++;
     }
-    store.close();
+    await store.close();
     const posts = sandbox.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/channels/') && r.status === 200).length;
     return { ms: done.ms - connected.ms, posts, throttled: throttled(sandbox), posted, wrong };
   } finally {

@@ -59,15 +59,16 @@ interface Timing {
   p95: number;
 }
 
-function time(run: () => unknown): Timing {
+// Awaited: the eligibility ledger answers through its (async) store.
+async function time(run: () => unknown): Promise<Timing> {
   const started = performance.now();
-  run();
+  await run();
   const first = performance.now() - started;
-  for (let i = 0; i < WARMUP; i++) run();
+  for (let i = 0; i < WARMUP; i++) await run();
   const samples: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const t = performance.now();
-    run();
+    await run();
     samples.push(performance.now() - t);
   }
   samples.sort((a, b) => a - b);
@@ -98,8 +99,12 @@ const bench: BenchModule = {
     const sentStories = new Set(articles.filter((a) => a.published).slice(0, 2000).flatMap((a) => [a.url, ...a.related.map((r) => r.url)]));
     // The ledger after the library changed: the whole published list compared with what was recorded.
     const recorded = new Map<string, number>();
-    const ledger = new EligibilityLedger({ eligibility: () => recorded, eligibilityStarted: () => true, updateEligibility: (added) => added.forEach((at, url) => recorded.set(url, at)) }, { now: () => now });
-    ledger.sync(articles);
+    const ledger = new EligibilityLedger({
+      eligibility: async () => recorded,
+      eligibilityStarted: async () => true,
+      updateEligibility: async (added) => added.forEach((at, url) => recorded.set(url, at)),
+    }, { now: () => now });
+    await ledger.sync(articles);
     const cases: [string, () => unknown][] = [
       ['baseline: sort all 50,000 by rank', () => articles.slice().sort(compareArticles)],
       ['default: since the last digest (48 h), 5 stories', () => chooseDigest(input({}, { lastDigestAt }))],
@@ -109,11 +114,12 @@ const bench: BenchModule = {
       ['window all, 10 stories, 2,000 URLs already sent', () => chooseDigest(input({ size: 10, window: { kind: 'all' } }, { seen }))],
       [`window 7d, topic "${topTopic}", outlet cap 1`, () => chooseDigest(input({ size: 10, maxPerProvider: 1, window: { kind: 'hours', hours: 168 }, topics: [topTopic] }))],
     ];
-    const rows = cases.map(([name, run]) => {
-      const t = time(run);
+    const rows: string[] = [];
+    for (const [name, run] of cases) {
+      const t = await time(run);
       const verdict = name.startsWith('baseline') ? '' : t.median < GOAL_MS ? 'yes' : '**no**';
-      return `| ${name} | ${ms(t.first)} | ${ms(t.median)} | ${ms(t.p95)} | ${verdict} |`;
-    });
+      rows.push(`| ${name} | ${ms(t.first)} | ${ms(t.median)} | ${ms(t.p95)} | ${verdict} |`);
+    }
     return [
       `${ARTICLES.toLocaleString('en')} articles (${published.toLocaleString('en')} published) made from ${source}, spread over 60 days;`,
       `each figure in milliseconds: the first call, then the median and 95th percentile of ${RUNS} calls after ${WARMUP} warm-up calls.`,

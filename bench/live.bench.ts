@@ -14,7 +14,7 @@ import { MESSAGE_EMBED_TEXT_MAX, MESSAGE_EMBEDS_MAX } from '../src/discord/limit
 import { createLogger } from '../src/log.js';
 import { DISCORD_RATE_LIMITS } from '../src/sandbox/rateLimits.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
-import { Store } from '../src/state/store.js';
+import { SqliteStore } from '../src/state/sqliteStore.js';
 import { startBotProcess, type LogLine } from './helpers/bot-process.js';
 import { articleVariant, corpusMissing, corpusText, median, scaleContent, seconds, SCALE_ARTICLES } from './helpers/scale.js';
 import type { BenchModule } from './run.js';
@@ -88,11 +88,11 @@ async function liveBurst(content: { contentDir: string; dataDir: string }): Prom
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-bench-live-'));
   const databasePath = path.join(dir, 'newsdesk.sqlite');
   // Set up an hour before: everything that arrives once the bot runs is news to them.
-  const setup = Store.open(databasePath, { logger: silent, clock: { now: () => new Date(Date.now() - 60 * MINUTE_MS) } });
+  const setup = SqliteStore.open(databasePath, { logger: silent, clock: { now: () => new Date(Date.now() - 60 * MINUTE_MS) } });
   for (const channelId of channels) {
-    subscribe(setup, { channelId, guildId: sandbox.guild.id, time: '', kind: 'live', settings: { ...DEFAULT_DIGEST_SETTINGS, everyMinutes: EVERY_MINUTES } });
+    await subscribe(setup, { channelId, guildId: sandbox.guild.id, time: '', kind: 'live', settings: { ...DEFAULT_DIGEST_SETTINGS, everyMinutes: EVERY_MINUTES } });
   }
-  setup.close();
+  await setup.close();
   const arrivals: Arrival[] = [];
   sandbox.onMessage((m) => arrivals.push({ channelId: m.channelId, at: performance.now(), wall: Date.now(), embeds: (m.body.embeds ?? []) as APIEmbed[] }));
   const spawnedAt = performance.now();
@@ -107,14 +107,14 @@ async function liveBurst(content: { contentDir: string; dataDir: string }): Prom
     for (let waited = 0; !done() && waited < (BATCHES + 2) * MINUTE_MS; waited += 200) await new Promise((resolve) => setTimeout(resolve, 200));
     await bot.stop();
 
-    const store = Store.open(databasePath, { logger: silent });
+    const store = SqliteStore.open(databasePath, { logger: silent });
     let unfinished = 0;
     for (const channelId of channels) {
-      const digest = digestOf(store, channelId)!;
-      const open = store.pendingRuns().filter((r) => r.subscriptionId === digest.id).length;
+      const digest = (await digestOf(store, channelId))!;
+      const open = (await store.pendingRuns()).filter((r) => r.subscriptionId === digest.id).length;
       unfinished += open;
     }
-    store.close();
+    await store.close();
     const perMinute = new Map<string, number>();
     for (const a of arrivals) {
       const key = `${a.channelId}@${Math.floor(a.wall / MINUTE_MS)}`;

@@ -19,7 +19,7 @@ import type { RunOutcome } from './delivery/exactlyOnce.js';
 import { StateFileError } from './state/open.js';
 import { holdProcessLock } from './state/processLock.js';
 import { EVERY_DAY } from './schedule/days.js';
-import { Store } from './state/store.js';
+import { SqliteStore } from './state/sqliteStore.js';
 import { plural } from './util/text.js';
 
 const SANDBOX_DEFAULT_TIME = '08:00';
@@ -43,7 +43,7 @@ function banner(sandbox: DiscordSandbox, library: ArticleLibrary, demo: RunOutco
  * back over every article: the shipped samples age, and the demo should still show a full digest.
  */
 async function demoDigest(bot: NewsdeskBot, sandbox: DiscordSandbox, config: Config): Promise<RunOutcome> {
-  const setUp = bot.subscriptions.setUp({
+  const setUp = await bot.subscriptions.setUp({
     name: 'Daily',
     channelId: sandbox.channels.news,
     guildId: sandbox.guild.id,
@@ -69,7 +69,10 @@ async function main(): Promise<void> {
   // The database before the slow article load, so a second process or an unusable file stops start-up at once. The
   // sandbox's channels live only as long as this process, so its digests' state does too: in memory, with no lock.
   if (config.discordToken) holdProcessLock(config.databasePath, config.databaseSetting, logger);
-  const store = config.discordToken ? Store.open(config.databasePath, { logger, setting: config.databaseSetting }) : Store.open(':memory:', { logger });
+  // The lock proves no other process is sending: runs a crashed predecessor leased are this process's to finish at once.
+  const store = config.discordToken
+    ? SqliteStore.open(config.databasePath, { logger, setting: config.databaseSetting, soleProcess: true })
+    : SqliteStore.open(':memory:', { logger });
   // The log file holds the load's log lines; a terminal shows its progress instead (a large folder takes a while).
   const onProgress = logFile && process.stdout.isTTY ? terminalLoadProgress(process.stdout) : undefined;
   const library = await ArticleLibrary.open({ contentDir: config.contentDir, cacheDir: path.join(config.dataDir, 'cache'), logger, watch: true, onProgress }).catch((error: unknown) => {
@@ -100,7 +103,7 @@ async function main(): Promise<void> {
     logger.info({ event: 'shutdown', signal }, 'Newsdesk stopping');
     await bot.stop();
     await library.close();
-    store.close();
+    await store.close();
     await sandbox?.close();
     process.exit(0);
   };
@@ -108,7 +111,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
   if (!sandbox) {
-    if (config.digest) bot.applyEnvSubscription(config.digest);
+    if (config.digest) await bot.applyEnvSubscription(config.digest);
     await bot.startSchedule();
     return;
   }

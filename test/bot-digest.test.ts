@@ -12,6 +12,7 @@ import type { BotHarness } from './helpers/bot.js';
 import { openApiSkip } from './helpers/openapi.js';
 import { storyUrls } from './helpers/reliability.js';
 import { digestOf, subscribe } from './helpers/subscriptions.js';
+import type { Subscription } from '../src/state/types.js';
 import { channelPosts, shown } from './helpers/replies.js';
 import { recordedBodyProblems } from './helpers/sandboxOpenApi.js';
 
@@ -27,7 +28,7 @@ test('setup names the permissions the bot lacks in the channel, and saves nothin
   const reply = await h.digest('setup', { channel: h.sandbox.channels.locked, time: '08:00', timezone: 'UTC' });
   assert.equal(reply.ephemeral, true);
   assert.match(shown(reply).content!, /cannot post digests in <#\d+>: I am missing \*\*Send Messages\*\*/);
-  assert.equal(digestOf(h.store, h.sandbox.channels.locked), undefined);
+  assert.equal(await digestOf(h.store, h.sandbox.channels.locked), undefined);
 });
 
 test('setup refuses a time that is not HH:mm and a time zone that does not exist', async () => {
@@ -35,7 +36,7 @@ test('setup refuses a time that is not HH:mm and a time zone that does not exist
   assert.match(shown(time).content!, /HH:mm on a 24-hour clock/);
   const zone = await h.digest('setup', { channel: h.sandbox.channels.news, time: '08:00', timezone: 'Mars/Olympus_Mons' });
   assert.match(shown(zone).content!, /time zone is unknown/);
-  assert.equal(digestOf(h.store, h.sandbox.channels.news), undefined);
+  assert.equal(await digestOf(h.store, h.sandbox.channels.news), undefined);
 });
 
 test('timezone autocomplete finds zones by city', async () => {
@@ -50,7 +51,7 @@ test('setup refuses a topic or outlet no article has, naming the nearest ones, a
   assert.match(shown(topic).content!, /`topics`: No article has the topic “Heatlh”\. Did you mean “Health”\? Nothing was changed\./);
   const outlet = await h.digest('setup', { channel: h.sandbox.channels.news, time: '8:30', timezone: 'UTC', exclude_providers: 'starwire.example.nett' });
   assert.match(shown(outlet).content!, /`exclude_providers`: No article has the outlet “starwire\.example\.nett”\. Did you mean “Star Wire \(starwire\.example\.net\)”\?/);
-  assert.equal(digestOf(h.store, h.sandbox.channels.news), undefined);
+  assert.equal(await digestOf(h.store, h.sandbox.channels.news), undefined);
 });
 
 test('setup saves the digest and answers with its schedule and next run in the channel\'s zone', async () => {
@@ -60,7 +61,7 @@ test('setup saves the digest and answers with its schedule and next run in the c
   assert.match(text, /Digest \*\*news\*\* set up for <#\d+>\. Every day at 08:30 \(Europe\/Paris\)\./);
   // 12:00 UTC on Friday 20 November is 13:00 in Paris: the next 08:30 there is Saturday's, shown to each reader in their zone.
   assert.match(text, /Next: Sat 21 Nov, 08:30 there, <t:1795246200:f> for you \(<t:1795246200:R>\)/);
-  const saved = digestOf(h.store, h.sandbox.channels.news)!;
+  const saved = (await digestOf(h.store, h.sandbox.channels.news))!;
   assert.equal(saved.guildId, h.sandbox.guild.id);
   assert.deepEqual([saved.name, saved.time, saved.timezone, saved.settings.size, saved.settings.topics], ['news', '08:30', 'Europe/Paris', 3, ['Space']], 'the topic as the library names it');
 });
@@ -108,8 +109,9 @@ test('another /digest now right after has nothing new, and says why', async () =
 
 test('/digest status of a server with many digests stays within one message, and says how many it left out', async () => {
   // Saved straight into the store: more than the commands allow (25), with the longest names and settings.
-  const extra = Array.from({ length: 30 }, (_, i) => `${1_500_000_000_000_000_000n + BigInt(i)}`).map((channelId, i) =>
-    subscribe(h.store, {
+  const extra: Subscription[] = [];
+  for (const [i, channelId] of Array.from({ length: 30 }, (_, n) => `${1_500_000_000_000_000_000n + BigInt(n)}`).entries()) {
+    extra.push(await subscribe(h.store, {
       name: `${i} ${'A digest with a long name'.repeat(2)}`,
       channelId,
       guildId: h.sandbox.guild.id,
@@ -117,8 +119,8 @@ test('/digest status of a server with many digests stays within one message, and
       days: [1, 3, 5],
       timezone: 'America/Argentina/ComodRivadavia',
       settings: { ...h.bot.digests.defaultSettings(), topics: ['A long topic name'.repeat(5)], providers: ['outlet.example.com'.repeat(5)] },
-    }),
-  );
+    }));
+  }
   try {
     const reply = await h.digest('status');
     const embed = shown(reply).embeds![0]!;
@@ -126,18 +128,18 @@ test('/digest status of a server with many digests stays within one message, and
     assert.equal(embed.footer?.text, `and ${31 - embed.fields!.length} more not shown`);
     assert.equal(h.sandbox.requests.at(-1)!.status < 300, true, 'Discord accepted it: within 6,000 characters of embed text');
   } finally {
-    for (const digest of extra) h.store.removeSubscription(digest.id);
+    for (const digest of extra) await h.store.removeSubscription(digest.id);
   }
 });
 
 test('pause, resume and remove change the subscription at once, and say so', async () => {
   assert.match(shown(await h.digest('pause')).content!, /is paused/);
-  assert.equal(digestOf(h.store, h.sandbox.channels.news)!.paused, true);
+  assert.equal((await digestOf(h.store, h.sandbox.channels.news))!.paused, true);
   assert.match(shown(await h.digest('status')).embeds![0]!.fields![0]!.value, /⏸ Paused/);
   assert.match(shown(await h.digest('resume', { channel: h.sandbox.channels.news }, { channelId: h.sandbox.channels.general })).content!, /running again/);
-  assert.equal(digestOf(h.store, h.sandbox.channels.news)!.paused, false);
+  assert.equal((await digestOf(h.store, h.sandbox.channels.news))!.paused, false);
   assert.match(shown(await h.digest('remove')).content!, /is removed/);
-  assert.equal(digestOf(h.store, h.sandbox.channels.news), undefined);
+  assert.equal(await digestOf(h.store, h.sandbox.channels.news), undefined);
   assert.match(shown(await h.digest('status')).content!, /no digest yet/);
   assert.match(shown(await h.digest('pause')).content!, /<#\d+> has no digest\. Set one up/);
   assert.match(shown(await h.digest('now')).content!, /has no digest/);
@@ -155,7 +157,7 @@ test('members without Manage Server: Discord hides /digest, and the bot refuses 
       assert.equal(reply.ephemeral, true);
       assert.match(shown(reply).content!, /Only members with the \*\*Manage Server\*\* permission/, subcommand);
     }
-    assert.equal(digestOf(h.store, h.sandbox.channels.general), undefined);
+    assert.equal(await digestOf(h.store, h.sandbox.channels.general), undefined);
     const preview = await h.digest('preview', {}, { as: member, channelId: h.sandbox.channels.general });
     assert.match(shown(preview).content!, /Preview of the digest/, 'reading a preview changes nothing, so it is allowed');
   } finally {
@@ -205,31 +207,31 @@ test('a channel that disappears pauses its digest with the reason, shown in stat
   h.sandbox.deleteChannel(doomed);
   const reply = await h.digest('now', { channel: doomed });
   assert.match(shown(reply).content!, /could not post \*\*doomed\*\* in <#\d+>: the channel no longer exists.*\/digest resume/);
-  const saved = digestOf(h.store, doomed)!;
+  const saved = (await digestOf(h.store, doomed))!;
   assert.equal(saved.paused, true);
   assert.match(shown(await h.digest('status')).embeds![0]!.fields!.find((f) => f.value.includes(doomed))!.value, /⏸ Paused by the bot: the channel no longer exists/);
 });
 
 test('DIGEST_CHANNEL_ID, DIGEST_TIME and DIGEST_TIMEZONE create the subscription on start; an unknown channel is logged', async () => {
   // A live digest already in the channel is not the .env one: it has no time to set.
-  const live = subscribe(h.store, { name: 'Live', kind: 'live', channelId: h.sandbox.channels.news, guildId: h.sandbox.guild.id, time: '00:00' });
-  const created = h.bot.applyEnvSubscription({ channelId: h.sandbox.channels.news, time: '06:45', timezone: 'Asia/Tokyo' });
+  const live = await subscribe(h.store, { name: 'Live', kind: 'live', channelId: h.sandbox.channels.news, guildId: h.sandbox.guild.id, time: '00:00' });
+  const created = await h.bot.applyEnvSubscription({ channelId: h.sandbox.channels.news, time: '06:45', timezone: 'Asia/Tokyo' });
   assert.deepEqual([created?.guildId, created?.kind, created?.time, created?.timezone], [h.sandbox.guild.id, 'scheduled', '06:45', 'Asia/Tokyo']);
-  assert.deepEqual(h.store.getSubscription(live.id), live);
-  h.store.setPaused(created!.id, true);
-  assert.equal(h.bot.applyEnvSubscription({ channelId: h.sandbox.channels.news, time: '06:45', timezone: 'Asia/Tokyo' })?.paused, true, 'a pause outlives a restart');
-  assert.equal(h.bot.applyEnvSubscription({ channelId: '12345678901234567', time: '06:45', timezone: 'UTC' }), undefined);
+  assert.deepEqual(await h.store.getSubscription(live.id), live);
+  await h.store.setPaused(created!.id, true);
+  assert.equal((await h.bot.applyEnvSubscription({ channelId: h.sandbox.channels.news, time: '06:45', timezone: 'Asia/Tokyo' }))?.paused, true, 'a pause outlives a restart');
+  assert.equal(await h.bot.applyEnvSubscription({ channelId: '12345678901234567', time: '06:45', timezone: 'UTC' }), undefined);
   assert.ok(h.logs.some((l) => l.event === 'digest.env_channel_unknown'));
 });
 
-test('every body the bot sent matches Discord\'s OpenAPI description; refused ones are only the injected faults and the vanished channel', { skip: openApiSkip }, () => {
+test('every body the bot sent matches Discord\'s OpenAPI description; refused ones are only the injected faults and the vanished channel', { skip: openApiSkip }, async () => {
   assert.deepEqual(recordedBodyProblems(h.sandbox.requests), []);
   assert.deepEqual([...new Set(h.sandbox.requests.filter((r) => r.status >= 400).map((r) => `${r.method} ${r.status}`))].sort(), ['PATCH 500', 'POST 404', 'POST 429', 'POST 500']);
   assert.equal(h.sandbox.unknownRoutes, 0);
 });
 
 test('when something breaks, the member gets a short apology and the log one line with the detail', async () => {
-  h.store.close(); // the database goes away under the bot
+  await h.store.close(); // the database goes away under the bot
   const reply = await h.digest('status');
   assert.equal(reply.ephemeral, true);
   assert.equal(shown(reply).flags! & MessageFlags.Ephemeral, MessageFlags.Ephemeral);
@@ -246,7 +248,7 @@ test('setup takes a window, keywords and outlets to leave out; preview and statu
   const channelId = h.sandbox.createChannel('space-desk');
   const reply = await h.digest('setup', { channel: channelId, time: '07:00', timezone: 'UTC', window: '7d', keywords: 'rocket, engine', exclude_providers: 'starwire.example.net' });
   assert.match(shown(reply).content!, /published in the last 7 days; filters: not outlets starwire\.example\.net; keywords rocket, engine/);
-  const { settings } = digestOf(h.store, channelId)!;
+  const { settings } = (await digestOf(h.store, channelId))!;
   assert.deepEqual([settings.window, settings.keywords, settings.excludeProviders], [{ kind: 'hours', hours: 168 }, ['rocket', 'engine'], ['starwire.example.net']]);
 
   const preview = shown(await h.digest('preview', {}, { channelId }));
@@ -256,5 +258,5 @@ test('setup takes a window, keywords and outlets to leave out; preview and statu
     assert.match(embed.title!, /rocket|engine/i, 'only articles with a keyword');
     assert.notEqual(embed.author?.name, 'Star Wire', 'never an excluded outlet');
   }
-  assert.equal(h.store.removeSubscription(digestOf(h.store, channelId)!.id), true);
+  assert.equal(await h.store.removeSubscription((await digestOf(h.store, channelId))!.id), true);
 });

@@ -12,7 +12,7 @@ import { commandDefinitions } from '../src/bot/commands/index.js';
 import { deployCommands } from '../src/bot/deploy.js';
 import { createLogger } from '../src/log.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
-import { Store } from '../src/state/store.js';
+import { SqliteStore } from '../src/state/sqliteStore.js';
 import { writeFixtureArticles } from './helpers/bot.js';
 import { projectRoot } from './helpers/shared.js';
 
@@ -90,9 +90,9 @@ test('with a token, npm start connects to DISCORD_API_URL, applies the .env dige
   assert.equal(await app.exit, 0);
   assert.ok(!app.errors().includes(sandbox.token), 'the token never reaches the log');
   await sandbox.close();
-  const store = Store.open(databasePath, { logger: createLogger('silent') });
-  assert.deepEqual(store.listSubscriptions().map((s) => [s.channelId, s.time, s.timezone]), [[sandbox.channels.general, '07:30', 'Asia/Tokyo']]);
-  store.close();
+  const store = SqliteStore.open(databasePath, { logger: createLogger('silent') });
+  assert.deepEqual((await store.listSubscriptions()).map((s) => [s.channelId, s.time, s.timezone]), [[sandbox.channels.general, '07:30', 'Asia/Tokyo']]);
+  await store.close();
 });
 
 test('bad settings print every problem and exit with status 2 before connecting anywhere', async () => {

@@ -24,15 +24,15 @@ for (const [typed, zone] of [['est', 'America/New_York'], ['PDT', 'America/Los_A
     const reply = shownText(await setup(typed));
     assert.match(reply, /Digest \*\*.+\*\* (set up|replaced)/);
     assert.match(reply, new RegExp(`\\(${zone}\\)`));
-    assert.equal(digestOf(h.store, h.sandbox.channels.news)?.timezone, zone);
+    assert.equal((await digestOf(h.store, h.sandbox.channels.news))?.timezone, zone);
   });
 }
 
 test('an ambiguous abbreviation is refused with the zones it may mean, and nothing changes', async () => {
-  const before = digestOf(h.store, h.sandbox.channels.news);
+  const before = await digestOf(h.store, h.sandbox.channels.news);
   const reply = shownText(await setup('IST'));
   assert.match(reply, /names several time zones: `Asia\/Kolkata`, `Europe\/Dublin`, `Asia\/Jerusalem`/);
-  assert.deepEqual(digestOf(h.store, h.sandbox.channels.news), before);
+  assert.deepEqual(await digestOf(h.store, h.sandbox.channels.news), before);
 });
 
 test('a near miss is refused with the zones it comes close to', async () => {

@@ -37,7 +37,7 @@ function story(slug: string, publishedAt: Date, extra: Partial<LiveArticle> = {}
   return { slug, title: `Livewire ${slug}`, publishedAt, provider: WIRE, quality: 100, ...extra };
 }
 
-const liveDigest = (channelId: string) => h.store.listSubscriptions({ channelId }).find((d) => d.kind === 'live')!;
+const liveDigest = async (channelId: string) => (await h.store.listSubscriptions({ channelId })).find((d) => d.kind === 'live')!;
 
 test('/digest live sets up a live digest that status and edit show, and refuses what does not apply to it', async () => {
   const start = dayStart(0);
@@ -49,7 +49,7 @@ test('/digest live sets up a live digest that status and edit show, and refuses 
 
   const changed = await h.digest('edit', { digest: 'wire-commands live', every: 15 });
   assert.match(shown(changed).content!, /changed for <#\d+>\. Live, at most one post every 15 min\./);
-  assert.equal(liveDigest(channel).settings.everyMinutes, 15);
+  assert.equal((await liveDigest(channel)).settings.everyMinutes, 15);
 
   const timed = await h.digest('edit', { digest: 'wire-commands live', time: '08:00' });
   assert.match(shown(timed).content!, /\*\*wire-commands live\*\* is a live digest: it posts each new story as it arrives, so `time` does not apply to it/);
@@ -58,7 +58,7 @@ test('/digest live sets up a live digest that status and edit show, and refuses 
   await h.digest('setup', { channel, name: 'Morning', time: '08:00', timezone: 'UTC' });
   const everyOnScheduled = await h.digest('edit', { digest: 'Morning', every: 3 });
   assert.match(shown(everyOnScheduled).content!, /`every` sets how often a live digest may post, and \*\*Morning\*\* is posted at set times/);
-  const kinds = h.store.listSubscriptions({ channelId: channel }).map((d) => [d.name, d.kind, d.time, d.settings.everyMinutes]);
+  const kinds = (await h.store.listSubscriptions({ channelId: channel })).map((d) => [d.name, d.kind, d.time, d.settings.everyMinutes]);
   assert.deepEqual(kinds, [['wire-commands live', 'live', '', 15], ['Morning', 'scheduled', '08:00', 5]], 'nothing refused was saved');
   await h.digest('remove', { digest: 'Morning' });
 });
@@ -68,11 +68,11 @@ test('a new file is posted in the next batch, batches are an interval apart, and
   h.clock.set(start);
   const channel = await liveChannel('wire-batches');
   await h.digest('live', { channel, keywords: 'livewire' });
-  const id = liveDigest(channel).id;
+  const id = (await liveDigest(channel)).id;
 
   await liveTickAt(h, plus(start, 0, 20));
   assert.equal(h.sandbox.messages(channel).length, 0, 'nothing new: nothing posted');
-  assert.equal(h.store.lastPlannedAt(id, plus(start, 60)), null, 'and no run recorded for a minute with nothing to post');
+  assert.equal(await h.store.lastPlannedAt(id, plus(start, 60)), null, 'and no run recorded for a minute with nothing to post');
 
   const first = story('first', plus(start, -1));
   await arrive(h, [first]);
@@ -135,7 +135,7 @@ test('a paused live digest posts nothing; resumed, it posts what arrives from th
   await liveTickAt(h, plus(start, 2));
   await liveTickAt(h, plus(start, 30));
   assert.equal(h.sandbox.messages(channel).length, 0);
-  assert.equal(h.store.lastPlannedAt(liveDigest(channel).id, plus(start, 60)), null);
+  assert.equal(await h.store.lastPlannedAt((await liveDigest(channel)).id, plus(start, 60)), null);
 
   await h.digest('resume', { channel });
   const fresh = story('after-resume', plus(start, 31));

@@ -54,7 +54,7 @@ async function channel(name: string, options: Parameters<BotHarness['sandbox']['
   return id;
 }
 
-const digestIn = (channelId: string): Subscription => h.store.listSubscriptions({ channelId })[0]!;
+const digestIn = async (channelId: string): Promise<Subscription> => (await h.store.listSubscriptions({ channelId }))[0]!;
 const crosspostsOf = (channelId: string) => h.sandbox.requests.filter((r) => r.method === 'POST' && r.path.startsWith(`/channels/${channelId}/messages/`) && r.path.endsWith('/crosspost'));
 const crosspostedOnce = (channelId: string, messageId: string) => crosspostsOf(channelId).filter((r) => r.path.includes(`/${messageId}/`) && r.status === 200).length === 1;
 
@@ -75,14 +75,14 @@ function deliveryWith(wrap: { forums?: (real: ForumPosts) => ForumPosts; publish
 }
 
 /** The plan the bot itself would make for the digest's run at `slot`. */
-function planOf(digest: Subscription, slot: Date): () => Plan {
-  return () => {
-    const draft = h.bot.digests.draft(digest, h.clock.now(), slot);
+function planOf(digest: Subscription, slot: Date): () => Promise<Plan> {
+  return async () => {
+    const draft = await h.bot.digests.draft(digest, h.clock.now(), slot);
     return draft.ok ? draft.messages : { empty: draft.detail };
   };
 }
 
-test('/digest offers forums and public and announcement threads as channels, and a publish option', () => {
+test('/digest offers forums and public and announcement threads as channels, and a publish option', async () => {
   const digest = h.sandbox.registeredCommands(h.sandbox.guild.id).find((c) => (c as { name: string }).name === 'digest') as { options: { name: string; options?: { name: string; type: number; channel_types?: number[] }[] }[] };
   const setup = digest.options.find((o) => o.name === 'setup')!.options!;
   assert.deepEqual(setup.find((o) => o.name === 'channel')!.channel_types, [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum, ChannelType.PublicThread, ChannelType.AnnouncementThread]);
@@ -107,7 +107,7 @@ test('setup names what the bot lacks for each kind of channel, and refuses what 
   assert.match(await setup(h.sandbox.channels.general, { publish: true }), /`publish` sends each message of a digest to the servers that follow an announcement channel, and <#\d+> is not one/);
   assert.match(await text(h.digest('live', { channel: forum })), new RegExp(`<#${forum}> is a forum, where each digest opens a new post, and a live digest posts every few minutes`));
   for (const refused of [forumNoThreads, forumNoPosts, muteThread, lockedThread, h.sandbox.channels.general, forum]) {
-    assert.deepEqual(h.store.listSubscriptions({ channelId: refused }), [], 'a refused setup saves nothing');
+    assert.deepEqual(await h.store.listSubscriptions({ channelId: refused }), [], 'a refused setup saves nothing');
   }
 
   // Send Messages does not count in a thread: the thread of a channel the bot may not post in takes a digest.
@@ -115,12 +115,12 @@ test('setup names what the bot lacks for each kind of channel, and refuses what 
   const announcements = await channel('wire-desk', { type: ChannelType.GuildAnnouncement });
   // Publishing its own messages takes the bot nothing beyond Send Messages (Manage Messages is for others' messages).
   assert.match(await setup(announcements, { publish: true }), /Published to the servers following the channel/);
-  assert.equal(digestIn(announcements).publish, true);
+  assert.equal((await digestIn(announcements)).publish, true);
   // An edit that moves a publishing digest to a channel without followers is refused too.
   assert.match(await text(h.digest('edit', { digest: 'wire-desk', channel: h.sandbox.channels.general })), /`publish` sends each message .* and <#\d+> is not one\. Pick an announcement channel, or set `publish:False` for \*\*wire-desk\*\*/);
-  assert.equal(digestIn(announcements).channelId, announcements);
-  h.store.removeSubscription(digestIn(announcements).id);
-  h.store.removeSubscription(digestIn(threadInReadOnly).id);
+  assert.equal((await digestIn(announcements)).channelId, announcements);
+  await h.store.removeSubscription((await digestIn(announcements)).id);
+  await h.store.removeSubscription((await digestIn(threadInReadOnly)).id);
 });
 
 test('an announcement digest publishes each message once, through a 429 on publishing and across a restart', async () => {
@@ -147,7 +147,7 @@ test('an announcement digest publishes each message once, through a 429 on publi
 test('a crash right after a message was published publishes nothing twice and posts nothing twice after the restart', async () => {
   const bulletin = await channel('bulletin', { type: ChannelType.GuildAnnouncement });
   await h.digest('setup', { channel: bulletin, time: '08:00', timezone: 'UTC', publish: true, layout: 'headlines', size: 10, window: '7d', topics: LONG_READS });
-  const digest = digestIn(bulletin);
+  const digest = await digestIn(bulletin);
   const slot = nextMinute();
   let publications = 0;
   const crashing = deliveryWith({
@@ -161,7 +161,7 @@ test('a crash right after a message was published publishes nothing twice and po
   assert.equal(h.sandbox.messages(bulletin).length, 1, 'the crash came after the first message and its publication');
 
   await h.restart();
-  const outcome = await h.bot.digests.runSlot(digestIn(bulletin), slot);
+  const outcome = await h.bot.digests.runSlot(await digestIn(bulletin), slot);
   assert.equal(outcome.status, 'posted');
   assert.match(outcome.summary, /^posted 2 messages with \d+ stories$/, 'Discord\'s "already published" counts as published');
   const messages = h.sandbox.messages(bulletin);
@@ -181,7 +181,7 @@ test('a forum gets a post per run, titled with the date in the digest\'s zone, h
   const [post] = h.sandbox.threads(forum);
   assert.equal(post?.name, 'Daily digest — Saturday, 21 November');
   const inPost = h.sandbox.messages(post.id);
-  assert.deepEqual(inPost.map((m) => m.id), h.store.runMessages(h.store.findRun(digestIn(forum).id, h.clock.now())!.id).map((m) => m.messageId));
+  assert.deepEqual(inPost.map((m) => m.id), (await h.store.runMessages((await h.store.findRun((await digestIn(forum)).id, h.clock.now()))!.id)).map((m) => m.messageId));
   assert.equal(inPost[0]!.id, post.id, 'the first message opened the post');
   assert.match(String(inPost[0]!.body.content), /^\*\*Daily digest — Saturday, 21 November\*\*\n• \[Long read/);
   assert.match(String(inPost[1]!.body.content), /^• \[Long read/);
@@ -197,7 +197,7 @@ test('a forum gets a post per run, titled with the date in the digest\'s zone, h
 test('a crash after Discord opened the forum post but before it was recorded opens no second post', async () => {
   const forum = await channel('crash-forum', { type: ChannelType.GuildForum });
   await h.digest('setup', { channel: forum, time: '08:00', timezone: 'UTC', layout: 'headlines', size: 10, window: '7d', topics: LONG_READS });
-  const digest = digestIn(forum);
+  const digest = await digestIn(forum);
   const slot = nextMinute();
   const crashing = deliveryWith({
     forums: (real) => ({
@@ -212,7 +212,7 @@ test('a crash after Discord opened the forum post but before it was recorded ope
   assert.equal(h.sandbox.threads(forum).length, 1);
 
   await h.restart();
-  const outcome = await h.bot.digests.runSlot(digestIn(forum), slot);
+  const outcome = await h.bot.digests.runSlot(await digestIn(forum), slot);
   assert.equal(outcome.status, 'posted');
   const posts = h.sandbox.threads(forum);
   assert.equal(posts.length, 1, 'the post opened before the crash was found and kept');
@@ -245,18 +245,18 @@ test('a deleted thread or a forum that forbids its posts pauses only its own dig
   // Set up before the bot lost Send Messages in Threads there (setup would refuse it now).
   const strict = await channel('strict-forum', { type: ChannelType.GuildForum, botDeny: PermissionFlagsBits.SendMessagesInThreads });
   for (const where of [doomed, survivor]) await h.digest('setup', { channel: where, time: '08:00', timezone: 'UTC', size: 2, window: '7d' });
-  subscribe(h.store, { name: 'strict-forum', channelId: strict, guildId: h.sandbox.guild.id, time: '08:00', settings: { ...digestIn(doomed).settings, layout: 'headlines', size: 10, topics: [LONG_READS] } });
+  await subscribe(h.store, { name: 'strict-forum', channelId: strict, guildId: h.sandbox.guild.id, time: '08:00', settings: { ...(await digestIn(doomed)).settings, layout: 'headlines', size: 10, topics: [LONG_READS] } });
   h.sandbox.deleteChannel(doomed);
   nextMinute();
-  await Promise.all([doomed, survivor, strict].map((where) => h.bot.digests.postNow(digestIn(where))));
+  await Promise.all([doomed, survivor, strict].map(async (where) => h.bot.digests.postNow(await digestIn(where))));
 
-  assert.equal(digestIn(survivor).paused, false);
+  assert.equal((await digestIn(survivor)).paused, false);
   assert.equal(h.sandbox.messages(survivor).length, 1);
-  assert.equal(digestIn(doomed).pausedReason, 'the channel no longer exists, or the bot can no longer see it');
+  assert.equal((await digestIn(doomed)).pausedReason, 'the channel no longer exists, or the bot can no longer see it');
   // The post opens with Send Messages; the run's second message needs Send Messages in Threads.
   const [post] = h.sandbox.threads(strict);
   assert.equal(h.sandbox.messages(post!.id).length, 1);
-  assert.match(digestIn(strict).pausedReason ?? '', /^the bot may not post in this channel \(Missing Permissions\): .*Send Messages in Threads/);
+  assert.match((await digestIn(strict)).pausedReason ?? '', /^the bot may not post in this channel \(Missing Permissions\): .*Send Messages in Threads/);
   const fields = shown(await h.digest('status')).embeds![0]!.fields!;
   assert.match(fields.find((f) => f.name === '⏸ doomed thread')!.value, /⏸ Paused by the bot: the channel no longer exists/);
   assert.match(fields.find((f) => f.name === '⏸ strict-forum')!.value, /⏸ Paused by the bot: the bot may not post in this channel/);
@@ -272,7 +272,7 @@ test('a publication past Discord\'s 10 an hour waits, never re-posted, and goes 
   }
   assert.equal(h.sandbox.messages(busy).length, 11);
   assert.equal(h.sandbox.crossposted(busy).length, 10, 'Discord\'s bucket holds 10 an hour');
-  assert.match(digestIn(busy).lastResult ?? '', /^posted 1 message with 1 story; 1 message not published yet \(Discord publishes at most 10 messages an hour in a channel\)/);
+  assert.match((await digestIn(busy)).lastResult ?? '', /^posted 1 message with 1 story; 1 message not published yet \(Discord publishes at most 10 messages an hour in a channel\)/);
 
   h.sandbox.passTime(60 * MINUTE_MS);
   await h.restart();
@@ -284,7 +284,7 @@ test('a publication past Discord\'s 10 an hour waits, never re-posted, and goes 
   for (const message of messages) assert.ok(crosspostedOnce(busy, message.id), `message ${message.id} published once`);
 });
 
-test('every body the bot sent matches Discord\'s OpenAPI description', { skip: openApiSkip }, () => {
+test('every body the bot sent matches Discord\'s OpenAPI description', { skip: openApiSkip }, async () => {
   assert.deepEqual(recordedBodyProblems(h.sandbox.requests), []);
   assert.equal(h.sandbox.unknownRoutes, 0);
 });

@@ -12,7 +12,8 @@ import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { createLogger } from '../src/log.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
-import { Store } from '../src/state/store.js';
+import { SqliteStore } from '../src/state/sqliteStore.js';
+import type { StateStore } from '../src/state/stateStore.js';
 import { seedDueDigests, storyUrls } from './helpers/reliability.js';
 import { killBotProcesses, startBotProcess, type BotProcess } from './helpers/botProcess.js';
 import { digestOf } from './helpers/subscriptions.js';
@@ -68,18 +69,19 @@ function integrity(file: string): string {
  * Per channel, what differs between the sandbox and the channel's run: the run not posted, a planned message not
  * recorded as sent, or the channel holding anything but the planned messages, in order, once each.
  */
-function exactlyOnceProblems(store: Store, channels: string[], slot: Date): string[] {
-  return channels.flatMap((channelId) => {
-    const run = store.findRun(digestOf(store, channelId)!.id, slot);
+async function exactlyOnceProblems(store: StateStore, channels: string[], slot: Date): Promise<string[]> {
+  const problems = await Promise.all(channels.map(async (channelId) => {
+    const run = await store.findRun((await digestOf(store, channelId))!.id, slot);
     if (!run) return [`${channelId}: no run`];
     if (run.status !== 'posted') return [`${channelId}: run ${run.status} (${run.outcome})`];
-    const planned = store.runMessages(run.id);
+    const planned = await store.runMessages(run.id);
     const posted = sandbox.messages(channelId);
     const same = posted.length === planned.length
       && planned.every((m, i) => m.messageId === posted[i]!.id)
       && JSON.stringify(storyUrls(sandbox, channelId)) === JSON.stringify(planned.flatMap((m) => m.storyUrls));
     return same ? [] : [`${channelId}: ${posted.length} message(s) posted for ${planned.length} planned`];
-  });
+  }));
+  return problems.flat();
 }
 
 test(`SIGKILL at random points of a digest to ${CHANNELS} channels: after each restart, every channel has it exactly once`, { timeout: 110_000 }, async (t) => {
@@ -87,7 +89,7 @@ test(`SIGKILL at random points of a digest to ${CHANNELS} channels: after each r
   t.diagnostic(`seed ${SEED}`);
   for (let trial = 1; trial <= TRIALS; trial++) {
     const dir = path.join(root, `trial-${trial}`);
-    const { channels, database, slot } = seedDueDigests(sandbox, dir, CHANNELS);
+    const { channels, database, slot } = await seedDueDigests(sandbox, dir, CHANNELS);
     const posted = () => channels.reduce((sum, id) => sum + sandbox.messages(id).length, 0);
 
     // One or two kills per trial, each after a random number of posts or a random time from start.
@@ -119,11 +121,11 @@ test(`SIGKILL at random points of a digest to ${CHANNELS} channels: after each r
     bot.child.kill('SIGTERM');
     assert.equal(await bot.exited, 0, 'a clean stop after the run');
     assert.equal(integrity(database), 'ok', `trial ${trial} (seed ${SEED}): database intact after restart`);
-    const store = Store.open(database, { logger: createLogger('silent') });
+    const store = SqliteStore.open(database, { logger: createLogger('silent') });
     try {
-      assert.deepEqual(exactlyOnceProblems(store, channels, slot), [], `trial ${trial} (seed ${SEED})`);
+      assert.deepEqual(await exactlyOnceProblems(store, channels, slot), [], `trial ${trial} (seed ${SEED})`);
     } finally {
-      store.close();
+      await store.close();
     }
   }
 });

@@ -25,9 +25,9 @@ before(async () => {
   h = await startBotHarness();
   // Due at the harness's "now" (12:00 UTC): the subscriptions are made at that instant, so their 12:00 slot is owed.
   const time = TEST_NOW.toISOString().slice(11, 16);
-  channels = subscribeChannels(h.sandbox, h.store, CHANNELS, time, h.bot.digests.defaultSettings());
+  channels = await subscribeChannels(h.sandbox, h.store, CHANNELS, time, h.bot.digests.defaultSettings());
   // Every channel is new, so each one's digest is the same: what a fresh channel would get now.
-  const draft = h.bot.digests.draft(h.bot.digests.targetFor(channels[0]!), h.clock.now());
+  const draft = await h.bot.digests.draft(await h.bot.digests.targetFor(channels[0]!), h.clock.now());
   assert.ok(draft.ok && draft.stories > 0, 'the fixture articles make a digest');
   expected = { messages: draft.messages.length, urls: draft.messages.flatMap((m) => m.storyUrls) };
 });
@@ -55,7 +55,7 @@ test(`a digest to ${CHANNELS} channels through 429 storms, 500s and gateway faul
   });
   try {
     await h.bot.scheduler.tick();
-    for (let sweep = 1; sweep < SWEEPS_MAX && h.store.pendingRuns().length > 0; sweep++) await h.bot.scheduler.tick();
+    for (let sweep = 1; sweep < SWEEPS_MAX && (await h.store.pendingRuns()).length > 0; sweep++) await h.bot.scheduler.tick();
   } finally {
     stop();
   }
@@ -63,9 +63,9 @@ test(`a digest to ${CHANNELS} channels through 429 storms, 500s and gateway faul
   const statuses = h.sandbox.requests.map((r) => r.status);
   assert.ok(statuses.filter((s) => s === 429).length >= 55, 'the 429 storms were really served');
   assert.ok(statuses.includes(500), 'the 500s were really served');
-  assert.deepEqual(h.store.pendingRuns(), [], 'no run is left half-sent');
+  assert.deepEqual(await h.store.pendingRuns(), [], 'no run is left half-sent');
   assert.deepEqual(digestCopyProblems(h.sandbox, channels, expected), []);
-  for (const channelId of channels) assert.equal(digestOf(h.store, channelId)?.paused, false, 'no channel was paused by a transient fault');
+  for (const channelId of channels) assert.equal((await digestOf(h.store, channelId))?.paused, false, 'no channel was paused by a transient fault');
 
   // The gateway faults cost the bot nothing: it resumed both times and still answers a member.
   await Promise.all(resumes);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { createLogger } from '../src/log.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
-import { Store } from '../src/state/store.js';
+import { SqliteStore } from '../src/state/sqliteStore.js';
 import { startBotHarness, waitUntil, type BotHarness } from './helpers/bot.js';
 import { killBotProcesses, startBotProcess } from './helpers/botProcess.js';
 import { mountSmallDisk } from './helpers/fullDisk.js';
@@ -115,7 +115,7 @@ test('a full disk after a post reached Discord: the run stops, says why, sends n
     h.clock.set(new Date(h.clock.now().getTime() + SWEEP_MS));
     await h.bot.scheduler.tick();
     assert.equal(h.sandbox.messages(channelId).length, 1, 'the post was recorded, not repeated');
-    assert.match(digestOf(h.store, channelId)?.lastResult ?? '', /^posted 1 message with \d+ stories/);
+    assert.match((await digestOf(h.store, channelId))?.lastResult ?? '', /^posted 1 message with \d+ stories/);
     assert.doesNotMatch(shownText(await h.digest('status')), /stopped/);
 
     await digestNow(h, channelId);
@@ -127,13 +127,13 @@ test('a full disk after a post reached Discord: the run stops, says why, sends n
 });
 
 /** The ids recorded for the run's messages (null where a message was never recorded). */
-function recordedIds(database: string, channelId: string, slot: Date): (string | null)[] {
-  const store = Store.open(database, { logger: createLogger('silent') });
+async function recordedIds(database: string, channelId: string, slot: Date): Promise<(string | null)[]> {
+  const store = SqliteStore.open(database, { logger: createLogger('silent') });
   try {
-    const run = store.findRun(digestOf(store, channelId)!.id, slot);
-    return run ? store.runMessages(run.id).map((m) => m.messageId) : [];
+    const run = await store.findRun((await digestOf(store, channelId))!.id, slot);
+    return run ? (await store.runMessages(run.id)).map((m) => m.messageId) : [];
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -142,7 +142,7 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     const sandbox = await DiscordSandbox.start({ logger: createLogger('silent') });
     try {
       const dir = path.join(root, `signal-${signal.toLowerCase()}`);
-      const { channels, database, slot } = seedDueDigests(sandbox, dir, 1);
+      const { channels, database, slot } = await seedDueDigests(sandbox, dir, 1);
       const channelId = channels[0]!;
       sandbox.faults.answerSlowly(1, 1500, { route: `/channels/${channelId}/messages` });
       const bot = startBotProcess(sandbox, dir);
@@ -152,7 +152,7 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
       assert.equal(sandbox.messages(channelId).length, 1, 'the post reached the channel');
       if (signal === 'SIGTERM') {
         assert.equal(code, 0, 'a clean stop');
-        assert.deepEqual(recordedIds(database, channelId, slot), [sandbox.messages(channelId)[0]!.id], 'shutdown waited for the answer and recorded it');
+        assert.deepEqual(await recordedIds(database, channelId, slot), [sandbox.messages(channelId)[0]!.id], 'shutdown waited for the answer and recorded it');
       }
 
       sandbox.passTime(PAST_NONCE_WINDOW_MS);
@@ -161,7 +161,7 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
       restarted.child.kill('SIGTERM');
       assert.equal(await restarted.exited, 0);
       assert.equal(sandbox.messages(channelId).length, 1, `one copy in the channel: ${restarted.stderr().split('\n').filter((l) => l.includes('digest.')).join('\n')}`);
-      assert.deepEqual(recordedIds(database, channelId, slot), [sandbox.messages(channelId)[0]!.id]);
+      assert.deepEqual(await recordedIds(database, channelId, slot), [sandbox.messages(channelId)[0]!.id]);
       assert.deepEqual(repeated(sandbox, channelId), []);
       if (signal === 'SIGKILL') assert.match(restarted.stderr(), /"event":"digest.reconciled".*"found":true/, 'the restart found the post in the channel');
     } finally {

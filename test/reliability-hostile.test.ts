@@ -103,7 +103,7 @@ test('integer options at the very ends of the ranges Discord lets through are an
   for (const [size, quality] of [[1, QUALITY_MIN], [DIGEST_SIZE_MAX, QUALITY_MAX]] as const) {
     const reply = await h.digest('setup', { channel: h.sandbox.channels.news, time: '08:00', timezone: 'UTC', size, min_quality: quality });
     assertClearAnswer(reply, `size:${size} min_quality:${quality}`);
-    const { settings } = digestOf(h.store, h.sandbox.channels.news)!;
+    const { settings } = (await digestOf(h.store, h.sandbox.channels.news))!;
     assert.deepEqual([settings.size, settings.minQuality], [size, quality]);
     assertClearAnswer(await h.digest('preview'), `preview with size ${size}, min_quality ${quality}`);
   }
@@ -132,7 +132,7 @@ test('hostile keyword lists are saved as typed, hostile topics and outlets are r
   for (const value of HOSTILE) {
     const reply = await h.digest('setup', { channel: h.sandbox.channels.news, time: '08:00', timezone: 'UTC', keywords: value });
     assertClearAnswer(reply, `setup keywords:${JSON.stringify(value.slice(0, 40))}`);
-    const saved = digestOf(h.store, h.sandbox.channels.news)!;
+    const saved = (await digestOf(h.store, h.sandbox.channels.news))!;
     const typed = [...new Set(value.split(',').map((t) => t.trim()).filter(Boolean))];
     // Ten at most, as the command says, within the option's declared length; longer is refused and the previous settings stay.
     if (value.length > 300) assert.match(shown(reply).content ?? '', /`keywords` can be at most 300 characters/);
@@ -148,13 +148,13 @@ test('hostile keyword lists are saved as typed, hostile topics and outlets are r
     // No article has such a topic or outlet: refused, naming the option, and the digest stays as it was.
     const named = typed.length > 0 && typed.join().toLowerCase() !== 'none';
     for (const option of ['topics', 'providers', 'exclude_providers']) {
-      const before = JSON.stringify(digestOf(h.store, h.sandbox.channels.news));
+      const before = JSON.stringify(await digestOf(h.store, h.sandbox.channels.news));
       const refused = await h.digest('setup', { channel: h.sandbox.channels.news, time: '08:00', timezone: 'UTC', [option]: value });
       assertClearAnswer(refused, `setup ${option}:${JSON.stringify(value.slice(0, 40))}`);
       assert.ok(!(shown(refused).content ?? '').includes('**bold**'), 'a refusal shows the name escaped');
       if (!named) continue;
       assert.match(shown(refused).content ?? '', new RegExp(`\`${option}\``), option);
-      assert.equal(JSON.stringify(digestOf(h.store, h.sandbox.channels.news)), before, 'a refused setup changes nothing');
+      assert.equal(JSON.stringify(await digestOf(h.store, h.sandbox.channels.news)), before, 'a refused setup changes nothing');
     }
   }
   assert.deepEqual(failures(), []);
@@ -210,7 +210,7 @@ test('buttons with forged custom_ids get a clear answer; none pages for anyone b
 
 test('a member without Manage Server, on a server that shows them /digest, is refused every setting command and changes nothing', { timeout: 60_000 }, async () => {
   const member = h.sandbox.members.member;
-  subscribe(h.store, { channelId: h.sandbox.channels.general, guildId: h.sandbox.guild.id, time: '07:00', settings: h.bot.digests.defaultSettings() });
+  await subscribe(h.store, { channelId: h.sandbox.channels.general, guildId: h.sandbox.guild.id, time: '07:00', settings: h.bot.digests.defaultSettings() });
   const granted = commandDefinitions().map(({ default_member_permissions: _, ...definition }) => definition);
   await deployCommands(h.bot.client.rest, h.sandbox.applicationId, granted, h.sandbox.guild.id);
   try {

@@ -10,7 +10,8 @@ import { DigestDelivery } from '../src/delivery/exactlyOnce.js';
 import { DigestScheduler } from '../src/schedule/scheduler.js';
 import type { Sender } from '../src/delivery/exactlyOnce.js';
 import type { History } from '../src/delivery/reconcile.js';
-import { Store } from '../src/state/store.js';
+import { SqliteStore } from '../src/state/sqliteStore.js';
+import type { StateStore } from '../src/state/stateStore.js';
 import { SubscriptionService } from '../src/subscriptions/service.js';
 import type { PlannedMessage } from '../src/state/types.js';
 import { digestOf, subscribe } from './helpers/subscriptions.js';
@@ -26,9 +27,9 @@ const CHANNEL = '100000000000000001';
 const TARGET = { subscriptionId: 1, channelId: CHANNEL };
 const SLOT = new Date('2026-05-04T07:00:00Z');
 
-function openStore(file = path.join(dir, `db-${++files}.sqlite`)): { store: Store; file: string } {
-  const store = Store.open(file, { logger, clock });
-  subscribe(store, { channelId: CHANNEL, guildId: '900000000000000001', time: '09:00', timezone: 'Europe/Paris' });
+async function openStore(file = path.join(dir, `db-${++files}.sqlite`)): Promise<{ store: StateStore; file: string }> {
+  const store = SqliteStore.open(file, { logger, clock });
+  await subscribe(store, { channelId: CHANNEL, guildId: '900000000000000001', time: '09:00', timezone: 'Europe/Paris' });
   return { store, file };
 }
 
@@ -56,8 +57,8 @@ function discordChannel() {
 }
 
 /** Delivery to the fake channel: `send` may wrap the channel's own to inject a failure or a crash. */
-function delivery(store: Store, discord: ReturnType<typeof discordChannel>, send: Sender = discord.send): DigestDelivery {
-  const subscriptions = new SubscriptionService({ store, reschedule: () => {}, defaultSettings: () => DEFAULT_DIGEST_SETTINGS });
+function delivery(store: StateStore, discord: ReturnType<typeof discordChannel>, send: Sender = discord.send): DigestDelivery {
+  const subscriptions = new SubscriptionService({ store, reschedule: async () => {}, defaultSettings: () => DEFAULT_DIGEST_SETTINGS });
   return new DigestDelivery({ store, send, history: discord.history, subscriptions, logger, retry });
 }
 
@@ -67,7 +68,7 @@ const resume = (d: DigestDelivery) => d.deliver({ ...TARGET, slot: SLOT, plan: (
 class Crash extends Error {}
 
 test('a digest is posted in order, each message with a short deterministic nonce, and its slot never posts again', async () => {
-  const { store } = openStore();
+  const { store } = await openStore();
   const discord = discordChannel();
   let planned = 0;
   const run = { ...TARGET, slot: SLOT, plan: () => (planned++, plan) };
@@ -80,19 +81,19 @@ test('a digest is posted in order, each message with a short deterministic nonce
   }
   assert.notEqual(discord.messages[0]!.body.nonce, discord.messages[1]!.body.nonce);
   assert.deepEqual(first.messageIds, discord.messages.map((m) => m.id));
-  assert.deepEqual([...store.seenUrls(CHANNEL)].sort(), ['https://example.com/1', 'https://example.com/2', 'https://example.com/3']);
-  assert.equal(digestOf(store, CHANNEL)?.lastResult, 'posted 2 messages with 3 stories');
-  assert.deepEqual(store.lastPlannedAt(TARGET.subscriptionId, new Date(SLOT.getTime() + 1)), clock.now());
+  assert.deepEqual([...(await store.seenUrls(CHANNEL))].sort(), ['https://example.com/1', 'https://example.com/2', 'https://example.com/3']);
+  assert.equal((await digestOf(store, CHANNEL))?.lastResult, 'posted 2 messages with 3 stories');
+  assert.deepEqual(await store.lastPlannedAt(TARGET.subscriptionId, new Date(SLOT.getTime() + 1)), clock.now());
 
   const again = await delivery(store, discord).deliver(run);
   assert.equal(again.status, 'skipped');
   assert.equal(discord.messages.length, 2);
   assert.equal(planned, 1);
-  store.close();
+  await store.close();
 });
 
 test('a crash between two messages: a fresh start sends only the rest, with the same nonce, and no duplicate', async () => {
-  const first = openStore();
+  const first = await openStore();
   const discord = discordChannel();
   const nonces: string[] = [];
   const crashAfterOne: Sender = async (channelId, body) => {
@@ -101,10 +102,10 @@ test('a crash between two messages: a fresh start sends only the rest, with the 
     return discord.send(channelId, body);
   };
   await assert.rejects(delivery(first.store, discord, crashAfterOne).deliver({ ...TARGET, slot: SLOT, plan: () => plan }), Crash);
-  first.store.close();
+  await first.store.close();
   assert.equal(discord.messages.length, 1);
 
-  const restarted = Store.open(first.file, { logger, clock });
+  const restarted = SqliteStore.open(first.file, { logger, clock });
   const resent: unknown[] = [];
   const afterRestart: Sender = async (channelId, body) => (resent.push((body as { content: unknown }).content), discord.send(channelId, body));
   const outcome = await resume(delivery(restarted, discord, afterRestart));
@@ -112,9 +113,9 @@ test('a crash between two messages: a fresh start sends only the rest, with the 
   assert.deepEqual(resent, ['Morning digest (2/2)'], 'only the unsent message is sent again');
   assert.deepEqual(discord.messages.map((m) => m.body.content), ['Morning digest (1/2)', 'Morning digest (2/2)']);
   assert.equal(discord.messages[1]!.body.nonce, nonces[1], 'the resent message carries the nonce of the interrupted attempt');
-  assert.equal(restarted.seenUrls(CHANNEL).size, 3);
+  assert.equal((await restarted.seenUrls(CHANNEL)).size, 3);
   assert.equal((await resume(delivery(restarted, discord))).status, 'skipped');
-  restarted.close();
+  await restarted.close();
 });
 
 /**
@@ -122,25 +123,25 @@ test('a crash between two messages: a fresh start sends only the rest, with the 
  * a restart to open.
  */
 async function killedAfterPost(discord: ReturnType<typeof discordChannel>, posts: number): Promise<string> {
-  const first = openStore();
+  const first = await openStore();
   const crashAfterPosting: Sender = async (channelId, body) => {
     const result = await discord.send(channelId, body);
     if (discord.messages.length === posts) throw new Crash('killed before recording');
     return result;
   };
   await assert.rejects(delivery(first.store, discord, crashAfterPosting).deliver({ ...TARGET, slot: SLOT, plan: () => plan }), Crash);
-  first.store.close();
+  await first.store.close();
   return first.file;
 }
 
 test('a crash after Discord accepted a message but before it was recorded does not post it twice', async () => {
   const discord = discordChannel();
-  const restarted = Store.open(await killedAfterPost(discord, 2), { logger, clock });
+  const restarted = SqliteStore.open(await killedAfterPost(discord, 2), { logger, clock });
   const outcome = await resume(delivery(restarted, discord));
   assert.equal(outcome?.status, 'posted');
   assert.equal(discord.messages.length, 2);
   assert.deepEqual(outcome?.messageIds, discord.messages.map((m) => m.id));
-  restarted.close();
+  await restarted.close();
 });
 
 test('past the nonce window, a message attempted but unrecorded is found in the channel, never resent; a channel that cannot be read stops the run', async () => {
@@ -148,8 +149,8 @@ test('past the nonce window, a message attempted but unrecorded is found in the 
   const file = await killedAfterPost(discord, 1);
   // Discord has forgotten the nonce: a resend would be a second message.
   const forgetful: Sender = async (channelId, body) => discord.send(channelId, { ...body, nonce: `forgotten-${discord.messages.length}` });
-  const restarted = Store.open(file, { logger, clock });
-  const subscriptions = new SubscriptionService({ store: restarted, reschedule: () => {}, defaultSettings: () => DEFAULT_DIGEST_SETTINGS });
+  const restarted = SqliteStore.open(file, { logger, clock });
+  const subscriptions = new SubscriptionService({ store: restarted, reschedule: async () => {}, defaultSettings: () => DEFAULT_DIGEST_SETTINGS });
   const unreadable = new DigestDelivery({ store: restarted, send: forgetful, history: async () => ({ ok: false, reason: 'Discord answered 403 (Missing Access)' }), subscriptions, logger, retry });
   const stopped = await resume(unreadable);
   assert.equal(stopped.status, 'stopped');
@@ -161,11 +162,11 @@ test('past the nonce window, a message attempted but unrecorded is found in the 
   assert.equal(outcome.status, 'posted');
   assert.deepEqual(discord.messages.map((m) => m.body.content), ['Morning digest (1/2)', 'Morning digest (2/2)'], 'the first message was found, not resent');
   assert.deepEqual(outcome.messageIds, discord.messages.map((m) => m.id));
-  restarted.close();
+  await restarted.close();
 });
 
 test('transient failures are retried with the same nonce; past the retries the run waits, unpaused, for the next attempt', async () => {
-  const { store } = openStore();
+  const { store } = await openStore();
   const discord = discordChannel();
   const nonces: unknown[] = [];
   let failures = 2;
@@ -185,35 +186,35 @@ test('transient failures are retried with the same nonce; past the retries the r
   const nextPlan = plan.map((m, i) => ({ ...m, payload: { ...m.payload, embeds: [{ title: `Next day ${i}` }] }, storyUrls: [`https://example.com/next-${i}`] }));
   const pending = await delivery(store, discord, down).deliver({ ...TARGET, slot: nextSlot, plan: () => nextPlan });
   assert.equal(pending.status, 'pending');
-  const sub = digestOf(store, CHANNEL)!;
+  const sub = (await digestOf(store, CHANNEL))!;
   assert.equal(sub.paused, false);
   assert.match(sub.lastResult ?? '', /^pending: Discord answered 502/);
 
   const resumed = await delivery(store, discord).deliver({ ...TARGET, slot: nextSlot, plan: () => nextPlan });
   assert.equal(resumed.status, 'posted');
   assert.equal(discord.messages.length, 4);
-  store.close();
+  await store.close();
 });
 
 test('a permanent failure fails the run and pauses the subscription with the reason', async () => {
-  const { store } = openStore();
+  const { store } = await openStore();
   const forbidden: Sender = async () => ({ ok: false, permanent: true, reason: 'the bot may not post in this channel (Missing Permissions)' });
   const outcome = await delivery(store, discordChannel(), forbidden).deliver({ ...TARGET, slot: SLOT, plan: () => plan });
   assert.equal(outcome.status, 'failed');
-  const sub = digestOf(store, CHANNEL)!;
+  const sub = (await digestOf(store, CHANNEL))!;
   assert.equal(sub.paused, true);
   assert.equal(sub.pausedReason, 'the bot may not post in this channel (Missing Permissions)');
   assert.equal(sub.lastResult, 'failed: the bot may not post in this channel (Missing Permissions)');
-  assert.deepEqual(store.pendingRuns(), []);
-  store.close();
+  assert.deepEqual(await store.pendingRuns(), []);
+  await store.close();
 });
 
 test('an empty digest and a digest that cannot be built are recorded as the last result, and close their slot', async () => {
-  const { store } = openStore();
+  const { store } = await openStore();
   const discord = discordChannel();
   const empty = await delivery(store, discord).deliver({ ...TARGET, slot: SLOT, plan: () => ({ empty: 'no new articles since the previous digest' }) });
   assert.equal(empty.status, 'empty');
-  assert.equal(digestOf(store, CHANNEL)?.lastResult, 'empty: no new articles since the previous digest');
+  assert.equal((await digestOf(store, CHANNEL))?.lastResult, 'empty: no new articles since the previous digest');
 
   const broken = await delivery(store, discord).deliver({
     ...TARGET,
@@ -221,14 +222,14 @@ test('an empty digest and a digest that cannot be built are recorded as the last
     plan: () => { throw new Error('content folder unreadable'); },
   });
   assert.equal(broken.status, 'failed');
-  assert.equal(digestOf(store, CHANNEL)?.lastResult, 'failed: the digest could not be built (content folder unreadable)');
-  assert.equal(digestOf(store, CHANNEL)?.paused, false, 'not the channel\'s fault: it stays scheduled');
+  assert.equal((await digestOf(store, CHANNEL))?.lastResult, 'failed: the digest could not be built (content folder unreadable)');
+  assert.equal((await digestOf(store, CHANNEL))?.paused, false, 'not the channel\'s fault: it stays scheduled');
   assert.equal(discord.messages.length, 0);
-  store.close();
+  await store.close();
 });
 
 test('on start, an unfinished run of a removed subscription or older than the limit is abandoned, not posted late', async () => {
-  const { store } = openStore();
+  const { store } = await openStore();
   const down: Sender = async () => ({ ok: false, permanent: false, reason: 'Discord answered 500' });
   const discord = discordChannel();
   await delivery(store, discord, down).deliver({ ...TARGET, slot: SLOT, plan: () => plan });
@@ -236,6 +237,6 @@ test('on start, an unfinished run of a removed subscription or older than the li
   const runSlot = () => assert.fail('an abandoned run is not delivered');
   await new DigestScheduler({ store, clock: muchLater, runSlot, logger }).tick();
   assert.equal(discord.messages.length, 0);
-  assert.match(digestOf(store, CHANNEL)?.lastResult ?? '', /^failed: abandoned because it was not complete within 12 hours/);
-  store.close();
+  assert.match((await digestOf(store, CHANNEL))?.lastResult ?? '', /^failed: abandoned because it was not complete within 12 hours/);
+  await store.close();
 });

@@ -11,7 +11,8 @@ import { DigestDelivery } from '../src/delivery/exactlyOnce.js';
 import type { Sender } from '../src/delivery/exactlyOnce.js';
 import { discordHistory, discordSender } from '../src/bot/discordChannels.js';
 import { DigestScheduler } from '../src/schedule/scheduler.js';
-import { Store } from '../src/state/store.js';
+import { SqliteStore } from '../src/state/sqliteStore.js';
+import type { StateStore } from '../src/state/stateStore.js';
 import { digestOf, subscribe } from './helpers/subscriptions.js';
 import { SubscriptionService } from '../src/subscriptions/service.js';
 import type { PlannedMessage } from '../src/state/types.js';
@@ -34,8 +35,8 @@ after(async () => {
 
 const clock = { at: new Date('2026-06-01T06:00:00Z'), now() { return this.at; } };
 const retry = { attempts: 2, baseDelayMs: 1 };
-function delivery(store: Store, send: Sender = discordSender(rest)): DigestDelivery {
-  const subscriptions = new SubscriptionService({ store, reschedule: () => {}, defaultSettings: () => DEFAULT_DIGEST_SETTINGS });
+function delivery(store: StateStore, send: Sender = discordSender(rest)): DigestDelivery {
+  const subscriptions = new SubscriptionService({ store, reschedule: async () => {}, defaultSettings: () => DEFAULT_DIGEST_SETTINGS });
   return new DigestDelivery({ store, send, history: discordHistory(rest, () => botUserId), subscriptions, logger, retry });
 }
 const digest = (label: string): PlannedMessage[] => [
@@ -43,15 +44,15 @@ const digest = (label: string): PlannedMessage[] => [
   { payload: { content: `${label} (2/2)`, embeds: [{ title: 'Two', url: 'https://example.com/2' }], allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/2'], storyCount: 1 },
 ];
 
-function subscribeAt8(store: Store, channelId: string): Subscription {
+function subscribeAt8(store: StateStore, channelId: string): Promise<Subscription> {
   return subscribe(store, { channelId, guildId: sandbox.guild.id, time: '08:00' });
 }
 
 test('through the sandbox: a locked and a deleted channel are paused with their reasons while the news channel gets its digest', async () => {
-  const store = Store.open(path.join(dir, 'channels.sqlite'), { logger, clock });
+  const store = SqliteStore.open(path.join(dir, 'channels.sqlite'), { logger, clock });
   const gone = sandbox.createChannel('old-news');
   sandbox.deleteChannel(gone);
-  for (const channelId of [sandbox.channels.locked, gone, sandbox.channels.news]) subscribeAt8(store, channelId);
+  for (const channelId of [sandbox.channels.locked, gone, sandbox.channels.news]) await subscribeAt8(store, channelId);
   const deliveries = delivery(store);
   const runSlot = (sub: Subscription, slot: Date) => deliveries.deliver({ subscriptionId: sub.id, channelId: sub.channelId, slot, plan: () => digest('Morning') });
   clock.at = new Date('2026-06-01T08:00:00Z');
@@ -61,21 +62,21 @@ test('through the sandbox: a locked and a deleted channel are paused with their 
   assert.deepEqual(sandbox.messages(sandbox.channels.news).map((m) => m.body.content), ['Morning (1/2)', 'Morning (2/2)']);
   const newsPosts = sandbox.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${sandbox.channels.news}/messages`);
   assert.deepEqual(newsPosts.map((r) => r.status), [500, 200, 200], 'the injected server error was retried, and posted once');
-  assert.equal(digestOf(store, sandbox.channels.news)?.lastResult, 'posted 2 messages with 2 stories');
-  const locked = digestOf(store, sandbox.channels.locked)!;
+  assert.equal((await digestOf(store, sandbox.channels.news))?.lastResult, 'posted 2 messages with 2 stories');
+  const locked = (await digestOf(store, sandbox.channels.locked))!;
   assert.equal(locked.paused, true);
   assert.match(locked.pausedReason ?? '', /^the bot may not post in this channel \(Missing Permissions\)/);
-  const deleted = digestOf(store, gone)!;
+  const deleted = (await digestOf(store, gone))!;
   assert.equal(deleted.paused, true);
   assert.equal(deleted.pausedReason, 'the channel no longer exists, or the bot can no longer see it');
-  store.close();
+  await store.close();
 });
 
 test('through the sandbox: a message posted but not recorded before a crash is not duplicated on restart', async () => {
   const file = path.join(dir, 'crash.sqlite');
-  const first = Store.open(file, { logger, clock });
+  const first = SqliteStore.open(file, { logger, clock });
   const channelId = sandbox.createChannel('digest-crash');
-  const { id: subscriptionId } = subscribeAt8(first, channelId);
+  const { id: subscriptionId } = await subscribeAt8(first, channelId);
   const send = discordSender(rest);
   let posts = 0;
   const crashAfterSecondPost: Sender = async (target, body) => {
@@ -85,13 +86,13 @@ test('through the sandbox: a message posted but not recorded before a crash is n
   };
   const slot = new Date('2026-06-01T08:00:00Z');
   await assert.rejects(delivery(first, crashAfterSecondPost).deliver({ subscriptionId, channelId, slot, plan: () => digest('Crash') }));
-  first.close();
+  await first.close();
 
-  const restarted = Store.open(file, { logger, clock });
+  const restarted = SqliteStore.open(file, { logger, clock });
   const outcome = await delivery(restarted).deliver({ subscriptionId, channelId, slot, plan: () => assert.fail('a claimed run is never planned again') });
   assert.equal(outcome.status, 'posted');
   const messages = sandbox.messages(channelId);
   assert.deepEqual(messages.map((m) => m.body.content), ['Crash (1/2)', 'Crash (2/2)']);
   assert.deepEqual(outcome?.messageIds, messages.map((m) => m.id));
-  restarted.close();
+  await restarted.close();
 });

@@ -8,7 +8,8 @@ import { createLogger } from '../src/log.js';
 import { DigestDelivery } from '../src/delivery/exactlyOnce.js';
 import type { Sender } from '../src/delivery/exactlyOnce.js';
 import { DigestScheduler } from '../src/schedule/scheduler.js';
-import { Store } from '../src/state/store.js';
+import { SqliteStore } from '../src/state/sqliteStore.js';
+import type { StateStore } from '../src/state/stateStore.js';
 import { digestOf, subscribe } from './helpers/subscriptions.js';
 import { SubscriptionService } from '../src/subscriptions/service.js';
 import type { Subscription } from '../src/state/types.js';
@@ -38,7 +39,7 @@ function postbox(forbidden: string[] = []) {
   return { posted, attempts, send, count: (channelId: string) => posted.get(channelId)?.length ?? 0 };
 }
 
-function scheduler(store: Store, clock: TestClock, send: Sender): DigestScheduler {
+function scheduler(store: StateStore, clock: TestClock, send: Sender): DigestScheduler {
   const subscriptions = new SubscriptionService({ store, reschedule: (id) => scheduled.refresh(id), defaultSettings: () => DEFAULT_DIGEST_SETTINGS });
   // The history is never read here: no message is left attempted but unrecorded.
   const history = async () => ({ ok: false as const, reason: 'not modelled' });
@@ -50,17 +51,17 @@ function scheduler(store: Store, clock: TestClock, send: Sender): DigestSchedule
       slot,
       plan: () => [{ payload: { content: `digest for ${slot.toISOString()}`, allowed_mentions: { parse: [] } }, storyUrls: [`https://example.com/${slot.getTime()}`], storyCount: 1 }],
     });
-  const scheduled = new DigestScheduler({ store, clock, runSlot, logger });
+  const scheduled: DigestScheduler = new DigestScheduler({ store, clock, runSlot, logger });
   return scheduled;
 }
 
 
 /** A fresh database whose subscriptions (channel, time, zone) were set up at `setupAt`, and its scheduler. */
-function setUp(setupAt: string, subscriptions: [string, string, string][], forbidden: string[] = []) {
+async function setUp(setupAt: string, subscriptions: [string, string, string][], forbidden: string[] = []) {
   const clock = new TestClock(new Date(setupAt));
   const box = postbox(forbidden);
-  const store = Store.open(newFile(), { logger, clock });
-  for (const [channelId, time, timezone] of subscriptions) subscribe(store, { channelId, guildId: GUILD, time, timezone });
+  const store = SqliteStore.open(newFile(), { logger, clock });
+  for (const [channelId, time, timezone] of subscriptions) await subscribe(store, { channelId, guildId: GUILD, time, timezone });
   return { clock, box, store, s: scheduler(store, clock, box.send) };
 }
 
@@ -72,8 +73,8 @@ test('a slot never runs twice: not on a second tick, nor after a restart on the 
   const file = newFile();
   const clock = new TestClock(new Date('2026-05-03T20:00:00Z'));
   const box = postbox();
-  let store = Store.open(file, { logger, clock });
-  subscribe(store, { channelId: A, guildId: GUILD, time: '08:00', timezone: 'Europe/Paris' }); // 06:00 UTC in May
+  let store = SqliteStore.open(file, { logger, clock });
+  await subscribe(store, { channelId: A, guildId: GUILD, time: '08:00', timezone: 'Europe/Paris' }); // 06:00 UTC in May
 
   clock.set('2026-05-04T05:59:00Z');
   await scheduler(store, clock, box.send).tick();
@@ -83,10 +84,10 @@ test('a slot never runs twice: not on a second tick, nor after a restart on the 
   await first.tick();
   await first.tick();
   assert.deepEqual(box.posted.get(A), ['digest for 2026-05-04T06:00:00.000Z']);
-  store.close();
+  await store.close();
 
   clock.set('2026-05-04T06:03:00Z');
-  store = Store.open(file, { logger, clock });
+  store = SqliteStore.open(file, { logger, clock });
   const restarted = scheduler(store, clock, box.send);
   await restarted.start();
   restarted.stop();
@@ -95,20 +96,20 @@ test('a slot never runs twice: not on a second tick, nor after a restart on the 
   clock.set('2026-05-05T06:00:10Z');
   await restarted.tick();
   assert.deepEqual(box.posted.get(A), ['digest for 2026-05-04T06:00:00.000Z', 'digest for 2026-05-05T06:00:00.000Z']);
-  assert.equal(digestOf(store, A)?.lastResult, 'posted 1 message with 1 story');
-  store.close();
+  assert.equal((await digestOf(store, A))?.lastResult, 'posted 1 message with 1 story');
+  await store.close();
 });
 
 test('ticks that start together (a timer and the sweep) post each channel\'s digest once', async () => {
-  const { clock, box, store, s } = setUp('2026-05-03T12:00:00Z', [[A, '08:00', 'UTC'], [B, '08:00', 'UTC']]);
+  const { clock, box, store, s } = await setUp('2026-05-03T12:00:00Z', [[A, '08:00', 'UTC'], [B, '08:00', 'UTC']]);
   clock.set('2026-05-04T08:00:05Z');
   await Promise.all([s.tick(), s.tick(), s.tick()]);
   assert.deepEqual([box.count(A), box.count(B)], [1, 1]);
-  store.close();
+  await store.close();
 });
 
 test('digests go out at the local time across daylight-saving changes, once on a repeated hour', async () => {
-  const { clock, box, store, s } = setUp('2026-03-27T12:00:00Z', [[A, '02:30', 'Europe/Paris'], [B, '01:30', 'America/New_York']]);
+  const { clock, box, store, s } = await setUp('2026-03-27T12:00:00Z', [[A, '02:30', 'Europe/Paris'], [B, '01:30', 'America/New_York']]);
 
   clock.set('2026-03-28T01:30:00Z'); // 02:30 CET the day before
   await s.tick();
@@ -127,21 +128,21 @@ test('digests go out at the local time across daylight-saving changes, once on a
   clock.set('2026-11-01T06:30:00Z'); // 01:30 again, now EST
   await s.tick();
   assert.deepEqual(box.posted.get(B)?.filter((c) => c.includes('2026-11-01')), ['digest for 2026-11-01T05:30:00.000Z']);
-  store.close();
+  await store.close();
 });
 
 test('a slot missed while the bot was down runs once on start within 12 hours; an older one is skipped', async () => {
   const file = newFile();
   const clock = new TestClock(new Date('2026-06-01T06:00:00Z'));
   const box = postbox();
-  let store = Store.open(file, { logger, clock });
-  subscribe(store, { channelId: A, guildId: GUILD, time: '08:00', timezone: 'UTC' });
-  subscribe(store, { channelId: B, guildId: GUILD, time: '08:00', timezone: 'UTC' });
-  store.close();
+  let store = SqliteStore.open(file, { logger, clock });
+  await subscribe(store, { channelId: A, guildId: GUILD, time: '08:00', timezone: 'UTC' });
+  await subscribe(store, { channelId: B, guildId: GUILD, time: '08:00', timezone: 'UTC' });
+  await store.close();
 
   clock.set('2026-06-01T19:30:00Z'); // 11.5 hours after 08:00
-  store = Store.open(file, { logger, clock });
-  store.removeSubscription(digestOf(store, B)!.id);
+  store = SqliteStore.open(file, { logger, clock });
+  await store.removeSubscription((await digestOf(store, B))!.id);
   let s = scheduler(store, clock, box.send);
   await s.start();
   s.stop();
@@ -151,46 +152,46 @@ test('a slot missed while the bot was down runs once on start within 12 hours; a
   await s.start();
   s.stop();
   assert.equal(box.count(A), 1, 'caught up once');
-  store.close();
+  await store.close();
 
   clock.set('2026-06-02T21:00:00Z'); // 13 hours after the 2 June slot
-  store = Store.open(file, { logger, clock });
+  store = SqliteStore.open(file, { logger, clock });
   s = scheduler(store, clock, box.send);
   await s.start();
   s.stop();
   assert.equal(box.count(A), 1, 'too old: not posted');
-  assert.match(digestOf(store, A)?.lastResult ?? '', /^skipped: the 08:00 digest was missed while the bot was offline/);
+  assert.match((await digestOf(store, A))?.lastResult ?? '', /^skipped: the 08:00 digest was missed while the bot was offline/);
   clock.set('2026-06-03T08:00:00Z');
   await s.tick();
   assert.equal(box.posted.get(A)?.[1], 'digest for 2026-06-03T08:00:00.000Z');
-  store.close();
+  await store.close();
 });
 
 test('setting up (or resuming) after today\'s time waits for tomorrow instead of posting at once', async () => {
-  const { clock, box, store, s } = setUp('2026-06-01T09:00:00Z', [[A, '08:00', 'UTC']]);
+  const { clock, box, store, s } = await setUp('2026-06-01T09:00:00Z', [[A, '08:00', 'UTC']]);
   await s.tick();
   assert.equal(box.count(A), 0);
 
-  store.setPaused(digestOf(store, A)!.id, true);
+  await store.setPaused((await digestOf(store, A))!.id, true);
   clock.set('2026-06-02T08:00:00Z');
   await s.tick();
   assert.equal(box.count(A), 0, 'paused: nothing');
   clock.set('2026-06-02T10:00:00Z');
-  store.setPaused(digestOf(store, A)!.id, false);
+  await store.setPaused((await digestOf(store, A))!.id, false);
   await s.tick();
   assert.equal(box.count(A), 0, 'resumed after the time: not owed');
   clock.set('2026-06-03T08:00:00Z');
   await s.tick();
   assert.deepEqual(box.posted.get(A), ['digest for 2026-06-03T08:00:00.000Z']);
-  store.close();
+  await store.close();
 });
 
 test('a forbidden channel is paused with its reason while another channel still gets its digest', async () => {
-  const { clock, box, store, s } = setUp('2026-06-01T06:00:00Z', [[A, '08:00', 'UTC'], [B, '08:00', 'UTC']], [A]);
+  const { clock, box, store, s } = await setUp('2026-06-01T06:00:00Z', [[A, '08:00', 'UTC'], [B, '08:00', 'UTC']], [A]);
   clock.set('2026-06-01T08:00:00Z');
   await s.tick();
   assert.deepEqual(box.posted.get(B), ['digest for 2026-06-01T08:00:00.000Z']);
-  const paused = digestOf(store, A)!;
+  const paused = (await digestOf(store, A))!;
   assert.equal(paused.paused, true);
   assert.equal(paused.pausedReason, 'the bot may not post in this channel (Missing Permissions)');
   assert.equal(paused.lastResult, 'failed: the bot may not post in this channel (Missing Permissions)');
@@ -199,5 +200,5 @@ test('a forbidden channel is paused with its reason while another channel still 
   await s.tick();
   assert.equal(box.attempts.get(A), 1, 'a paused channel is not tried again');
   assert.equal(box.count(B), 2);
-  store.close();
+  await store.close();
 });

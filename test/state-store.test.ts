@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { createLogger } from '../src/log.js';
 import { migrate, SCHEMA_VERSION } from '../src/state/migrations.js';
-import { NameTakenError, Store } from '../src/state/store.js';
+import { SqliteStore } from '../src/state/sqliteStore.js';
+import { NameTakenError } from '../src/state/stateStore.js';
 import type { SubscriptionInput } from '../src/state/types.js';
 import { EVERY_DAY } from '../src/schedule/days.js';
 
@@ -31,7 +32,7 @@ const paris: SubscriptionInput = {
   mentionRoleId: null,
 };
 
-test('a database from schema version 1 upgrades itself on open, keeping its subscriptions and delivered stories', () => {
+test('a database from schema version 1 upgrades itself on open, keeping its subscriptions and delivered stories', async () => {
   const file = freshFile();
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const old = new Database(file);
@@ -44,9 +45,9 @@ test('a database from schema version 1 upgrades itself on open, keeping its subs
     .run('100000000000000002', 'https://example.com/a', '555', Date.parse('2026-02-27T12:00:01Z'));
   old.close();
 
-  const store = Store.open(file, { logger, clock });
+  const store = SqliteStore.open(file, { logger, clock });
   try {
-    const [sub] = store.listSubscriptions({ channelId: '100000000000000002' });
+    const [sub] = await store.listSubscriptions({ channelId: '100000000000000002' });
     assert.ok(sub);
     assert.equal(sub.name, 'Daily', 'a digest from before names has one');
     assert.deepEqual(sub.days, EVERY_DAY);
@@ -61,53 +62,53 @@ test('a database from schema version 1 upgrades itself on open, keeping its subs
     assert.equal(sub.settings.size, 4);
     assert.equal(sub.settings.maxPerProvider, 1);
     assert.deepEqual(sub.settings.window, DEFAULT_DIGEST_SETTINGS.window);
-    assert.deepEqual([...store.seenUrls('100000000000000002')], ['https://example.com/a']);
-    assert.equal(store.lastPlannedAt(sub.id, clock.at), null, 'no run was recorded before version 2');
+    assert.deepEqual([...(await store.seenUrls('100000000000000002'))], ['https://example.com/a']);
+    assert.equal(await store.lastPlannedAt(sub.id, clock.at), null, 'no run was recorded before version 2');
   } finally {
-    store.close();
+    await store.close();
   }
   const reopened = new Database(file, { readonly: true });
   assert.equal(reopened.pragma('user_version', { simple: true }), SCHEMA_VERSION);
   reopened.close();
 });
 
-test('a database newer than this code is refused rather than misread', () => {
+test('a database newer than this code is refused rather than misread', async () => {
   const file = freshFile();
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const newer = new Database(file);
   newer.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
   newer.close();
-  assert.throws(() => Store.open(file, { logger }), /newer than this Newsdesk/);
+  assert.throws(() => SqliteStore.open(file, { logger }), /newer than this Newsdesk/);
 });
 
-test('subscriptions: create, read, list by server, pause with a reason, set up again, remove; all survive a reopen', () => {
+test('subscriptions: create, read, list by server, pause with a reason, set up again, remove; all survive a reopen', async () => {
   const file = freshFile();
-  let store = Store.open(file, { logger, clock });
-  const created = store.saveSubscription(paris);
+  let store = SqliteStore.open(file, { logger, clock });
+  const created = await store.saveSubscription(paris);
   assert.equal(created.time, '08:30');
   assert.deepEqual(created.settings.topics, ['climate']);
   assert.equal(created.paused, false);
   assert.deepEqual(created.createdAt, clock.at);
-  store.saveSubscription({ ...paris, channelId: '100000000000000003', guildId: '900000000000000002', mentionRoleId: '700000000000000001' });
-  assert.deepEqual(store.listSubscriptions().map((s) => s.channelId), ['100000000000000001', '100000000000000003']);
-  assert.deepEqual(store.listSubscriptions({ guildId: '900000000000000002' }).map((s) => s.mentionRoleId), ['700000000000000001']);
+  await store.saveSubscription({ ...paris, channelId: '100000000000000003', guildId: '900000000000000002', mentionRoleId: '700000000000000001' });
+  assert.deepEqual((await store.listSubscriptions()).map((s) => s.channelId), ['100000000000000001', '100000000000000003']);
+  assert.deepEqual((await store.listSubscriptions({ guildId: '900000000000000002' })).map((s) => s.mentionRoleId), ['700000000000000001']);
   // Names are unique per server, case ignored; another server may use the same one.
-  assert.throws(() => store.saveSubscription({ ...paris, name: 'MORNING', channelId: '100000000000000004' }), NameTakenError);
+  await assert.rejects(store.saveSubscription({ ...paris, name: 'MORNING', channelId: '100000000000000004' }), NameTakenError);
 
   clock.at = new Date('2026-03-01T11:00:00Z');
-  assert.equal(store.setPaused(created.id, true, 'the bot may not post in this channel (Missing Permissions)'), true);
-  assert.equal(store.setPaused(999, true, 'nope'), false);
-  store.close();
+  assert.equal(await store.setPaused(created.id, true, 'the bot may not post in this channel (Missing Permissions)'), true);
+  assert.equal(await store.setPaused(999, true, 'nope'), false);
+  await store.close();
 
-  store = Store.open(file, { logger, clock });
-  const paused = store.getSubscription(created.id)!;
+  store = SqliteStore.open(file, { logger, clock });
+  const paused = (await store.getSubscription(created.id))!;
   assert.equal(paused.paused, true);
   assert.equal(paused.pausedReason, 'the bot may not post in this channel (Missing Permissions)');
   assert.deepEqual(paused.updatedAt, new Date('2026-03-01T11:00:00Z'));
 
   // Running setup again on a paused channel resumes it, with the new time.
   clock.at = new Date('2026-03-01T12:00:00Z');
-  const again = store.saveSubscription({ ...paris, time: '09:15' }, created.id);
+  const again = await store.saveSubscription({ ...paris, time: '09:15' }, created.id);
   assert.equal(again.paused, false);
   assert.equal(again.pausedReason, null);
   assert.equal(again.time, '09:15');
@@ -116,49 +117,49 @@ test('subscriptions: create, read, list by server, pause with a reason, set up a
 
   // Re-applying the same subscription (the .env one on every start) does not move its schedule's starting point.
   clock.at = new Date('2026-03-02T12:00:00Z');
-  assert.deepEqual(store.saveSubscription({ ...paris, time: '09:15' }, created.id).updatedAt, new Date('2026-03-01T12:00:00Z'));
+  assert.deepEqual((await store.saveSubscription({ ...paris, time: '09:15' }, created.id)).updatedAt, new Date('2026-03-01T12:00:00Z'));
 
-  assert.equal(store.removeSubscription(created.id), true);
-  assert.equal(store.removeSubscription(created.id), false);
-  assert.equal(store.getSubscription(created.id), undefined);
-  store.close();
+  assert.equal(await store.removeSubscription(created.id), true);
+  assert.equal(await store.removeSubscription(created.id), false);
+  assert.equal(await store.getSubscription(created.id), undefined);
+  await store.close();
 });
 
-test('a run is claimed once per digest and slot, with its plan, and each sent message records its stories', () => {
-  const store = Store.open(freshFile(), { logger, clock });
+test('a run is claimed once per digest and slot, with its plan, and each sent message records its stories', async () => {
+  const store = SqliteStore.open(freshFile(), { logger, clock });
   try {
-    const sub = store.saveSubscription(paris);
+    const sub = await store.saveSubscription(paris);
     const target = { subscriptionId: sub.id, channelId: sub.channelId };
     const slot = new Date('2026-03-03T07:30:00Z');
     const plan = [
       { payload: { content: 'one', allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/1', 'https://example.com/2'], storyCount: 2 },
       { payload: { content: 'two', allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/3'], storyCount: 1 },
     ];
-    const run = store.claimRun(target, slot, () => plan);
+    const run = await store.claimRun(target, slot, () => plan);
     assert.equal(run?.status, 'sending');
     let plannedAgain = false;
-    assert.equal(store.claimRun(target, slot, () => { plannedAgain = true; return plan; }), undefined);
+    assert.equal(await store.claimRun(target, slot, () => { plannedAgain = true; return plan; }), undefined);
     assert.equal(plannedAgain, false, 'a claimed slot is not planned again');
 
-    store.recordSent(run!.id, 0, '8001');
-    assert.deepEqual([...store.seenUrls(paris.channelId)].sort(), ['https://example.com/1', 'https://example.com/2']);
-    assert.deepEqual(store.runMessages(run!.id).map((m) => m.messageId), ['8001', null]);
-    assert.deepEqual(store.pendingRuns().map((r) => r.id), [run!.id]);
+    await store.recordSent(run!.id, 0, '8001');
+    assert.deepEqual([...(await store.seenUrls(paris.channelId))].sort(), ['https://example.com/1', 'https://example.com/2']);
+    assert.deepEqual((await store.runMessages(run!.id)).map((m) => m.messageId), ['8001', null]);
+    assert.deepEqual((await store.pendingRuns()).map((r) => r.id), [run!.id]);
 
-    const empty = store.claimRun(target, new Date('2026-03-04T07:30:00Z'), () => ({ empty: 'no new articles' }));
+    const empty = await store.claimRun(target, new Date('2026-03-04T07:30:00Z'), () => ({ empty: 'no new articles' }));
     assert.equal(empty?.status, 'empty');
-    assert.equal(store.getSubscription(sub.id)?.lastResult, 'empty: no new articles');
-    assert.deepEqual(store.pendingRuns().map((r) => r.id), [run!.id]);
+    assert.equal((await store.getSubscription(sub.id))?.lastResult, 'empty: no new articles');
+    assert.deepEqual((await store.pendingRuns()).map((r) => r.id), [run!.id]);
 
     // A second digest of the same channel has slots of its own.
-    const evening = store.saveSubscription({ ...paris, name: 'Evening' });
-    assert.equal(store.claimRun({ subscriptionId: evening.id, channelId: evening.channelId }, slot, () => ({ empty: 'none' }))?.status, 'empty');
+    const evening = await store.saveSubscription({ ...paris, name: 'Evening' });
+    assert.equal((await store.claimRun({ subscriptionId: evening.id, channelId: evening.channelId }, slot, () => ({ empty: 'none' })))?.status, 'empty');
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
-test('a version 4 database becomes version 5 keeping every digest, run and message: one digest per channel, named per server', () => {
+test('a version 4 database becomes version 5 keeping every digest, run and message: one digest per channel, named per server', async () => {
   const file = freshFile();
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const old = new Database(file);
@@ -176,30 +177,30 @@ test('a version 4 database becomes version 5 keeping every digest, run and messa
     .run(run.lastInsertRowid, run.lastInsertRowid);
   old.close();
 
-  const store = Store.open(file, { logger, clock });
+  const store = SqliteStore.open(file, { logger, clock });
   try {
-    const names = Object.fromEntries(store.listSubscriptions().map((s) => [s.channelId, s.name]));
+    const names = Object.fromEntries((await store.listSubscriptions()).map((s) => [s.channelId, s.name]));
     assert.deepEqual(names, { '100000000000000001': 'Daily', '100000000000000002': 'Daily 2', '100000000000000003': 'Daily' });
-    const second = store.listSubscriptions({ channelId: '100000000000000002' })[0]!;
+    const second = (await store.listSubscriptions({ channelId: '100000000000000002' }))[0]!;
     assert.deepEqual(second.settings.window, { kind: 'since-last' });
-    const [pending] = store.pendingRuns();
+    const [pending] = await store.pendingRuns();
     assert.equal(pending?.subscriptionId, second.id, 'the unfinished run belongs to the digest of its channel');
-    assert.deepEqual(store.runMessages(pending!.id).map((m) => m.messageId), ['42', null], 'its messages survived the rebuild');
-    assert.deepEqual([...store.plannedUrls('100000000000000002')], ['https://example.com/b']);
+    assert.deepEqual((await store.runMessages(pending!.id)).map((m) => m.messageId), ['42', null], 'its messages survived the rebuild');
+    assert.deepEqual([...(await store.plannedUrls('100000000000000002'))], ['https://example.com/b']);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
-test('eligibility: stories seen are dated once, forgotten when unpublished, and the first start is marked', () => {
+test('eligibility: stories seen are dated once, forgotten when unpublished, and the first start is marked', async () => {
   const file = freshFile();
-  let store = Store.open(file, { logger, clock });
-  assert.equal(store.eligibilityStarted(), false);
-  store.updateEligibility(new Map([['https://example.com/a', 1000], ['https://example.com/b', 2000]]), []);
-  assert.equal(store.eligibilityStarted(), true);
-  store.updateEligibility(new Map(), ['https://example.com/a']);
-  store.close();
-  store = Store.open(file, { logger, clock });
-  assert.deepEqual([...store.eligibility()], [['https://example.com/b', 2000]]);
-  store.close();
+  let store = SqliteStore.open(file, { logger, clock });
+  assert.equal(await store.eligibilityStarted(), false);
+  await store.updateEligibility(new Map([['https://example.com/a', 1000], ['https://example.com/b', 2000]]), []);
+  assert.equal(await store.eligibilityStarted(), true);
+  await store.updateEligibility(new Map(), ['https://example.com/a']);
+  await store.close();
+  store = SqliteStore.open(file, { logger, clock });
+  assert.deepEqual([...(await store.eligibility())], [['https://example.com/b', 2000]]);
+  await store.close();
 });

@@ -10,7 +10,7 @@ import { LiveRunner } from '../schedule/live.js';
 import { DigestScheduler } from '../schedule/scheduler.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
-import type { Store } from '../state/store.js';
+import type { StateStore } from '../state/stateStore.js';
 import type { Subscription } from '../state/types.js';
 import { SubscriptionService } from '../subscriptions/service.js';
 import type { EnvSubscription } from '../subscriptions/service.js';
@@ -27,7 +27,7 @@ export interface BotOptions {
   /** Discord's API, the sandbox's, or any Discord-compatible server (DISCORD_API_URL). */
   apiUrl: string;
   library: NewsLibrary;
-  store: Store;
+  store: StateStore;
   logger: Logger;
   clock?: Clock;
   /** DIGEST_SIZE and DIGEST_MAX_PER_PROVIDER. */
@@ -82,7 +82,7 @@ export class NewsdeskBot {
    * Creates or updates the subscription .env describes. Its server is found from the channel, which must be one
    * the bot can see; otherwise the reason is logged and the bot runs on without it.
    */
-  applyEnvSubscription(wanted: EnvSubscription): Subscription | undefined {
+  async applyEnvSubscription(wanted: EnvSubscription): Promise<Subscription | undefined> {
     const channel = this.client.channels.cache.get(wanted.channelId);
     if (!channel || channel.isDMBased()) {
       this.options.logger.warn({ event: 'digest.env_channel_unknown', channelId: wanted.channelId }, 'DIGEST_CHANNEL_ID is not a channel of a server the bot is in');

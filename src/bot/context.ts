@@ -5,7 +5,7 @@ import type { SearchPage, SearchQuery } from '../articles/query.js';
 import type { Article } from '../articles/types.js';
 import type { Logger } from '../log.js';
 import type { Clock } from '../util/clock.js';
-import type { Store } from '../state/store.js';
+import type { StateStore } from '../state/stateStore.js';
 import type { SubscriptionService } from '../subscriptions/service.js';
 import type { DigestService } from '../delivery/service.js';
 
@@ -23,7 +23,7 @@ export interface NewsLibrary {
 
 export interface BotContext {
   library: NewsLibrary;
-  store: Store;
+  store: StateStore;
   digests: DigestService;
   /** Every change to a subscription, which also takes effect on the timetable at once. */
   subscriptions: SubscriptionService;

@@ -3,15 +3,17 @@
 // publishedDateTime, so a digest that already ran cannot miss it. The dates live in the state database, so a restart
 // re-dates nothing.
 import type { Article } from '../articles/types.js';
-import type { Store } from '../state/store.js';
+import type { StateStore } from '../state/stateStore.js';
 import type { Clock } from '../util/clock.js';
 
-export type EligibilityStore = Pick<Store, 'eligibility' | 'eligibilityStarted' | 'updateEligibility'>;
+export type EligibilityStore = Pick<StateStore, 'eligibility' | 'eligibilityStarted' | 'updateEligibility'>;
 
 export class EligibilityLedger {
   private known: Map<string, number> | undefined;
   // The library hands out the same array until its articles change: nothing to compare until then.
   private syncedWith: readonly Article[] | undefined;
+  // Syncs go one after another: two at once (two channels planning) would both date the same new stories.
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: EligibilityStore,
@@ -23,10 +25,17 @@ export class EligibilityLedger {
    * those no longer published, so that one seen again later is eligible from then. On the very first start the
    * library is dated by publication, so a new bot does not flood its first digest with old news.
    */
-  sync(articles: readonly Article[]): ReadonlyMap<string, number> {
+  sync(articles: readonly Article[]): Promise<ReadonlyMap<string, number>> {
+    if (this.known && this.syncedWith === articles) return Promise.resolve(this.known);
+    const synced = this.queue.then(() => this.syncNow(articles));
+    this.queue = synced.catch(() => undefined);
+    return synced;
+  }
+
+  private async syncNow(articles: readonly Article[]): Promise<ReadonlyMap<string, number>> {
     if (this.known && this.syncedWith === articles) return this.known;
-    const known = this.known ?? this.store.eligibility();
-    const firstStart = !this.store.eligibilityStarted();
+    const known = this.known ?? (await this.store.eligibility());
+    const firstStart = !(await this.store.eligibilityStarted());
     const now = this.clock.now().getTime();
     const published = new Set<string>();
     const added = new Map<string, number>();
@@ -39,7 +48,7 @@ export class EligibilityLedger {
       added.set(article.url, firstStart ? publishedAt : Math.max(now, publishedAt));
     }
     const removed = [...known.keys()].filter((url) => !published.has(url));
-    if (firstStart || added.size > 0 || removed.length > 0) this.store.updateEligibility(added, removed);
+    if (firstStart || added.size > 0 || removed.length > 0) await this.store.updateEligibility(added, removed);
     for (const url of removed) known.delete(url);
     for (const [url, at] of added) known.set(url, at);
     this.known = known;

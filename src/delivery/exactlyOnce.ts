@@ -2,20 +2,25 @@
 // its whole plan before anything is sent; each message is marked as attempted before it is handed to Discord and
 // recorded with its stories in one transaction once posted; it is always (re)sent with the same nonce and
 // `enforce_nonce`. A message attempted but not recorded is first looked for in the channel (reconcile.ts), since
-// Discord forgets nonces after a few minutes. Runs of one channel never send at the same time. In a forum, a run's
+// Discord forgets nonces after a few minutes. Runs of one channel never send at the same time, in this process (a
+// lane per channel) or across processes (a run is sent only by the process leasing it, runLease.ts). In a forum, a run's
 // first message opens a post and the others go into it (forumPosts.ts); an announcement channel's digest may be
 // published to its followers once recorded (publishing.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NONCE_MAX } from '../discord/limits.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../state/store.js';
+import { LeaseLostError } from '../state/stateStore.js';
+import type { StateStore } from '../state/stateStore.js';
 import type { Plan, RunMessage, RunRecord, RunTarget, Subscription } from '../state/types.js';
 import type { SubscriptionService } from '../subscriptions/service.js';
+import { systemClock } from '../util/clock.js';
+import type { Clock } from '../util/clock.js';
 import { plural } from '../util/text.js';
 import { forumPostTitle, type ForumPosts, type Place } from './forumPosts.js';
 import { Publishing, type Publisher } from './publishing.js';
 import { findPosted, type History, type HistoryResult } from './reconcile.js';
 import { withRetries, type Failure } from './retry.js';
+import { RunLease } from './runLease.js';
 
 /**
  * What a Sender answers for every Discord or network outcome. `permanent` means sending again cannot help (the
@@ -46,13 +51,15 @@ export interface RunOutcome {
 }
 
 export interface DeliveryDeps {
-  store: Store;
+  store: StateStore;
   /** Where a channel that refuses digests for good is paused (with the reason), and taken off the timetable. */
   subscriptions: Pick<SubscriptionService, 'pause'>;
   send: Sender;
   /** The channel's recent messages by the bot: where a message attempted but never recorded is looked for. */
   history: History;
   logger: Logger;
+  /** When a run's lease is due for renewal; the store's clock. */
+  clock?: Clock;
   /** Tries per message for transient failures, and the first backoff delay (doubled each time). */
   retry?: { attempts: number; baseDelayMs: number };
   /** Opens forum posts; without it every channel is taken to hold messages. */
@@ -63,7 +70,8 @@ export interface DeliveryDeps {
 
 export interface RunRequest extends RunTarget {
   slot: Date;
-  plan: () => Plan;
+  /** Called only when the slot has no run yet, in the channel's lane: no other run of the channel plans meanwhile. */
+  plan: () => Promise<Plan> | Plan;
 }
 
 const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 1000 };
@@ -75,9 +83,8 @@ function messageNonce(runId: number, slot: Date, index: number): string {
   return nonce;
 }
 
-class PlanFailed extends Error {}
-
 const STOPPING = 'pending: Newsdesk is stopping; what is left is posted when it starts again';
+const TAKEN_OVER = 'pending: another Newsdesk process took this digest over (this one did not renew its lease in time) and posts what is left';
 
 const problemText = (error: unknown) => {
   const { code, message } = error as { code?: unknown; message?: unknown };
@@ -154,27 +161,29 @@ export class DigestDelivery {
     if (this.closing) return { channelId: run.channelId, slot: run.slot, runId: null, status: 'pending', summary: STOPPING, messageIds: [] };
     // What an earlier run left unpublished (a crash, Discord's hourly limit) goes first, in the order it was posted.
     await this.publishing?.publishOwed(run.channelId);
-    let record = store.findRun(run.subscriptionId, run.slot);
+    let record = await store.findRun(run.subscriptionId, run.slot);
     if (!record) {
+      let planned: Plan;
       try {
-        record = store.claimRun(run, run.slot, () => {
-          try {
-            return run.plan();
-          } catch (error) {
-            throw new PlanFailed(error instanceof Error ? error.message : String(error), { cause: error });
-          }
-        });
+        planned = await run.plan();
       } catch (error) {
-        if (!(error instanceof PlanFailed)) {
-          return this.stop({ id: null, subscriptionId: run.subscriptionId, channelId: run.channelId, slot: run.slot }, `the digest could not be saved before posting, so nothing was posted (${problemText(error)})`, error);
-        }
-        const summary = `failed: the digest could not be built (${error.message})`;
-        this.logger.error({ event: 'digest.plan_failed', channelId: run.channelId, slot: run.slot.toISOString(), err: error.cause }, 'digest plan failed');
-        const closed = store.closeSlot(run, run.slot, 'failed', summary);
+        const summary = `failed: the digest could not be built (${error instanceof Error ? error.message : String(error)})`;
+        this.logger.error({ event: 'digest.plan_failed', channelId: run.channelId, slot: run.slot.toISOString(), err: error }, 'digest plan failed');
+        const closed = await store.closeSlot(run, run.slot, 'failed', summary);
         return { channelId: run.channelId, slot: run.slot, runId: closed?.id ?? null, status: 'failed', summary, messageIds: [] };
       }
-      // Only another process can claim between our look-up and our claim (both are synchronous here): leave it theirs.
+      try {
+        record = await store.claimRun(run, run.slot, () => planned);
+      } catch (error) {
+        return this.stop({ id: null, subscriptionId: run.subscriptionId, channelId: run.channelId, slot: run.slot }, `the digest could not be saved before posting, so nothing was posted (${problemText(error)})`, error);
+      }
+      // Only another process can claim between our look-up and our claim (this process plans a channel in its lane).
       if (!record) return { channelId: run.channelId, slot: run.slot, runId: null, status: 'skipped', summary: 'claimed by another process', messageIds: [] };
+    } else if (record.status === 'sending') {
+      // Resuming: only with the lease, so two processes never send one run (a crashed owner's lease expires).
+      const taken = await store.takeRun(record.id);
+      if (!taken) return outcomeOf(record, 'skipped', 'another Newsdesk process is sending it');
+      record = taken;
     }
     if (record.status === 'empty') {
       this.logger.info({ event: 'digest.empty', channelId: record.channelId, slot: record.slot.toISOString(), runId: record.id, outcome: record.outcome }, 'nothing to post');
@@ -184,18 +193,31 @@ export class DigestDelivery {
     return this.sendRemaining(record);
   }
 
-  /** Sends the run's unsent messages in order, recording each; pauses the subscription on a permanent failure. */
+  /** Sends the run's unsent messages in order, recording each, for as long as this process leases the run. */
   private async sendRemaining(run: RunRecord): Promise<RunOutcome> {
+    const messageIds: string[] = [];
+    try {
+      return await this.sendMessages(run, messageIds);
+    } catch (error) {
+      if (error instanceof LeaseLostError) return this.leaseLost(run, messageIds);
+      throw error;
+    }
+  }
+
+  /** Pauses the subscription on a permanent failure. `messageIds` gets the ids of the run's posted messages. */
+  private async sendMessages(run: RunRecord, messageIds: string[]): Promise<RunOutcome> {
     const { store } = this.deps;
     const context = { channelId: run.channelId, slot: run.slot.toISOString(), runId: run.id };
-    const messages = store.runMessages(run.id);
-    const messageIds = messages.flatMap((m) => (m.messageId ? [m.messageId] : []));
-    const digest = run.subscriptionId === null ? undefined : store.getSubscription(run.subscriptionId);
+    const messages = await store.runMessages(run.id);
+    messageIds.push(...messages.flatMap((m) => (m.messageId ? [m.messageId] : [])));
+    const digest = run.subscriptionId === null ? undefined : await store.getSubscription(run.subscriptionId);
+    const lease = new RunLease(store, run, this.deps.clock ?? systemClock);
     const publishing = digest?.publish ? this.publishing : undefined;
     let unpublished: string | null = null;
     for (const message of messages) {
       if (message.messageId) continue;
       if (this.closing) return outcomeOf(run, 'pending', STOPPING, messageIds);
+      if (!(await lease.keep())) return this.leaseLost(run, messageIds);
       // Messages go in order, so in a forum the first one's id (its post's) is known before any other is sent.
       const place = this.placeOf(run, digest, message.index, messageIds[0]);
       const key = `${run.id}:${message.index}`;
@@ -207,8 +229,9 @@ export class DigestDelivery {
       }
       if (!messageId) {
         try {
-          store.markAttempted(run.id, message.index);
+          await store.markAttempted(run.id, message.index);
         } catch (error) {
+          if (error instanceof LeaseLostError) throw error;
           return this.stop(run, `the digest could not be saved before posting, so nothing more was posted (${problemText(error)})`, error, messageIds);
         }
         const result = 'forumId' in place
@@ -218,8 +241,10 @@ export class DigestDelivery {
         messageId = result.messageId;
       }
       try {
-        store.recordSent(run.id, message.index, messageId, publishing !== undefined);
+        await store.recordSent(run.id, message.index, messageId, publishing !== undefined);
       } catch (error) {
+        // Not kept as unrecorded: the run's new owner looks for it in the channel (it was marked attempted) first.
+        if (error instanceof LeaseLostError) throw error;
         this.unrecorded.set(key, messageId);
         return this.stop(run, `message ${message.index + 1} was posted but could not be recorded (${problemText(error)}); nothing more is posted to this channel until it is`, error, [...messageIds, messageId]);
       }
@@ -231,7 +256,7 @@ export class DigestDelivery {
     this.forgetProblem(run);
     const stories = messages.reduce((sum, m) => sum + m.storyCount, 0);
     const summary = `posted ${plural(messages.length, 'message', 'messages')} with ${plural(stories, 'story', 'stories')}${unpublished ? `; ${unpublished}` : ''}`;
-    store.setRunOutcome(run.id, 'posted', summary);
+    await store.setRunOutcome(run.id, 'posted', summary);
     this.logger.info({ event: 'digest.posted', ...context, messages: messages.length, stories }, 'digest posted');
     return outcomeOf(run, 'posted', summary, messageIds);
   }
@@ -266,20 +291,20 @@ export class DigestDelivery {
     return { ok: true, messageId };
   }
 
-  private sendFailed(run: RunRecord, message: RunMessage, result: Extract<SendResult, { ok: false }>, messageIds: string[]): RunOutcome {
+  private async sendFailed(run: RunRecord, message: RunMessage, result: Extract<SendResult, { ok: false }>, messageIds: string[]): Promise<RunOutcome> {
     const { store } = this.deps;
     const context = { channelId: run.channelId, slot: run.slot.toISOString(), runId: run.id, index: message.index, reason: result.reason };
     if (result.permanent) {
       const summary = `failed: ${result.reason}`;
       this.forgetProblem(run);
-      store.setRunOutcome(run.id, 'failed', summary);
-      if (run.subscriptionId !== null) this.deps.subscriptions.pause(run.subscriptionId, result.reason);
+      await store.setRunOutcome(run.id, 'failed', summary);
+      if (run.subscriptionId !== null) await this.deps.subscriptions.pause(run.subscriptionId, result.reason);
       this.logger.warn({ event: 'digest.channel_paused', ...context, subscriptionId: run.subscriptionId }, 'digest paused: its channel cannot receive it');
       return outcomeOf(run, 'failed', summary, messageIds);
     }
     const summary = `pending: ${result.reason}; the rest will be sent on the next attempt`;
     this.forgetProblem(run);
-    store.setRunOutcome(run.id, 'sending', summary);
+    await store.setRunOutcome(run.id, 'sending', summary);
     this.logger.warn({ event: 'digest.send_deferred', ...context }, 'digest left pending after retries');
     return outcomeOf(run, 'pending', summary, messageIds);
   }
@@ -288,21 +313,29 @@ export class DigestDelivery {
    * Stops the run where it is: nothing more is sent for it until a later attempt (each sweep, or a restart) finds
    * the store writable and the channel readable. The reason is kept in memory too, since the store may refuse it.
    */
-  private stop(run: Pick<RunRecord, 'subscriptionId' | 'channelId' | 'slot'> & { id: number | null }, reason: string, error?: unknown, messageIds: string[] = []): RunOutcome {
+  private async stop(run: Pick<RunRecord, 'subscriptionId' | 'channelId' | 'slot'> & { id: number | null }, reason: string, error?: unknown, messageIds: string[] = []): Promise<RunOutcome> {
     const summary = `stopped: ${reason}`;
     if (run.subscriptionId !== null) this.problems.set(run.subscriptionId, summary);
     this.logger.error(
-      { event: 'digest.stopped', subscriptionId: run.subscriptionId, channelId: run.channelId, slot: run.slot.toISOString(), runId: run.id, database: this.deps.store.file, reason, err: error },
+      { event: 'digest.stopped', subscriptionId: run.subscriptionId, channelId: run.channelId, slot: run.slot.toISOString(), runId: run.id, database: this.deps.store.location, reason, err: error },
       'digest stopped: it cannot go on safely',
     );
     if (run.id !== null) {
       try {
-        this.deps.store.setRunOutcome(run.id, 'sending', summary);
+        await this.deps.store.setRunOutcome(run.id, 'sending', summary);
       } catch {
-        // The store is what failed: the reason lives in `problems` until it accepts writes again.
+        // The store is what failed (or another process took the run over): the reason lives in `problems` until the
+        // store accepts writes again.
       }
     }
     return { channelId: run.channelId, slot: run.slot, runId: run.id, status: 'stopped', summary, messageIds };
+  }
+
+  /** Another process took the run over: this one leaves it be, and writes nothing more for it. */
+  private leaseLost(run: RunRecord, messageIds: string[]): RunOutcome {
+    this.forgetProblem(run);
+    this.logger.warn({ event: 'digest.lease_lost', channelId: run.channelId, slot: run.slot.toISOString(), runId: run.id, owner: this.deps.store.lease.owner }, 'digest taken over by another process');
+    return outcomeOf(run, 'pending', TAKEN_OVER, messageIds);
   }
 
   private forgetProblem(run: RunRecord): void {

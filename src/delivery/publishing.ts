@@ -3,7 +3,7 @@
 // owed in that very record, so a crash before its publication cannot forget it. Discord allows 10 publications an
 // hour in a channel: a message refused for that stays owed until the channel's next run (after a restart too).
 import type { Logger } from '../log.js';
-import type { Store } from '../state/store.js';
+import type { StateStore } from '../state/stateStore.js';
 import type { OwedPublication } from '../state/types.js';
 import { plural } from '../util/text.js';
 import { withRetries, type Failure, type RetryPolicy } from './retry.js';
@@ -23,7 +23,7 @@ const OWED_MAX_AGE_MS = 12 * HOUR_MS;
 const PUBLISH_WAIT_MAX_MS = 10_000;
 
 export interface PublishingDeps {
-  store: Store;
+  store: StateStore;
   publish: Publisher;
   logger: Logger;
   retry: RetryPolicy;
@@ -41,7 +41,7 @@ export class Publishing {
     const { store, logger } = this.deps;
     let owed: OwedPublication[];
     try {
-      owed = store.owedPublications(channelId, OWED_MAX_AGE_MS);
+      owed = await store.owedPublications(channelId, OWED_MAX_AGE_MS);
     } catch (error) {
       logger.error({ event: 'digest.publish_unreadable', channelId, err: error }, 'messages owed to followers could not be read');
       return 'not published yet: the database could not be read; it is tried again with the next digest';
@@ -55,7 +55,7 @@ export class Publishing {
         return `${plural(owed.length - position, 'message', 'messages')} not published yet (${result.reason}); tried again with the next digest`;
       }
       try {
-        store.settlePublication(message.runId, message.index, result.ok ? 'published' : 'refused');
+        await store.settlePublication(message.runId, message.index, result.ok ? 'published' : 'refused');
       } catch (error) {
         // Still owed: the next run publishes it again, which Discord answers with "already published".
         logger.error({ event: 'digest.publish_unrecorded', ...context, err: error }, 'a publication could not be recorded');

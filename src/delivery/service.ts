@@ -17,7 +17,7 @@ import type { Publisher } from './publishing.js';
 import type { History } from './reconcile.js';
 import type { SubscriptionService } from '../subscriptions/service.js';
 import type { Clock } from '../util/clock.js';
-import type { Store } from '../state/store.js';
+import type { StateStore } from '../state/stateStore.js';
 import type { Plan, PlannedMessage, Subscription } from '../state/types.js';
 
 /** What a digest is made for: a subscription, or (for a preview) a channel without one, with the defaults. */
@@ -31,7 +31,7 @@ export type DigestMessage = PlannedMessage & { payload: MessagePayload };
 
 export interface DigestServiceDeps {
   library: { all(): readonly Article[] };
-  store: Store;
+  store: StateStore;
   send: Sender;
   history: History;
   /** Forum posts and publishing (see DigestDelivery); without them every channel takes plain messages. */
@@ -49,13 +49,13 @@ export class DigestService {
   private readonly eligibility: EligibilityLedger;
 
   constructor(private readonly deps: DigestServiceDeps) {
-    const { store, send, history, forums, publish, subscriptions, logger } = deps;
-    this.delivery = new DigestDelivery({ store, send, history, forums, publish, subscriptions, logger });
+    const { store, send, history, forums, publish, subscriptions, clock, logger } = deps;
+    this.delivery = new DigestDelivery({ store, send, history, forums, publish, subscriptions, clock, logger });
     this.eligibility = new EligibilityLedger(store, deps.clock);
   }
 
   /** Dates the stories the library shows that were not seen published before (see EligibilityLedger). */
-  noteEligibility(): ReadonlyMap<string, number> {
+  noteEligibility(): Promise<ReadonlyMap<string, number>> {
     return this.eligibility.sync(this.deps.library.all());
   }
 
@@ -65,27 +65,32 @@ export class DigestService {
   }
 
   /** The target for a channel: its first digest, or the defaults in UTC when it has none. */
-  targetFor(channelId: string): DigestTarget {
-    return this.deps.store.listSubscriptions({ channelId })[0] ?? { channelId, timezone: 'UTC', days: EVERY_DAY, settings: this.defaultSettings(), mentionRoleId: null };
+  async targetFor(channelId: string): Promise<DigestTarget> {
+    return (await this.deps.store.listSubscriptions({ channelId }))[0] ?? { channelId, timezone: 'UTC', days: EVERY_DAY, settings: this.defaultSettings(), mentionRoleId: null };
   }
 
   /**
    * The digest's run at `now` for `slot` (a preview: now): the stories its channel has not received yet, packed into
    * messages. A since-last window starts at the run of the digest before `slot`.
    */
-  draft(target: DigestTarget, now: Date, slot = now): DigestDraft {
+  async draft(target: DigestTarget, now: Date, slot = now): Promise<DigestDraft> {
     const { store } = this.deps;
-    const eligibleAt = this.noteEligibility();
+    const eligibleAt = await this.noteEligibility();
     const live = target.kind === 'live' && target.updatedAt !== undefined ? liveReach({ settings: target.settings, updatedAt: target.updatedAt }) : undefined;
+    const [lastPlannedAt, seenUrls, plannedUrls] = await Promise.all([
+      live || target.id === undefined ? null : store.lastPlannedAt(target.id, slot),
+      store.seenUrls(target.channelId),
+      store.plannedUrls(target.channelId),
+    ]);
     const choice = chooseDigest({
       articles: this.deps.library.all(),
       now,
       settings: live?.settings ?? target.settings,
-      lastDigestAt: live?.lastDigestAt ?? (target.id === undefined ? null : store.lastPlannedAt(target.id, slot)),
+      lastDigestAt: live?.lastDigestAt ?? lastPlannedAt,
       eligibleAt,
       maxAgeHours: live?.maxAgeHours ?? defaultMaxAgeHours(target.days),
       // Stories an unfinished run of the channel still has to post count as received: no two runs carry one story.
-      seen: new Set([...store.seenUrls(target.channelId), ...store.plannedUrls(target.channelId)]),
+      seen: new Set([...seenUrls, ...plannedUrls]),
     });
     if (!choice.ok) return { ok: false, detail: choice.detail };
     const { payloads, storiesPerMessage } = digestMessages(choice.stories, {
@@ -124,8 +129,8 @@ export class DigestService {
     return this.delivery.drain(timeoutMs);
   }
 
-  private plan(target: DigestTarget, slot: Date): Plan {
-    const draft = this.draft(target, this.deps.clock.now(), slot);
+  private async plan(target: DigestTarget, slot: Date): Promise<Plan> {
+    const draft = await this.draft(target, this.deps.clock.now(), slot);
     return draft.ok ? draft.messages : { empty: draft.detail };
   }
 }

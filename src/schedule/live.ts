@@ -6,7 +6,7 @@ import type { ScheduledTask } from 'node-cron';
 import type { RunOutcome } from '../delivery/exactlyOnce.js';
 import type { DigestService } from '../delivery/service.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../state/store.js';
+import type { StateStore } from '../state/stateStore.js';
 import type { Subscription } from '../state/types.js';
 import type { Clock } from '../util/clock.js';
 import { batchDue, batchSlot } from './liveBatch.js';
@@ -14,7 +14,7 @@ import { perChannel } from './pool.js';
 import { DEFAULT_CONCURRENCY } from './scheduler.js';
 
 export interface LiveRunnerDeps {
-  store: Store;
+  store: StateStore;
   clock: Clock;
   logger: Logger;
   digests: Pick<DigestService, 'noteEligibility' | 'draft' | 'runSlot'>;
@@ -47,7 +47,7 @@ export class LiveRunner {
   async start(): Promise<void> {
     this.task = cron.schedule(EVERY_MINUTE, () => void this.tickLogged(), { name: 'live-digests' });
     await this.tickLogged();
-    this.deps.logger.info({ event: 'live.started', digests: this.deps.store.listSubscriptions().filter((s) => s.kind === 'live').length }, 'live digests started');
+    this.deps.logger.info({ event: 'live.started', digests: (await this.deps.store.listSubscriptions()).filter((s) => s.kind === 'live').length }, 'live digests started');
   }
 
   /** No tick or batch starts after this; the delivery's drain waits for the posts already under way. */
@@ -71,18 +71,18 @@ export class LiveRunner {
 
   private async runTick(): Promise<void> {
     const { digests, clock } = this.deps;
-    digests.noteEligibility();
+    await digests.noteEligibility();
     const now = clock.now();
-    const batches = this.dueBatches(now);
+    const batches = await this.dueBatches(now);
     await perChannel(batches, this.deps.concurrency ?? DEFAULT_CONCURRENCY, (batch) => this.runBatch(batch, now));
   }
 
-  private dueBatches(now: Date): Batch[] {
+  private async dueBatches(now: Date): Promise<Batch[]> {
     const { store } = this.deps;
     const slot = batchSlot(now);
-    const live = store.listSubscriptions().filter((s) => s.kind === 'live' && !s.paused);
+    const live = (await store.listSubscriptions()).filter((s) => s.kind === 'live' && !s.paused);
     const unfinished = new Map<number, Date>();
-    for (const run of store.pendingRuns()) {
+    for (const run of await store.pendingRuns()) {
       if (run.subscriptionId !== null && !unfinished.has(run.subscriptionId)) unfinished.set(run.subscriptionId, run.slot);
     }
     const batches: Batch[] = [];
@@ -91,7 +91,7 @@ export class LiveRunner {
       const pending = unfinished.get(id);
       // While a batch is unfinished no new one starts: two would reach the channel within the interval.
       if (pending) batches.push({ channelId, subscription, slot: pending, resumed: true });
-      else if (!store.findRun(id, slot) && batchDue(slot, store.lastPlannedAt(id, slot), subscription.settings.everyMinutes)) {
+      else if (!(await store.findRun(id, slot)) && batchDue(slot, await store.lastPlannedAt(id, slot), subscription.settings.everyMinutes)) {
         batches.push({ channelId, subscription, slot, resumed: false });
       }
     }
@@ -105,7 +105,7 @@ export class LiveRunner {
     try {
       // Nothing new is the common case, every minute: no run is claimed for it, so the runs table grows with what is
       // posted, not with the clock. Nothing is sent either, so exactly-once has nothing to guard.
-      if (!batch.resumed && !this.deps.digests.draft(subscription, now, slot).ok) return;
+      if (!batch.resumed && !(await this.deps.digests.draft(subscription, now, slot)).ok) return;
       const outcome: RunOutcome = await this.deps.digests.runSlot(subscription, slot);
       this.deps.logger.info({ event: 'live.batch', ...context, runId: outcome.runId, status: outcome.status, summary: outcome.summary }, 'live batch finished');
     } catch (error) {

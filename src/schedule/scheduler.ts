@@ -3,7 +3,7 @@ import type { ScheduledTask } from 'node-cron';
 import type { Logger } from '../log.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
-import type { Store } from '../state/store.js';
+import type { StateStore } from '../state/stateStore.js';
 import type { RunRecord, Subscription } from '../state/types.js';
 import type { RunOutcome } from '../delivery/exactlyOnce.js';
 import { perChannel } from './pool.js';
@@ -12,7 +12,7 @@ import { previousSlot } from './slots.js';
 import { timeOfDayParts } from '../util/timeOfDay.js';
 
 export interface SchedulerDeps {
-  store: Store;
+  store: StateStore;
   clock?: Clock;
   /** Plans and delivers (or resumes) the subscription's digest for one slot; normally wraps deliverRun. */
   runSlot: (subscription: Subscription, slot: Date) => Promise<RunOutcome>;
@@ -48,7 +48,7 @@ const SWEEP = '0,30 * * * *';
  * or after a restart cannot post a slot twice, because each run is claimed per (channel, slot) in the database.
  */
 export class DigestScheduler {
-  private readonly store: Store;
+  private readonly store: StateStore;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly catchUpMs: number;
@@ -67,16 +67,20 @@ export class DigestScheduler {
   /** Resumes unfinished runs, catches up slots missed while the bot was down, then schedules every subscription. */
   async start(): Promise<void> {
     await this.tick();
-    for (const subscription of this.store.listSubscriptions()) this.refresh(subscription.id);
+    for (const subscription of await this.store.listSubscriptions()) this.schedule(subscription.id, subscription);
     this.sweep = cron.schedule(SWEEP, () => this.tickFromTimer(), { name: 'digest-sweep' });
     this.logger.info({ event: 'scheduler.started', subscriptions: this.tasks.size }, 'digest scheduler started');
   }
 
   /** Re-reads the subscription and (re)schedules it, or unschedules it when paused or removed. */
-  refresh(subscriptionId: number): void {
+  async refresh(subscriptionId: number): Promise<void> {
+    this.schedule(subscriptionId, await this.store.getSubscription(subscriptionId));
+  }
+
+  /** Puts the subscription as read on the timetable (or off it: paused, removed, live). */
+  private schedule(subscriptionId: number, subscription: Subscription | undefined): void {
     this.tasks.get(subscriptionId)?.destroy();
     this.tasks.delete(subscriptionId);
-    const subscription = this.store.getSubscription(subscriptionId);
     if (!subscription || subscription.paused || subscription.kind !== 'scheduled') return;
     const { hour, minute } = timeOfDayParts(subscription.time);
     const task = cron.schedule(`${minute} ${hour} * * ${cronWeekdays(subscription.days)}`, () => this.tickFromTimer(), {
@@ -92,7 +96,7 @@ export class DigestScheduler {
   async tick(): Promise<void> {
     // A tick starting while another still runs may pick the same runs: delivery takes a channel's runs one at a
     // time and finds a run already posted, so the second pick only looks and finds nothing to send.
-    await perChannel(this.dueJobs(this.clock.now()), this.deps.concurrency ?? DEFAULT_CONCURRENCY, (job) => this.runJob(job));
+    await this.runJobs(await this.dueJobs(this.clock.now()));
   }
 
   stop(): void {
@@ -103,21 +107,21 @@ export class DigestScheduler {
     this.logger.info({ event: 'scheduler.stopped' }, 'digest scheduler stopped');
   }
 
-  private dueJobs(now: Date): Job[] {
-    const jobs: Job[] = [];
-    for (const run of triagePendingRuns(this.store, now, this.catchUpMs, this.logger)) {
-      const subscription = run.subscriptionId === null ? undefined : this.store.getSubscription(run.subscriptionId);
-      if (subscription) jobs.push({ channelId: run.channelId, subscription, slot: run.slot });
-    }
-    for (const subscription of this.store.listSubscriptions()) {
+  private async runJobs(jobs: Job[]): Promise<void> {
+    await perChannel(jobs, this.deps.concurrency ?? DEFAULT_CONCURRENCY, (job) => this.runJob(job));
+  }
+
+  private async dueJobs(now: Date): Promise<Job[]> {
+    const jobs = await triagePendingRuns(this.store, await this.store.pendingRuns(), now, this.catchUpMs, this.logger);
+    for (const subscription of await this.store.listSubscriptions()) {
       const { id, channelId } = subscription;
       if (subscription.paused || subscription.kind !== 'scheduled') continue;
       const slot = previousSlot(now, subscription);
       // A slot from before the last setup, resume or change is not owed: setting up at 09:00 for 08:00 posts tomorrow.
-      if (slot < subscription.updatedAt || this.store.findRun(id, slot)) continue;
+      if (slot < subscription.updatedAt || (await this.store.findRun(id, slot))) continue;
       if (now.getTime() - slot.getTime() > this.catchUpMs) {
         const summary = `skipped: the ${subscription.time} digest was missed while the bot was offline for more than ${this.catchUpMs / HOUR_MS} hours`;
-        this.store.closeSlot({ subscriptionId: id, channelId }, slot, 'skipped', summary);
+        await this.store.closeSlot({ subscriptionId: id, channelId }, slot, 'skipped', summary);
         this.logger.info({ event: 'digest.missed_skipped', subscriptionId: id, channelId, slot: slot.toISOString() }, 'missed digest too old to catch up');
         continue;
       }
@@ -152,12 +156,15 @@ export class DigestScheduler {
 }
 
 /**
- * The unfinished runs worth finishing now. A run whose subscription was removed or paused, or whose slot is older
- * than `maxAgeMs`, is closed as failed instead: a stale digest is worse than none.
+ * The unfinished runs worth finishing now, with their subscriptions. A run whose subscription was removed or paused,
+ * or whose slot is older than `maxAgeMs`, is closed as failed instead: a stale digest is worse than none.
  */
-function triagePendingRuns(store: Store, now: Date, maxAgeMs: number, logger: Logger): RunRecord[] {
-  return store.pendingRuns().filter((run) => {
-    const subscription = run.subscriptionId === null ? undefined : store.getSubscription(run.subscriptionId);
+async function triagePendingRuns(store: StateStore, runs: RunRecord[], now: Date, maxAgeMs: number, logger: Logger): Promise<Job[]> {
+  const worth: Job[] = [];
+  for (const run of runs) {
+    // Another live process is sending it: its business, abandoned or not.
+    if (run.leaseOwner !== null && run.leaseOwner !== store.lease.owner && run.leaseUntil !== null && run.leaseUntil >= now) continue;
+    const subscription = run.subscriptionId === null ? undefined : await store.getSubscription(run.subscriptionId);
     const why = !subscription
       ? 'the subscription was removed'
       : subscription.paused
@@ -165,9 +172,12 @@ function triagePendingRuns(store: Store, now: Date, maxAgeMs: number, logger: Lo
         : now.getTime() - run.slot.getTime() > maxAgeMs
           ? `it was not complete within ${maxAgeMs / HOUR_MS} hours of its time`
           : null;
-    if (why === null) return true;
-    store.setRunOutcome(run.id, 'failed', `failed: abandoned because ${why}`);
-    logger.warn({ event: 'digest.run_abandoned', channelId: run.channelId, slot: run.slot.toISOString(), runId: run.id, reason: why }, 'unfinished digest abandoned');
-    return false;
-  });
+    if (why === null) {
+      worth.push({ channelId: run.channelId, subscription: subscription!, slot: run.slot });
+    } else if (await store.takeRun(run.id)) {
+      await store.setRunOutcome(run.id, 'failed', `failed: abandoned because ${why}`);
+      logger.warn({ event: 'digest.run_abandoned', channelId: run.channelId, slot: run.slot.toISOString(), runId: run.id, reason: why }, 'unfinished digest abandoned');
+    }
+  }
+  return worth;
 }

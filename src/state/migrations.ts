@@ -167,6 +167,15 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX run_messages_owed ON run_messages (run_id) WHERE publish_state = 'owed';
     `,
   },
+  {
+    // Past one process: a run is leased to the process sending it (owner, and until when), so that two processes
+    // sharing the state never send one run at the same time, and a crashed one's run is taken over once it expires.
+    version: 7,
+    sql: `
+      ALTER TABLE runs ADD COLUMN lease_owner TEXT;
+      ALTER TABLE runs ADD COLUMN lease_until INTEGER;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -33,6 +33,8 @@ export interface RunRow {
   outcome: string | null;
   created_at: number;
   finished_at: number | null;
+  lease_owner: string | null;
+  lease_until: number | null;
 }
 
 export interface RunMessageRow {
@@ -85,5 +87,7 @@ export function toRun(row: RunRow): RunRecord {
     outcome: row.outcome,
     createdAt: new Date(row.created_at),
     finishedAt: dateOrNull(row.finished_at),
+    leaseOwner: row.lease_owner,
+    leaseUntil: dateOrNull(row.lease_until),
   };
 }

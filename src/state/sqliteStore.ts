@@ -1,45 +1,42 @@
 import type Database from 'better-sqlite3';
-import { DEFAULT_DIGEST_SETTINGS } from '../digest/settings.js';
 import type { Logger } from '../log.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
+import { defaultLease } from './lease.js';
 import { openDatabase } from './open.js';
 import type { DatabaseSetting } from './open.js';
-
 import { dateOrNull, toRun, toSubscription } from './rows.js';
 import type { RunMessageRow, RunRow, SubscriptionRow } from './rows.js';
+import { LeaseLostError, NameTakenError } from './stateStore.js';
+import { sameSubscription, storedSettings, toRunMessage } from './storeValues.js';
+import type { LeaseOptions, StateStore } from './stateStore.js';
 import type { OwedPublication, Plan, RunMessage, RunRecord, RunStatus, RunTarget, Subscription, SubscriptionInput } from './types.js';
 
-/** Another digest of the server already has the name asked for. */
-export class NameTakenError extends Error {
-  constructor(readonly holder: Subscription) {
-    super(`a digest named "${holder.name}" already exists in this server`);
-  }
+export interface SqliteStoreOptions {
+  logger: Logger;
+  clock?: Clock;
+  setting?: DatabaseSetting;
+  /** This process's lease identity; by default host, pid and a random part, for DEFAULT_LEASE_MS. */
+  lease?: Partial<LeaseOptions>;
+  /**
+   * The opener holds the database's process lock (processLock.ts), so no other process can be sending: leases left
+   * by earlier processes (crashed ones) are released at once instead of expiring, and a restart finishes their runs.
+   */
+  soleProcess?: boolean;
 }
 
-function sameSubscription(existing: Subscription, input: SubscriptionInput, settings: string, publish: boolean): boolean {
-  return (
-    existing.publish === publish &&
-    existing.name === input.name &&
-    existing.guildId === input.guildId &&
-    existing.channelId === input.channelId &&
-    existing.kind === input.kind &&
-    existing.time === input.time &&
-    existing.days.join() === input.days.join() &&
-    existing.timezone === input.timezone &&
-    existing.mentionRoleId === input.mentionRoleId &&
-    JSON.stringify(existing.settings) === settings
-  );
-}
-
-/** The persistent state: subscriptions, the runs of each slot, the stories each channel received, and eligibility. */
-export class Store {
+/**
+ * The state in one SQLite file (see StateStore): subscriptions, the runs of each slot, the stories each channel
+ * received, and eligibility. better-sqlite3 is synchronous; the methods are async for the contract's sake only.
+ */
+export class SqliteStore implements StateStore {
   // Prepared once per SQL text: compiling a statement costs more than running it, and a tick runs them per channel.
   private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(
     private readonly db: Database.Database,
     private readonly clock: Clock,
+    readonly lease: LeaseOptions,
   ) {}
 
   private statement(sql: string): Database.Statement {
@@ -55,18 +52,26 @@ export class Store {
    * Opens (creating folders and file as needed) and upgrades the database at `file`. A file it cannot use throws a
    * StateFileError naming the file, `setting` (where its path came from) and the fix.
    */
-  static open(file: string, options: { logger: Logger; clock?: Clock; setting?: DatabaseSetting }): Store {
+  static open(file: string, options: SqliteStoreOptions): SqliteStore {
     const { db, migrationsApplied } = openDatabase(file, options.setting ?? 'DATABASE_PATH');
+    if (options.soleProcess) db.prepare('UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL').run();
     options.logger.info({ event: 'state.open', file, migrationsApplied, schemaVersion: db.pragma('user_version', { simple: true }) }, 'state opened');
-    return new Store(db, options.clock ?? systemClock);
+    return new SqliteStore(db, options.clock ?? systemClock, { ...defaultLease(), ...options.lease });
   }
 
-  close(): void {
+  /** Expires this process's leases, so that another process takes a run the shutdown interrupted over at once; closes. */
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    try {
+      this.statement(`UPDATE runs SET lease_until = 0 WHERE lease_owner = ? AND status = 'sending'`).run(this.lease.owner);
+    } catch {
+      // A database that cannot be written (a full disk): the leases expire by themselves.
+    }
     this.db.close();
   }
 
   /** The database file, for messages that tell an admin where a problem is. */
-  get file(): string {
+  get location(): string {
     return this.db.name;
   }
 
@@ -76,13 +81,13 @@ export class Store {
    * nothing, so a slot missed while the bot was down is still caught up after the restart. Throws a NameTakenError
    * when another digest of the server already has the name.
    */
-  saveSubscription(input: SubscriptionInput, id?: number, keepPause = false): Subscription {
-    const settings = JSON.stringify({ ...DEFAULT_DIGEST_SETTINGS, ...input.settings });
+  async saveSubscription(input: SubscriptionInput, id?: number, keepPause = false): Promise<Subscription> {
+    const settings = storedSettings(input);
     const days = JSON.stringify(input.days);
-    const existing = id === undefined ? undefined : this.getSubscription(id);
+    const existing = id === undefined ? undefined : this.subscription(id);
     if (id !== undefined && !existing) throw new Error(`no subscription ${id}`);
     const publish = input.publish ?? existing?.publish ?? false;
-    const taken = this.findSubscriptionByName(input.guildId, input.name);
+    const taken = this.subscriptionNamed(input.guildId, input.name);
     if (taken && taken.id !== id) throw new NameTakenError(taken);
     if (existing && (keepPause || !existing.paused) && sameSubscription(existing, input, settings, publish)) return existing;
     const now = this.clock.now().getTime();
@@ -95,28 +100,36 @@ export class Store {
            paused = CASE WHEN @keep THEN paused ELSE 0 END, paused_reason = CASE WHEN @keep THEN paused_reason ELSE NULL END, updated_at = @now
          WHERE id = @id`,
       ).run({ ...values, id, keep: keepPause ? 1 : 0 });
-      return this.getSubscription(existing.id)!;
+      return this.subscription(existing.id)!;
     }
     const inserted = this.statement(
       `INSERT INTO subscriptions (name, guild_id, channel_id, kind, time, days, timezone, settings, mention_role_id, publish, created_at, updated_at)
        VALUES (@name, @guildId, @channelId, @kind, @time, @days, @timezone, @settings, @mentionRoleId, @publish, @now, @now)`,
     ).run(values);
-    return this.getSubscription(Number(inserted.lastInsertRowid))!;
+    return this.subscription(Number(inserted.lastInsertRowid))!;
   }
 
-  getSubscription(id: number): Subscription | undefined {
+  async getSubscription(id: number): Promise<Subscription | undefined> {
+    return this.subscription(id);
+  }
+
+  private subscription(id: number): Subscription | undefined {
     const row = this.statement('SELECT * FROM subscriptions WHERE id = ?').get(id) as SubscriptionRow | undefined;
     return row && toSubscription(row);
   }
 
   /** The server's digest with this name, case ignored. */
-  findSubscriptionByName(guildId: string, name: string): Subscription | undefined {
+  async findSubscriptionByName(guildId: string, name: string): Promise<Subscription | undefined> {
+    return this.subscriptionNamed(guildId, name);
+  }
+
+  private subscriptionNamed(guildId: string, name: string): Subscription | undefined {
     const row = this.statement('SELECT * FROM subscriptions WHERE guild_id = ? AND name = ? COLLATE NOCASE').get(guildId, name) as SubscriptionRow | undefined;
     return row && toSubscription(row);
   }
 
   /** Every subscription, or a server's, or a channel's, oldest first. */
-  listSubscriptions(where: { guildId?: string; channelId?: string } = {}): Subscription[] {
+  async listSubscriptions(where: { guildId?: string; channelId?: string } = {}): Promise<Subscription[]> {
     const rows = this.statement(
       `SELECT * FROM subscriptions WHERE (@guildId IS NULL OR guild_id = @guildId) AND (@channelId IS NULL OR channel_id = @channelId)
        ORDER BY created_at, id`,
@@ -125,7 +138,7 @@ export class Store {
   }
 
   /** Pauses or resumes; false when there is no such subscription. Resuming clears the reason. */
-  setPaused(id: number, paused: boolean, reason: string | null = null): boolean {
+  async setPaused(id: number, paused: boolean, reason: string | null = null): Promise<boolean> {
     const flag = paused ? 1 : 0;
     const result = this.statement(
         `UPDATE subscriptions SET paused = @flag, paused_reason = @reason,
@@ -140,28 +153,29 @@ export class Store {
    * Deletes the subscription. The stories its channel received stay recorded, so a new digest there does not
    * repeat them, and its runs stay too, so what they posted stays explained.
    */
-  removeSubscription(id: number): boolean {
+  async removeSubscription(id: number): Promise<boolean> {
     return this.statement('DELETE FROM subscriptions WHERE id = ?').run(id).changes > 0;
   }
 
   /** When each story (by URL) became eligible, as recorded; empty until the library was first dated. */
-  eligibility(): Map<string, number> {
+  async eligibility(): Promise<Map<string, number>> {
     const rows = this.statement('SELECT url, eligible_at FROM eligibility').raw().all() as [string, number][];
     return new Map(rows);
   }
 
   /** Whether the library was ever dated: on the very first start, eligibility is each story's publication time. */
-  eligibilityStarted(): boolean {
+  async eligibilityStarted(): Promise<boolean> {
     return this.statement(`SELECT 1 FROM meta WHERE key = 'eligibility_started'`).pluck().get() !== undefined;
   }
 
   /**
    * Records stories newly seen published and forgets those no longer published (deleted, or flagged unpublished),
-   * in one transaction, so that a story seen again later is eligible again from then.
+   * in one transaction, so that a story seen again later is eligible again from then. The earliest sighting wins:
+   * another process sharing the state may have dated a story first.
    */
-  updateEligibility(added: ReadonlyMap<string, number>, removed: readonly string[]): void {
+  async updateEligibility(added: ReadonlyMap<string, number>, removed: readonly string[]): Promise<void> {
     this.db.transaction(() => {
-      const insert = this.statement('INSERT INTO eligibility (url, eligible_at) VALUES (?, ?) ON CONFLICT (url) DO UPDATE SET eligible_at = excluded.eligible_at');
+      const insert = this.statement('INSERT INTO eligibility (url, eligible_at) VALUES (?, ?) ON CONFLICT (url) DO NOTHING');
       for (const [url, at] of added) insert.run(url, at);
       const remove = this.statement('DELETE FROM eligibility WHERE url = ?');
       for (const url of removed) remove.run(url);
@@ -170,7 +184,7 @@ export class Store {
   }
 
   /** Every story URL the channel received. */
-  seenUrls(channelId: string): Set<string> {
+  async seenUrls(channelId: string): Promise<Set<string>> {
     const rows = this.statement('SELECT DISTINCT url FROM deliveries WHERE channel_id = ?').pluck().all(channelId) as string[];
     return new Set(rows);
   }
@@ -179,7 +193,7 @@ export class Store {
    * Every story URL an unfinished run of the channel still has to post: a new plan leaves them out, so two runs of
    * one channel (a retrying slot and /digest now, say) never carry the same story.
    */
-  plannedUrls(channelId: string): Set<string> {
+  async plannedUrls(channelId: string): Promise<Set<string>> {
     const rows = this.statement(
       `SELECT m.story_urls FROM run_messages m JOIN runs r ON r.id = m.run_id
        WHERE r.channel_id = ? AND r.status = 'sending' AND m.message_id IS NULL`,
@@ -192,91 +206,118 @@ export class Store {
    * nothing new), or null if none: the run of `slot` takes the stories eligible from then on. Failed and skipped runs
    * posted nothing, so their stories are still owed.
    */
-  lastPlannedAt(subscriptionId: number, slot: Date): Date | null {
+  async lastPlannedAt(subscriptionId: number, slot: Date): Promise<Date | null> {
     const ms = this.statement(`SELECT MAX(created_at) FROM runs WHERE subscription_id = ? AND slot < ? AND status IN ('sending', 'posted', 'empty')`)
       .pluck().get(subscriptionId, slot.getTime()) as number | null;
     return dateOrNull(ms);
   }
 
-  findRun(subscriptionId: number, slot: Date): RunRecord | undefined {
+  async findRun(subscriptionId: number, slot: Date): Promise<RunRecord | undefined> {
     const row = this.statement('SELECT * FROM runs WHERE subscription_id = ? AND slot = ?').get(subscriptionId, slot.getTime()) as RunRow | undefined;
     return row && toRun(row);
   }
 
-  getRun(runId: number): RunRecord | undefined {
+  async getRun(runId: number): Promise<RunRecord | undefined> {
+    return this.run(runId);
+  }
+
+  private run(runId: number): RunRecord | undefined {
     const row = this.statement('SELECT * FROM runs WHERE id = ?').get(runId) as RunRow | undefined;
     return row && toRun(row);
   }
 
   /**
-   * Claims the slot for the channel and stores its plan, atomically: either the run exists with every planned
-   * message (and nothing is sent before this returns), or nothing was written. `plan` is called only when the
-   * slot was free. Undefined when the slot was already claimed, by this process or an earlier one.
+   * Claims the slot for the channel and stores its plan, atomically, leased to this process: either the run exists
+   * with every planned message (and nothing is sent before this returns), or nothing was written. `plan` is called
+   * only when the slot was free. Undefined when the slot was already claimed, by this process or another.
    */
-  claimRun(target: RunTarget, slot: Date, plan: () => Plan): RunRecord | undefined {
+  async claimRun(target: RunTarget, slot: Date, plan: () => Plan): Promise<RunRecord | undefined> {
     return this.db.transaction(() => {
-      const runId = this.insertRun(target, slot);
+      const runId = this.insertRun(target, slot, true);
       if (runId === undefined) return undefined;
       const planned = plan();
       if ('empty' in planned) {
-        this.setRunOutcome(runId, 'empty', `empty: ${planned.empty}`);
+        this.finish(runId, 'empty', `empty: ${planned.empty}`);
       } else {
         const insert = this.statement('INSERT INTO run_messages (run_id, idx, payload, story_urls, story_count) VALUES (?, ?, ?, ?, ?)');
         planned.forEach((message, index) => insert.run(runId, index, JSON.stringify(message.payload), JSON.stringify(message.storyUrls), message.storyCount));
       }
-      return this.getRun(runId);
+      return this.run(runId);
     })();
   }
 
   /** Records a slot that is closed without any message (missed too long ago, or its digest could not be built). */
-  closeSlot(target: RunTarget, slot: Date, status: 'failed' | 'skipped', outcome: string): RunRecord | undefined {
+  async closeSlot(target: RunTarget, slot: Date, status: 'failed' | 'skipped', outcome: string): Promise<RunRecord | undefined> {
     return this.db.transaction(() => {
-      const runId = this.insertRun(target, slot);
+      // Closed at once: nothing to lease.
+      const runId = this.insertRun(target, slot, false);
       if (runId === undefined) return undefined;
-      this.setRunOutcome(runId, status, outcome);
-      return this.getRun(runId);
+      this.finish(runId, status, outcome);
+      return this.run(runId);
     })();
   }
 
   // The (subscription, slot) uniqueness is what makes a slot run at most once, whichever process gets there first.
-  private insertRun(target: RunTarget, slot: Date): number | undefined {
-    const inserted = this.statement(`INSERT INTO runs (subscription_id, channel_id, slot, status, created_at) VALUES (?, ?, ?, 'sending', ?) ON CONFLICT DO NOTHING`)
-      .run(target.subscriptionId, target.channelId, slot.getTime(), this.clock.now().getTime());
+  private insertRun(target: RunTarget, slot: Date, leased: boolean): number | undefined {
+    const now = this.clock.now().getTime();
+    const inserted = this.statement(
+      `INSERT INTO runs (subscription_id, channel_id, slot, status, created_at, lease_owner, lease_until) VALUES (?, ?, ?, 'sending', ?, ?, ?) ON CONFLICT DO NOTHING`,
+    ).run(target.subscriptionId, target.channelId, slot.getTime(), now, leased ? this.lease.owner : null, leased ? now + this.lease.leaseMs : null);
     return inserted.changes === 0 ? undefined : Number(inserted.lastInsertRowid);
   }
 
-  /** Runs with planned messages not all posted yet, oldest slot first. */
-  pendingRuns(): RunRecord[] {
+  /** Runs with planned messages not all posted yet, oldest slot first, whoever leases them. */
+  async pendingRuns(): Promise<RunRecord[]> {
     return (this.statement(`SELECT * FROM runs WHERE status = 'sending' ORDER BY slot, id`).all() as RunRow[]).map(toRun);
   }
 
+  /** Leases the pending run to this process if it is free, expired or already ours; undefined if another holds it. */
+  async takeRun(runId: number): Promise<RunRecord | undefined> {
+    const now = this.clock.now().getTime();
+    const row = this.statement(
+      `UPDATE runs SET lease_owner = @owner, lease_until = @until
+       WHERE id = @runId AND status = 'sending' AND (lease_owner IS NULL OR lease_until < @now OR lease_owner = @owner) RETURNING *`,
+    ).get({ owner: this.lease.owner, until: now + this.lease.leaseMs, now, runId }) as RunRow | undefined;
+    return row && toRun(row);
+  }
+
+  /** Extends this process's lease on the run; false when another process took it over. */
+  async renewLease(runId: number): Promise<boolean> {
+    const until = this.clock.now().getTime() + this.lease.leaseMs;
+    return this.statement(`UPDATE runs SET lease_until = ? WHERE id = ? AND status = 'sending' AND lease_owner = ?`).run(until, runId, this.lease.owner).changes > 0;
+  }
+
+  /** Throws LeaseLostError unless this process leases the run (a lease expired but not taken over is still ours). */
+  private assertLeased(runId: number): void {
+    const owner = this.statement('SELECT lease_owner FROM runs WHERE id = ?').pluck().get(runId) as string | null | undefined;
+    if (owner === undefined) throw new Error(`no run ${runId}`);
+    if (owner !== this.lease.owner) throw new LeaseLostError(runId);
+  }
+
   /** The run's planned messages in order, with the Discord message id of those already posted. */
-  runMessages(runId: number): RunMessage[] {
+  async runMessages(runId: number): Promise<RunMessage[]> {
     const rows = this.statement('SELECT idx, payload, story_urls, story_count, message_id, attempted_at FROM run_messages WHERE run_id = ? ORDER BY idx').all(runId) as RunMessageRow[];
-    return rows.map((row) => ({
-      index: row.idx,
-      payload: JSON.parse(row.payload) as object,
-      storyUrls: JSON.parse(row.story_urls) as string[],
-      storyCount: row.story_count,
-      messageId: row.message_id,
-      attemptedAt: dateOrNull(row.attempted_at),
-    }));
+    return rows.map(toRunMessage);
   }
 
   /**
    * Notes that the message is about to be handed to Discord (the first time only). Written before the post, so a
    * store that cannot be written (a full disk) stops the run before anything reaches the channel.
    */
-  markAttempted(runId: number, index: number): void {
-    this.statement('UPDATE run_messages SET attempted_at = COALESCE(attempted_at, ?) WHERE run_id = ? AND idx = ?').run(this.clock.now().getTime(), runId, index);
+  async markAttempted(runId: number, index: number): Promise<void> {
+    this.db.transaction(() => {
+      this.assertLeased(runId);
+      this.statement('UPDATE run_messages SET attempted_at = COALESCE(attempted_at, ?) WHERE run_id = ? AND idx = ?').run(this.clock.now().getTime(), runId, index);
+    })();
   }
 
   /**
    * Records one posted message and the stories it carried, in one transaction: both or neither. `publish` marks it
    * owed to the channel's followers in that same transaction, so no crash can forget it.
    */
-  recordSent(runId: number, index: number, messageId: string, publish = false): void {
+  async recordSent(runId: number, index: number, messageId: string, publish = false): Promise<void> {
     this.db.transaction(() => {
+      this.assertLeased(runId);
       const now = this.clock.now().getTime();
       const row = this.statement('SELECT r.channel_id, m.story_urls FROM run_messages m JOIN runs r ON r.id = m.run_id WHERE m.run_id = ? AND m.idx = ?')
         .get(runId, index) as { channel_id: string; story_urls: string } | undefined;
@@ -291,7 +332,7 @@ export class Store {
    * The channel's messages owed to its followers, sent at most `maxAgeMs` ago, oldest first: only those of a digest
    * that still publishes (an admin who turned publishing off, or removed the digest, meant it for what is left too).
    */
-  owedPublications(channelId: string, maxAgeMs: number): OwedPublication[] {
+  async owedPublications(channelId: string, maxAgeMs: number): Promise<OwedPublication[]> {
     return this.statement(
       `SELECT m.run_id AS runId, m.idx AS "index", m.message_id AS messageId
        FROM run_messages m JOIN runs r ON r.id = m.run_id JOIN subscriptions s ON s.id = r.subscription_id
@@ -301,21 +342,28 @@ export class Store {
   }
 
   /** A message owed to the followers was published, or Discord refused it for good. */
-  settlePublication(runId: number, index: number, state: 'published' | 'refused'): void {
+  async settlePublication(runId: number, index: number, state: 'published' | 'refused'): Promise<void> {
     this.statement(`UPDATE run_messages SET publish_state = ? WHERE run_id = ? AND idx = ? AND publish_state = 'owed'`).run(state, runId, index);
   }
 
   /**
-   * Sets the run's status and outcome, and shows the outcome as its subscription's last result. A run left
-   * `sending` (a transient failure) stays open for the next attempt.
+   * Sets the run's status and outcome, shows the outcome as its subscription's last result, and releases the lease:
+   * a run left `sending` (a transient failure) is open for the next attempt, by any process. Throws LeaseLostError
+   * when another process holds an unexpired lease on it.
    */
-  setRunOutcome(runId: number, status: RunStatus, outcome: string): void {
+  async setRunOutcome(runId: number, status: RunStatus, outcome: string): Promise<void> {
     this.db.transaction(() => {
-      const now = this.clock.now().getTime();
-      const run = this.statement(`UPDATE runs SET status = ?, outcome = ?, finished_at = ? WHERE id = ? RETURNING subscription_id`)
-        .get(status, outcome, status === 'sending' ? null : now, runId) as { subscription_id: number | null } | undefined;
-      if (!run) throw new Error(`no run ${runId}`);
-      this.statement('UPDATE subscriptions SET last_run_at = ?, last_result = ? WHERE id = ?').run(now, outcome, run.subscription_id);
+      const lease = this.statement('SELECT lease_owner AS owner, lease_until AS until FROM runs WHERE id = ?').get(runId) as { owner: string | null; until: number | null } | undefined;
+      if (lease?.owner && lease.owner !== this.lease.owner && (lease.until ?? 0) >= this.clock.now().getTime()) throw new LeaseLostError(runId);
+      this.finish(runId, status, outcome);
     })();
+  }
+
+  private finish(runId: number, status: RunStatus, outcome: string): void {
+    const now = this.clock.now().getTime();
+    const run = this.statement(`UPDATE runs SET status = ?, outcome = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? RETURNING subscription_id`)
+      .get(status, outcome, status === 'sending' ? null : now, runId) as { subscription_id: number | null } | undefined;
+    if (!run) throw new Error(`no run ${runId}`);
+    this.statement('UPDATE subscriptions SET last_run_at = ?, last_result = ? WHERE id = ?').run(now, outcome, run.subscription_id);
   }
 }

@@ -3,8 +3,8 @@
 // puts the change on the timetable at once: no caller has a second step to remember.
 import type { DigestSettings } from '../digest/settings.js';
 import { EVERY_DAY } from '../schedule/days.js';
-import { NameTakenError } from '../state/store.js';
-import type { Store } from '../state/store.js';
+import { NameTakenError } from '../state/stateStore.js';
+import type { StateStore } from '../state/stateStore.js';
 import type { Subscription, SubscriptionInput } from '../state/types.js';
 
 /** A channel's digest as .env describes it (DIGEST_CHANNEL_ID, DIGEST_TIME, DIGEST_TIMEZONE). */
@@ -15,9 +15,9 @@ export interface EnvSubscription {
 }
 
 export interface SubscriptionServiceDeps {
-  store: Store;
+  store: StateStore;
   /** Makes the subscription's timetable follow it (the scheduler's refresh). */
-  reschedule(subscriptionId: number): void;
+  reschedule(subscriptionId: number): Promise<void>;
   /** The settings a subscription starts from when nothing chose any. */
   defaultSettings(): DigestSettings;
 }
@@ -34,12 +34,12 @@ export type SetUpResult =
 export class SubscriptionService {
   constructor(private readonly deps: SubscriptionServiceDeps) {}
 
-  get(id: number): Subscription | undefined {
+  get(id: number): Promise<Subscription | undefined> {
     return this.deps.store.getSubscription(id);
   }
 
   /** A server's digests, or a channel's, oldest first. */
-  list(where: { guildId?: string; channelId?: string }): Subscription[] {
+  list(where: { guildId?: string; channelId?: string }): Promise<Subscription[]> {
     return this.deps.store.listSubscriptions(where);
   }
 
@@ -48,15 +48,15 @@ export class SubscriptionService {
    * for an edit). Refused when another digest of the server has the name, or when a new one would take the server
    * past DIGESTS_PER_SERVER_MAX.
    */
-  setUp(input: SubscriptionInput, replacing?: number, keepPause = false): SetUpResult {
+  async setUp(input: SubscriptionInput, replacing?: number, keepPause = false): Promise<SetUpResult> {
     const { store } = this.deps;
     if (replacing === undefined) {
-      const count = store.listSubscriptions({ guildId: input.guildId }).length;
+      const count = (await store.listSubscriptions({ guildId: input.guildId })).length;
       if (count >= DIGESTS_PER_SERVER_MAX) return { ok: false, problem: 'too-many', count };
     }
     try {
-      const subscription = store.saveSubscription(input, replacing, keepPause);
-      this.deps.reschedule(subscription.id);
+      const subscription = await store.saveSubscription(input, replacing, keepPause);
+      await this.deps.reschedule(subscription.id);
       return { ok: true, subscription, replaced: replacing !== undefined };
     } catch (error) {
       if (error instanceof NameTakenError) return { ok: false, problem: 'name-taken', holder: error.holder };
@@ -65,17 +65,17 @@ export class SubscriptionService {
   }
 
   /** Stops the digest until resumed; `reason` says why when the bot paused it by itself. False: no such digest. */
-  pause(id: number, reason: string | null = null): boolean {
-    return this.changed(id, this.deps.store.setPaused(id, true, reason));
+  async pause(id: number, reason: string | null = null): Promise<boolean> {
+    return this.changed(id, await this.deps.store.setPaused(id, true, reason));
   }
 
-  resume(id: number): boolean {
-    return this.changed(id, this.deps.store.setPaused(id, false));
+  async resume(id: number): Promise<boolean> {
+    return this.changed(id, await this.deps.store.setPaused(id, false));
   }
 
   /** Deletes the digest; what its channel received stays recorded, so a new one there repeats nothing. */
-  remove(id: number): boolean {
-    return this.changed(id, this.deps.store.removeSubscription(id));
+  async remove(id: number): Promise<boolean> {
+    return this.changed(id, await this.deps.store.removeSubscription(id));
   }
 
   /**
@@ -83,11 +83,11 @@ export class SubscriptionService {
    * made with /digest pause outlives restarts: only a changed .env schedule (a new intent) resumes it. Settings
    * chosen with /digest setup or edit are kept.
    */
-  applyEnv(wanted: EnvSubscription, guildId: string): Subscription | undefined {
-    const existing = this.list({ channelId: wanted.channelId }).find((d) => d.kind === 'scheduled');
+  async applyEnv(wanted: EnvSubscription, guildId: string): Promise<Subscription | undefined> {
+    const existing = (await this.list({ channelId: wanted.channelId })).find((d) => d.kind === 'scheduled');
     if (existing?.paused && existing.time === wanted.time && existing.timezone === wanted.timezone) return existing;
-    const taken = existing ? undefined : this.deps.store.findSubscriptionByName(guildId, ENV_DIGEST_NAME);
-    const result = this.setUp(
+    const taken = existing ? undefined : await this.deps.store.findSubscriptionByName(guildId, ENV_DIGEST_NAME);
+    const result = await this.setUp(
       {
         name: existing?.name ?? (taken ? `${ENV_DIGEST_NAME} ${wanted.channelId}` : ENV_DIGEST_NAME),
         channelId: wanted.channelId,
@@ -104,8 +104,8 @@ export class SubscriptionService {
     return result.ok ? result.subscription : undefined;
   }
 
-  private changed(id: number, changed: boolean): boolean {
-    if (changed) this.deps.reschedule(id);
+  private async changed(id: number, changed: boolean): Promise<boolean> {
+    if (changed) await this.deps.reschedule(id);
     return changed;
   }
 }

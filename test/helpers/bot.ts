@@ -12,7 +12,8 @@ import { createLogger } from '../../src/log.js';
 import type { InteractionReply, InvokeOptions } from '../../src/sandbox/driver.js';
 import { DiscordSandbox } from '../../src/sandbox/server.js';
 import { TestClock } from './clock.js';
-import { Store } from '../../src/state/store.js';
+import { SqliteStore } from '../../src/state/sqliteStore.js';
+import type { StateStore } from '../../src/state/stateStore.js';
 
 export interface FixtureArticle {
   slug: string;
@@ -98,7 +99,7 @@ export type SlashSubcommand = (subcommand: string, options?: InvokeOptions['opti
 export interface BotHarness {
   sandbox: DiscordSandbox;
   bot: NewsdeskBot;
-  store: Store;
+  store: StateStore;
   library: ArticleLibrary;
   clock: TestClock;
   dir: string;
@@ -133,7 +134,7 @@ export async function startBotHarness(options: { now?: Date; articles?: readonly
   const library = await ArticleLibrary.open({ contentDir, cacheDir: options.cacheDir ?? null, logger, watch: true });
   const databasePath = path.join(options.databaseDir ?? path.join(dir, 'data'), 'newsdesk.sqlite');
   const launch = async () => {
-    const store = Store.open(databasePath, { logger, clock });
+    const store = SqliteStore.open(databasePath, { logger, clock });
     const bot = await NewsdeskBot.start({ token: sandbox.token, apiUrl: sandbox.apiUrl, library, store, logger, clock, defaults: { size: 5, maxPerProvider: 2 } });
     return { store, bot };
   };
@@ -143,7 +144,7 @@ export async function startBotHarness(options: { now?: Date; articles?: readonly
     sandbox.driver.command(command, { subcommand, options, ...extra });
   const stopRunning = async () => {
     await running.bot.stop();
-    running.store.close();
+    await running.store.close();
   };
   const harness: BotHarness = {
     sandbox,

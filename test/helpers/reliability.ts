@@ -8,32 +8,35 @@ import type { DigestSettings } from '../../src/digest/settings.js';
 import { createLogger } from '../../src/log.js';
 import type { DiscordSandbox, RecordedRequest } from '../../src/sandbox/server.js';
 import { previousSlot } from '../../src/schedule/slots.js';
-import { Store } from '../../src/state/store.js';
+import { SqliteStore } from '../../src/state/sqliteStore.js';
+import type { StateStore } from '../../src/state/stateStore.js';
 import { writeFixtureArticles } from './bot.js';
 import { subscribe } from './subscriptions.js';
 
 /** Creates `count` sandbox channels, each with a subscription in `store` due at `time` UTC; returns their ids. */
-export function subscribeChannels(sandbox: DiscordSandbox, store: Store, count: number, time: string, settings: DigestSettings): string[] {
-  return Array.from({ length: count }, (_, i) => {
+export async function subscribeChannels(sandbox: DiscordSandbox, store: StateStore, count: number, time: string, settings: DigestSettings): Promise<string[]> {
+  const channels: string[] = [];
+  for (let i = 0; i < count; i++) {
     const channelId = sandbox.createChannel(`digest-${i + 1}`);
-    subscribe(store, { channelId, guildId: sandbox.guild.id, time, settings });
-    return channelId;
-  });
+    await subscribe(store, { channelId, guildId: sandbox.guild.id, time, settings });
+    channels.push(channelId);
+  }
+  return channels;
 }
 
 /**
  * A bot's folder (`dir`/content with the fixture articles, `dir`/data with its database) whose `count` new sandbox
  * channels each have a digest due a minute ago, subscribed two hours before: the bot's first start owes them all.
  */
-export function seedDueDigests(sandbox: DiscordSandbox, dir: string, count: number): { channels: string[]; database: string; slot: Date } {
+export async function seedDueDigests(sandbox: DiscordSandbox, dir: string, count: number): Promise<{ channels: string[]; database: string; slot: Date }> {
   const now = new Date();
   writeFixtureArticles(path.join(dir, 'content'), now);
   const time = new Date(now.getTime() - 60_000).toISOString().slice(11, 16);
   const database = path.join(dir, 'data', 'newsdesk.sqlite');
   fs.mkdirSync(path.dirname(database), { recursive: true });
-  const store = Store.open(database, { logger: createLogger('silent'), clock: { now: () => new Date(now.getTime() - 2 * 3_600_000) } });
-  const channels = subscribeChannels(sandbox, store, count, time, DEFAULT_DIGEST_SETTINGS);
-  store.close();
+  const store = SqliteStore.open(database, { logger: createLogger('silent'), clock: { now: () => new Date(now.getTime() - 2 * 3_600_000) } });
+  const channels = await subscribeChannels(sandbox, store, count, time, DEFAULT_DIGEST_SETTINGS);
+  await store.close();
   return { channels, database, slot: previousSlot(now, { time, timezone: 'UTC' }) };
 }
 

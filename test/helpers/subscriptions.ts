@@ -2,10 +2,10 @@
 // named after its channel (names are unique per server), with whatever a test overrides.
 import { DEFAULT_DIGEST_SETTINGS } from '../../src/digest/settings.js';
 import { EVERY_DAY } from '../../src/schedule/days.js';
-import type { Store } from '../../src/state/store.js';
+import type { StateStore } from '../../src/state/stateStore.js';
 import type { Subscription, SubscriptionInput } from '../../src/state/types.js';
 
-export function subscribe(store: Store, input: Pick<SubscriptionInput, 'channelId' | 'guildId' | 'time'> & Partial<SubscriptionInput>): Subscription {
+export function subscribe(store: StateStore, input: Pick<SubscriptionInput, 'channelId' | 'guildId' | 'time'> & Partial<SubscriptionInput>): Promise<Subscription> {
   return store.saveSubscription({
     name: `digest ${input.channelId}`,
     kind: 'scheduled',
@@ -18,6 +18,6 @@ export function subscribe(store: Store, input: Pick<SubscriptionInput, 'channelI
 }
 
 /** The one digest of a channel (tests that give each channel one). */
-export function digestOf(store: Store, channelId: string): Subscription | undefined {
-  return store.listSubscriptions({ channelId })[0];
+export async function digestOf(store: StateStore, channelId: string): Promise<Subscription | undefined> {
+  return (await store.listSubscriptions({ channelId }))[0];
 }

@@ -27,7 +27,7 @@ export interface SlashCommand {
   /** By subcommand name; a command without subcommands has one handler under ''. */
   subcommands: Readonly<Record<string, Subcommand>>;
   /** Answers from memory; the router bounds the choices to Discord's limits and turns a throw into no choices. */
-  autocomplete?(interaction: AutocompleteInteraction, context: BotContext): ApplicationCommandOptionChoiceData[];
+  autocomplete?(interaction: AutocompleteInteraction, context: BotContext): Promise<ApplicationCommandOptionChoiceData[]> | ApplicationCommandOptionChoiceData[];
 }
 
 /** What a button click gets: the message it sits on updated, or a separate reply (e.g. "this is not yours"). */

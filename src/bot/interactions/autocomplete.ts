@@ -22,7 +22,7 @@ export async function handleAutocomplete(interaction: AutocompleteInteraction, c
   const where = { command: interaction.commandName, interactionId: interaction.id, guildId: interaction.guildId, userId: interaction.user.id };
   let choices: ApplicationCommandOptionChoiceData[] = [];
   try {
-    choices = boundChoices(commands.get(interaction.commandName)?.autocomplete?.(interaction, context) ?? []);
+    choices = boundChoices((await commands.get(interaction.commandName)?.autocomplete?.(interaction, context)) ?? []);
   } catch (error) {
     context.logger.error({ event: 'autocomplete.failed', ...where, err: error }, 'autocomplete failed');
   }

@@ -22,11 +22,11 @@ const named = (s: Subscription) => `**${displayText(s.name, 60)}** in ${mention(
 async function preview(interaction: ChatInputCommandInteraction, context: BotContext): Promise<Reply> {
   const { digests, clock } = context;
   // Without a `digest` option, this channel's digest, or the defaults when it has none or several.
-  const picked = interaction.options.getString('digest') === null ? undefined : pickDigest(interaction, context);
+  const picked = interaction.options.getString('digest') === null ? undefined : await pickDigest(interaction, context);
   if (picked && !picked.ok) return notice(picked.message);
-  const target = picked?.subscription ?? digests.targetFor(interaction.channelId);
+  const target = picked?.subscription ?? (await digests.targetFor(interaction.channelId));
   const where = picked ? named(picked.subscription) : mention(interaction.channelId);
-  const draft = digests.draft(target, clock.now());
+  const draft = await digests.draft(target, clock.now());
   if (!draft.ok) return notice(`Nothing to preview for ${where}: ${draft.detail}`);
   const first = draft.messages[0]!;
   const more = draft.messages.length > 1 ? ` Shown: the first of ${draft.messages.length} messages.` : '';
@@ -46,7 +46,7 @@ async function preview(interaction: ChatInputCommandInteraction, context: BotCon
 /** Runs `action` on the digest the command names (or its channel's only digest), or says why there is none. */
 function withDigest(action: (subscription: Subscription, context: BotContext, interaction: ChatInputCommandInteraction) => Promise<Reply> | Reply): Subcommand['run'] {
   return async (interaction, context) => {
-    const picked = pickDigest(interaction, context);
+    const picked = await pickDigest(interaction, context);
     if (!picked.ok) return notice(picked.message);
     const { subscription } = picked;
     const reply = await action(subscription, context, interaction);
@@ -85,8 +85,8 @@ const STATUS_TITLE = 'Digests of this server';
 // Room kept for the title and the "and N more" footer within the text all embeds of a message may hold.
 const STATUS_TEXT_MAX = MESSAGE_EMBED_TEXT_MAX - STATUS_TITLE.length - 100;
 
-function status(interaction: ChatInputCommandInteraction, { subscriptions, clock, digests }: BotContext): Reply {
-  const all = subscriptions.list({ guildId: interaction.guildId! });
+async function status(interaction: ChatInputCommandInteraction, { subscriptions, clock, digests }: BotContext): Promise<Reply> {
+  const all = await subscriptions.list({ guildId: interaction.guildId! });
   if (all.length === 0) return notice('This server has no digest yet. Set one up with `/digest setup`.');
   const now = clock.now();
   const fields: APIEmbedField[] = [];
@@ -119,22 +119,22 @@ export const command: SlashCommand = {
     now: { preconditions: [requireManageGuild], defer: true, run: withDigest(postNow) },
     pause: {
       preconditions: [requireManageGuild],
-      run: withDigest((s, { subscriptions }) => {
-        subscriptions.pause(s.id);
+      run: withDigest(async (s, { subscriptions }) => {
+        await subscriptions.pause(s.id);
         return notice(`The digest ${named(s)} is paused. \`/digest resume\` starts it again.`);
       }),
     },
     resume: {
       preconditions: [requireManageGuild],
-      run: withDigest((s, { subscriptions }) => {
-        subscriptions.resume(s.id);
+      run: withDigest(async (s, { subscriptions }) => {
+        await subscriptions.resume(s.id);
         return notice(`The digest ${named(s)} is running again.`);
       }),
     },
     remove: {
       preconditions: [requireManageGuild],
-      run: withDigest((s, { subscriptions }) => {
-        subscriptions.remove(s.id);
+      run: withDigest(async (s, { subscriptions }) => {
+        await subscriptions.remove(s.id);
         return notice(`The digest ${named(s)} is removed. The stories its channel received are remembered, so a new digest there will not repeat them.`);
       }),
     },

@@ -37,8 +37,8 @@ function byOption(typed: string, digests: readonly Subscription[]): Picked {
 }
 
 /** The digest the command is about, or a message saying why it is not clear. */
-export function pickDigest(interaction: ChatInputCommandInteraction, context: BotContext): Picked {
-  const digests = context.subscriptions.list({ guildId: interaction.guildId! });
+export async function pickDigest(interaction: ChatInputCommandInteraction, context: BotContext): Promise<Picked> {
+  const digests = await context.subscriptions.list({ guildId: interaction.guildId! });
   const typed = interaction.options.getString('digest');
   if (typed !== null) return byOption(typed, digests);
   const channelId = String(interaction.options.get('channel')?.value ?? interaction.channelId);
@@ -55,11 +55,10 @@ function choiceName(digest: Subscription, channelName: string | undefined): stri
 }
 
 /** The server's digests whose name or channel matches what was typed, best first; the value is the digest's id. */
-export function digestChoices(interaction: AutocompleteInteraction, context: BotContext, limit: number): ApplicationCommandOptionChoiceData[] {
+export async function digestChoices(interaction: AutocompleteInteraction, context: BotContext, limit: number): Promise<ApplicationCommandOptionChoiceData[]> {
   const typed = foldForMatch(String(interaction.options.getFocused()));
   const channelName = (id: string) => interaction.guild?.channels.cache.get(id)?.name;
-  const scored = context.subscriptions
-    .list({ guildId: interaction.guildId! })
+  const scored = (await context.subscriptions.list({ guildId: interaction.guildId! }))
     .map((d) => {
       const name = foldForMatch(d.name);
       const channel = foldForMatch(channelName(d.channelId) ?? '');

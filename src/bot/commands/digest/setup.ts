@@ -164,19 +164,19 @@ function defaultName(channel: GuildBasedChannel, taken: readonly Subscription[],
 }
 
 /** The live digest of the channel other than `except`: a channel holds one, so it gets at most one post per interval. */
-function otherLiveDigest(context: BotContext, channelId: string, except: number | undefined): Subscription | undefined {
-  return context.subscriptions.list({ channelId }).find((d) => d.kind === 'live' && d.id !== except);
+async function otherLiveDigest(context: BotContext, channelId: string, except: number | undefined): Promise<Subscription | undefined> {
+  return (await context.subscriptions.list({ channelId })).find((d) => d.kind === 'live' && d.id !== except);
 }
 
 /** Saves the digest (new, or replacing `replacing`) and says what it is now, or why it was refused. */
-function save(context: BotContext, interaction: ChatInputCommandInteraction, input: SubscriptionInput, replacing: number | undefined, verb: 'setup' | 'edit' | 'live'): Reply {
+async function save(context: BotContext, interaction: ChatInputCommandInteraction, input: SubscriptionInput, replacing: number | undefined, verb: 'setup' | 'edit' | 'live'): Promise<Reply> {
   const misplaced = targetProblem(input, interaction.guild?.channels.cache.get(input.channelId));
   if (misplaced) return notice(misplaced);
-  const live = input.kind === 'live' ? otherLiveDigest(context, input.channelId, replacing) : undefined;
+  const live = input.kind === 'live' ? await otherLiveDigest(context, input.channelId, replacing) : undefined;
   if (live) {
     return notice(`${mention(input.channelId)} already has a live digest, **${displayText(live.name, 60)}**, and a channel holds one, so that it gets at most one post every few minutes. Change that one with \`/digest edit\`, or give its \`name\` to replace it.`);
   }
-  const result = context.subscriptions.setUp(input, replacing, verb === 'edit');
+  const result = await context.subscriptions.setUp(input, replacing, verb === 'edit');
   if (!result.ok) {
     if (result.problem === 'too-many') return notice(`This server already has ${result.count} digests, the most it may hold (${DIGESTS_PER_SERVER_MAX}). Remove one with \`/digest remove\` first, or change one with \`/digest edit\`.`);
     return notice(`A digest called **${displayText(result.holder.name, 60)}** already posts in ${mention(result.holder.channelId)}. Pick another \`name\`, or change that one with \`/digest edit\`.`);
@@ -202,11 +202,11 @@ const NEW_DIGEST: Record<DigestKind, { unnamed: (inChannel: readonly Subscriptio
   live: { unnamed: (inChannel) => inChannel.find((d) => d.kind === 'live'), suffix: ' live', timezone: 'UTC' },
 };
 
-function create(interaction: ChatInputCommandInteraction, context: BotContext, kind: DigestKind): Reply {
+async function create(interaction: ChatInputCommandInteraction, context: BotContext, kind: DigestKind): Promise<Reply> {
   const channel = usableChannel(interaction);
   if (!channel?.ok) return notice(channel?.message ?? PICK_CHANNEL);
   const guildId = interaction.guildId!;
-  const inServer = context.subscriptions.list({ guildId });
+  const inServer = await context.subscriptions.list({ guildId });
   const inChannel = inServer.filter((d) => d.channelId === channel.value.id);
   const typedName = interaction.options.getString('name');
   const rule = NEW_DIGEST[kind];
@@ -229,17 +229,17 @@ function create(interaction: ChatInputCommandInteraction, context: BotContext, k
   const read = applyOptions(interaction, context, base);
   if (!read.ok) return notice(read.message);
   // A live digest takes what becomes eligible from now on: what the library holds already is dated first.
-  if (kind === 'live') context.digests.noteEligibility();
+  if (kind === 'live') await context.digests.noteEligibility();
   return save(context, interaction, read.value, replacing?.id, kind === 'live' ? 'live' : 'setup');
 }
 
-export const setup = (interaction: ChatInputCommandInteraction, context: BotContext): Reply => create(interaction, context, 'scheduled');
+export const setup = (interaction: ChatInputCommandInteraction, context: BotContext): Promise<Reply> => create(interaction, context, 'scheduled');
 
 /** /digest live: a live digest in the channel (see NEW_DIGEST for which one it replaces). */
-export const live = (interaction: ChatInputCommandInteraction, context: BotContext): Reply => create(interaction, context, 'live');
+export const live = (interaction: ChatInputCommandInteraction, context: BotContext): Promise<Reply> => create(interaction, context, 'live');
 
-export function edit(interaction: ChatInputCommandInteraction, context: BotContext): Reply {
-  const picked = pickDigest(interaction, context);
+export async function edit(interaction: ChatInputCommandInteraction, context: BotContext): Promise<Reply> {
+  const picked = await pickDigest(interaction, context);
   if (!picked.ok) return notice(picked.message);
   const channel = usableChannel(interaction);
   if (channel && !channel.ok) return notice(channel.message);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ApplicationCommandOptionType, ChannelType, PermissionFlagsBits } from 'discord.js';
 import { discordHistory, discordSender, discordTargets } from '../src/bot/discordChannels.js';
+import { gatewayView } from '../src/bot/discordView.js';
 import { DigestDelivery } from '../src/delivery/exactlyOnce.js';
 import type { ForumPosts } from '../src/delivery/forumPosts.js';
 import type { Publisher } from '../src/delivery/publishing.js';
@@ -61,7 +62,7 @@ const crosspostedOnce = (channelId: string, messageId: string) => crosspostsOf(c
 /** A delivery like the bot's, on its client and database, whose forum posts or publications go through `wrap`. */
 function deliveryWith(wrap: { forums?: (real: ForumPosts) => ForumPosts; publish?: (real: Publisher) => Publisher }): DigestDelivery {
   const { client } = h.bot;
-  const targets = discordTargets(client);
+  const targets = discordTargets(gatewayView(client), client.rest, client.token!);
   return new DigestDelivery({
     store: h.store,
     send: discordSender(client.rest),

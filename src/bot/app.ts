@@ -1,17 +1,24 @@
 // The running bot: a discord.js client (Guilds intent only) wired to the interaction routers, the digest service,
 // the subscriptions and the scheduler. main.ts builds one from the settings; the end-to-end tests build one against the sandbox.
+// A gateway connection (optionally holding some shards) answers members; a REST-only bot (a scheduler process) only
+// posts digests, and learns what it needs of channels over REST.
 import { once } from 'node:events';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { Interaction } from 'discord.js';
 import type { DigestSettings } from '../digest/settings.js';
 import type { Logger } from '../log.js';
 import { discordHistory, discordSender, discordTargets } from './discordChannels.js';
+import { gatewayView, restView } from './discordView.js';
+import type { DiscordView } from './discordView.js';
+import type { Metrics } from '../ops/metrics.js';
+import { countRateLimits } from '../ops/rateLimitCounter.js';
 import { LiveRunner } from '../schedule/live.js';
 import { DigestScheduler } from '../schedule/scheduler.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import type { StateStore } from '../state/stateStore.js';
 import type { Subscription } from '../state/types.js';
+import type { RunOutcome } from '../delivery/exactlyOnce.js';
 import { SubscriptionService } from '../subscriptions/service.js';
 import type { EnvSubscription } from '../subscriptions/service.js';
 import { BUTTONS, COMMANDS } from './commands/index.js';
@@ -32,6 +39,12 @@ export interface BotOptions {
   clock?: Clock;
   /** DIGEST_SIZE and DIGEST_MAX_PER_PROVIDER. */
   defaults: Pick<DigestSettings, 'size' | 'maxPerProvider'>;
+  /**
+   * gateway (the default): logs in, holding `shards` (SHARD_IDS of SHARD_COUNT) or discord.js's default; rest: no
+   * gateway connection, for a process that only posts digests (NEWSDESK_ROLE=scheduler).
+   */
+  connection?: { kind: 'gateway'; shards?: { ids: number[]; count: number } } | { kind: 'rest' };
+  metrics?: Metrics;
 }
 
 const SHUTDOWN_DRAIN_MS = 10_000;
@@ -45,31 +58,67 @@ export class NewsdeskBot {
   readonly live: LiveRunner;
   private readonly context: BotContext;
 
-  private constructor(private readonly options: BotOptions) {
+  private constructor(private readonly options: BotOptions, client: Client, view: (client: Client) => DiscordView) {
     const clock = options.clock ?? systemClock;
-    // Only Guilds: the channel and role caches that permission checks and /digest status read. No privileged intent.
-    this.client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: options.apiUrl }, allowedMentions: NO_PINGS });
-    const { library, store, logger } = options;
+    this.client = client;
+    const { library, store, logger, metrics, token } = options;
     const { rest } = this.client;
+    if (metrics) countRateLimits(rest, metrics);
+    const discord = view(client);
     // Built in this order, each handed what it needs of the others through a function read at call time.
     this.subscriptions = new SubscriptionService({ store, reschedule: (id) => this.scheduler.refresh(id), defaultSettings: () => this.digests.defaultSettings() });
-    const history = discordHistory(rest, () => this.client.user?.id);
-    this.digests = new DigestService({ library, store, send: discordSender(rest), history, ...discordTargets(this.client), subscriptions: this.subscriptions, clock, logger, defaults: options.defaults });
-    this.scheduler = new DigestScheduler({ store, clock, logger, runSlot: (subscription, slot) => this.digests.runSlot(subscription, slot) });
+    const history = discordHistory(rest, () => discord.botUserId());
+    this.digests = new DigestService({ library, store, send: discordSender(rest), history, ...discordTargets(discord, rest, token), subscriptions: this.subscriptions, clock, logger, defaults: options.defaults });
+    this.scheduler = new DigestScheduler({ store, clock, logger, runSlot: (subscription, slot) => this.runSlot(subscription, slot) });
     this.live = new LiveRunner({ store, clock, logger, digests: this.digests });
     this.context = { library, store, digests: this.digests, subscriptions: this.subscriptions, clock, logger };
     this.client.on(Events.InteractionCreate, (interaction) => void this.route(interaction));
     this.client.on(Events.Error, (error) => logger.error({ event: 'discord.error', err: error }, 'discord client error'));
   }
 
-  /** Logs in, waits until the guilds are cached, then starts the schedule (which first catches up missed slots). */
+  /**
+   * Logs in and waits until the guilds are cached, or (a REST-only bot) looks up its own user; the schedule starts
+   * with startSchedule.
+   */
   static async start(options: BotOptions): Promise<NewsdeskBot> {
-    const bot = new NewsdeskBot(options);
+    const connection = options.connection ?? { kind: 'gateway' };
+    const shards = connection.kind === 'gateway' && connection.shards ? { shards: connection.shards.ids, shardCount: connection.shards.count } : {};
+    // Only Guilds: the channel and role caches that permission checks and /digest status read. No privileged intent.
+    const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: options.apiUrl }, allowedMentions: NO_PINGS, ...shards });
+    if (connection.kind === 'rest') {
+      client.rest.setToken(options.token);
+      const view = await restView(client.rest);
+      options.logger.info({ event: 'discord.rest_ready', user: view.botUserId() }, 'posting to Discord over REST (no gateway connection)');
+      return new NewsdeskBot(options, client, () => view);
+    }
+    const bot = new NewsdeskBot(options, client, gatewayView);
     const ready = once(bot.client, Events.ClientReady);
     await bot.client.login(options.token);
     await ready;
-    options.logger.info({ event: 'discord.ready', user: bot.client.user?.tag, guilds: bot.client.guilds.cache.size }, 'connected to Discord');
+    options.logger.info({ event: 'discord.ready', user: bot.client.user?.tag, guilds: bot.client.guilds.cache.size, shards: connection.shards?.ids }, 'connected to Discord');
     return bot;
+  }
+
+  /** Whether the gateway connection is up (every shard ready); a REST-only bot has none to lose. */
+  get connected(): boolean {
+    return this.options.connection?.kind === 'rest' || this.client.isReady();
+  }
+
+  /** The gateway's round trip per shard, for /metrics. */
+  shardLatencies(): Map<number, number> {
+    const latencies = new Map<number, number>();
+    if (this.options.connection?.kind !== 'rest') this.client.ws.shards.forEach((shard, id) => latencies.set(id, shard.ping));
+    return latencies;
+  }
+
+  /** A scheduled run, counted in /metrics: how late its process took it up, and how it ended. */
+  private async runSlot(subscription: Subscription, slot: Date): Promise<RunOutcome> {
+    const { metrics, clock = systemClock } = this.options;
+    metrics?.claimLag((clock.now().getTime() - slot.getTime()) / 1000);
+    const outcome = await this.digests.runSlot(subscription, slot);
+    if (outcome.status === 'posted') metrics?.digestPosted();
+    if (outcome.status === 'failed') metrics?.digestFailed(outcome.summary.startsWith('failed: the digest could not be built') ? 'plan_failed' : 'channel_refused');
+    return outcome;
   }
 
   /** Starts the daily schedule (unfinished and missed runs first, then one timer per subscription), then live digests. */

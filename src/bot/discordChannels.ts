@@ -1,9 +1,10 @@
 import { ChannelType, DiscordAPIError, HTTPError, RateLimitError, REST, RESTJSONErrorCodes, Routes, ThreadAutoArchiveDuration } from 'discord.js';
-import type { APIMessage, APIThreadChannel, Client, RESTGetAPIGuildThreadsResult } from 'discord.js';
+import type { APIMessage, APIThreadChannel, RESTGetAPIGuildThreadsResult } from 'discord.js';
 import type { SendResult, Sender } from '../delivery/exactlyOnce.js';
 import type { ForumPosts } from '../delivery/forumPosts.js';
 import type { PublishResult, Publisher } from '../delivery/publishing.js';
 import type { History, HistoryResult, PostedMessage } from '../delivery/reconcile.js';
+import type { DiscordView } from './discordView.js';
 
 type SendFailure = Extract<SendResult, { ok: false }>;
 
@@ -83,12 +84,11 @@ function readFailure(error: unknown): Extract<HistoryResult, { ok: false }> {
  * for each request: a client that knows a bucket is empty starts a timer for its reset (up to an hour, keeping the
  * process alive) even when it is told to reject rather than wait, and only one that never saw the bucket does not.
  */
-function unretriedRest(client: Client): () => REST {
+function unretriedRest(rest: REST, token: string): () => REST {
   return () => {
-    if (!client.token) throw new Error('the Discord client is not logged in');
-    const { api, version, timeout } = client.rest.options;
+    const { api, version, timeout, authPrefix } = rest.options;
     // No sweepers: their timers would keep every one-request client alive.
-    return new REST({ api, version, timeout, retries: 0, rejectOnRateLimit: () => true, hashSweepInterval: 0, handlerSweepInterval: 0 }).setToken(client.token);
+    return new REST({ api, version, timeout, authPrefix, retries: 0, rejectOnRateLimit: () => true, hashSweepInterval: 0, handlerSweepInterval: 0 }).setToken(token);
   };
 }
 
@@ -101,10 +101,10 @@ const OPEN_POSTS_READ_MAX = 25;
  * post, and the bot's open posts with their first messages (which carry the post's id).
  * @see https://discord.com/developers/docs/resources/channel#start-thread-in-forum-or-media-channel
  */
-function discordForums(client: Client, unretried: () => REST): ForumPosts {
+function discordForums(view: DiscordView, rest: REST, unretried: () => REST): ForumPosts {
   const firstMessage = async (postId: string): Promise<PostedMessage | undefined> => {
     try {
-      return posted((await client.rest.get(Routes.channelMessage(postId, postId))) as APIMessage);
+      return posted((await rest.get(Routes.channelMessage(postId, postId))) as APIMessage);
     } catch (error) {
       // A first message deleted by a moderator: that post is not the one looked for.
       if (error instanceof DiscordAPIError && Number(error.code) === RESTJSONErrorCodes.UnknownMessage) return undefined;
@@ -112,11 +112,10 @@ function discordForums(client: Client, unretried: () => REST): ForumPosts {
     }
   };
   return {
-    isForum: (channelId) => client.channels.cache.get(channelId)?.type === ChannelType.GuildForum,
+    isForum: async (channelId) => (await view.channel(channelId))?.type === ChannelType.GuildForum,
     async start(forumId, title, message) {
       // Open at least a day after its last message, so that a run resumed late still finds its post among the open ones.
-      const forum = client.channels.cache.get(forumId);
-      const forumDefault = forum?.type === ChannelType.GuildForum ? forum.defaultAutoArchiveDuration : null;
+      const forumDefault = (await view.channel(forumId))?.defaultAutoArchiveDuration;
       const keepOpen = Math.max(forumDefault ?? ThreadAutoArchiveDuration.OneDay, ThreadAutoArchiveDuration.OneDay);
       try {
         const post = (await unretried().post(Routes.threads(forumId), { body: { name: title, auto_archive_duration: keepOpen, message } })) as { id: string };
@@ -126,11 +125,11 @@ function discordForums(client: Client, unretried: () => REST): ForumPosts {
       }
     },
     async list(forumId) {
-      const forum = client.channels.cache.get(forumId);
-      if (!forum || forum.isDMBased()) return { ok: false, reason: 'the forum is not among the channels the bot sees' };
       try {
-        const { threads } = (await client.rest.get(Routes.guildActiveThreads(forum.guildId))) as RESTGetAPIGuildThreadsResult;
-        const mine = (threads as APIThreadChannel[]).filter((t) => t.owner_id === client.user?.id && t.parent_id === forumId).slice(0, OPEN_POSTS_READ_MAX);
+        const forum = await view.channel(forumId);
+        if (!forum?.guildId) return { ok: false, reason: 'the forum is not among the channels the bot sees' };
+        const { threads } = (await rest.get(Routes.guildActiveThreads(forum.guildId))) as RESTGetAPIGuildThreadsResult;
+        const mine = (threads as APIThreadChannel[]).filter((t) => t.owner_id === view.botUserId() && t.parent_id === forumId).slice(0, OPEN_POSTS_READ_MAX);
         const firsts = await Promise.all(mine.map((post) => firstMessage(post.id)));
         return { ok: true, messages: firsts.filter((m): m is PostedMessage => m !== undefined) };
       } catch (error) {
@@ -167,7 +166,7 @@ function discordPublisher(unretried: () => REST): Publisher {
 }
 
 /** Where digests go beyond a channel's messages: forum posts, and publishing in announcement channels. */
-export function discordTargets(client: Client): { forums: ForumPosts; publish: Publisher } {
-  const unretried = unretriedRest(client);
-  return { forums: discordForums(client, unretried), publish: discordPublisher(unretried) };
+export function discordTargets(view: DiscordView, rest: REST, token: string): { forums: ForumPosts; publish: Publisher } {
+  const unretried = unretriedRest(rest, token);
+  return { forums: discordForums(view, rest, unretried), publish: discordPublisher(unretried) };
 }

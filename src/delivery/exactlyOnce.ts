@@ -214,12 +214,18 @@ export class DigestDelivery {
     const lease = new RunLease(store, run, this.deps.clock ?? systemClock);
     const publishing = digest?.publish ? this.publishing : undefined;
     let unpublished: string | null = null;
+    let forum: boolean;
+    try {
+      forum = (await this.deps.forums?.isForum(run.channelId)) ?? false;
+    } catch (error) {
+      return this.stop(run, `the channel could not be looked up (${problemText(error)}); nothing more is posted to it until it can be`, error, messageIds);
+    }
     for (const message of messages) {
       if (message.messageId) continue;
       if (this.closing) return outcomeOf(run, 'pending', STOPPING, messageIds);
       if (!(await lease.keep())) return this.leaseLost(run, messageIds);
       // Messages go in order, so in a forum the first one's id (its post's) is known before any other is sent.
-      const place = this.placeOf(run, digest, message.index, messageIds[0]);
+      const place = this.placeOf(run, forum, digest, message.index, messageIds[0]);
       const key = `${run.id}:${message.index}`;
       let messageId = this.unrecorded.get(key);
       if (!messageId && message.attemptedAt) {
@@ -262,8 +268,8 @@ export class DigestDelivery {
   }
 
   /** Where the run's message `index` goes: the channel, or in a forum the run's post, which its first message opens. */
-  private placeOf(run: RunRecord, digest: Subscription | undefined, index: number, postId: string | undefined): Place {
-    if (!this.deps.forums?.isForum(run.channelId)) return { channelId: run.channelId };
+  private placeOf(run: RunRecord, forum: boolean, digest: Subscription | undefined, index: number, postId: string | undefined): Place {
+    if (!forum) return { channelId: run.channelId };
     if (index === 0) return { forumId: run.channelId, title: forumPostTitle(digest, run.createdAt) };
     if (postId === undefined) throw new Error(`run ${run.id} has no forum post for its message ${index + 1}`);
     return { channelId: postId };

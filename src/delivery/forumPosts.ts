@@ -11,7 +11,7 @@ import type { HistoryResult } from './reconcile.js';
 
 export interface ForumPosts {
   /** Whether the channel is a forum, whose digests open a post each. */
-  isForum(channelId: string): boolean;
+  isForum(channelId: string): Promise<boolean>;
   /** Opens a post titled `title` with `message` (a message create body without nonce); the answer's id is the post's. */
   start(forumId: string, title: string, message: object): Promise<SendResult>;
   /**

@@ -41,6 +41,8 @@ const DEFAULT_MAX_AGE_HOURS = 12;
 // slot that fell into a spring-forward gap: node-cron never fires a wall time that does not exist, while the slot
 // arithmetic moves it to the instant the clocks jump, which is on the hour or half hour.
 const SWEEP = '0,30 * * * *';
+// Subscriptions another process created or changed (sharing the database) are put on the timetable within this.
+const SUBSCRIPTIONS_POLL_MS = 60_000;
 
 /**
  * Runs every active subscription at its time in its time zone. Which slot is due is always decided by `tick`
@@ -54,8 +56,12 @@ export class DigestScheduler {
   private readonly catchUpMs: number;
   /** Each scheduled digest's timer, by subscription id. */
   private readonly tasks = new Map<number, ScheduledTask>();
+  /** Each subscription as this scheduler last saw it (when it changed, and whether paused), by id: what a poll compares. */
+  private readonly known = new Map<number, string>();
   private sweep: ScheduledTask | undefined;
+  private readonly intervals: NodeJS.Timeout[] = [];
   private tickQueued = false;
+  private takingOver = false;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.store = deps.store;
@@ -64,11 +70,21 @@ export class DigestScheduler {
     this.catchUpMs = (deps.catchUpHours ?? DEFAULT_MAX_AGE_HOURS) * HOUR_MS;
   }
 
-  /** Resumes unfinished runs, catches up slots missed while the bot was down, then schedules every subscription. */
+  /**
+   * Resumes unfinished runs, catches up slots missed while the bot was down, then schedules every subscription.
+   * From then on it also takes over runs whose process stopped renewing their lease (every half lease), and follows
+   * subscriptions changed by other processes sharing the database (every minute).
+   */
   async start(): Promise<void> {
     await this.tick();
     for (const subscription of await this.store.listSubscriptions()) this.schedule(subscription.id, subscription);
     this.sweep = cron.schedule(SWEEP, () => this.tickFromTimer(), { name: 'digest-sweep' });
+    const every = (ms: number, work: () => Promise<void>, event: string) => {
+      const timer = setInterval(() => void work().catch((error: unknown) => this.logger.error({ event, err: error }, 'scheduler timer failed')), ms);
+      this.intervals.push(timer.unref());
+    };
+    every(this.store.lease.leaseMs / 2, () => this.takeOver(), 'scheduler.takeover_failed');
+    every(SUBSCRIPTIONS_POLL_MS, () => this.followChanges(), 'scheduler.poll_failed');
     this.logger.info({ event: 'scheduler.started', subscriptions: this.tasks.size }, 'digest scheduler started');
   }
 
@@ -79,9 +95,15 @@ export class DigestScheduler {
 
   /** Puts the subscription as read on the timetable (or off it: paused, removed, live). */
   private schedule(subscriptionId: number, subscription: Subscription | undefined): void {
-    this.tasks.get(subscriptionId)?.destroy();
+    const previous = this.tasks.get(subscriptionId);
+    previous?.destroy();
     this.tasks.delete(subscriptionId);
-    if (!subscription || subscription.paused || subscription.kind !== 'scheduled') return;
+    if (subscription) this.known.set(subscriptionId, seenAs(subscription));
+    else this.known.delete(subscriptionId);
+    if (!subscription || subscription.paused || subscription.kind !== 'scheduled') {
+      if (previous) this.logger.debug({ event: 'scheduler.unscheduled', subscriptionId }, 'digest taken off the timetable');
+      return;
+    }
     const { hour, minute } = timeOfDayParts(subscription.time);
     const task = cron.schedule(`${minute} ${hour} * * ${cronWeekdays(subscription.days)}`, () => this.tickFromTimer(), {
       timezone: subscription.timezone,
@@ -104,7 +126,38 @@ export class DigestScheduler {
     this.tasks.clear();
     this.sweep?.destroy();
     this.sweep = undefined;
+    for (const timer of this.intervals.splice(0)) clearInterval(timer);
     this.logger.info({ event: 'scheduler.stopped' }, 'digest scheduler stopped');
+  }
+
+  /**
+   * Finishes the unfinished runs whose lease expired (their process died, or stopped): a run is posted within its
+   * lease and half of it after its process died. Delivery takes the lease first, so of several processes one sends
+   * it. A run released with its outcome (a transient failure) waits for the half-hourly sweep, as in one process.
+   */
+  async takeOver(): Promise<void> {
+    if (this.takingOver) return;
+    this.takingOver = true;
+    try {
+      const now = this.clock.now();
+      const orphans = (await this.store.pendingRuns()).filter((run) => run.leaseUntil !== null && run.leaseUntil < now);
+      if (orphans.length === 0) return;
+      this.logger.info({ event: 'scheduler.takeover', runs: orphans.map((run) => run.id) }, 'finishing runs no process leases');
+      await this.runJobs(await triagePendingRuns(this.store, orphans, now, this.catchUpMs, this.logger));
+    } finally {
+      this.takingOver = false;
+    }
+  }
+
+  /** Re-lists the subscriptions and follows those added, changed or removed since (by another process too). */
+  async followChanges(): Promise<void> {
+    const subscriptions = await this.store.listSubscriptions();
+    const listed = new Set<number>();
+    for (const subscription of subscriptions) {
+      listed.add(subscription.id);
+      if (this.known.get(subscription.id) !== seenAs(subscription)) this.schedule(subscription.id, subscription);
+    }
+    for (const id of [...this.known.keys()]) if (!listed.has(id)) this.schedule(id, undefined);
   }
 
   private async runJobs(jobs: Job[]): Promise<void> {
@@ -154,6 +207,9 @@ export class DigestScheduler {
     }
   }
 }
+
+// A pause and a resume within one millisecond leave updatedAt as it was: the flag tells them apart.
+const seenAs = (subscription: Subscription) => `${subscription.updatedAt.getTime()}:${subscription.paused}`;
 
 /**
  * The unfinished runs worth finishing now, with their subscriptions. A run whose subscription was removed or paused,

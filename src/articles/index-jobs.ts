@@ -12,11 +12,11 @@ import { foldFields, type TextFields } from './query.js';
 import { IndexBuilder } from './search-index.js';
 import { startWorker } from './worker-thread.js';
 
-/** What the library sends a job: `keys` then `read`; or `texts` and `keys`, then `finish`; or `compact` alone. */
+/** What the library sends a job: `keys` then `read`; or `texts` and `keys`, then `finish`; or `keys` then `compact`. */
 export type JobMessage =
   /**
    * The next keys: before `read`, of the articles as they are now, for the cache's slots to be placed among; before
-   * `finish`, of the slots built, for the cache (null: a tombstone).
+   * `finish` or `compact`, of the slots made, for the cache (null: a tombstone).
    */
   | { kind: 'keys'; keys: (string | null)[] }
   /** Read the cache and place its slots among the articles whose keys came before (see placeSlots). */
@@ -25,8 +25,8 @@ export type JobMessage =
   | { kind: 'texts'; first: number; texts: TextFields[] }
   /** Freeze the index built of the texts, write it with the keys to `file` (null: no cache) and answer with it. */
   | { kind: 'finish'; file: string | null }
-  /** Compact `base` (see compactIndex), write it with `keys` (one per new slot) to `file` and answer with it. */
-  | { kind: 'compact'; base: FrozenIndex; added: PackedLists; remap: Int32Array; keys: (string | null)[]; file: string | null };
+  /** Compact `base` (see compactIndex), write it with the keys sent before (one per new slot) to `file` and answer with it. */
+  | { kind: 'compact'; base: FrozenIndex; added: PackedLists; remap: Int32Array; file: string | null };
 
 /** A problem met by a job, as plain data: `corrupt` for a cache to rebuild, `code` for a file system error. */
 export interface JobProblem { message: string; code?: string; corrupt?: boolean }
@@ -76,7 +76,9 @@ export function jobHandler(answer: (answer: JobAnswer, transfer: ArrayBuffer[]) 
           return;
         case 'read': {
           const cached = readIndexCache(message.file);
-          const placed = cached && { index: cached.index, placement: placeSlots(cached.keys, keys) };
+          // Read back, the index's arrays are views into the file's bytes, often into the same buffer: copied, each
+          // has a buffer of its own to hand over (a buffer twice in a transfer list fails the whole answer).
+          const placed = cached && { index: copyIndex(cached.index), placement: placeSlots(cached.keys, keys) };
           answer({ kind: 'read', cached: placed }, placed ? [...buffersOf(placed.index), placed.placement.buffer as ArrayBuffer] : []);
           return;
         }
@@ -86,7 +88,7 @@ export function jobHandler(answer: (answer: JobAnswer, transfer: ArrayBuffer[]) 
         case 'finish':
           return await made(builder.freeze(keys.length), keys, message.file);
         case 'compact':
-          return await made(compactIndex(message.base, unpackLists(message.added), message.remap, message.keys.length), message.keys, message.file);
+          return await made(compactIndex(message.base, unpackLists(message.added), message.remap, keys.length), keys, message.file);
       }
     } catch (error) {
       answer({ kind: 'failed', problem: jobProblem(error) }, []);

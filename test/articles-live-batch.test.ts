@@ -46,3 +46,42 @@ test('400 files written at once, 100 of them rewritten straight after: each is f
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('past its share of tombstones the index is compacted on a worker thread, and searches and the next start from its cache stay exact', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-live-compact-'));
+  const [contentDir, cacheDir] = [path.join(root, 'content'), path.join(root, 'cache')];
+  fs.mkdirSync(contentDir);
+  const logged: Record<string, unknown>[] = [];
+  const logger = createLogger('info', { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) });
+  // More articles than a library whose index is made on its own thread (1,000).
+  for (let i = 0; i < 1100; i++) fs.writeFileSync(path.join(contentDir, `s-${i}.md`), article(`Batch ${word('first', i)} story`, `batch-${i}`));
+  const open = async () => {
+    const library = await ArticleLibrary.open({ contentDir, cacheDir, logger, watch: true, directRankMax: 0 });
+    await library.whenWarm();
+    return library;
+  };
+  let library = await open();
+  const count = (words: string) => library.search({ words, includeUnpublished: true }).total;
+  const exact = () => {
+    for (let i = 0; i < 1100; i++) {
+      assert.equal(count(word(i < 300 ? 'second' : 'first', i)), 1, `article ${i}`);
+      if (i < 300) assert.equal(count(word('first', i)), 0, `${word('first', i)} is gone`);
+    }
+    // Asked past the index's first 1,000 candidates, the total counts every match.
+    assert.equal(library.search({ words: 'batch', includeUnpublished: true, offset: 1095, limit: 10 }).total, 1100);
+  };
+  try {
+    // 300 new titles: 27% of the slots become tombstones, past the 20% that has the index compacted.
+    for (let i = 0; i < 300; i++) fs.writeFileSync(path.join(contentDir, `s-${i}.md`), article(`Batch ${word('second', i)} story`, `batch-${i}`));
+    await until(() => logged.some((l) => l.event === 'articles.index_rebuilt'));
+    await until(() => count(word('second', 299)) === 1);
+    exact();
+    await library.close();
+    library = await open();
+    assert.equal(logged.findLast((l) => l.event === 'articles.index_ready')?.how, 'cache');
+    exact();
+  } finally {
+    await library.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -217,27 +217,34 @@ export class IndexedSearch {
     const file = this.caches.file(INDEX_CACHE);
     const seen = this.changes;
     const snapshot = this.slots.length;
+    const job = this.startJob(snapshot <= LOCAL_MAX);
+    // Each slot kept gets its new number and a key, a step at a time (a few microseconds each, 50-100 ms for 50,000
+    // in one go), the keys sent to the job as they are made. A slot emptied meanwhile keeps its terms and gets no
+    // key (an article changed meanwhile is indexed anew at the next start): it is a tombstone once compacted.
     const remap = new Int32Array(snapshot).fill(-1);
     const kept: number[] = [];
-    this.slots.forEach((entry, slot) => {
-      if (entry) remap[slot] = kept.push(slot) - 1;
-    });
-    // A key per slot kept, a step at a time (a few microseconds each): an article changed meanwhile gets none, and is
-    // indexed anew at the next start.
-    const keys: (string | null)[] = [];
-    for (let first = 0; first < kept.length; first += KEYS_STEP) {
-      for (const slot of kept.slice(first, first + KEYS_STEP)) keys.push(this.slots[slot] ? this.keyOf(this.slots[slot]!) : null);
+    for (let first = 0; first < snapshot; first += KEYS_STEP) {
+      const keys: (string | null)[] = [];
+      for (let slot = first; slot < Math.min(snapshot, first + KEYS_STEP); slot++) {
+        const entry = this.slots[slot];
+        if (!entry) continue;
+        remap[slot] = kept.push(slot) - 1;
+        keys.push(this.keyOf(entry));
+      }
+      job.send({ kind: 'keys', keys });
       await nextTurn();
     }
-    const job = this.startJob(snapshot <= LOCAL_MAX);
-    job.send({ kind: 'compact', base: index.frozen, added: packLists(index.added()), remap, keys, file });
+    job.send({ kind: 'compact', base: index.frozen, added: packLists(index.added()), remap, file });
     const made = await this.made(job, file);
     if (!made || this.index !== index) return false;
     if (!made.writeProblem && file) this.saved = seen;
-    // Slots emptied meanwhile stay empty; those added meanwhile follow the compacted ones.
-    this.slots = [...kept.map((slot) => this.slots[slot]), ...this.slots.slice(snapshot)];
-    this.slotOf = new Map();
-    this.slots.forEach((entry, slot) => entry && this.slotOf.set(entry.article.id, slot));
+    // Slots emptied meanwhile stay empty; those added meanwhile follow the compacted ones. The articles keep their
+    // places in slotOf, with new numbers: no map of 50,000 is made anew (40-60 ms).
+    const slots: (SearchEntry | undefined)[] = new Array(kept.length + this.slots.length - snapshot);
+    kept.forEach((slot, i) => (slots[i] = this.slots[slot]));
+    for (let slot = snapshot; slot < this.slots.length; slot++) slots[kept.length + slot - snapshot] = this.slots[slot];
+    slots.forEach((entry, slot) => entry && this.slotOf.set(entry.article.id, slot));
+    this.slots = slots;
     this.index = index.rebase(made.index, snapshot);
     return true;
   }

@@ -7,7 +7,6 @@
 // first message opens a post and the others go into it (forumPosts.ts); an announcement channel's digest may be
 // published to its followers once recorded (publishing.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NONCE_MAX } from '../discord/limits.js';
 import type { Logger } from '../log.js';
 import { LeaseLostError } from '../state/stateStore.js';
 import type { StateStore } from '../state/stateStore.js';
@@ -21,6 +20,8 @@ import { Publishing, type Publisher } from './publishing.js';
 import { findPosted, type History, type HistoryResult } from './reconcile.js';
 import { withRetries, type Failure } from './retry.js';
 import { RunLease } from './runLease.js';
+import { ChannelLanes } from './channelLanes.js';
+import { messageNonce } from './nonce.js';
 
 /**
  * What a Sender answers for every Discord or network outcome. `permanent` means sending again cannot help (the
@@ -76,13 +77,6 @@ export interface RunRequest extends RunTarget {
 
 const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 1000 };
 
-/** The nonce of one message of a run: deterministic, so a resend carries the same one, and unique per run. */
-function messageNonce(runId: number, slot: Date, index: number): string {
-  const nonce = `nd${runId.toString(36)}t${slot.getTime().toString(36)}m${index}`;
-  if (nonce.length > NONCE_MAX) throw new Error(`nonce ${nonce} is longer than Discord's ${NONCE_MAX} characters`);
-  return nonce;
-}
-
 const STOPPING = 'pending: Newsdesk is stopping; what is left is posted when it starts again';
 const TAKEN_OVER = 'pending: another Newsdesk process took this digest over (this one did not renew its lease in time) and posts what is left';
 
@@ -102,8 +96,7 @@ function outcomeOf(run: Pick<RunRecord, 'id' | 'channelId' | 'slot'>, status: Ru
  */
 export class DigestDelivery {
   private readonly logger: Logger;
-  /** The tail of each channel's queue: its runs go one after another. */
-  private readonly lanes = new Map<string, Promise<unknown>>();
+  private readonly lanes = new ChannelLanes();
   /** Messages posted but not recorded (the store refused the write): recorded, never resent, once it accepts. */
   private readonly unrecorded = new Map<string, string>();
   /** Why a digest (by subscription id) is stopped, for /digest status: the database may be what cannot say it. */
@@ -126,7 +119,7 @@ export class DigestDelivery {
    * finishes the unsent messages of a run already claimed; a finished slot is left alone ('skipped').
    */
   deliver(run: RunRequest): Promise<RunOutcome> {
-    return this.inLane(run.channelId, () => this.claimAndSend(run));
+    return this.lanes.run(run.channelId, () => this.claimAndSend(run));
   }
 
   /** Why the digest is stopped, when this process stopped it and the database could not record why. */
@@ -140,20 +133,9 @@ export class DigestDelivery {
    */
   async drain(timeoutMs: number): Promise<boolean> {
     this.closing = true;
-    const settled = Promise.all(this.lanes.values()).then(() => true);
+    const settled = this.lanes.idle().then(() => true);
     const timer = sleep(timeoutMs, false, { ref: false });
     return Promise.race([settled, timer]);
-  }
-
-  /** Runs `work` after every earlier run of the channel, so two runs of one channel never send at the same time. */
-  private inLane<T>(channelId: string, work: () => Promise<T>): Promise<T> {
-    const result = (this.lanes.get(channelId) ?? Promise.resolve()).then(work);
-    const tail = result.then(() => undefined, () => undefined);
-    this.lanes.set(channelId, tail);
-    void tail.then(() => {
-      if (this.lanes.get(channelId) === tail) this.lanes.delete(channelId);
-    });
-    return result;
   }
 
   private async claimAndSend(run: RunRequest): Promise<RunOutcome> {

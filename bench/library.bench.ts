@@ -218,15 +218,17 @@ async function rawIndex(dir: string): Promise<string[]> {
 
 // The choices these figures support, with the figures from earlier runs that led to them (kept here because the
 // rejected options are no longer in the code to be measured again).
-const DESIGN = `**Design chosen by measuring.** Search: FlexSearch 0.8 (\`Index\`, forward tokenizer, tokens folded exactly as the
-ranking folds them) proposes up to 1,000 candidates; each is checked (every word must start a word of the title, excerpt,
+const DESIGN = `**Design chosen by measuring.** Search: Newsdesk's own index (\`src/articles/search-index.ts\`: every term of every
+article, sorted, end to end in one string, each term's postings packed in one byte array; terms folded exactly as the
+ranking folds them) proposes its best 1,000 candidates, by the ranking's points per field; each is checked (every word must start a word of the title, excerpt,
 topics or provider), ranked (title 4, topics 3, provider 3, excerpt 1 per word; then quality, then newest) and filtered in
 memory. A filter that narrows to 3,000 articles or fewer (topic, provider, published) is ranked directly from its
 pre-built newest-first list; queries without words are a slice of such a list, cut to the date range by binary search.
 Typos: a query that finds nothing is retried with each unknown word (4+ letters) replaced by the most frequent library word
 one edit away. Rejected, as measured at 50,000 articles: MiniSearch with prefix+fuzzy (lead's figures: p50 9 ms, p99
-94-140 ms); FlexSearch's phonetic encoders LatinExtra/LatinSoundex (short words such as "kerr" matched every "cr…" word,
-single queries took 50-100 ms). Parsing: the front matter is cut out by hand and read by a small reader of the plain
+94-140 ms); FlexSearch 0.8, used before the own index (a Map entry and up to ten arrays per term: 17.6 MB of heap for
+the 7,852 real files, a tenth of that now, and a cache parsed back term by term), and its phonetic encoders
+LatinExtra/LatinSoundex (short words such as "kerr" matched every "cr…" word, single queries took 50-100 ms). Parsing: the front matter is cut out by hand and read by a small reader of the plain
 YAML real files hold, which gives js-yaml's exact data or leaves the file to js-yaml (8,062 of the 8,066 real files take
 it; gray-matter and js-yaml were a third of a cold load); fields are checked by hand, not by a zod schema (twice as
 fast, the same messages); files are read with synchronous calls (the promise API's open, read and close per file were a
@@ -238,13 +240,14 @@ the library's own map of parsed files as V8 serialises it (Dates and shared prov
 behind a SHA-1 of it, a version and the content folder, each entry's shape checked; it replaced JSON tuples whose decoding
 pass (plus JSON.parse) took 2-3 times as long. The stamps (size, mtime) of every file are still checked, as an edit in
 place changes no folder's mtime: the "listing and stat" row is that floor. The search index indexes every prefix of
-title, topic and provider words but excerpt words whole (excerpt prefixes were most of it: cache 73 → 38 MB at 50,000,
-heap 26 → 18 MB imported for the real files), exported with each slot's file version and patched for files changed since;
-it is imported right after \`open()\` resolves (or by the first search). Live updates: one fs.watch per folder; chokidar
+title, topic and provider words but excerpt words whole (excerpt prefixes were most of it: with FlexSearch, cache 73 → 38
+MB at 50,000, heap 26 → 18 MB for the real files), cached with each slot's file version and patched for files changed
+since; once the articles are loaded it is read from that cache or built on a worker thread, searches ranking the lists
+directly until then. Live updates: one fs.watch per folder; chokidar
 watched every file too and kept its fs.Stats (22 MB of heap for the real files). A changed or deleted article is not
-removed from FlexSearch (without \`fastupdate\` a removal scans the whole index: a title change took 44 ms at 50,000, 100
-of them 4.1 s, a heat change as long): its slot becomes a tombstone, the new text gets a new slot, text unchanged keeps
-its slot, and past 500 tombstones (or 20%) the index is rebuilt in the background, 250 articles a step. Memory is the real bot's, as \`npm start\`
+removed from the index (from FlexSearch, without \`fastupdate\`, a removal scanned the whole index: a title change took
+44 ms at 50,000, 100 of them 4.1 s): its slot becomes a tombstone, the new text gets a new slot, text unchanged keeps
+its slot, and past 500 tombstones (or 20%) the index is compacted on a worker thread, tombstones dropped. Memory is the real bot's, as \`npm start\`
 runs it (node + tsx loader): the empty-folder row is already above the goal. Measured by hand in a process with discord.js
 and the library only (warm, 7,852 files): 191-195 MiB under tsx, 157 as compiled JavaScript, and 168 under tsx with
 \`--max-semi-space-size=2\` (the 32 MB young generation, once touched, stays resident).`;

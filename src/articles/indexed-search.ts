@@ -23,9 +23,10 @@ const STEP = 250;
 // and its index is ready when open() resolves.
 const LOCAL_MAX = 1000;
 
-// Keys computed and sent per step for the worker to place a cached index's slots, and slots checked per step.
+// Keys computed and sent per step for the worker to place a cached index's slots, and slots checked per step (5,000
+// a step held the bot for 30-100 ms at 50,000 articles).
 const KEYS_STEP = 2000;
-const CHECK_STEP = 5000;
+const CHECK_STEP = 1000;
 
 export class IndexedSearch {
   /**

@@ -14,6 +14,7 @@ import { IndexBuilder, SearchIndex } from '../src/articles/search-index.js';
 import { createLogger } from '../src/log.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
 import { deployToSandbox, settled, startBotProcess } from './helpers/bot-process.js';
+import { machineLoad } from './helpers/scale.js';
 
 const work = path.join(os.tmpdir(), 'newsdesk-bench');
 const SYNTHETIC = 50_000;
@@ -267,7 +268,7 @@ const bench: BenchModule = {
     const indexRows = await rawIndex(synthetic);
     const liveRows = await liveChanges(synthetic);
     return [
-      `Machine load average when the run started: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) on ${os.availableParallelism()} cores.`,
+      `Machine load average when the run started: ${machineLoad()}.`,
       '',
       DESIGN,
       '',

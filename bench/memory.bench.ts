@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { DiscordSandbox } from '../src/sandbox/server.js';
 import { startSettledBot, type BotProcess } from './helpers/bot-process.js';
-import { articleVariant, corpusMissing, corpusText, median, realCorpus, scaleContent, workDir, SCALE_ARTICLES } from './helpers/scale.js';
+import { articleVariant, corpusMissing, corpusText, machineLoad, median, realCorpus, scaleContent, workDir, SCALE_ARTICLES } from './helpers/scale.js';
 import type { BenchModule } from './run.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -203,12 +203,15 @@ async function liveChanges(): Promise<string[]> {
       `for until the bot reported it applied: ${ADDED.toLocaleString('en')} new articles, then ${(OPERATIONS - ADDED).toLocaleString('en')} rewrites of those files (each twice, a new title),`,
       `${Math.round(updatesMs / 1000)} s in all; measured again once the bot had written its caches after the last.`,
       '',
-      '| | resident (RSS) | JS heap used | articles |',
-      '| --- | ---: | ---: | ---: |',
-      `| after loading | ${fmt(before.rss)} MiB | ${fmt(before.heapUsed)} MiB | ${articles.toLocaleString('en')} |`,
-      `| after ${OPERATIONS.toLocaleString('en')} live changes | ${fmt(after.rss)} MiB | ${fmt(after.heapUsed)} MiB | ${(articles + added).toLocaleString('en')} |`,
-      `| growth | **${pct(growth)}** | ${pct(heapGrowth)} | ${pct(added / articles)} |`,
-      `| the same, ${LATER_MS / 1000} s later | ${fmt(later.rss)} MiB (${pct(later.rss / before.rss - 1)}) | ${fmt(later.heapUsed)} MiB (${pct(later.heapUsed / before.heapUsed - 1)}) | |`,
+      'Outside the JS heap, node counts `external` (memory of C++ objects bound to JS ones, array buffers included) and',
+      '`arrayBuffers`: what the index, the caches being read or written and the worker messages hold.',
+      '',
+      '| | resident (RSS) | JS heap used | external | array buffers | articles |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      `| after loading | ${fmt(before.rss)} MiB | ${fmt(before.heapUsed)} MiB | ${fmt(before.external)} MiB | ${fmt(before.arrayBuffers)} MiB | ${articles.toLocaleString('en')} |`,
+      `| after ${OPERATIONS.toLocaleString('en')} live changes | ${fmt(after.rss)} MiB | ${fmt(after.heapUsed)} MiB | ${fmt(after.external)} MiB | ${fmt(after.arrayBuffers)} MiB | ${(articles + added).toLocaleString('en')} |`,
+      `| growth | **${pct(growth)}** | ${pct(heapGrowth)} | | | ${pct(added / articles)} |`,
+      `| the same, ${LATER_MS / 1000} s later | ${fmt(later.rss)} MiB (${pct(later.rss / before.rss - 1)}) | ${fmt(later.heapUsed)} MiB (${pct(later.heapUsed / before.heapUsed - 1)}) | ${fmt(later.external)} MiB | ${fmt(later.arrayBuffers)} MiB | |`,
       '',
       `Goal: growth ≤ ${GOAL_GROWTH * 100}% — ${growth <= GOAL_GROWTH ? 'met' : '**missed**'} (the ${ADDED.toLocaleString('en')} added articles alone are ${pct(ADDED / articles)} of the library).`,
       ...(stalled ? [`${stalled} round(s) were not fully reported applied within 30 s.`] : []),
@@ -234,7 +237,9 @@ const bench: BenchModule = {
   async run() {
     const missing = corpusMissing();
     if (missing) return missing;
-    return [...(await production()), '', ...(await liveChanges())].join('\n');
+    const loadAtStart = machineLoad();
+    const sections = [...(await production()), '', ...(await liveChanges())];
+    return [`Machine load average when the run started: ${loadAtStart}; when it ended: ${machineLoad()}.`, '', ...sections].join('\n');
   },
 };
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createLogger } from '../src/log.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
 import { deployToSandbox, isIndexReady, isReady, startBotProcess, type LogLine } from './helpers/bot-process.js';
-import { corpusMissing, median, scaleContent, seconds, SCALE_ARTICLES } from './helpers/scale.js';
+import { corpusMissing, machineLoad, median, scaleContent, seconds, SCALE_ARTICLES } from './helpers/scale.js';
 import type { BenchModule } from './run.js';
 
 const TRIALS = 3;
@@ -76,6 +76,7 @@ const bench: BenchModule = {
   async run() {
     const missing = corpusMissing();
     if (missing) return missing;
+    const loadAtStart = machineLoad();
     const { contentDir } = scaleContent();
     const empty = temp('empty');
     const runs = { empty: [] as Start[], cold: [] as Start[], warm: [] as Start[] };
@@ -107,6 +108,8 @@ const bench: BenchModule = {
     const worstReady = Math.max(...runs.cold.map((x) => x.readyMs - x.loadedMs));
     const met = (ok: boolean) => (ok ? 'met' : '**missed**');
     return [
+      `Machine load average when the run started: ${loadAtStart}; when it ended: ${machineLoad()}.`,
+      '',
       'src/main.ts in a child process (node with tsx, as `npm start`), Discord played by the sandbox in the benchmark\'s process;',
       `seconds from the spawn to each log line the bot prints, medians of ${TRIALS} trials. Cold: a new DATA_DIR (every file`,
       'parsed, the search index built, the caches written); warm: the same DATA_DIR again, the caches the cold start left.',

@@ -1,6 +1,7 @@
 // What the bot-level benchmarks share: the 50,000-article synthetic corpus (made once from the real coronavirus
 // corpus, reused across runs), a cache folder for warm loads, article variants and percentiles.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { coronavirusDir, makeSyntheticCorpus } from './corpus.js';
@@ -67,3 +68,8 @@ export function percentile(samples: readonly number[], p: number): number {
 export const median = (samples: readonly number[]) => percentile(samples, 50);
 
 export const seconds = (ms: number) => (ms / 1000).toFixed(2);
+
+/** The machine's load averages now, as a benchmark section states them: the shared cores are the figures' context. */
+export function machineLoad(): string {
+  return `${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) on ${os.availableParallelism()} cores`;
+}

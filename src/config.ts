@@ -82,6 +82,9 @@ const variables = z
     SHARD_COUNT: optionalInteger(1, 1_000_000),
     SHARD_IDS: optionalText,
     HEALTH_PORT: optionalInteger(0, PORT_MAX),
+    // Long enough to outlast a slow post and its retries between renewals; short enough that a crashed process's run
+    // is finished by another well inside the minutes in which Discord still honours its nonces.
+    RUN_LEASE_SECONDS: integer(5, 600, 30),
     DIGEST_CHANNEL_ID: snowflake,
     DIGEST_TIME: optionalText.refine((v) => v === undefined || parseTimeOfDay(v) !== null, {
       message: 'must be a time as HH:mm on a 24-hour clock, e.g. 08:30',
@@ -150,6 +153,8 @@ const schema = variables
     shards: shardsOf(e),
     /** The port of /healthz and /metrics on 127.0.0.1 (0: any free one); undefined: no health server. */
     healthPort: e.HEALTH_PORT,
+    /** How long a process holds a digest run it sends without renewing it; another takes the run over after that. */
+    runLeaseMs: e.RUN_LEASE_SECONDS * 1000,
     digest: e.DIGEST_CHANNEL_ID && e.DIGEST_TIME ? { channelId: e.DIGEST_CHANNEL_ID, time: e.DIGEST_TIME, timezone: e.DIGEST_TIMEZONE ?? 'UTC' } : undefined,
     digestSize: e.DIGEST_SIZE,
     digestMaxPerProvider: e.DIGEST_MAX_PER_PROVIDER,

@@ -1,6 +1,8 @@
-// `npm start`: settings → state (locked) → article library → (the sandbox, when no DISCORD_TOKEN is set) → Discord
-// client → schedule. Stops cleanly on Ctrl+C or SIGTERM; bad settings print every problem and exit with status 2, as
-// does a database that cannot be used or that another Newsdesk process holds.
+// `npm start`: settings → state (a locked SQLite file, or the shared PostgreSQL database) → article library → (the
+// sandbox, when no DISCORD_TOKEN is set) → Discord client → schedule. NEWSDESK_ROLE picks the parts: a gateway process
+// connects and answers members but schedules nothing, a scheduler posts due digests over REST with no gateway
+// connection. Stops cleanly on Ctrl+C or SIGTERM; bad settings print every problem and exit with status 2, as does a
+// database that cannot be used or that another Newsdesk process holds.
 import path from 'node:path';
 import pino from 'pino';
 import { ArticleLibrary } from './articles/library.js';
@@ -19,7 +21,13 @@ import type { RunOutcome } from './delivery/exactlyOnce.js';
 import { StateFileError } from './state/open.js';
 import { holdProcessLock } from './state/processLock.js';
 import { EVERY_DAY } from './schedule/days.js';
+import { openStore } from './state/openStore.js';
 import { SqliteStore } from './state/sqliteStore.js';
+import type { StateStore } from './state/stateStore.js';
+import { createMetrics } from './ops/metrics.js';
+import { processLabels } from './ops/processLabels.js';
+import { reportProcess } from './ops/processReport.js';
+import type { Logger } from './log.js';
 import { plural } from './util/text.js';
 
 const SANDBOX_DEFAULT_TIME = '08:00';
@@ -59,20 +67,34 @@ async function demoDigest(bot: NewsdeskBot, sandbox: DiscordSandbox, config: Con
   return bot.digests.postNow(setUp.subscription);
 }
 
+/**
+ * The sandbox's channels live only as long as this process, so its digests' state does too: in memory, with no
+ * lock. A SQLite file is locked for this process alone, which proves no other is sending: the runs a crashed
+ * predecessor leased are this process's to finish at once. PostgreSQL is shared: runs are leased per process.
+ */
+async function openState(config: Config, logger: Logger): Promise<StateStore> {
+  if (!config.discordToken) return SqliteStore.open(':memory:', { logger });
+  if (!config.databaseUrl) holdProcessLock(config.databasePath, config.databaseSetting, logger);
+  const { databaseUrl, databasePath, databaseSetting, runLeaseMs } = config;
+  return openStore({ databaseUrl, databasePath, databaseSetting, logger, lease: { leaseMs: runLeaseMs }, soleProcess: !databaseUrl });
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   prepareDataDir(config);
   // In the interactive sandbox demo the terminal belongs to the prompt: log lines go to a file instead of under it.
   const logFile = !config.discordToken && process.stdin.isTTY ? path.join(config.dataDir, 'newsdesk.log') : undefined;
-  const logger = createLogger(config.logLevel, logFile ? pino.destination({ dest: logFile, sync: true }) : undefined);
+  const labels = processLabels(config);
+  const logger = createLogger(config.logLevel, logFile ? pino.destination({ dest: logFile, sync: true }) : undefined).child(labels);
   logger.info({ event: 'startup', contentDir: config.contentDir, sandbox: !config.discordToken }, 'Newsdesk starting');
-  // The database before the slow article load, so a second process or an unusable file stops start-up at once. The
-  // sandbox's channels live only as long as this process, so its digests' state does too: in memory, with no lock.
-  if (config.discordToken) holdProcessLock(config.databasePath, config.databaseSetting, logger);
-  // The lock proves no other process is sending: runs a crashed predecessor leased are this process's to finish at once.
-  const store = config.discordToken
-    ? SqliteStore.open(config.databasePath, { logger, setting: config.databaseSetting, soleProcess: true })
-    : SqliteStore.open(':memory:', { logger });
+  const metrics = createMetrics(labels);
+  // Filled in as start-up goes: /healthz answers "starting" until then.
+  const started: { bot?: NewsdeskBot; library?: ArticleLibrary } = {};
+  const health = config.healthPort === undefined
+    ? undefined
+    : await reportProcess(config.healthPort, { role: config.role, bot: () => started.bot, libraryArticles: () => started.library?.publishedSize ?? 0 }, metrics, logger);
+  // The database before the slow article load, so a second process or an unusable store stops start-up at once.
+  const store = await openState(config, logger);
   // The log file holds the load's log lines; a terminal shows its progress instead (a large folder takes a while).
   const onProgress = logFile && process.stdout.isTTY ? terminalLoadProgress(process.stdout) : undefined;
   const library = await ArticleLibrary.open({ contentDir: config.contentDir, cacheDir: path.join(config.dataDir, 'cache'), logger, watch: true, onProgress }).catch((error: unknown) => {
@@ -87,8 +109,11 @@ async function main(): Promise<void> {
     library,
     store,
     logger,
+    metrics,
     defaults: { size: config.digestSize, maxPerProvider: config.digestMaxPerProvider },
+    connection: config.role === 'scheduler' ? { kind: 'rest' } : { kind: 'gateway', shards: config.shards },
   });
+  Object.assign(started, { bot, library });
   const tokenApplication = bot.client.application?.id;
   if (!sandbox && tokenApplication && tokenApplication !== config.discordClientId) {
     // The bot runs either way, but `npm run deploy-commands` would register its commands for the other application.
@@ -105,14 +130,16 @@ async function main(): Promise<void> {
     await library.close();
     await store.close();
     await sandbox?.close();
+    await health?.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
   if (!sandbox) {
-    if (config.digest) await bot.applyEnvSubscription(config.digest);
-    await bot.startSchedule();
+    if (config.digest && config.role !== 'scheduler') await bot.applyEnvSubscription(config.digest);
+    // A gateway process leaves due digests to the schedulers sharing its database; /digest now still posts at once.
+    if (config.role !== 'gateway') await bot.startSchedule();
     return;
   }
   await deployCommands(bot.client.rest, sandbox.applicationId, commandDefinitions(), sandbox.guild.id);

@@ -10,13 +10,17 @@ import { createMetrics } from '../src/ops/metrics.js';
 import { countRateLimits } from '../src/ops/rateLimitCounter.js';
 import { startRestProxy } from '../src/ops/restProxy.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
+import { killProxyProcesses, startProxyProcess } from './helpers/proxyProcess.js';
 import { projectRoot } from './helpers/shared.js';
 
 // `npm run proxy`: several Newsdesk processes reach Discord (here the sandbox) through one REST queue, so together they
 // keep to the token's one global limit of 50 requests a second.
 
 const children = new Set<ChildProcess>();
-after(() => children.forEach((child) => child.kill('SIGKILL')));
+after(() => {
+  children.forEach((child) => child.kill('SIGKILL'));
+  killProxyProcesses();
+});
 
 /** A sandbox with Discord's limits, whose log lines are kept to count the 429s it answered, by scope. */
 async function startSandbox(): Promise<{ sandbox: DiscordSandbox; refusals: (scope: 'global' | 'route') => number }> {
@@ -25,34 +29,6 @@ async function startSandbox(): Promise<{ sandbox: DiscordSandbox; refusals: (sco
   const sandbox = await DiscordSandbox.start({ logger: createLogger('info', sink) });
   const refusals = (scope: 'global' | 'route') => lines.filter((line) => line.includes('"event":"sandbox_rate_limited"') && line.includes(`"global":${scope === 'global'}`)).length;
   return { sandbox, refusals };
-}
-
-/** The proxy as `npm run proxy` runs it, with settings only from the environment; resolves with its DISCORD_API_URL. */
-async function startProxyProcess(upstream: string): Promise<{ apiUrl: string; stderr: () => string; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli/proxy.ts')], {
-    cwd: projectRoot,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DISCORD_API_URL: upstream, PROXY_PORT: '0', LOG_LEVEL: 'debug' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.add(child);
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const apiUrl = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const listening = /"event":"proxy\.listening","apiUrl":"([^"]+)"/.exec(stderr);
-      if (listening) resolve(listening[1]!);
-    });
-    void exited.then((code) => reject(new Error(`the proxy exited (${code}) before listening:\n${stderr}`)));
-  });
-  return {
-    apiUrl,
-    stderr: () => stderr,
-    stop: () => {
-      child.kill('SIGTERM');
-      return exited.finally(() => children.delete(child));
-    },
-  };
 }
 
 /** Two bot processes' REST clients (as discord.js's Client makes them) sending to `api`, with the 429s each saw. */

@@ -121,10 +121,14 @@ export class NewsdeskBot {
     return outcome;
   }
 
+  /** Whether startSchedule has finished: this process claims due digests. */
+  scheduling = false;
+
   /** Starts the daily schedule (unfinished and missed runs first, then one timer per subscription), then live digests. */
   async startSchedule(): Promise<void> {
     await this.scheduler.start();
     await this.live.start();
+    this.scheduling = true;
   }
 
   /**
@@ -146,6 +150,7 @@ export class NewsdeskBot {
    * Discord's nonce window would have to look for.
    */
   async stop(): Promise<void> {
+    this.scheduling = false;
     this.scheduler.stop();
     this.live.stop();
     const drained = await this.digests.drain(SHUTDOWN_DRAIN_MS);

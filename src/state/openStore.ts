@@ -15,6 +15,8 @@ export interface OpenStoreOptions {
   logger: Logger;
   clock?: Clock;
   lease?: Partial<LeaseOptions>;
+  /** SQLite only: this process holds the file's lock, so the runs a crashed predecessor leased are its own at once. */
+  soleProcess?: boolean;
 }
 
 /**
@@ -25,5 +27,5 @@ export interface OpenStoreOptions {
 export async function openStore(options: OpenStoreOptions): Promise<StateStore> {
   const { databaseUrl, logger, clock, lease } = options;
   if (databaseUrl) return PostgresStore.connect(databaseUrl, { logger, clock, lease });
-  return SqliteStore.open(options.databasePath, { logger, clock, lease, setting: options.databaseSetting });
+  return SqliteStore.open(options.databasePath, { logger, clock, lease, setting: options.databaseSetting, soleProcess: options.soleProcess });
 }

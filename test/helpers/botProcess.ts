@@ -8,7 +8,10 @@ import { projectRoot } from './shared.js';
 
 export interface BotProcess {
   child: ChildProcess;
-  /** Resolves once the scheduler has started, i.e. its first tick (resuming and catching up every run) is done. */
+  /**
+   * Resolves once the scheduler has started, i.e. its first tick (resuming and catching up every run) is done; for
+   * a gateway process (which schedules nothing), once it is connected.
+   */
   started: Promise<void>;
   exited: Promise<number | null>;
   /** Everything the process wrote to stderr (its JSON log lines) so far. */
@@ -38,7 +41,7 @@ export function startBotProcess(sandbox: DiscordSandbox, dir: string, env: Recor
   const started = new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      if (stderr.includes('"event":"scheduler.started"')) resolve();
+      if (stderr.includes(env.NEWSDESK_ROLE === 'gateway' ? '"event":"discord.ready"' : '"event":"scheduler.started"')) resolve();
     });
     void exited.then((code) => reject(new Error(`the bot exited (${code}) before its scheduler started:\n${stderr.slice(-2000)}`)));
   });

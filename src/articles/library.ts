@@ -158,7 +158,10 @@ export class ArticleLibrary extends EventEmitter {
     const views = this.views.refresh();
     const closed = this.closing.signal;
     const fold = runInTurns(eachSteps(this.corpus.entries.values(), (entry) => closed.aborted || entry.prepare(), FOLD_STEP));
-    const work = Promise.all([views, fold, this.index.prepare()]);
+    // The index is prepared once the lists and facets are made: its steps on this thread (sending 50,000 articles'
+    // text to the worker) would otherwise share the turns open() waits for, and the bot would log in later.
+    const index = views.then(() => (closed.aborted ? undefined : this.index.prepare()));
+    const work = Promise.all([views, fold, index]);
     this.warm = Promise.race([work.then(() => {}), once(this.closing.signal, 'abort').then(() => {})]);
     return views;
   }

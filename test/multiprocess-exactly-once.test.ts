@@ -89,7 +89,7 @@ test('two gateways and two schedulers share PostgreSQL and one REST proxy: a sch
 
   const proxy = await startProxyProcess(sandbox.apiUrl);
   const shared = { DATABASE_URL: url, DISCORD_API_URL: proxy.apiUrl, CONTENT_DIR: path.join(projectRoot, 'content'), RUN_LEASE_SECONDS: String(LEASE_SECONDS) };
-  const processEnv = (name: string, env: Record<string, string>) => ({ ...shared, DATA_DIR: path.join(work, name, 'data'), ...env });
+  const processEnv = (name: string, env: Record<string, string>) => ({ ...shared, DATA_DIR: path.join(work, name, 'data'), HEALTH_PORT: '0', ...env });
   const gateways = [['0', '1'], ['2', '3']].map((ids, n) =>
     startBotProcess(sandbox, path.join(work, `gateway-${n}`), processEnv(`gateway-${n}`, { NEWSDESK_ROLE: 'gateway', SHARD_COUNT: String(SHARDS), SHARD_IDS: ids.join(',') })));
   await Promise.all(gateways.map((g) => g.started));
@@ -117,7 +117,10 @@ test('two gateways and two schedulers share PostgreSQL and one REST proxy: a sch
   await waitUntil(`all ${channels.length} digests are posted`, async () => {
     const rows = await runs();
     return rows.length === channels.length && rows.every((run) => run.status === 'posted');
-  }, DELIVERY_WAIT_MS);
+  }, DELIVERY_WAIT_MS).catch(async (error: unknown) => {
+    const unfinished = (await db.query('SELECT id, status, outcome, lease_owner, lease_until FROM runs WHERE status <> $1 LIMIT 5', ['posted'])).rows;
+    throw new Error(`${String(error)}; ${(await runs()).length} runs, unfinished: ${JSON.stringify(unfinished)}\nsurvivor's log:\n${survivor.stderr().slice(-3000)}`);
+  });
   assert.equal(killedAt, killAfter, `the victim was killed after ${killAfter} messages`);
   assert.equal(await victim.exited, null, 'the victim died by SIGKILL, not by finishing');
 
@@ -138,6 +141,17 @@ test('two gateways and two schedulers share PostgreSQL and one REST proxy: a sch
   assert.equal(received, messages, 'the sandbox received no message beyond the recorded ones');
   assert.match(survivor.stderr(), /"event":"scheduler\.takeover"/, 'the survivor took over runs the victim had leased');
   assert.equal(sandbox.rateLimited.global, 0, 'no global 429: every process went through the one proxy');
+
+  // Each process says it is ready, and the survivor's metrics count what it posted.
+  for (const bot of [...gateways, survivor]) {
+    const health = /"event":"health\.listening","url":"([^"]+)"/.exec(bot.stderr())?.[1];
+    assert.ok(health, 'each process serves /healthz');
+    const answer = await fetch(`${health}/healthz`);
+    assert.equal(answer.status, 200, `${health}/healthz: ${await answer.text()}`);
+  }
+  const survivorMetrics = await (await fetch(`${/"event":"health\.listening","url":"([^"]+)"/.exec(survivor.stderr())![1]}/metrics`)).text();
+  const postedBySurvivor = Number(/^newsdesk_digests_posted_total\{[^}]*\} (\d+)/m.exec(survivorMetrics)?.[1]);
+  assert.ok(postedBySurvivor > 0, `the survivor's /metrics counts the digests it posted:\n${survivorMetrics.slice(0, 2000)}`);
 
   // Each gateway holds only its shards' guilds, and a member in a guild of every shard gets an answer.
   for (const gateway of gateways) assert.match(gateway.stderr(), new RegExp(`"event":"discord\\.ready".*"guilds":${GUILDS / 2}`));

@@ -38,7 +38,5 @@ export async function reportProcess(port: number, state: ProcessState, metrics: 
     sample(state, metrics);
     return metrics.exposition();
   };
-  const server = await startHealthServer({ port, ready: () => readiness(state), metrics: { exposition }, logger });
-  logger.info({ event: 'health.listening', url: server.url }, 'serving /healthz and /metrics');
-  return server;
+  return startHealthServer({ port, ready: () => readiness(state), metrics: { exposition }, logger });
 }

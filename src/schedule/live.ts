@@ -47,7 +47,9 @@ export class LiveRunner {
   async start(): Promise<void> {
     this.task = cron.schedule(EVERY_MINUTE, () => void this.tickLogged(), { name: 'live-digests' });
     await this.tickLogged();
-    this.deps.logger.info({ event: 'live.started', digests: (await this.deps.store.listSubscriptions()).filter((s) => s.kind === 'live').length }, 'live digests started');
+    // Only a count for the log: a store that went away (the tick logged it) must not stop the process starting.
+    const digests = await this.deps.store.listSubscriptions().then((all) => all.filter((s) => s.kind === 'live').length, () => null);
+    this.deps.logger.info({ event: 'live.started', digests }, 'live digests started');
   }
 
   /** No tick or batch starts after this; the delivery's drain waits for the posts already under way. */

@@ -6,6 +6,7 @@ import type { Clock } from '../util/clock.js';
 import type { StateStore } from '../state/stateStore.js';
 import type { RunRecord, Subscription } from '../state/types.js';
 import type { RunOutcome } from '../delivery/exactlyOnce.js';
+import { OwedRetry, RepeatedFailureLog } from './owedRetry.js';
 import { perChannel } from './pool.js';
 import { cronWeekdays } from './days.js';
 import { previousSlot } from './slots.js';
@@ -43,6 +44,9 @@ const DEFAULT_MAX_AGE_HOURS = 12;
 const SWEEP = '0,30 * * * *';
 // Subscriptions another process created or changed (sharing the database) are put on the timetable within this.
 const SUBSCRIPTIONS_POLL_MS = 60_000;
+// Runs left unfinished by a failure are tried again at the next half lease, then less and less often while they keep
+// failing, but never less often than the sweep would.
+const OWED_RETRY_MAX_MS = 30 * 60_000;
 
 /**
  * Runs every active subscription at its time in its time zone. Which slot is due is always decided by `tick`
@@ -62,25 +66,31 @@ export class DigestScheduler {
   private readonly intervals: NodeJS.Timeout[] = [];
   private tickQueued = false;
   private takingOver = false;
+  private readonly owed: OwedRetry;
+  private readonly failures: RepeatedFailureLog;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.store = deps.store;
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger;
     this.catchUpMs = (deps.catchUpHours ?? DEFAULT_MAX_AGE_HOURS) * HOUR_MS;
+    this.owed = new OwedRetry(this.store.lease.leaseMs / 2, OWED_RETRY_MAX_MS);
+    this.failures = new RepeatedFailureLog(this.logger);
   }
 
   /**
    * Resumes unfinished runs, catches up slots missed while the bot was down, then schedules every subscription.
    * From then on it also takes over runs whose process stopped renewing their lease (every half lease), and follows
-   * subscriptions changed by other processes sharing the database (every minute).
+   * subscriptions changed by other processes sharing the database (every minute). The store was just opened, but may
+   * go away during that first tick: the scheduler starts all the same, and its timers try again.
    */
   async start(): Promise<void> {
-    await this.tick();
-    for (const subscription of await this.store.listSubscriptions()) this.schedule(subscription.id, subscription);
+    await this.timerWork(() => this.tick(), 'scheduler.tick_failed');
+    // Every subscription is new to an empty timetable.
+    await this.timerWork(() => this.followChanges(), 'scheduler.poll_failed');
     this.sweep = cron.schedule(SWEEP, () => this.tickFromTimer(), { name: 'digest-sweep' });
     const every = (ms: number, work: () => Promise<void>, event: string) => {
-      const timer = setInterval(() => void work().catch((error: unknown) => this.logger.error({ event, err: error }, 'scheduler timer failed')), ms);
+      const timer = setInterval(() => void this.timerWork(work, event), ms);
       this.intervals.push(timer.unref());
     };
     every(this.store.lease.leaseMs / 2, () => this.takeOver(), 'scheduler.takeover_failed');
@@ -118,7 +128,14 @@ export class DigestScheduler {
   async tick(): Promise<void> {
     // A tick starting while another still runs may pick the same runs: delivery takes a channel's runs one at a
     // time and finds a run already posted, so the second pick only looks and finds nothing to send.
-    await this.runJobs(await this.dueJobs(this.clock.now()));
+    let jobs: Job[];
+    try {
+      jobs = await this.dueJobs(this.clock.now());
+    } catch (error) {
+      this.owed.owe();
+      throw error;
+    }
+    await this.runJobs(jobs);
   }
 
   stop(): void {
@@ -134,12 +151,17 @@ export class DigestScheduler {
    * Finishes the unfinished runs whose lease expired (their process died, or stopped): a run is posted within its
    * lease and half of it after its process died. Delivery takes the lease first, so of several processes one sends
    * it. A run released with its outcome (a transient failure) waits for the half-hourly sweep, as in one process.
+   * When a failure left runs unfinished (the store went away), a whole tick is tried instead, which finishes those too.
    */
   async takeOver(): Promise<void> {
     if (this.takingOver) return;
     this.takingOver = true;
     try {
       const now = this.clock.now();
+      if (this.owed.take(now.getTime())) {
+        await this.owedTick();
+        return;
+      }
       const orphans = (await this.store.pendingRuns()).filter((run) => run.leaseUntil !== null && run.leaseUntil < now);
       if (orphans.length === 0) return;
       this.logger.info({ event: 'scheduler.takeover', runs: orphans.map((run) => run.id) }, 'finishing runs no process leases');
@@ -183,7 +205,30 @@ export class DigestScheduler {
     return jobs;
   }
 
-  // A timer has no caller to hand a failure to (a database error, say): it is logged, and the next tick tries again.
+  /** The tick owed since runs were left unfinished by a failure; it backs off while they keep failing. */
+  private async owedTick(): Promise<void> {
+    let started = false;
+    try {
+      const jobs = await this.dueJobs(this.clock.now());
+      started = true;
+      this.logger.info({ event: 'scheduler.retry', runs: jobs.length }, 'trying again the digests a failure left unfinished');
+      await this.runJobs(jobs);
+    } finally {
+      this.owed.settle(this.clock.now().getTime(), started);
+    }
+  }
+
+  // A timer has no caller to hand a failure to (a database error, say): it is logged, once while it repeats, and the
+  // next tick tries again.
+  private async timerWork(work: () => Promise<void>, event: string): Promise<void> {
+    try {
+      await work();
+      this.failures.succeeded();
+    } catch (error) {
+      this.failures.failed({ event }, error, 'scheduler timer failed', 'debug');
+    }
+  }
+
   // Subscriptions sharing a time fire their timers together; one tick serves them all instead of one tick each
   // (each tick reads every subscription). A firing after that tick has read the due slots queues the next one.
   private tickFromTimer(): void {
@@ -191,7 +236,7 @@ export class DigestScheduler {
     this.tickQueued = true;
     setImmediate(() => {
       this.tickQueued = false;
-      this.tick().catch((error: unknown) => this.logger.error({ event: 'scheduler.tick_failed', err: error }, 'scheduled tick failed'));
+      void this.timerWork(() => this.tick(), 'scheduler.tick_failed');
     });
   }
 
@@ -200,10 +245,13 @@ export class DigestScheduler {
     const context = { subscriptionId: job.subscription.id, channelId: job.channelId, slot: job.slot.toISOString() };
     try {
       const outcome = await this.deps.runSlot(job.subscription, job.slot);
+      // A stopped run (its record could not be written, say) is tried again soon rather than at the next sweep.
+      if (outcome.status === 'stopped') this.owed.owe();
       this.logger.info({ event: 'digest.run', ...context, runId: outcome.runId, status: outcome.status, summary: outcome.summary }, 'digest run finished');
     } catch (error) {
-      // The run stays pending in the database; the next tick or start finishes it.
-      this.logger.error({ event: 'digest.run_crashed', ...context, err: error }, 'digest run failed unexpectedly');
+      // The run stays pending in the database (or its slot unclaimed); an owed tick soon, or the next start, finishes it.
+      this.owed.owe();
+      this.failures.failed({ event: 'digest.run_crashed', ...context }, error, 'digest run failed unexpectedly', 'warn');
     }
   }
 }

@@ -35,8 +35,8 @@ export type Sender = (channelId: string, body: object) => Promise<SendResult>;
 
 /**
  * pending: a transient failure left messages unsent; they go out on the next tick or start. stopped: the run cannot
- * go on safely (its record cannot be written, or whether a message was posted cannot be checked); it is tried again
- * on every sweep and sends nothing until it can.
+ * go on safely (its record cannot be written, or whether a message was posted cannot be checked); the scheduler tries
+ * it again soon, then less and less often, and it sends nothing until it can.
  */
 export type RunOutcomeStatus = 'posted' | 'empty' | 'failed' | 'pending' | 'stopped' | 'skipped';
 
@@ -141,9 +141,10 @@ export class DigestDelivery {
   private async claimAndSend(run: RunRequest): Promise<RunOutcome> {
     const { store } = this.deps;
     if (this.closing) return { channelId: run.channelId, slot: run.slot, runId: null, status: 'pending', summary: STOPPING, messageIds: [] };
+    // A store that cannot be read fails the run here, in one line, before publishing would report it as well.
+    let record = await store.findRun(run.subscriptionId, run.slot);
     // What an earlier run left unpublished (a crash, Discord's hourly limit) goes first, in the order it was posted.
     await this.publishing?.publishOwed(run.channelId);
-    let record = await store.findRun(run.subscriptionId, run.slot);
     if (!record) {
       let planned: Plan;
       try {

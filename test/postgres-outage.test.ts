@@ -2,8 +2,9 @@
 // through a TCP relay that the test stops while the bot is posting 60 due digests, at a seeded point
 // (NEWSDESK_TEST_SEED repeats one). While the database is away members still get search results and a short apology
 // from /digest status, the process stays up and logs structured lines without repeating one failure over and over;
-// once it is back every digest is posted, each message exactly once. And a process that starts with no PostgreSQL
-// to reach stops at once, naming DATABASE_URL and the fix.
+// once it is back every digest is posted, each message exactly once. The same holds through a server that restarts
+// again and again (every connection cut) while it posts. And a process that starts with no PostgreSQL to reach stops
+// at once, naming DATABASE_URL and the fix.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -11,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, test } from 'node:test';
+import type { TestContext } from 'node:test';
 import { REST } from 'discord.js';
 import pg from 'pg';
 import { commandDefinitions } from '../src/bot/commands/index.js';
@@ -20,6 +22,7 @@ import { createLogger } from '../src/log.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
 import { PostgresStore } from '../src/state/postgres/postgresStore.js';
 import { killBotProcesses, startBotProcess } from './helpers/botProcess.js';
+import type { BotProcess } from './helpers/botProcess.js';
 import { TestClock } from './helpers/clock.js';
 import { postgresDatabase } from './helpers/postgres.js';
 import { shown } from './helpers/replies.js';
@@ -67,16 +70,23 @@ function logLines(stderr: string): LogLine[] {
   });
 }
 
-interface RunRow { channel_id: string; status: string }
+interface RunRow { channel_id: string; status: string; outcome: string | null }
 interface MessageRow { channel_id: string; message_id: string | null }
 
-test('PostgreSQL going away mid-delivery: search and /digest status still answer, the process stays up, and once it is back every digest is posted exactly once', { timeout: 300_000 }, async (t) => {
-  const url = await postgresDatabase(t);
-  if (!url) return;
-  const seed = Number(process.env.NEWSDESK_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
-  const random = seeded(seed);
-  console.log(`# PostgreSQL outage: seed ${seed} (NEWSDESK_TEST_SEED=${seed} repeats this run)`);
+/** The sandbox, 60 digests due in PostgreSQL, the relay to it, and the bot started through it. */
+interface Rig {
+  sandbox: DiscordSandbox;
+  relay: TcpRelay;
+  bot: BotProcess;
+  /** The test's own connection, straight to the database. */
+  db: pg.Pool;
+  channels: string[];
+  /** Digest messages the sandbox has received so far. */
+  received(): number;
+}
 
+/** Sets the rig up; `onMessage` hears each digest message the sandbox receives, with their count so far. */
+async function rig(t: TestContext, url: string, onMessage: (count: number, relay: TcpRelay) => void): Promise<Rig> {
   const sandbox = await DiscordSandbox.start({ logger: createLogger('silent') });
   t.after(() => sandbox.close());
   const work = await mkdtemp(path.join(os.tmpdir(), 'newsdesk-outage-'));
@@ -104,42 +114,24 @@ test('PostgreSQL going away mid-delivery: search and /digest status still answer
   viaRelay.hostname = '127.0.0.1';
   viaRelay.port = String(relay.port);
   viaRelay.password = PASSWORD;
-
-  // The database goes away once the sandbox has received a seeded number of digest messages: mid-delivery.
-  const cutAfter = 3 + Math.floor(random() * 30);
   let received = 0;
-  let away: Promise<void> | undefined;
-  const stopListening = sandbox.onMessage(() => {
-    received += 1;
-    if (received === cutAfter) away = relay.stop();
-  });
-  t.after(stopListening);
+  t.after(sandbox.onMessage(() => onMessage((received += 1), relay)));
   const bot = startBotProcess(sandbox, path.join(work, 'bot'), {
     NEWSDESK_ROLE: 'all', DATABASE_URL: viaRelay.toString(), CONTENT_DIR: path.join(projectRoot, 'content'), RUN_LEASE_SECONDS: String(LEASE_SECONDS),
   });
-  let exitCode: number | null | undefined;
-  void bot.exited.then((code) => (exitCode = code));
-  await waitUntil(`the database is cut after ${cutAfter} messages`, () => away !== undefined, WAIT_MS);
-  await away;
-
-  // While it is away, for a few of the scheduler's retries (one each half lease): members get their answers.
-  await waitUntil('the bot notices the database is gone', () => logLines(bot.stderr()).some((line) => line.level >= 50), WAIT_MS);
-  const search = await sandbox.driver.command('news', { subcommand: 'search', options: { query: 'rocket' } });
-  assert.ok((shown(search).embeds ?? []).length > 0, 'search is answered from the library in memory');
-  const status = await sandbox.driver.command('digest', { subcommand: 'status' });
-  assert.equal(status.ephemeral, true, '/digest status answers only the member who asked');
-  assert.match(shown(status).content ?? '', /^Sorry.*try again/, 'a short apology, not a crash');
-  await sleep(3 * LEASE_SECONDS * 1000);
-  assert.equal(exitCode, undefined, `the process stays up while its database is away:\n${bot.stderr().slice(-3000)}`);
-  const whileAway = logLines(bot.stderr());
-
-  await relay.start();
   const db = new pg.Pool({ connectionString: url, max: 2 });
   // The database is dropped (its connections terminated) when the test ends.
   db.on('error', () => undefined);
   t.after(() => db.end());
-  await waitUntil(`all ${CHANNELS} digests are posted once the database is back`, async () => {
-    const rows = (await db.query<RunRow>('SELECT channel_id, status FROM runs')).rows;
+  return { sandbox, relay, bot, db, channels, received: () => received };
+}
+
+/** Waits until every digest is posted (a run closed any other way fails at once), then checks each was posted once. */
+async function assertEveryDigestPostedOnce({ sandbox, db, channels, received }: Rig, what: string): Promise<number> {
+  await waitUntil(`all ${CHANNELS} digests are posted ${what}`, async () => {
+    const rows = (await db.query<RunRow>('SELECT channel_id, status, outcome FROM runs')).rows;
+    const lost = rows.find((run) => run.status !== 'posted' && run.status !== 'sending');
+    assert.equal(lost, undefined, `no digest is given up: ${JSON.stringify(lost)}`);
     return rows.length === CHANNELS && rows.every((run) => run.status === 'posted');
   }, WAIT_MS);
 
@@ -157,7 +149,45 @@ test('PostgreSQL going away mid-delivery: search and /digest status still answer
     assert.ok(posted.length > 0, `channel ${channelId} got its digest`);
     messages += posted.length;
   }
-  assert.equal(received, messages, 'the sandbox received no message beyond the recorded ones');
+  assert.equal(received(), messages, 'the sandbox received no message beyond the recorded ones');
+  return messages;
+}
+
+function seedFor(what: string): () => number {
+  const seed = Number(process.env.NEWSDESK_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  console.log(`# ${what}: seed ${seed} (NEWSDESK_TEST_SEED=${seed} repeats this run)`);
+  return seeded(seed);
+}
+
+test('PostgreSQL going away mid-delivery: search and /digest status still answer, the process stays up, and once it is back every digest is posted exactly once', { timeout: 300_000 }, async (t) => {
+  const url = await postgresDatabase(t);
+  if (!url) return;
+  const random = seedFor('PostgreSQL outage');
+  // The database goes away once the sandbox has received a seeded number of digest messages: mid-delivery.
+  const cutAfter = 3 + Math.floor(random() * 30);
+  let away: Promise<void> | undefined;
+  const setUp = await rig(t, url, (count, relay) => {
+    if (count === cutAfter) away = relay.stop();
+  });
+  const { sandbox, relay, bot } = setUp;
+  let exitCode: number | null | undefined;
+  void bot.exited.then((code) => (exitCode = code));
+  await waitUntil(`the database is cut after ${cutAfter} messages`, () => away !== undefined, WAIT_MS);
+  await away;
+
+  // While it is away, for a few of the scheduler's retries (one each half lease): members get their answers.
+  await waitUntil('the bot notices the database is gone', () => logLines(bot.stderr()).some((line) => line.level >= 50), WAIT_MS);
+  const search = await sandbox.driver.command('news', { subcommand: 'search', options: { query: 'rocket' } });
+  assert.ok((shown(search).embeds ?? []).length > 0, 'search is answered from the library in memory');
+  const status = await sandbox.driver.command('digest', { subcommand: 'status' });
+  assert.equal(status.ephemeral, true, '/digest status answers only the member who asked');
+  assert.match(shown(status).content ?? '', /^Sorry.*try again/, 'a short apology, not a crash');
+  await sleep(3 * LEASE_SECONDS * 1000);
+  assert.equal(exitCode, undefined, `the process stays up while its database is away:\n${bot.stderr().slice(-3000)}`);
+  const whileAway = logLines(bot.stderr());
+
+  await relay.start();
+  const messages = await assertEveryDigestPostedOnce(setUp, 'once the database is back');
 
   // The log: structured lines only, never the password, and a failure that repeats (a timer trying again every half
   // lease while the database is away) is one line, not one stack trace per try.
@@ -178,6 +208,22 @@ test('PostgreSQL going away mid-delivery: search and /digest status still answer
 
   bot.child.kill('SIGTERM');
   assert.equal(await bot.exited, 0, 'the process stops cleanly on SIGTERM');
+});
+
+test('PostgreSQL restarting again and again mid-delivery (connections cut, new ones accepted): no digest is given up, and each is posted exactly once', { timeout: 300_000 }, async (t) => {
+  const url = await postgresDatabase(t);
+  if (!url) return;
+  const random = seedFor('PostgreSQL restarts');
+  // Every few messages (a seeded pace) the server restarts: the statements under way fail, the next ones reconnect.
+  const every = 2 + Math.floor(random() * 4);
+  const restarts = 20;
+  const setUp = await rig(t, url, (count, relay) => {
+    if (count % every === 0 && count / every <= restarts) relay.cut();
+  });
+  const messages = await assertEveryDigestPostedOnce(setUp, `through ${restarts} restarts of the database`);
+  console.log(`# ${messages} messages in ${CHANNELS} channels; the database restarted every ${every} messages`);
+  setUp.bot.child.kill('SIGTERM');
+  assert.equal(await setUp.bot.exited, 0, 'the process stops cleanly on SIGTERM');
 });
 
 /** A port nothing listens on (taken, then freed). */

@@ -18,6 +18,7 @@ import { plural } from '../util/text.js';
 import { forumPostTitle, type ForumPosts, type Place } from './forumPosts.js';
 import { Publishing, type Publisher } from './publishing.js';
 import { findPosted, type History, type HistoryResult } from './reconcile.js';
+import { PlanInputsUnreadable } from './planInputs.js';
 import { withRetries, type Failure } from './retry.js';
 import { RunLease } from './runLease.js';
 import { ChannelLanes } from './channelLanes.js';
@@ -150,6 +151,8 @@ export class DigestDelivery {
       try {
         planned = await run.plan();
       } catch (error) {
+        // The store failed, not the digest: the slot stays open and is tried again (a restart of its server).
+        if (error instanceof PlanInputsUnreadable) return this.stop({ id: null, ...run }, `${error.message}, so nothing was posted`, error.cause);
         const summary = `failed: the digest could not be built (${error instanceof Error ? error.message : String(error)})`;
         this.logger.error({ event: 'digest.plan_failed', channelId: run.channelId, slot: run.slot.toISOString(), err: error }, 'digest plan failed');
         const closed = await store.closeSlot(run, run.slot, 'failed', summary);

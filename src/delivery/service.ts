@@ -13,6 +13,7 @@ import { EligibilityLedger } from './eligibility.js';
 import { DigestDelivery } from './exactlyOnce.js';
 import type { RunOutcome, Sender } from './exactlyOnce.js';
 import type { ForumPosts } from './forumPosts.js';
+import { PlanInputsUnreadable } from './planInputs.js';
 import type { Publisher } from './publishing.js';
 import type { History } from './reconcile.js';
 import type { SubscriptionService } from '../subscriptions/service.js';
@@ -25,6 +26,15 @@ export type DigestTarget = Pick<Subscription, 'channelId' | 'timezone' | 'days' 
 
 /** The digest as it would be posted now, or why there is none. */
 export type DigestDraft = { ok: true; messages: DigestMessage[]; stories: number } | { ok: false; detail: string };
+
+/** What the state says a draft depends on: when stories were first seen, the last run, what the channel has had. */
+interface DraftInputs {
+  eligibleAt: ReadonlyMap<string, number>;
+  live: ReturnType<typeof liveReach> | undefined;
+  lastPlannedAt: Date | null;
+  seenUrls: Set<string>;
+  plannedUrls: Set<string>;
+}
 
 /** One message of a digest: its body, and the stories to record as sent once it is posted. */
 export type DigestMessage = PlannedMessage & { payload: MessagePayload };
@@ -74,6 +84,11 @@ export class DigestService {
    * messages. A since-last window starts at the run of the digest before `slot`.
    */
   async draft(target: DigestTarget, now: Date, slot = now): Promise<DigestDraft> {
+    return this.build(target, now, await this.readInputs(target, slot));
+  }
+
+  /** What the state says the draft of `target` for `slot` depends on. */
+  private async readInputs(target: DigestTarget, slot: Date): Promise<DraftInputs> {
     const { store } = this.deps;
     const eligibleAt = await this.noteEligibility();
     const live = target.kind === 'live' && target.updatedAt !== undefined ? liveReach({ settings: target.settings, updatedAt: target.updatedAt }) : undefined;
@@ -82,6 +97,10 @@ export class DigestService {
       store.seenUrls(target.channelId),
       store.plannedUrls(target.channelId),
     ]);
+    return { eligibleAt, live, lastPlannedAt, seenUrls, plannedUrls };
+  }
+
+  private build(target: DigestTarget, now: Date, { eligibleAt, live, lastPlannedAt, seenUrls, plannedUrls }: DraftInputs): DigestDraft {
     const choice = chooseDigest({
       articles: this.deps.library.all(),
       now,
@@ -130,7 +149,11 @@ export class DigestService {
   }
 
   private async plan(target: DigestTarget, slot: Date): Promise<Plan> {
-    const draft = await this.draft(target, this.deps.clock.now(), slot);
+    const now = this.deps.clock.now();
+    const inputs = await this.readInputs(target, slot).catch((error: unknown) => {
+      throw new PlanInputsUnreadable(error);
+    });
+    const draft = this.build(target, now, inputs);
     return draft.ok ? draft.messages : { empty: draft.detail };
   }
 }

@@ -2,8 +2,8 @@
 // through a TCP relay that the test stops while the bot is posting 60 due digests, at a seeded point
 // (NEWSDESK_TEST_SEED repeats one). While the database is away members still get search results and a short apology
 // from /digest status, the process stays up and logs structured lines without repeating one failure over and over;
-// once it is back every digest is posted, each message exactly once. The same holds through a server that restarts
-// again and again (every connection cut) while it posts. And a process that starts with no PostgreSQL to reach stops
+// once it is back every digest is posted, each message exactly once. The same holds through a link that falls silent
+// (nothing answers, nothing closes) and a server that restarts again and again while it posts. And a process that starts with no PostgreSQL to reach stops
 // at once, naming DATABASE_URL and the fix.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -208,6 +208,31 @@ test('PostgreSQL going away mid-delivery: search and /digest status still answer
 
   bot.child.kill('SIGTERM');
   assert.equal(await bot.exited, 0, 'the process stops cleanly on SIGTERM');
+});
+
+test('PostgreSQL falling silent mid-delivery (nothing answers, nothing closes): /digest status still apologises in time, and once the link is back every digest is posted exactly once', { timeout: 300_000 }, async (t) => {
+  const url = await postgresDatabase(t);
+  if (!url) return;
+  const random = seedFor('PostgreSQL silent');
+  const holdAfter = 3 + Math.floor(random() * 30);
+  let held = false;
+  const setUp = await rig(t, url, (count, relay) => {
+    if (count !== holdAfter) return;
+    relay.hold();
+    held = true;
+  });
+  await waitUntil(`the database falls silent after ${holdAfter} messages`, () => held, WAIT_MS);
+  // Its statements wait for an answer up to their timeout, far past the 3 s in which Discord needs the bot's.
+  const status = await setUp.sandbox.driver.command('digest', { subcommand: 'status' });
+  assert.equal(status.ephemeral, true, '/digest status answers only the member who asked');
+  assert.match(shown(status).content ?? '', /^Sorry.*try again/, 'a short apology, not "The application did not respond"');
+
+  await setUp.relay.stop();
+  await setUp.relay.start();
+  const messages = await assertEveryDigestPostedOnce(setUp, 'once the database answers again');
+  console.log(`# ${messages} messages in ${CHANNELS} channels; the database fell silent after ${holdAfter}`);
+  setUp.bot.child.kill('SIGTERM');
+  assert.equal(await setUp.bot.exited, 0, 'the process stops cleanly on SIGTERM');
 });
 
 test('PostgreSQL restarting again and again mid-delivery (connections cut, new ones accepted): no digest is given up, and each is posted exactly once', { timeout: 300_000 }, async (t) => {

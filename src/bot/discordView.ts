@@ -45,6 +45,22 @@ const CHANNEL_FACTS_TTL_MS = 10 * 60_000;
 export async function restView(rest: REST, now: () => number = Date.now): Promise<DiscordView> {
   const me = (await rest.get(Routes.user('@me'))) as APIUser;
   const known = new Map<string, { facts: ChannelFacts | undefined; until: number }>();
+  const remember = (channelId: string, facts: ChannelFacts | undefined) => known.set(channelId, { facts, until: now() + CHANNEL_FACTS_TTL_MS });
+  // Every request counts against the token's 50 per second, the posts too: a scheduler that looked up each of 500
+  // channels of one server spent as many requests on that as on the digests, and took twice as long to post them.
+  // Once a second channel of a server is looked up, the server's channels are listed in one request instead, as a
+  // gateway connection knows them all: hidden ones too (delivery finds those out when it posts, as it does there).
+  const looked = new Map<string, number>();
+  const listedUntil = new Map<string, number>();
+  const listGuild = async (guildId: string): Promise<void> => {
+    if ((listedUntil.get(guildId) ?? 0) > now()) return;
+    listedUntil.set(guildId, now() + CHANNEL_FACTS_TTL_MS);
+    await (rest.get(Routes.guildChannels(guildId)) as Promise<APIChannelWithGuild[]>).then(
+      (channels) => channels.forEach((channel) => remember(channel.id, factsOf(channel))),
+      // Only a shortcut: without it each channel is looked up on its own, as before.
+      () => undefined,
+    );
+  };
   return {
     botUserId: () => me.id,
     channel: async (channelId) => {
@@ -52,16 +68,26 @@ export async function restView(rest: REST, now: () => number = Date.now): Promis
       if (cached && cached.until > now()) return cached.facts;
       let facts: ChannelFacts | undefined;
       try {
-        const channel = (await rest.get(Routes.channel(channelId))) as APIChannel & { guild_id?: string; default_auto_archive_duration?: number };
-        facts = { type: channel.type, guildId: channel.guild_id ?? null, defaultAutoArchiveDuration: channel.default_auto_archive_duration ?? null };
+        facts = factsOf((await rest.get(Routes.channel(channelId))) as APIChannelWithGuild);
       } catch (error) {
         // Unknown or hidden: delivery finds out when it posts, and says why there. Anything else (Discord or the network
         // failing) is not an answer, and the run waits for the next attempt.
         if (!(error instanceof DiscordAPIError && (error.status === 403 || error.status === 404))) throw error;
         facts = undefined;
       }
-      known.set(channelId, { facts, until: now() + CHANNEL_FACTS_TTL_MS });
+      remember(channelId, facts);
+      const guildId = facts?.guildId;
+      if (guildId) {
+        looked.set(guildId, (looked.get(guildId) ?? 0) + 1);
+        if (looked.get(guildId)! >= 2) await listGuild(guildId);
+      }
       return facts;
     },
   };
+}
+
+type APIChannelWithGuild = APIChannel & { guild_id?: string; default_auto_archive_duration?: number };
+
+function factsOf(channel: APIChannelWithGuild): ChannelFacts {
+  return { type: channel.type, guildId: channel.guild_id ?? null, defaultAutoArchiveDuration: channel.default_auto_archive_duration ?? null };
 }

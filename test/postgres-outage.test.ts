@@ -196,7 +196,7 @@ test('PostgreSQL going away mid-delivery: search and /digest status still answer
   for (const line of lines) assert.equal(typeof line.event, 'string', `every log line names its event: ${JSON.stringify(line)}`);
   const errors = new Map<string, number>();
   for (const line of whileAway.filter((l) => l.level >= 50)) errors.set(line.event!, (errors.get(line.event!) ?? 0) + 1);
-  for (const event of ['scheduler.takeover_failed', 'scheduler.poll_failed', 'scheduler.tick_failed']) {
+  for (const event of ['scheduler.takeover_failed', 'scheduler.poll_failed', 'scheduler.tick_failed', 'live.tick_failed']) {
     assert.ok((errors.get(event) ?? 0) <= 1, `${event} is logged once while the database is away, not at every try: ${errors.get(event)} times`);
   }
   const perChannel = new Map<string, string[]>();

@@ -10,6 +10,7 @@ import type { StateStore } from '../state/stateStore.js';
 import type { Subscription } from '../state/types.js';
 import type { Clock } from '../util/clock.js';
 import { batchDue, batchSlot } from './liveBatch.js';
+import { RepeatedFailureLog } from './owedRetry.js';
 import { perChannel } from './pool.js';
 import { DEFAULT_CONCURRENCY } from './scheduler.js';
 
@@ -37,8 +38,11 @@ export class LiveRunner {
   private task: ScheduledTask | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private readonly failures: RepeatedFailureLog;
 
-  constructor(private readonly deps: LiveRunnerDeps) {}
+  constructor(private readonly deps: LiveRunnerDeps) {
+    this.failures = new RepeatedFailureLog(deps.logger, 'live.recovered');
+  }
 
   /**
    * Ticks once (a batch due while the bot was down goes out on start, and the library is dated), then every minute.
@@ -116,8 +120,14 @@ export class LiveRunner {
     }
   }
 
-  // A timer has no caller to hand a failure to (a database error, say): it is logged, and the next minute tries again.
-  private tickLogged(): Promise<void> {
-    return this.tick().catch((error: unknown) => this.deps.logger.error({ event: 'live.tick_failed', err: error }, 'live tick failed'));
+  // A timer has no caller to hand a failure to (a database error, say): it is logged, once while it repeats every
+  // minute, and the next minute tries again.
+  private async tickLogged(): Promise<void> {
+    try {
+      await this.tick();
+      this.failures.succeeded();
+    } catch (error) {
+      this.failures.failed({ event: 'live.tick_failed' }, error, 'live tick failed', 'debug');
+    }
   }
 }

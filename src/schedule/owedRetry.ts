@@ -49,7 +49,8 @@ export class OwedRetry {
 export class RepeatedFailureLog {
   private current: string | undefined;
 
-  constructor(private readonly logger: Logger) {}
+  /** `recovered`: the event of the line that says the failing work works again. */
+  constructor(private readonly logger: Logger, private readonly recovered: string) {}
 
   /** Logs `error` with `fields` (their `event` included), in full unless it is the failure already logged. */
   failed(fields: { event: string } & Record<string, unknown>, error: unknown, message: string, repeatLevel: 'warn' | 'debug'): void {
@@ -65,7 +66,7 @@ export class RepeatedFailureLog {
   /** Something worked: the next failure is logged in full again. */
   succeeded(): void {
     if (this.current === undefined) return;
-    this.logger.info({ event: 'scheduler.recovered', problem: this.current }, 'the scheduler works again');
+    this.logger.info({ event: this.recovered, problem: this.current }, 'working again after a failure');
     this.current = undefined;
   }
 }

@@ -75,7 +75,7 @@ export class DigestScheduler {
     this.logger = deps.logger;
     this.catchUpMs = (deps.catchUpHours ?? DEFAULT_MAX_AGE_HOURS) * HOUR_MS;
     this.owed = new OwedRetry(this.store.lease.leaseMs / 2, OWED_RETRY_MAX_MS);
-    this.failures = new RepeatedFailureLog(this.logger);
+    this.failures = new RepeatedFailureLog(this.logger, 'scheduler.recovered');
   }
 
   /**

@@ -7,22 +7,19 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, test } from 'node:test';
 import { REST } from 'discord.js';
 import pg from 'pg';
 import { commandDefinitions } from '../src/bot/commands/index.js';
 import { deployCommands } from '../src/bot/deploy.js';
-import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { createLogger } from '../src/log.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
-import { PostgresStore } from '../src/state/postgres/postgresStore.js';
 import { killBotProcesses, startBotProcess } from './helpers/botProcess.js';
-import { TestClock } from './helpers/clock.js';
+import { waitUntil } from './helpers/bot.js';
 import { postgresDatabase } from './helpers/postgres.js';
 import { killProxyProcesses, startProxyProcess } from './helpers/proxyProcess.js';
 import { projectRoot } from './helpers/shared.js';
-import { subscribe } from './helpers/subscriptions.js';
+import { assertPostedOnce, seedDueDigests, testRandom } from './helpers/sharedState.js';
 
 const GUILDS = 8;
 const SHARDS = 4;
@@ -36,35 +33,12 @@ after(() => {
   killProxyProcesses();
 });
 
-/** A small deterministic generator (mulberry32), so a failing kill point can be replayed from its seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(250);
-  }
-}
-
 interface RunRow { channel_id: string; status: string; lease_owner: string | null }
-interface MessageRow { channel_id: string; message_id: string | null }
 
 test('two gateways and two schedulers share PostgreSQL and one REST proxy: a scheduler SIGKILLed mid-delivery loses nothing and posts nothing twice', { timeout: 600_000 }, async (t) => {
   const url = await postgresDatabase(t);
   if (!url) return;
-  const seed = Number(process.env.NEWSDESK_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
-  const random = seeded(seed);
-  console.log(`# multi-process exactly-once: seed ${seed} (NEWSDESK_TEST_SEED=${seed} repeats this run)`);
+  const random = testRandom('multi-process exactly-once');
 
   const sandbox = await DiscordSandbox.start({ logger: createLogger('silent'), guilds: GUILDS, shards: SHARDS, maxConcurrency: 2 });
   t.after(() => sandbox.close());
@@ -72,20 +46,9 @@ test('two gateways and two schedulers share PostgreSQL and one REST proxy: a sch
   t.after(() => rm(work, { recursive: true, force: true }));
   await deployCommands(new REST({ api: sandbox.apiUrl }).setToken(sandbox.token), sandbox.applicationId, commandDefinitions());
 
-  // 400 digests due a minute ago, set up an hour before (a slot before a digest's set-up is never owed).
-  const now = new Date();
-  const due = new Date(now.getTime() - 60_000);
-  const time = `${String(due.getUTCHours()).padStart(2, '0')}:${String(due.getUTCMinutes()).padStart(2, '0')}`;
-  const seeding = await PostgresStore.connect(url, { logger: createLogger('silent'), clock: new TestClock(new Date(now.getTime() - 3_600_000)) });
-  const channels: string[] = [];
-  for (const guild of sandbox.guilds) {
-    for (let i = 0; i < CHANNELS_PER_GUILD; i++) {
-      const channelId = sandbox.createChannel(`news-${i}`, { guildId: guild.id });
-      channels.push(channelId);
-      await subscribe(seeding, { channelId, guildId: guild.id, time, settings: { ...DEFAULT_DIGEST_SETTINGS, size: 10, window: { kind: 'all' } } });
-    }
-  }
-  await seeding.close();
+  const channels = sandbox.guilds.flatMap((guild) =>
+    Array.from({ length: CHANNELS_PER_GUILD }, (_, i) => ({ channelId: sandbox.createChannel(`news-${i}`, { guildId: guild.id }), guildId: guild.id })));
+  await seedDueDigests(url, channels);
 
   const proxy = await startProxyProcess(sandbox.apiUrl);
   const shared = { DATABASE_URL: url, DISCORD_API_URL: proxy.apiUrl, CONTENT_DIR: path.join(projectRoot, 'content'), RUN_LEASE_SECONDS: String(LEASE_SECONDS) };
@@ -114,33 +77,22 @@ test('two gateways and two schedulers share PostgreSQL and one REST proxy: a sch
   // The database is dropped (its connections terminated) when the test ends.
   db.on('error', () => undefined);
   const runs = async () => (await db.query<RunRow>('SELECT channel_id, status, lease_owner FROM runs')).rows;
-  await waitUntil(`all ${channels.length} digests are posted`, async () => {
+  await waitUntil(async () => {
     const rows = await runs();
     return rows.length === channels.length && rows.every((run) => run.status === 'posted');
-  }, DELIVERY_WAIT_MS).catch(async (error: unknown) => {
+  }, `all ${channels.length} digests are posted`, DELIVERY_WAIT_MS, 250).catch(async (error: unknown) => {
     const unfinished = (await db.query('SELECT id, status, outcome, lease_owner, lease_until FROM runs WHERE status <> $1 LIMIT 5', ['posted'])).rows;
     throw new Error(`${String(error)}; ${(await runs()).length} runs, unfinished: ${JSON.stringify(unfinished)}\nsurvivor's log:\n${survivor.stderr().slice(-3000)}`);
   });
   assert.equal(killedAt, killAfter, `the victim was killed after ${killAfter} messages`);
   assert.equal(await victim.exited, null, 'the victim died by SIGKILL, not by finishing');
 
-  // Exactly once: each channel holds exactly the messages its run recorded, none missing, none twice.
-  const recorded = (await db.query<MessageRow>('SELECT r.channel_id, m.message_id FROM run_messages m JOIN runs r ON r.id = m.run_id')).rows;
-  const byChannel = new Map<string, string[]>();
-  for (const row of recorded) {
-    assert.ok(row.message_id, `every planned message of ${row.channel_id} was recorded as sent`);
-    byChannel.set(row.channel_id, [...(byChannel.get(row.channel_id) ?? []), row.message_id]);
-  }
-  let messages = 0;
-  for (const channelId of channels) {
-    const posted = sandbox.messages(channelId).filter((m) => m.authorId === undefined).map((m) => m.id).sort();
-    assert.deepEqual(posted, [...(byChannel.get(channelId) ?? [])].sort(), `channel ${channelId} holds each planned message exactly once`);
-    assert.ok(posted.length > 0, `channel ${channelId} got its digest`);
-    messages += posted.length;
-  }
-  assert.equal(received, messages, 'the sandbox received no message beyond the recorded ones');
+  const messages = await assertPostedOnce(db, sandbox, channels.map((c) => c.channelId), received);
   assert.match(survivor.stderr(), /"event":"scheduler\.takeover"/, 'the survivor took over runs the victim had leased');
-  assert.equal(sandbox.rateLimited.global, 0, 'no global 429: every process went through the one proxy');
+  // Discord's global window opens when a request arrives, discord.js's when it sends one: on a loaded machine a few
+  // requests can cross into the next window (retried, never lost; the benchmark counts them). Two processes each
+  // spending the whole 50 a second, with no shared queue, meet hundreds.
+  assert.ok(sandbox.rateLimited.global <= messages * 0.02, `the processes shared one rate limit: ${sandbox.rateLimited.global} global 429s for ${messages} posts`);
 
   // Each process says it is ready, and the survivor's metrics count what it posted.
   for (const bot of [...gateways, survivor]) {

@@ -17,18 +17,17 @@ import { REST } from 'discord.js';
 import pg from 'pg';
 import { commandDefinitions } from '../src/bot/commands/index.js';
 import { deployCommands } from '../src/bot/deploy.js';
-import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { createLogger } from '../src/log.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
-import { PostgresStore } from '../src/state/postgres/postgresStore.js';
+import { waitUntil } from './helpers/bot.js';
 import { killBotProcesses, startBotProcess } from './helpers/botProcess.js';
 import type { BotProcess } from './helpers/botProcess.js';
-import { TestClock } from './helpers/clock.js';
 import { postgresDatabase } from './helpers/postgres.js';
 import { shown } from './helpers/replies.js';
 import { projectRoot } from './helpers/shared.js';
-import { subscribe } from './helpers/subscriptions.js';
-import { TcpRelay } from './helpers/tcpRelay.js';
+import { assertPostedOnce, seedDueDigests, testRandom } from './helpers/sharedState.js';
+import { relayedDatabase } from './helpers/tcpRelay.js';
+import type { TcpRelay } from './helpers/tcpRelay.js';
 
 const CHANNELS = 60;
 const LEASE_SECONDS = 5;
@@ -41,26 +40,6 @@ const WAIT_MS = 120_000;
 
 after(() => killBotProcesses());
 
-/** A small deterministic generator (mulberry32), so a failing cut point can be replayed from its seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(250);
-  }
-}
-
 interface LogLine { level: number; event?: string; channelId?: string }
 
 /** The process's stderr as log lines; a line that is not one (a raw stack, an unhandled rejection) fails the test. */
@@ -72,7 +51,6 @@ function logLines(stderr: string): LogLine[] {
 }
 
 interface RunRow { channel_id: string; status: string; outcome: string | null }
-interface MessageRow { channel_id: string; message_id: string | null }
 
 /** The sandbox, 60 digests due in PostgreSQL, the relay to it, and the bot started through it. */
 interface Rig {
@@ -97,25 +75,10 @@ async function rig(t: TestContext, url: string, onMessage: (count: number, relay
   await deployCommands(new REST({ api: sandbox.apiUrl }).setToken(sandbox.token), sandbox.applicationId, commandDefinitions(), sandbox.guild.id);
 
   // 60 digests due a minute ago, set up an hour before (a slot before a digest's set-up is never owed).
-  const now = new Date();
-  const due = new Date(now.getTime() - 60_000);
-  const time = `${String(due.getUTCHours()).padStart(2, '0')}:${String(due.getUTCMinutes()).padStart(2, '0')}`;
-  const seeding = await PostgresStore.connect(url, { logger: createLogger('silent'), clock: new TestClock(new Date(now.getTime() - 3_600_000)) });
-  const channels: string[] = [];
-  for (let i = 0; i < CHANNELS; i++) {
-    const channelId = sandbox.createChannel(`news-${i}`);
-    channels.push(channelId);
-    await subscribe(seeding, { channelId, guildId: sandbox.guild.id, time, settings: { ...DEFAULT_DIGEST_SETTINGS, size: 10, window: { kind: 'all' } } });
-  }
-  await seeding.close();
+  const channels = Array.from({ length: CHANNELS }, (_, i) => sandbox.createChannel(`news-${i}`));
+  await seedDueDigests(url, channels.map((channelId) => ({ channelId, guildId: sandbox.guild.id })));
 
-  const server = new URL(url);
-  const relay = new TcpRelay({ host: server.hostname, port: Number(server.port || 5432) });
-  await relay.start();
-  t.after(() => relay.stop());
-  const viaRelay = new URL(url);
-  viaRelay.hostname = '127.0.0.1';
-  viaRelay.port = String(relay.port);
+  const { relay, url: viaRelay } = await relayedDatabase(t, url);
   viaRelay.password ||= PASSWORD;
   let received = 0;
   t.after(sandbox.onMessage(() => onMessage((received += 1), relay)));
@@ -131,41 +94,20 @@ async function rig(t: TestContext, url: string, onMessage: (count: number, relay
 
 /** Waits until every digest is posted (a run closed any other way fails at once), then checks each was posted once. */
 async function assertEveryDigestPostedOnce({ sandbox, db, channels, received }: Rig, what: string): Promise<number> {
-  await waitUntil(`all ${CHANNELS} digests are posted ${what}`, async () => {
+  await waitUntil(async () => {
     const rows = (await db.query<RunRow>('SELECT channel_id, status, outcome FROM runs')).rows;
     const lost = rows.find((run) => run.status !== 'posted' && run.status !== 'sending');
     assert.equal(lost, undefined, `no digest is given up: ${JSON.stringify(lost)}`);
     return rows.length === CHANNELS && rows.every((run) => run.status === 'posted');
-  }, WAIT_MS);
+  }, `all ${CHANNELS} digests are posted ${what}`, WAIT_MS, 250);
 
-  // Exactly once: each channel holds exactly the messages its run recorded, none missing, none twice.
-  const recorded = (await db.query<MessageRow>('SELECT r.channel_id, m.message_id FROM run_messages m JOIN runs r ON r.id = m.run_id')).rows;
-  const byChannel = new Map<string, string[]>();
-  for (const row of recorded) {
-    assert.ok(row.message_id, `every planned message of ${row.channel_id} was recorded as sent`);
-    byChannel.set(row.channel_id, [...(byChannel.get(row.channel_id) ?? []), row.message_id]);
-  }
-  let messages = 0;
-  for (const channelId of channels) {
-    const posted = sandbox.messages(channelId).filter((m) => m.authorId === undefined).map((m) => m.id).sort();
-    assert.deepEqual(posted, [...(byChannel.get(channelId) ?? [])].sort(), `channel ${channelId} holds each planned message exactly once`);
-    assert.ok(posted.length > 0, `channel ${channelId} got its digest`);
-    messages += posted.length;
-  }
-  assert.equal(received(), messages, 'the sandbox received no message beyond the recorded ones');
-  return messages;
-}
-
-function seedFor(what: string): () => number {
-  const seed = Number(process.env.NEWSDESK_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
-  console.log(`# ${what}: seed ${seed} (NEWSDESK_TEST_SEED=${seed} repeats this run)`);
-  return seeded(seed);
+  return assertPostedOnce(db, sandbox, channels, received());
 }
 
 test('PostgreSQL going away mid-delivery: search and /digest status still answer, the process stays up, and once it is back every digest is posted exactly once', { timeout: 300_000 }, async (t) => {
   const url = await postgresDatabase(t);
   if (!url) return;
-  const random = seedFor('PostgreSQL outage');
+  const random = testRandom('PostgreSQL outage');
   // The database goes away once the sandbox has received a seeded number of digest messages: mid-delivery.
   const cutAfter = 3 + Math.floor(random() * 30);
   let away: Promise<void> | undefined;
@@ -175,11 +117,11 @@ test('PostgreSQL going away mid-delivery: search and /digest status still answer
   const { sandbox, relay, bot } = setUp;
   let exitCode: number | null | undefined;
   void bot.exited.then((code) => (exitCode = code));
-  await waitUntil(`the database is cut after ${cutAfter} messages`, () => away !== undefined, WAIT_MS);
+  await waitUntil(() => away !== undefined, `the database is cut after ${cutAfter} messages`, WAIT_MS, 250);
   await away;
 
   // While it is away, for a few of the scheduler's retries (one each half lease): members get their answers.
-  await waitUntil('the bot notices the database is gone', () => logLines(bot.stderr()).some((line) => line.level >= 50), WAIT_MS);
+  await waitUntil(() => logLines(bot.stderr()).some((line) => line.level >= 50), 'the bot notices the database is gone', WAIT_MS, 250);
   const search = await sandbox.driver.command('news', { subcommand: 'search', options: { query: 'rocket' } });
   assert.ok((shown(search).embeds ?? []).length > 0, 'search is answered from the library in memory');
   const status = await sandbox.driver.command('digest', { subcommand: 'status' });
@@ -216,7 +158,7 @@ test('PostgreSQL going away mid-delivery: search and /digest status still answer
 test('PostgreSQL falling silent mid-delivery (nothing answers, nothing closes): /digest status still apologises in time, and once the link is back every digest is posted exactly once', { timeout: 300_000 }, async (t) => {
   const url = await postgresDatabase(t);
   if (!url) return;
-  const random = seedFor('PostgreSQL silent');
+  const random = testRandom('PostgreSQL silent');
   const holdAfter = 3 + Math.floor(random() * 30);
   let held = false;
   const setUp = await rig(t, url, (count, relay) => {
@@ -224,7 +166,7 @@ test('PostgreSQL falling silent mid-delivery (nothing answers, nothing closes): 
     relay.hold();
     held = true;
   });
-  await waitUntil(`the database falls silent after ${holdAfter} messages`, () => held, WAIT_MS);
+  await waitUntil(() => held, `the database falls silent after ${holdAfter} messages`, WAIT_MS, 250);
   // Its statements wait for an answer up to their timeout, far past the 3 s in which Discord needs the bot's.
   const status = await setUp.sandbox.driver.command('digest', { subcommand: 'status' });
   assert.equal(status.ephemeral, true, '/digest status answers only the member who asked');
@@ -241,7 +183,7 @@ test('PostgreSQL falling silent mid-delivery (nothing answers, nothing closes): 
 test('PostgreSQL restarting again and again mid-delivery (connections cut, new ones accepted): no digest is given up, and each is posted exactly once', { timeout: 300_000 }, async (t) => {
   const url = await postgresDatabase(t);
   if (!url) return;
-  const random = seedFor('PostgreSQL restarts');
+  const random = testRandom('PostgreSQL restarts');
   // Every few messages (a seeded pace) the server restarts: the statements under way fail, the next ones reconnect.
   const every = 2 + Math.floor(random() * 4);
   const restarts = 20;

@@ -16,7 +16,7 @@ import type { PostgresStoreOptions } from '../src/state/postgres/postgresStore.j
 import type { Plan, RunTarget, SubscriptionInput } from '../src/state/types.js';
 import { TestClock } from './helpers/clock.js';
 import { ADMIN_URL_SETTING, postgresDatabase, withDatabase } from './helpers/postgres.js';
-import { TcpRelay } from './helpers/tcpRelay.js';
+import { relayedDatabase } from './helpers/tcpRelay.js';
 
 const logger = createLogger('silent');
 const SLOT = new Date('2026-03-01T08:00:00Z');
@@ -193,13 +193,7 @@ test('a missing database or a wrong password is refused with the setting, the pr
 test('a PostgreSQL that goes away mid-run fails operations without ending the process, and once it is back they succeed', async (t) => {
   const url = await postgresDatabase(t);
   if (!url) return;
-  const server = new URL(url);
-  const relay = new TcpRelay({ host: server.hostname, port: Number(server.port || 5432) });
-  await relay.start();
-  t.after(() => relay.stop());
-  const viaRelay = new URL(url);
-  viaRelay.hostname = '127.0.0.1';
-  viaRelay.port = String(relay.port);
+  const { relay, url: viaRelay } = await relayedDatabase(t, url);
   const lines: { event?: string }[] = [];
   const capture = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line)) });
   const [store] = await connectAll(t, viaRelay.toString(), ['process-a'], { logger: capture, timeouts: { connectMs: 2_000, queryMs: 3_000 } });

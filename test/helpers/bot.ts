@@ -85,11 +85,15 @@ export function writeFixtureArticles(dir: string, now: Date, articles: readonly 
   for (const article of articles) fs.writeFileSync(path.join(dir, `${article.slug}.md`), articleFile(article, now));
 }
 
-/** Waits (bounded, so a broken bot fails instead of hanging) for a change the bot picks up asynchronously. */
-export async function waitUntil(condition: () => boolean, what: string, limitMs = 10_000): Promise<void> {
-  for (let waited = 0; !condition(); waited += 20) {
-    if (waited > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+/**
+ * Waits (bounded, so a broken bot fails instead of hanging) for a change the bot picks up asynchronously, checking
+ * every `everyMs` (a check that asks a database wants a longer pause than one that reads memory).
+ */
+export async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, limitMs = 10_000, everyMs = 20): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
 

@@ -62,3 +62,15 @@ export class TcpRelay {
     socket.on('close', () => this.sockets.delete(socket));
   }
 }
+
+/** A started relay in front of the PostgreSQL server of `url`, stopped when the test ends, and the URL through it. */
+export async function relayedDatabase(t: { after(fn: () => Promise<void>): void }, url: string): Promise<{ relay: TcpRelay; url: URL }> {
+  const server = new URL(url);
+  const relay = new TcpRelay({ host: server.hostname, port: Number(server.port || 5432) });
+  await relay.start();
+  t.after(() => relay.stop());
+  const viaRelay = new URL(url);
+  viaRelay.hostname = '127.0.0.1';
+  viaRelay.port = String(relay.port);
+  return { relay, url: viaRelay };
+}

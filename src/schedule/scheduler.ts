@@ -188,21 +188,29 @@ export class DigestScheduler {
 
   private async dueJobs(now: Date): Promise<Job[]> {
     const jobs = await triagePendingRuns(this.store, await this.store.pendingRuns(), now, this.catchUpMs, this.logger);
-    for (const subscription of await this.store.listSubscriptions()) {
-      const { id, channelId } = subscription;
-      if (subscription.paused || subscription.kind !== 'scheduled') continue;
+    const scheduled = (await this.store.listSubscriptions()).filter((subscription) => !subscription.paused && subscription.kind === 'scheduled');
+    // All looked up at once rather than one round trip after another: 500 due digests on PostgreSQL waited ~1 s here.
+    const runs = await Promise.all(scheduled.map((subscription) => {
       const slot = previousSlot(now, subscription);
       // A slot from before the last setup, resume or change is not owed: setting up at 09:00 for 08:00 posts tomorrow.
-      if (slot < subscription.updatedAt || (await this.store.findRun(id, slot))) continue;
+      return slot < subscription.updatedAt ? null : this.store.findRun(subscription.id, slot).then((run) => run ?? slot);
+    }));
+    const owed: Job[] = [];
+    for (const [index, subscription] of scheduled.entries()) {
+      const { id, channelId } = subscription;
+      const slot = runs[index];
+      if (!(slot instanceof Date)) continue;
       if (now.getTime() - slot.getTime() > this.catchUpMs) {
         const summary = `skipped: the ${subscription.time} digest was missed while the bot was offline for more than ${this.catchUpMs / HOUR_MS} hours`;
         await this.store.closeSlot({ subscriptionId: id, channelId }, slot, 'skipped', summary);
         this.logger.info({ event: 'digest.missed_skipped', subscriptionId: id, channelId, slot: slot.toISOString() }, 'missed digest too old to catch up');
         continue;
       }
-      jobs.push({ channelId, subscription, slot });
+      owed.push({ channelId, subscription, slot });
     }
-    return jobs;
+    // Each process takes the due slots in an order of its own: schedulers sharing a database and walking one order
+    // planned the same digests side by side, one of them for nothing.
+    return [...jobs, ...shuffled(owed)];
   }
 
   /** The tick owed since runs were left unfinished by a failure; it backs off while they keep failing. */
@@ -254,6 +262,15 @@ export class DigestScheduler {
       this.failures.failed({ event: 'digest.run_crashed', ...context }, error, 'digest run failed unexpectedly', 'warn');
     }
   }
+}
+
+/** The items in a random order (Fisher-Yates). */
+function shuffled<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
 }
 
 // A pause and a resume within one millisecond leave updatedAt as it was: the flag tells them apart.

@@ -79,6 +79,7 @@ export interface RunRequest extends RunTarget {
 const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 1000 };
 
 const STOPPING = 'pending: Newsdesk is stopping; what is left is posted when it starts again';
+const CLAIMING_ELSEWHERE = 'pending: another Newsdesk process is claiming this digest; it is looked at again shortly, in case that process stops first';
 const TAKEN_OVER = 'pending: another Newsdesk process took this digest over (this one did not renew its lease in time) and posts what is left';
 
 const problemText = (error: unknown) => {
@@ -164,7 +165,13 @@ export class DigestDelivery {
         return this.stop({ id: null, subscriptionId: run.subscriptionId, channelId: run.channelId, slot: run.slot }, `the digest could not be saved before posting, so nothing was posted (${problemText(error)})`, error);
       }
       // Only another process can claim between our look-up and our claim (this process plans a channel in its lane).
-      if (!record) return { channelId: run.channelId, slot: run.slot, runId: null, status: 'skipped', summary: 'claimed by another process', messageIds: [] };
+      // Its claim may still be under way, and roll back if that process dies: then the slot is owed again, soon.
+      if (!record) {
+        const claimed = await store.findRun(run.subscriptionId, run.slot);
+        return claimed
+          ? { channelId: run.channelId, slot: run.slot, runId: claimed.id, status: 'skipped', summary: 'claimed by another process', messageIds: [] }
+          : { channelId: run.channelId, slot: run.slot, runId: null, status: 'pending', summary: CLAIMING_ELSEWHERE, messageIds: [] };
+      }
     } else if (record.status === 'sending') {
       // Resuming: only with the lease, so two processes never send one run (a crashed owner's lease expires).
       const taken = await store.takeRun(record.id);

@@ -253,8 +253,9 @@ export class DigestScheduler {
     const context = { subscriptionId: job.subscription.id, channelId: job.channelId, slot: job.slot.toISOString() };
     try {
       const outcome = await this.deps.runSlot(job.subscription, job.slot);
-      // A stopped run (its record could not be written, say) is tried again soon rather than at the next sweep.
-      if (outcome.status === 'stopped') this.owed.owe();
+      // A stopped run (its record could not be written, say), or one left pending (a transient failure, another
+      // process's claim that may yet roll back), is tried again soon rather than at the next sweep.
+      if (outcome.status === 'stopped' || outcome.status === 'pending') this.owed.owe();
       this.logger.info({ event: 'digest.run', ...context, runId: outcome.runId, status: outcome.status, summary: outcome.summary }, 'digest run finished');
     } catch (error) {
       // The run stays pending in the database (or its slot unclaimed); an owed tick soon, or the next start, finishes it.

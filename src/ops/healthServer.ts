@@ -1,8 +1,8 @@
 // /healthz and /metrics on a local port, for a process supervisor and Prometheus. Read-only and answered from memory,
 // so no request, however malformed, can do more than get an error status back.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
+import { closeServer, listen, refuseMalformed } from './listen.js';
 import type { Metrics } from './metrics.js';
 
 /** Whether the process does its job now (logged in, claiming runs), and a short why for the operator. */
@@ -41,28 +41,15 @@ export async function startHealthServer({ port, host = '127.0.0.1', ready, metri
   // A client that sends garbage gets node's 400 and its socket closed; it is worth a debug line, not a crash.
   server.on('clientError', (error, socket) => {
     logger.debug({ event: 'health.client_error', err: error.message }, 'malformed health request');
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
+    refuseMalformed(socket);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const { port: bound, url } = await listen(server, port, host);
   server.on('error', (error) => logger.error({ event: 'health.server_error', err: error.message }, 'health server error'));
-  const bound = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
   logger.info({ event: 'health.listening', url }, 'health and metrics server listening');
   return {
     port: bound,
     url,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }
 

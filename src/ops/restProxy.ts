@@ -5,10 +5,10 @@
 // Discord's errors apart with instanceof against @discordjs/rest's ES module build, while discord.js (CommonJS) makes
 // the REST's errors from the other build, so every error answer escaped as an uncaught rejection and ended the process.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { populateAbortErrorResponse, populateGeneralErrorResponse, populateRatelimitErrorResponse, populateSuccessfulResponse } from '@discordjs/proxy';
 import { DiscordAPIError, HTTPError, RateLimitError, REST, type RequestMethod, type RouteLike } from 'discord.js';
 import type { Logger } from '../log.js';
+import { closeServer, listen, refuseMalformed } from './listen.js';
 
 export interface RestProxyOptions {
   /** Where Discord is: https://discord.com/api, or a Discord-compatible server (the sandbox in tests). */
@@ -49,30 +49,18 @@ export async function startRestProxy({ upstream, port, host, logger, observe }: 
       response.end(JSON.stringify({ message: 'The REST proxy could not reach Discord.', code: 0 }));
     });
   });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const bound = (server.address() as AddressInfo).port;
-  const apiUrl = `http://${host.includes(':') ? `[${host}]` : host}:${bound}/api`;
+  server.on('clientError', (_error, socket) => refuseMalformed(socket));
+  const { port: bound, url } = await listen(server, port, host);
+  const apiUrl = `${url}/api`;
   logger.info({ event: 'proxy.listening', apiUrl, upstream }, 'REST proxy listening: set DISCORD_API_URL to apiUrl in every Newsdesk process');
   return {
     apiUrl,
     port: bound,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-        rest.clearHashSweeper();
-        rest.clearHandlerSweeper();
-      }),
+    close: () => {
+      rest.clearHashSweeper();
+      rest.clearHandlerSweeper();
+      return closeServer(server);
+    },
   };
 }
 

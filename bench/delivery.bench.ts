@@ -21,7 +21,7 @@ const HOUR_MS = 3_600_000;
 const silent = createLogger('silent');
 const perSecond = DISCORD_RATE_LIMITS.global.limit / (DISCORD_RATE_LIMITS.global.windowMs / 1000);
 
-async function sandboxWithChannels(): Promise<{ sandbox: DiscordSandbox; channels: string[] }> {
+export async function sandboxWithChannels(): Promise<{ sandbox: DiscordSandbox; channels: string[] }> {
   const sandbox = await DiscordSandbox.start({ logger: silent });
   const channels = Array.from({ length: CHANNELS }, (_, i) => sandbox.createChannel(`digest-${i}`));
   return { sandbox, channels };
@@ -29,14 +29,19 @@ async function sandboxWithChannels(): Promise<{ sandbox: DiscordSandbox; channel
 
 const throttled = (sandbox: DiscordSandbox) => sandbox.requests.filter((r) => r.status === 429).length;
 
-/** The floor: one post per channel, all handed to discord.js's REST queue at once, nothing else in the way. */
-async function bareRest(): Promise<{ ms: number; throttled: number }> {
+/**
+ * The floor: one post per channel, all handed to discord.js's REST queue at once, nothing else in the way; or only
+ * what `relay` puts between the REST and the sandbox (the REST proxy, started for the trial and stopped after it).
+ */
+export async function bareRest(relay?: (sandbox: DiscordSandbox) => Promise<{ apiUrl: string; stop(): Promise<unknown> }>): Promise<{ ms: number; throttled: number }> {
   const { sandbox, channels } = await sandboxWithChannels();
-  const rest = new REST({ api: sandbox.apiUrl }).setToken(sandbox.token);
+  const via = await relay?.(sandbox);
+  const rest = new REST({ api: via?.apiUrl ?? sandbox.apiUrl }).setToken(sandbox.token);
   const started = performance.now();
   await Promise.all(channels.map((id, i) => rest.post(Routes.channelMessages(id), { body: { content: `post ${i}`, allowed_mentions: { parse: [] } } })));
   const ms = performance.now() - started;
   const result = { ms, throttled: throttled(sandbox) };
+  await via?.stop();
   await sandbox.close();
   return result;
 }
@@ -48,7 +53,7 @@ const FRESH = 1000;
  * corpus averages ~830 articles a day) is written as copies of corpus files dated in the last 20 hours, under
  * fresh/, and removed after the trial. Everything else the bot loads from the cache.
  */
-function writeTodaysNews(contentDir: string): () => void {
+export function writeTodaysNews(contentDir: string): () => void {
   const dir = path.join(contentDir, 'fresh');
   fs.mkdirSync(dir, { recursive: true });
   for (let i = 0; i < FRESH; i++) {

@@ -8,8 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { ADMIN_URL_SETTING, withDatabase } from '../../test/helpers/postgres.js';
+import { ADMIN_URL_SETTING, adminQuery, withDatabase } from '../../test/helpers/postgres.js';
 
 export interface PostgresServer {
   /** Where it came from, for the section's text. */
@@ -40,16 +39,6 @@ function serverAt(admin: string, source: string, stop: () => Promise<void>): Pos
     },
     stop,
   };
-}
-
-async function adminQuery(admin: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 10_000 });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 /** initdb and pg_ctl on PATH, else the newest Debian install's. */

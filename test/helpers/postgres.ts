@@ -40,7 +40,8 @@ export async function postgresDatabase(t: TestContextLike): Promise<string | und
   return withDatabase(admin, database);
 }
 
-async function adminQuery(admin: string, sql: string): Promise<void> {
+/** Runs one statement (CREATE or DROP DATABASE) on the server of `admin`, in a connection of its own. */
+export async function adminQuery(admin: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, test } from 'node:test';
@@ -10,17 +8,13 @@ import { createMetrics } from '../src/ops/metrics.js';
 import { countRateLimits } from '../src/ops/rateLimitCounter.js';
 import { startRestProxy } from '../src/ops/restProxy.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
+import { startProjectProcess } from './helpers/projectProcess.js';
 import { killProxyProcesses, startProxyProcess } from './helpers/proxyProcess.js';
-import { projectRoot } from './helpers/shared.js';
 
 // `npm run proxy`: several Newsdesk processes reach Discord (here the sandbox) through one REST queue, so together they
 // keep to the token's one global limit of 50 requests a second.
 
-const children = new Set<ChildProcess>();
-after(() => {
-  children.forEach((child) => child.kill('SIGKILL'));
-  killProxyProcesses();
-});
+after(() => killProxyProcesses());
 
 /** A sandbox with Discord's limits, whose log lines are kept to count the 429s it answered, by scope. */
 async function startSandbox(): Promise<{ sandbox: DiscordSandbox; refusals: (scope: 'global' | 'route') => number }> {
@@ -167,14 +161,9 @@ test('with Discord unreachable the bot gets a 502 and the proxy logs why, withou
 });
 
 test('npm run proxy refuses a DISCORD_API_URL that points at itself, naming the setting and the fix', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli/proxy.ts')], {
-    cwd: projectRoot,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DISCORD_API_URL: 'http://127.0.0.1:8080/api', PROXY_PORT: '8080' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const proxy = startProjectProcess('src/cli/proxy.ts', { DISCORD_API_URL: 'http://127.0.0.1:8080/api', PROXY_PORT: '8080' });
+  const code = await proxy.exited;
+  const stderr = proxy.stderr();
   assert.equal(code, 2);
   assert.match(stderr, /DISCORD_API_URL points at this proxy itself \(port 8080\)/);
 });

@@ -22,7 +22,7 @@ const IN_FLIGHT = 2;
 const WORKERS_MAX = 3;
 
 /** How many workers help this thread on this machine: one per other core, up to WORKERS_MAX. */
-export function parseWorkers(): number {
+function parseWorkers(): number {
   return Math.max(0, Math.min(os.availableParallelism() - 1, WORKERS_MAX));
 }
 

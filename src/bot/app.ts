@@ -117,7 +117,7 @@ export class NewsdeskBot {
     metrics?.claimLag((clock.now().getTime() - slot.getTime()) / 1000);
     const outcome = await this.digests.runSlot(subscription, slot);
     if (outcome.status === 'posted') metrics?.digestPosted();
-    if (outcome.status === 'failed') metrics?.digestFailed(outcome.summary.startsWith('failed: the digest could not be built') ? 'plan_failed' : 'channel_refused');
+    if (outcome.failure) metrics?.digestFailed(outcome.failure);
     return outcome;
   }
 

@@ -1,5 +1,6 @@
 // One queue per channel: a channel's runs go one after another, so two runs of one channel never send (or plan) at
-// the same time in this process, while other channels go on.
+// the same time in this process, while other channels go on. Any other work that must not overlap itself (dating the
+// library's stories) takes a lane of its own.
 export class ChannelLanes {
   /** The tail of each channel's queue. */
   private readonly tails = new Map<string, Promise<unknown>>();

@@ -5,6 +5,7 @@
 import type { Article } from '../articles/types.js';
 import type { StateStore } from '../state/stateStore.js';
 import type { Clock } from '../util/clock.js';
+import { ChannelLanes } from './channelLanes.js';
 
 export type EligibilityStore = Pick<StateStore, 'eligibility' | 'eligibilityStarted' | 'updateEligibility'>;
 
@@ -13,7 +14,7 @@ export class EligibilityLedger {
   // The library hands out the same array until its articles change: nothing to compare until then.
   private syncedWith: readonly Article[] | undefined;
   // Syncs go one after another: two at once (two channels planning) would both date the same new stories.
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new ChannelLanes();
 
   constructor(
     private readonly store: EligibilityStore,
@@ -27,9 +28,7 @@ export class EligibilityLedger {
    */
   sync(articles: readonly Article[]): Promise<ReadonlyMap<string, number>> {
     if (this.known && this.syncedWith === articles) return Promise.resolve(this.known);
-    const synced = this.queue.then(() => this.syncNow(articles));
-    this.queue = synced.catch(() => undefined);
-    return synced;
+    return this.queue.run('eligibility', () => this.syncNow(articles));
   }
 
   private async syncNow(articles: readonly Article[]): Promise<ReadonlyMap<string, number>> {

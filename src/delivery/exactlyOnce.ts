@@ -50,6 +50,8 @@ export interface RunOutcome {
   summary: string;
   /** Discord ids of the run's posted messages, in order. */
   messageIds: string[];
+  /** Why a failed run failed: its digest could not be built, or its channel refused it for good. */
+  failure?: 'plan_failed' | 'channel_refused';
 }
 
 export interface DeliveryDeps {
@@ -157,7 +159,7 @@ export class DigestDelivery {
         const summary = `failed: the digest could not be built (${error instanceof Error ? error.message : String(error)})`;
         this.logger.error({ event: 'digest.plan_failed', channelId: run.channelId, slot: run.slot.toISOString(), err: error }, 'digest plan failed');
         const closed = await store.closeSlot(run, run.slot, 'failed', summary);
-        return { channelId: run.channelId, slot: run.slot, runId: closed?.id ?? null, status: 'failed', summary, messageIds: [] };
+        return { channelId: run.channelId, slot: run.slot, runId: closed?.id ?? null, status: 'failed', summary, messageIds: [], failure: 'plan_failed' };
       }
       try {
         record = await store.claimRun(run, run.slot, () => planned);
@@ -299,7 +301,7 @@ export class DigestDelivery {
       await store.setRunOutcome(run.id, 'failed', summary);
       if (run.subscriptionId !== null) await this.deps.subscriptions.pause(run.subscriptionId, result.reason);
       this.logger.warn({ event: 'digest.channel_paused', ...context, subscriptionId: run.subscriptionId }, 'digest paused: its channel cannot receive it');
-      return outcomeOf(run, 'failed', summary, messageIds);
+      return { ...outcomeOf(run, 'failed', summary, messageIds), failure: 'channel_refused' };
     }
     const summary = `pending: ${result.reason}; the rest will be sent on the next attempt`;
     this.forgetProblem(run);

@@ -14,7 +14,7 @@ export const DEFAULT_LEASE_MS = 30_000;
  * Host and pid say which process holds a run (for an operator reading the database); the random part keeps two
  * processes apart when a pid is reused, on one host or on two containers with the same host name.
  */
-export function defaultLeaseOwner(): string {
+function defaultLeaseOwner(): string {
   return `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }
 

@@ -91,17 +91,16 @@ export class LiveRunner {
     for (const run of await store.pendingRuns()) {
       if (run.subscriptionId !== null && !unfinished.has(run.subscriptionId)) unfinished.set(run.subscriptionId, run.slot);
     }
-    const batches: Batch[] = [];
-    for (const subscription of live) {
+    // Every digest looked up at once rather than one round trip after another (as the scheduler's due slots are).
+    const batches = await Promise.all(live.map(async (subscription): Promise<Batch | undefined> => {
       const { id, channelId } = subscription;
       const pending = unfinished.get(id);
       // While a batch is unfinished no new one starts: two would reach the channel within the interval.
-      if (pending) batches.push({ channelId, subscription, slot: pending, resumed: true });
-      else if (!(await store.findRun(id, slot)) && batchDue(slot, await store.lastPlannedAt(id, slot), subscription.settings.everyMinutes)) {
-        batches.push({ channelId, subscription, slot, resumed: false });
-      }
-    }
-    return batches;
+      if (pending) return { channelId, subscription, slot: pending, resumed: true };
+      const [run, last] = await Promise.all([store.findRun(id, slot), store.lastPlannedAt(id, slot)]);
+      return !run && batchDue(slot, last, subscription.settings.everyMinutes) ? { channelId, subscription, slot, resumed: false } : undefined;
+    }));
+    return batches.filter((batch) => batch !== undefined);
   }
 
   private async runBatch(batch: Batch, now: Date): Promise<void> {

@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import { discordHistory, discordSender, discordTargets } from './discordChannels.js';
 import { gatewayView, restView } from './discordView.js';
 import type { DiscordView } from './discordView.js';
+import { anchorGlobalWindow } from '../discord/globalWindow.js';
 import type { Metrics } from '../ops/metrics.js';
 import { countRateLimits } from '../ops/rateLimitCounter.js';
 import { LiveRunner } from '../schedule/live.js';
@@ -63,6 +64,7 @@ export class NewsdeskBot {
     this.client = client;
     const { library, store, logger, metrics, token } = options;
     const { rest } = this.client;
+    anchorGlobalWindow(rest);
     if (metrics) countRateLimits(rest, metrics);
     const discord = view(client);
     // Built in this order, each handed what it needs of the others through a function read at call time.

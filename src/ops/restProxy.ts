@@ -7,6 +7,7 @@
 import http from 'node:http';
 import { populateAbortErrorResponse, populateGeneralErrorResponse, populateRatelimitErrorResponse, populateSuccessfulResponse } from '@discordjs/proxy';
 import { DiscordAPIError, HTTPError, RateLimitError, REST, type RequestMethod, type RouteLike } from 'discord.js';
+import { anchorGlobalWindow } from '../discord/globalWindow.js';
 import type { Logger } from '../log.js';
 import { closeServer, listen, refuseMalformed } from './listen.js';
 
@@ -29,17 +30,14 @@ export interface RestProxy {
 
 // Discord's largest request (a message with 25 MiB of files, and its form fields): a bigger body is not for Discord.
 const MAX_BODY_BYTES = 26 * 1024 * 1024;
-const GLOBAL_WINDOW_SKEW_MS = 150;
 
 export async function startRestProxy({ upstream, port, host, logger, observe }: RestProxyOptions): Promise<RestProxy> {
   // No token of its own: each request keeps the Authorization header its bot sent (or none, as interaction replies
   // have none), which is what @discordjs/proxy forwards too.
-  // discord.js opens its one-second global window when it sends a window's first request, and Discord (and the
-  // sandbox) when that request arrives; the next window's requests go out `offset` after the first window closes.
-  // Behind one proxy shared by several busy processes, one request's trip can be more than discord.js's default 50 ms
-  // longer than another's, and the next window's requests then land in the old one: global 429s (1-24 seen per 800
-  // posts). 150 ms absorbs that skew on a loaded 2-core machine, at ~9% of the token's throughput.
-  const rest = new REST({ api: upstream, offset: GLOBAL_WINDOW_SKEW_MS });
+  // Behind one proxy shared by several busy processes, the first request of a window can take longer on its way than
+  // discord.js's 50 ms margin: the window is counted from Discord's answer to it instead (globalWindow.ts).
+  const rest = new REST({ api: upstream });
+  anchorGlobalWindow(rest);
   observe?.(rest);
   const server = http.createServer((request, response) => {
     relay(rest, request, response).catch((error: unknown) => {

@@ -52,6 +52,8 @@ export interface SandboxFaults {
   stopHeartbeatAcks(): void;
   /** The next `count` REST requests (optionally only on `route`) take effect at once but are answered `delayMs` later. */
   answerSlowly(count: number, delayMs: number, options?: { route?: string }): void;
+  /** The next `count` REST requests (optionally only on `route`) reach the sandbox `delayMs` after they were sent. */
+  arriveLate(count: number, delayMs: number, options?: { route?: string }): void;
 }
 
 const DISCORD_HEARTBEAT_INTERVAL_MS = 41_250;
@@ -124,6 +126,7 @@ export class DiscordSandbox {
       dropGateway: () => this.gateway.dropConnections(),
       stopHeartbeatAcks: () => this.gateway.stopHeartbeatAcks(),
       answerSlowly: (count, delayMs, o = {}) => restFaults.addSlowAnswers(count, { delayMs, route: o.route }),
+      arriveLate: (count, delayMs, o = {}) => restFaults.addSlowTrips(count, { delayMs, route: o.route }),
     };
     this.server = http.createServer((request, response) => void this.router.handle(request, response));
     this.server.on('upgrade', (request, socket, head) => this.gateway.handleUpgrade(request, socket, head));

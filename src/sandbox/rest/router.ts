@@ -69,6 +69,8 @@ export class Router {
     const method = request.method ?? 'GET';
     const url = new URL(request.url ?? '/', 'http://sandbox');
     const raw = await readBody(request);
+    const tripMs = this.options.faults.takeTripDelay(url.pathname.slice(API_PREFIX.length));
+    if (tripMs > 0) await sleep(tripMs);
     let path = url.pathname;
     let pattern = 'unknown';
     let body: unknown = raw === '' ? undefined : raw;

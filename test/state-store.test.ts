@@ -135,25 +135,23 @@ test('a run is claimed once per digest and slot, with its plan, and each sent me
       { payload: { content: 'one', allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/1', 'https://example.com/2'], storyCount: 2 },
       { payload: { content: 'two', allowed_mentions: { parse: [] } }, storyUrls: ['https://example.com/3'], storyCount: 1 },
     ];
-    const run = await store.claimRun(target, slot, () => plan);
+    const run = await store.claimRun(target, slot, plan);
     assert.equal(run?.status, 'sending');
-    let plannedAgain = false;
-    assert.equal(await store.claimRun(target, slot, () => { plannedAgain = true; return plan; }), undefined);
-    assert.equal(plannedAgain, false, 'a claimed slot is not planned again');
+    assert.equal(await store.claimRun(target, slot, plan), undefined, 'a claimed slot is not claimed again');
 
     await store.recordSent(run!.id, 0, '8001');
     assert.deepEqual([...(await store.seenUrls(paris.channelId))].sort(), ['https://example.com/1', 'https://example.com/2']);
     assert.deepEqual((await store.runMessages(run!.id)).map((m) => m.messageId), ['8001', null]);
     assert.deepEqual((await store.pendingRuns()).map((r) => r.id), [run!.id]);
 
-    const empty = await store.claimRun(target, new Date('2026-03-04T07:30:00Z'), () => ({ empty: 'no new articles' }));
+    const empty = await store.claimRun(target, new Date('2026-03-04T07:30:00Z'), { empty: 'no new articles' });
     assert.equal(empty?.status, 'empty');
     assert.equal((await store.getSubscription(sub.id))?.lastResult, 'empty: no new articles');
     assert.deepEqual((await store.pendingRuns()).map((r) => r.id), [run!.id]);
 
     // A second digest of the same channel has slots of its own.
     const evening = await store.saveSubscription({ ...paris, name: 'Evening' });
-    assert.equal((await store.claimRun({ subscriptionId: evening.id, channelId: evening.channelId }, slot, () => ({ empty: 'none' })))?.status, 'empty');
+    assert.equal((await store.claimRun({ subscriptionId: evening.id, channelId: evening.channelId }, slot, { empty: 'none' }))?.status, 'empty');
   } finally {
     await store.close();
   }

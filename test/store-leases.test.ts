@@ -37,10 +37,10 @@ const later = (clock: TestClock, ms: number) => clock.set(new Date(clock.now().g
 
 test('a claimed run is leased to its claimer: another process can neither take it nor write for it until the lease expires; then it takes it over, and the first can write nothing more', async () => {
   const { a, b, clock, target, close } = await twoProcesses();
-  const claimed = (await a.claimRun(target, SLOT, () => plan))!;
+  const claimed = (await a.claimRun(target, SLOT, plan))!;
   assert.equal(claimed.leaseOwner, 'host-a:101:aaaa');
   assert.deepEqual(claimed.leaseUntil, new Date(SLOT.getTime() + LEASE_MS));
-  assert.equal(await b.claimRun(target, SLOT, () => assert.fail('a claimed slot is never planned again')), undefined, 'the slot is claimed once, whichever process asks');
+  assert.equal(await b.claimRun(target, SLOT, plan), undefined, 'the slot is claimed once, whichever process asks');
 
   // A sends its first message; B sees the run pending but may not touch it.
   await a.markAttempted(claimed.id, 0);
@@ -86,14 +86,14 @@ test('a claimed run is leased to its claimer: another process can neither take i
 
 test('a run left pending releases its lease for any process; a closed slot and an empty plan hold none; closing a store expires its leases at once', async () => {
   const { a, b, clock, target, close } = await twoProcesses();
-  const run = (await a.claimRun(target, SLOT, () => plan))!;
+  const run = (await a.claimRun(target, SLOT, plan))!;
   await a.setRunOutcome(run.id, 'sending', 'pending: Discord answered 503; the rest will be sent on the next attempt');
   assert.deepEqual([(await b.getRun(run.id))!.leaseOwner, (await b.getRun(run.id))!.leaseUntil], [null, null]);
   assert.equal((await b.takeRun(run.id))?.leaseOwner, 'host-b:202:bbbb', 'released: the next attempt may be any process\'s');
 
   const skipped = (await a.closeSlot(target, new Date(SLOT.getTime() + 86_400_000), 'skipped', 'skipped: missed'))!;
   assert.deepEqual([skipped.status, skipped.leaseOwner], ['skipped', null]);
-  const empty = (await a.claimRun(target, new Date(SLOT.getTime() + 2 * 86_400_000), () => ({ empty: 'nothing new' })))!;
+  const empty = (await a.claimRun(target, new Date(SLOT.getTime() + 2 * 86_400_000), { empty: 'nothing new' }))!;
   assert.deepEqual([empty.status, empty.leaseOwner], ['empty', null]);
   assert.equal(await a.takeRun(empty.id), undefined, 'a finished run is not taken');
 
@@ -106,7 +106,7 @@ test('a run left pending releases its lease for any process; a closed slot and a
 
 test('the process holding the database lock releases the leases of the processes before it: its restart finishes their runs at once', async () => {
   const { a, target, close } = await twoProcesses();
-  const run = (await a.claimRun(target, SLOT, () => plan))!;
+  const run = (await a.claimRun(target, SLOT, plan))!;
   const file = a.location;
   await close();
   // close() expired A's lease; a SIGKILL would have left it running: put it back as a crash leaves it.

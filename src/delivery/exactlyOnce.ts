@@ -70,6 +70,15 @@ export interface DeliveryDeps {
   forums?: ForumPosts;
   /** Publishes announcement messages; without it no digest is published. */
   publish?: Publisher;
+  /** Told of every run, whatever started it (for /metrics). */
+  observer?: RunObserver;
+}
+
+export interface RunObserver {
+  /** This process claimed the run: once per run, however often it is tried and by whichever process. */
+  claimed(run: RunRecord): void;
+  /** A try of a run ended so. */
+  finished(outcome: RunOutcome): void;
 }
 
 export interface RunRequest extends RunTarget {
@@ -123,7 +132,11 @@ export class DigestDelivery {
    * finishes the unsent messages of a run already claimed; a finished slot is left alone ('skipped').
    */
   deliver(run: RunRequest): Promise<RunOutcome> {
-    return this.lanes.run(run.channelId, () => this.claimAndSend(run));
+    return this.lanes.run(run.channelId, async () => {
+      const outcome = await this.claimAndSend(run);
+      this.deps.observer?.finished(outcome);
+      return outcome;
+    });
   }
 
   /** Why the digest is stopped, when this process stopped it and the database could not record why. */
@@ -162,7 +175,7 @@ export class DigestDelivery {
         return { channelId: run.channelId, slot: run.slot, runId: closed?.id ?? null, status: 'failed', summary, messageIds: [], failure: 'plan_failed' };
       }
       try {
-        record = await store.claimRun(run, run.slot, () => planned);
+        record = await store.claimRun(run, run.slot, planned);
       } catch (error) {
         return this.stop({ id: null, subscriptionId: run.subscriptionId, channelId: run.channelId, slot: run.slot }, `the digest could not be saved before posting, so nothing was posted (${problemText(error)})`, error);
       }
@@ -174,6 +187,7 @@ export class DigestDelivery {
           ? { channelId: run.channelId, slot: run.slot, runId: claimed.id, status: 'skipped', summary: 'claimed by another process', messageIds: [] }
           : { channelId: run.channelId, slot: run.slot, runId: null, status: 'pending', summary: CLAIMING_ELSEWHERE, messageIds: [] };
       }
+      this.deps.observer?.claimed(record);
     } else if (record.status === 'sending') {
       // Resuming: only with the lease, so two processes never send one run (a crashed owner's lease expires).
       const taken = await store.takeRun(record.id);

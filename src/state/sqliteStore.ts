@@ -228,19 +228,18 @@ export class SqliteStore implements StateStore {
 
   /**
    * Claims the slot for the channel and stores its plan, atomically, leased to this process: either the run exists
-   * with every planned message (and nothing is sent before this returns), or nothing was written. `plan` is called
+   * with every planned message (and nothing is sent before this returns), or nothing was written. `plan` is stored
    * only when the slot was free. Undefined when the slot was already claimed, by this process or another.
    */
-  async claimRun(target: RunTarget, slot: Date, plan: () => Plan): Promise<RunRecord | undefined> {
+  async claimRun(target: RunTarget, slot: Date, plan: Plan): Promise<RunRecord | undefined> {
     return this.db.transaction(() => {
       const runId = this.insertRun(target, slot, true);
       if (runId === undefined) return undefined;
-      const planned = plan();
-      if ('empty' in planned) {
-        this.finish(runId, 'empty', `empty: ${planned.empty}`);
+      if ('empty' in plan) {
+        this.finish(runId, 'empty', `empty: ${plan.empty}`);
       } else {
         const insert = this.statement('INSERT INTO run_messages (run_id, idx, payload, story_urls, story_count) VALUES (?, ?, ?, ?, ?)');
-        planned.forEach((message, index) => insert.run(runId, index, JSON.stringify(message.payload), JSON.stringify(message.storyUrls), message.storyCount));
+        plan.forEach((message, index) => insert.run(runId, index, JSON.stringify(message.payload), JSON.stringify(message.storyUrls), message.storyCount));
       }
       return this.run(runId);
     })();

@@ -70,10 +70,11 @@ export interface StateStore {
   getRun(runId: number): Promise<RunRecord | undefined>;
   /**
    * Claims the slot and stores its plan atomically, leased to this process: either the run exists with every planned
-   * message, or nothing was written. `plan` is called only when the slot was free. Undefined when the slot was
-   * already claimed (by any process), or another process is claiming it at this moment.
+   * message, or nothing was written. `plan` is made beforehand (planning reads the store, which a transaction here
+   * would have to wait for) and stored only when the slot was free. Undefined when the slot was already claimed
+   * (by any process), or another process is claiming it at this moment.
    */
-  claimRun(target: RunTarget, slot: Date, plan: () => Plan): Promise<RunRecord | undefined>;
+  claimRun(target: RunTarget, slot: Date, plan: Plan): Promise<RunRecord | undefined>;
   /** Records a slot closed without any message (missed too long ago, or its digest could not be built). */
   closeSlot(target: RunTarget, slot: Date, status: 'failed' | 'skipped', outcome: string): Promise<RunRecord | undefined>;
   /** Runs with planned messages not all posted yet, oldest slot first, whoever leases them. */

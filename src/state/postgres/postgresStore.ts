@@ -207,19 +207,18 @@ export class PostgresStore implements StateStore {
     return row && toRun(row);
   }
 
-  async claimRun(target: RunTarget, slot: Date, plan: () => Plan): Promise<RunRecord | undefined> {
+  async claimRun(target: RunTarget, slot: Date, plan: Plan): Promise<RunRecord | undefined> {
     return inTransaction(this.pool, async (client) => {
       const runId = await this.insertRun(client, target, slot);
       if (runId === undefined) return undefined;
-      const planned = plan();
-      if ('empty' in planned) {
-        await this.finishRun(client, runId, 'empty', `empty: ${planned.empty}`);
+      if ('empty' in plan) {
+        await this.finishRun(client, runId, 'empty', `empty: ${plan.empty}`);
       } else {
         await client.query(
           `INSERT INTO run_messages (run_id, idx, payload, story_urls, story_count)
            SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::int[])`,
-          [runId, planned.map((_, index) => index), planned.map((m) => JSON.stringify(m.payload)), planned.map((m) => JSON.stringify(m.storyUrls)),
-            planned.map((m) => m.storyCount)]);
+          [runId, plan.map((_, index) => index), plan.map((m) => JSON.stringify(m.payload)), plan.map((m) => JSON.stringify(m.storyUrls)),
+            plan.map((m) => m.storyCount)]);
       }
       return this.runById(client, runId);
     });

@@ -6,13 +6,13 @@ import type { FileStamp } from './files.js';
 import { ARTICLE_FILE_MAX_BYTES, fileTooLarge } from './limits.js';
 import type { NormalizeResult } from './normalize.js';
 import { parseArticleBytes } from './parse.js';
-import { nextTurn } from './steps.js';
+import { TimeSlices } from './steps.js';
 
 const FIRST_READ_BYTES = 64 * 1024;
 // Never wait on a FIFO that took a file's place since the folder was listed: read what is there (nothing).
 const READ_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
 /** How long one slice of parsing may hold this thread before it lets other work run. */
-const SLICE_MS = 20;
+export const PARSE_SLICE_MS = 20;
 
 /**
  * The bytes of `file`, or the rejection of a file over ARTICLE_FILE_MAX_BYTES. Reads at most one byte more than
@@ -66,23 +66,23 @@ export function parseArticleFile(contentDir: string, file: string, size: number 
 }
 
 /**
- * Reads and parses `files` (paths relative to `contentDir`) on this thread, in slices of about SLICE_MS between
- * which other work runs. `onBatch` hears how many files are done after each slice.
+ * Reads and parses `files` (paths relative to `contentDir`) on this thread, in slices of about PARSE_SLICE_MS
+ * between which other work runs (`slices`: those of a caller parsing several lists in a row). `onBatch` hears how
+ * many files are done after each slice.
  */
 export async function parseFiles(
   contentDir: string,
   files: readonly string[],
   stamps?: ReadonlyMap<string, FileStamp>,
   onBatch?: (done: number) => void,
+  slices = new TimeSlices(PARSE_SLICE_MS),
 ): Promise<Map<string, NormalizeResult>> {
   const results = new Map<string, NormalizeResult>();
-  let sliceStart = performance.now();
   for (const file of files) {
     results.set(file, parseArticleFile(contentDir, file, stamps?.get(file)?.size));
-    if (performance.now() - sliceStart < SLICE_MS) continue;
+    if (!slices.over()) continue;
     onBatch?.(results.size);
-    await nextTurn();
-    sliceStart = performance.now();
+    await slices.yield();
   }
   onBatch?.(results.size);
   return results;

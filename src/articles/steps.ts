@@ -25,6 +25,33 @@ export async function runInTurns<T>(steps: Steps<T>): Promise<T> {
   }
 }
 
+/**
+ * Work measured in time rather than items (parsing files of any size, listing folders of any length): a loop asks
+ * over() after each piece of work, and once the slice under way has held the event loop for `ms` it yields. One
+ * slicer may be shared by several loops, so that short ones back to back still give the event loop its turns.
+ */
+export class TimeSlices {
+  private started = performance.now();
+
+  constructor(private readonly ms: number) {}
+
+  /** Whether the slice under way has held the event loop for its length. */
+  over(): boolean {
+    return performance.now() - this.started >= this.ms;
+  }
+
+  /** Lets the event loop take whatever is waiting, then starts a new slice. */
+  async yield(): Promise<void> {
+    await nextTurn();
+    this.started = performance.now();
+  }
+
+  /** Yields if the slice under way is over. */
+  async turn(): Promise<void> {
+    if (this.over()) await this.yield();
+  }
+}
+
 // Items handled per step by default: a few milliseconds with the library's loops.
 const STEP = 1000;
 

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isArticleFile, relativeKey } from './files.js';
-import { nextTurn } from './steps.js';
+import { TimeSlices } from './steps.js';
 
 export interface ContentWatcher { close(): Promise<void> }
 
@@ -108,12 +108,10 @@ export async function watchContent(contentDir: string, onBatch: (paths: Set<stri
 
   // The content folder's own tree, a few folders per turn of the event loop: a large one takes a while to list.
   const folders = [root];
-  let sliceStarted = performance.now();
+  const slices = new TimeSlices(SLICE_MS);
   while (folders.length) {
     folders.push(...watchFolder(folders.shift()!));
-    if (performance.now() - sliceStarted < SLICE_MS) continue;
-    await nextTurn();
-    sliceStarted = performance.now();
+    await slices.turn();
   }
   return {
     async close() {

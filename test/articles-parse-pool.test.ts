@@ -1,18 +1,20 @@
 // Parsing on worker threads: a worker refuses every hostile file exactly as the library's own thread does (the
-// same reasons, the same cuts, no front matter ever run), and the pool gives the same result for every file however
-// many workers help, on files made here and on the real corpus.
+// same reasons, the same cuts, no front matter ever run), the pool gives the same result for every file however
+// many workers help, on files made here and on the real corpus, and a worker that dies mid-job loses no file.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import type { Worker } from 'node:worker_threads';
 import { scanContent } from '../src/articles/files.js';
 import type { NormalizeResult } from '../src/articles/normalize.js';
 import type { ParseJob, ParseJobDone } from '../src/articles/parse-pool.js';
 import { parseFilesInWorkers } from '../src/articles/parse-pool.js';
 import { parseArticleFile, parseFiles } from '../src/articles/read-files.js';
 import { startWorker } from '../src/articles/worker-thread.js';
+import { createLogger } from '../src/log.js';
 import { sharedPath } from './helpers/shared.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-pool-'));
@@ -92,7 +94,7 @@ test('the pool gives every file the result this thread gives, with no worker, on
   const files = [...stamps.keys()];
   const here = await parseFiles(hostile, files, stamps);
   for (const workers of [0, 1, 3]) {
-    const { results: pooled } = await parseFilesInWorkers(hostile, files, stamps, undefined, workers);
+    const { results: pooled } = await parseFilesInWorkers(hostile, files, { stamps, workers });
     assert.deepEqual(new Map([...pooled].sort()), new Map([...here].sort()), `with ${workers} workers`);
   }
 });
@@ -103,7 +105,7 @@ test('the real coronavirus corpus parses the same on workers as on this thread',
   const files = [...stamps.keys()];
   const here = await parseFiles(corpus.path, files, stamps);
   const done: number[] = [];
-  const { results: pooled } = await parseFilesInWorkers(corpus.path, files, stamps, (n) => done.push(n), 2);
+  const { results: pooled } = await parseFilesInWorkers(corpus.path, files, { stamps, onBatch: (n) => done.push(n), workers: 2 });
   assert.equal(pooled.size, files.length);
   for (const file of files) assert.deepEqual(pooled.get(file), here.get(file), file);
   assert.equal(done.at(-1), files.length, 'progress reaches every file');
@@ -111,4 +113,40 @@ test('the real coronavirus corpus parses the same on workers as on this thread',
   const providers = new Set([...pooled.values()].flatMap((r) => (r.ok ? [r.article.provider] : [])));
   const domains = new Set([...providers].map((p) => `${p.name}\u0000${p.domain}\u0000${p.iconUrl}`));
   assert.equal(providers.size, domains.size);
+});
+
+test('a parse worker that dies mid-job loses no file: its chunks are parsed on this thread, and one warn line says so', { timeout: 60_000 }, async () => {
+  const dir = path.join(root, 'many');
+  fs.mkdirSync(dir);
+  for (let i = 0; i < 4000; i++) fs.writeFileSync(path.join(dir, `story-${i}.md`), i % 500 === 7 ? '---\ntitle: [never closed\n---\n' : article(`Story ${i}`));
+  const stamps = await scanContent(dir);
+  const files = [...stamps.keys()];
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  let killed = false;
+  const kill = (worker: Worker) => {
+    // This thread is busy while the worker starts up, as in a large load, so the worker gets chunks; it is ended
+    // from outside as soon as it has them (two in flight), as an out-of-memory stop or a crash would end it.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
+    worker.on('message', (message: unknown) => {
+      if (message !== 'ready') return;
+      killed = true;
+      void worker.terminate();
+    });
+  };
+  process.on('worker', kill);
+  try {
+    const { results, onWorkers } = await parseFilesInWorkers(dir, files, { stamps, workers: 1, logger });
+    assert.ok(killed, 'the worker was ended while it had chunks');
+    assert.equal(onWorkers, 0);
+    assert.deepEqual(new Map([...results].sort()), new Map([...(await parseFiles(dir, files, stamps))].sort()));
+    assert.equal([...results.values()].filter((r) => r.ok).length, 4000 - 8);
+  } finally {
+    process.off('worker', kill);
+  }
+  const stops = lines.filter((l) => l.event === 'articles.parse_worker_stopped');
+  assert.equal(stops.length, 1);
+  assert.equal(stops[0]!.level, 40);
+  assert.equal(stops[0]!.files, 500, 'the two chunks it had');
+  assert.match(String(stops[0]!.problem), /exit/);
 });

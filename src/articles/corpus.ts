@@ -118,7 +118,7 @@ export class Corpus {
   /** Parses `files`: with the help of worker threads when there are enough of them for it to pay. */
   private async parse(files: string[], stamps: ReadonlyMap<string, FileStamp>, onBatch?: (done: number) => void): Promise<{ results: Map<string, NormalizeResult>; onWorkers: number }> {
     if (files.length === 0) return { results: new Map(), onWorkers: 0 };
-    if (files.length >= POOL_FILES_MIN) return parseFilesInWorkers(this.contentDir, files, stamps, onBatch);
+    if (files.length >= POOL_FILES_MIN) return parseFilesInWorkers(this.contentDir, files, { stamps, onBatch, logger: this.logger });
     return { results: await parseFiles(this.contentDir, files, stamps, onBatch), onWorkers: 0 };
   }
 

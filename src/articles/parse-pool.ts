@@ -7,9 +7,11 @@
 // in chunks, two in flight per worker, so a worker never waits for its next chunk and a slow one takes fewer.
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import type { Logger } from '../log.js';
 import type { FileStamp } from './files.js';
 import { adoptArticle, type NormalizeResult } from './normalize.js';
-import { parseFiles } from './read-files.js';
+import { PARSE_SLICE_MS, parseFiles } from './read-files.js';
+import { TimeSlices } from './steps.js';
 import { startWorker } from './worker-thread.js';
 
 /** Files sent to a worker: their sizes as the folder scan saw them (null: unknown). */
@@ -26,17 +28,26 @@ function parseWorkers(): number {
   return Math.max(0, Math.min(os.availableParallelism() - 1, WORKERS_MAX));
 }
 
+export interface PoolOptions {
+  /** The files' sizes and times as the folder scan saw them. */
+  stamps?: ReadonlyMap<string, FileStamp>;
+  /** Hears how many files are done, after each chunk. */
+  onBatch?: (done: number) => void;
+  /** Worker threads to start (default: one per other core, up to WORKERS_MAX). */
+  workers?: number;
+  /** Hears of a worker that stopped before its work was done. */
+  logger?: Logger;
+}
+
 /**
- * Reads and parses `files` (relative to `contentDir`) like read-files.ts's parseFiles(), here and on `workers`
- * worker threads; `onWorkers` says how many of them the workers parsed. The chunks of a worker that fails or cannot
- * start are parsed here instead: nothing is lost.
+ * Reads and parses `files` (relative to `contentDir`) like read-files.ts's parseFiles(), here and on worker
+ * threads; `onWorkers` says how many of them the workers parsed. The chunks of a worker that stops (it crashed, ran
+ * out of memory, was ended) or cannot start are parsed here instead: nothing is lost, and the stop is logged.
  */
 export async function parseFilesInWorkers(
   contentDir: string,
   files: readonly string[],
-  stamps?: ReadonlyMap<string, FileStamp>,
-  onBatch?: (done: number) => void,
-  workers = parseWorkers(),
+  { stamps, onBatch, workers = parseWorkers(), logger }: PoolOptions = {},
 ): Promise<{ results: Map<string, NormalizeResult>; onWorkers: number }> {
   const chunks: string[][] = [];
   for (let i = 0; i < files.length; i += CHUNK) chunks.push(files.slice(i, i + CHUNK));
@@ -49,10 +60,11 @@ export async function parseFilesInWorkers(
   /** Runs a worker from when it is ready to when no chunk is left; `stop()` ends one that has none in flight. */
   const run = (worker: Worker) => {
     const pending = new Map<number, string[]>();
+    let finished = false;
     let end = () => {};
     const ended = new Promise<void>((resolve) => {
       end = () => {
-        end = () => {};
+        finished = true;
         void worker.terminate();
         resolve();
       };
@@ -64,7 +76,7 @@ export async function parseFilesInWorkers(
         pending.set(id, chunk);
         worker.postMessage({ id, contentDir, files: chunk, sizes: chunk.map((f) => stamps?.get(f)?.size ?? null) } satisfies ParseJob);
       }
-      if (pending.size === 0) end();
+      if (pending.size === 0 && !finished) end();
     };
     worker.on('message', (message: ParseJobDone | 'ready') => {
       if (message === 'ready') return send();
@@ -79,14 +91,18 @@ export async function parseFilesInWorkers(
       report();
       send();
     });
-    const fail = () => {
+    // A worker that stops before it is ended (an uncaught error, out of memory, ended from outside) says so once.
+    const fail = (problem: string) => {
+      if (finished) return;
+      const files = [...pending.values()].reduce((n, chunk) => n + chunk.length, 0);
+      logger?.warn({ event: 'articles.parse_worker_stopped', problem, files }, 'a parse worker stopped: its files are parsed on the main thread');
       leftOver.push(...pending.values());
       pending.clear();
       end();
     };
-    worker.once('error', fail);
-    worker.once('exit', fail);
-    return { ended, stop: () => pending.size === 0 && end() };
+    worker.once('error', (error) => fail(error.message));
+    worker.once('exit', (code) => fail(`exited with code ${code}`));
+    return { ended, stop: () => pending.size === 0 && !finished && end() };
   };
 
   const started: Worker[] = [];
@@ -96,8 +112,11 @@ export async function parseFilesInWorkers(
     // No worker could start here (the TypeScript loader missing, say): this thread parses them all.
   }
   const runs = started.map(run);
+  // One slicer for every chunk parsed here: a chunk parsed within a slice does not yield on its own, and chunks
+  // back to back would otherwise hold the event loop (and the workers' first messages) until the last.
+  const slices = new TimeSlices(PARSE_SLICE_MS);
   const parseHere = async (chunk: string[]) => {
-    (await parseFiles(contentDir, chunk, stamps)).forEach((result, file) => results.set(file, result));
+    (await parseFiles(contentDir, chunk, stamps, undefined, slices)).forEach((result, file) => results.set(file, result));
     report();
   };
   while (next < chunks.length) await parseHere(chunks[next++]!);

@@ -2,61 +2,15 @@
 // database on NEWSDESK_TEST_DATABASE_URL's server, skipped with the reason when there is none). Two stores with
 // different lease owners on one database stand for two processes.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
-import { createLogger } from '../src/log.js';
 import { EVERY_DAY } from '../src/schedule/days.js';
-import { PostgresStore } from '../src/state/postgres/postgresStore.js';
-import { SqliteStore } from '../src/state/sqliteStore.js';
-import { LeaseLostError, NameTakenError } from '../src/state/stateStore.js';
+import { LeaseLostError, NameTakenError, ServerFullError } from '../src/state/stateStore.js';
 import type { StateStore } from '../src/state/stateStore.js';
 import type { PlannedMessage, RunTarget, SubscriptionInput } from '../src/state/types.js';
 import { TestClock } from './helpers/clock.js';
-import { postgresDatabase } from './helpers/postgres.js';
-
-const logger = createLogger('silent');
-const LEASE_MS = 30_000;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-contract-'));
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-
-/** Stores on one new database, one per owner, sharing `clock`; undefined when the test was skipped. */
-type Open = (t: TestContext, clock: TestClock, owners: string[]) => Promise<StateStore[] | undefined>;
-
-/** A list of stores closed when the test ends, before the database is dropped (hooks run in the order they were added). */
-function closedAfter(t: TestContext): StateStore[] {
-  const stores: StateStore[] = [];
-  t.after(async () => {
-    for (const store of stores) await store.close();
-  });
-  return stores;
-}
-
-const backends: { name: string; open: Open }[] = [
-  {
-    name: 'SQLite',
-    open: async (t, clock, owners) => {
-      const file = path.join(dir, `db-${++files}.sqlite`);
-      const stores = closedAfter(t);
-      for (const owner of owners) stores.push(SqliteStore.open(file, { logger, clock, lease: { owner, leaseMs: LEASE_MS } }));
-      return stores;
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    open: async (t, clock, owners) => {
-      const stores = closedAfter(t);
-      const url = await postgresDatabase(t);
-      if (!url) return undefined;
-      for (const owner of owners) stores.push(await PostgresStore.connect(url, { logger, clock, lease: { owner, leaseMs: LEASE_MS } }));
-      return stores;
-    },
-  },
-];
+import { LEASE_MS, storeBackends as backends } from './helpers/storeBackends.js';
 
 const START = '2026-03-01T10:00:00.000Z';
 const slot = (hour: number) => new Date(Date.UTC(2026, 2, 1, hour));
@@ -116,6 +70,24 @@ for (const backend of backends) {
       assert.ok(await store.saveSubscription(input({ name: 'Evening' })), 'a removed digest frees its name');
     });
 
+    test('a server\'s digests are counted and saved as one step: 40 new ones at once from two processes make exactly the most it may hold', async (t) => {
+      const s = await setUp(t, ['process-a', 'process-b']);
+      if (!s) return;
+      const [a, b] = s.stores as [StateStore, StateStore];
+      const MAX = 25;
+      const guildId = '900000000000000009';
+      const saves = Array.from({ length: 40 }, (_, n) =>
+        (n % 2 ? b : a).saveSubscription(input({ name: `Digest ${n}`, guildId, channelId: `1000000000000001${String(n).padStart(2, '0')}` }), undefined, { maxPerServer: MAX }));
+      const results = await Promise.allSettled(saves);
+      const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      assert.equal(results.length - refused.length, MAX);
+      assert.equal((await a.listSubscriptions({ guildId })).length, MAX, 'never one too many');
+      for (const error of refused) assert.ok(error instanceof ServerFullError && error.count === MAX, String(error));
+      const [first] = await b.listSubscriptions({ guildId });
+      assert.equal((await a.saveSubscription(input({ name: first!.name, guildId, time: '06:00' }), first!.id, { maxPerServer: MAX })).time, '06:00', 'a full server\'s digests may still change');
+      assert.ok(await b.saveSubscription(input({ name: 'Elsewhere' }), undefined, { maxPerServer: MAX }), 'another server has room of its own');
+    });
+
     test('a pause is kept only when asked, a resume clears its reason, and saving identical values changes nothing', async (t) => {
       const s = await setUp(t);
       if (!s) return;
@@ -128,7 +100,7 @@ for (const backend of backends) {
       assert.equal(now?.paused, true);
       assert.equal(now?.pausedReason, 'the channel is gone');
       assert.deepEqual(now?.updatedAt, new Date('2026-03-01T11:00:00Z'));
-      now = await store.saveSubscription(input({ time: '07:00' }), sub.id, true);
+      now = await store.saveSubscription(input({ time: '07:00' }), sub.id, { keepPause: true });
       assert.equal(now.paused, true, 'keepPause edits the settings only');
       assert.equal(now.pausedReason, 'the channel is gone');
       now = await store.saveSubscription(input({ time: '07:00' }), sub.id);

@@ -7,9 +7,9 @@ import { openDatabase } from './open.js';
 import type { DatabaseSetting } from './open.js';
 import { dateOrNull, toRun, toSubscription } from './rows.js';
 import type { RunMessageRow, RunRow, SubscriptionRow } from './rows.js';
-import { LeaseLostError, NameTakenError } from './stateStore.js';
+import { LeaseLostError, NameTakenError, ServerFullError } from './stateStore.js';
 import { sameSubscription, storedSettings, toRunMessage } from './storeValues.js';
-import type { LeaseOptions, StateStore } from './stateStore.js';
+import type { LeaseOptions, SaveOptions, StateStore } from './stateStore.js';
 import type { OwedPublication, Plan, RunMessage, RunRecord, RunStatus, RunTarget, Subscription, SubscriptionInput } from './types.js';
 
 export interface SqliteStoreOptions {
@@ -79,9 +79,15 @@ export class SqliteStore implements StateStore {
    * Creates a subscription, or replaces the one with `id`. Replacing resumes it (an admin setting a digest up means
    * "deliver here") and clears the pause reason, unless `keepPause` (an edit of some settings changes only those). Re-applying identical values to an active subscription changes
    * nothing, so a slot missed while the bot was down is still caught up after the restart. Throws a NameTakenError
-   * when another digest of the server already has the name.
+   * when another digest of the server already has the name, a ServerFullError when a new one would take the server
+   * past `maxPerServer`. One immediate transaction: another connection to the file (another process) saving at the
+   * same moment waits for it, so both cannot count the server's digests before either adds one.
    */
-  async saveSubscription(input: SubscriptionInput, id?: number, keepPause = false): Promise<Subscription> {
+  async saveSubscription(input: SubscriptionInput, id?: number, options: SaveOptions = {}): Promise<Subscription> {
+    return this.db.transaction(() => this.writeSubscription(input, id, options)).immediate();
+  }
+
+  private writeSubscription(input: SubscriptionInput, id: number | undefined, { keepPause = false, maxPerServer }: SaveOptions): Subscription {
     const settings = storedSettings(input);
     const days = JSON.stringify(input.days);
     const existing = id === undefined ? undefined : this.subscription(id);
@@ -90,6 +96,10 @@ export class SqliteStore implements StateStore {
     const taken = this.subscriptionNamed(input.guildId, input.name);
     if (taken && taken.id !== id) throw new NameTakenError(taken);
     if (existing && (keepPause || !existing.paused) && sameSubscription(existing, input, settings, publish)) return existing;
+    if (!existing && maxPerServer !== undefined) {
+      const count = this.statement('SELECT COUNT(*) FROM subscriptions WHERE guild_id = ?').pluck().get(input.guildId) as number;
+      if (count >= maxPerServer) throw new ServerFullError(count);
+    }
     const now = this.clock.now().getTime();
     const { name, guildId, channelId, kind, time, timezone, mentionRoleId } = input;
     const values = { name, guildId, channelId, kind, time, days, timezone, settings, mentionRoleId, publish: publish ? 1 : 0, now };

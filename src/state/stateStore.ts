@@ -10,6 +10,13 @@ export class NameTakenError extends Error {
   }
 }
 
+/** A new digest would take its server past the most it may hold (SaveOptions.maxPerServer): nothing was saved. */
+export class ServerFullError extends Error {
+  constructor(readonly count: number) {
+    super(`this server already has ${count} digests`);
+  }
+}
+
 /**
  * A run is leased by another process: a write meant for its owner only (recording a message, its outcome) was
  * refused. The run is left to that owner, or to whoever takes it over once the lease expires.
@@ -30,6 +37,16 @@ export interface LeaseOptions {
   leaseMs: number;
 }
 
+export interface SaveOptions {
+  /** Replacing keeps a pause and its reason (an edit of some settings changes only those). */
+  keepPause?: boolean;
+  /**
+   * A new digest is refused with ServerFullError when its server holds this many already. Counted and saved as one
+   * step, whichever processes save at once: checked beforehand, two saves could both pass and make one too many.
+   */
+  maxPerServer?: number;
+}
+
 export interface StateStore {
   /** Where the state is, for messages that tell an admin where a problem is (a file path, or a URL without password). */
   readonly location: string;
@@ -40,9 +57,9 @@ export interface StateStore {
   /**
    * Creates a subscription, or replaces the one with `id`. Replacing resumes it and clears the pause reason, unless
    * `keepPause`. Re-applying identical values to an active subscription changes nothing. Throws NameTakenError when
-   * another digest of the server has the name.
+   * another digest of the server has the name, ServerFullError when a new one would take it past `maxPerServer`.
    */
-  saveSubscription(input: SubscriptionInput, id?: number, keepPause?: boolean): Promise<Subscription>;
+  saveSubscription(input: SubscriptionInput, id?: number, options?: SaveOptions): Promise<Subscription>;
   getSubscription(id: number): Promise<Subscription | undefined>;
   /** The server's digest with this name, case ignored. */
   findSubscriptionByName(guildId: string, name: string): Promise<Subscription | undefined>;

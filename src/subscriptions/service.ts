@@ -3,7 +3,7 @@
 // puts the change on the timetable at once: no caller has a second step to remember.
 import type { DigestSettings } from '../digest/settings.js';
 import { EVERY_DAY } from '../schedule/days.js';
-import { NameTakenError } from '../state/stateStore.js';
+import { NameTakenError, ServerFullError } from '../state/stateStore.js';
 import type { StateStore } from '../state/stateStore.js';
 import type { Subscription, SubscriptionInput } from '../state/types.js';
 
@@ -46,20 +46,17 @@ export class SubscriptionService {
   /**
    * Creates a digest, or replaces the one with id `replacing` (which resumes it: "deliver here", unless `keepPause`,
    * for an edit). Refused when another digest of the server has the name, or when a new one would take the server
-   * past DIGESTS_PER_SERVER_MAX.
+   * past DIGESTS_PER_SERVER_MAX (the store counts and saves as one step: setups at the same moment, in one process or
+   * several, cannot both take the last place).
    */
   async setUp(input: SubscriptionInput, replacing?: number, keepPause = false): Promise<SetUpResult> {
-    const { store } = this.deps;
-    if (replacing === undefined) {
-      const count = (await store.listSubscriptions({ guildId: input.guildId })).length;
-      if (count >= DIGESTS_PER_SERVER_MAX) return { ok: false, problem: 'too-many', count };
-    }
     try {
-      const subscription = await store.saveSubscription(input, replacing, keepPause);
+      const subscription = await this.deps.store.saveSubscription(input, replacing, { keepPause, maxPerServer: DIGESTS_PER_SERVER_MAX });
       await this.deps.reschedule(subscription.id);
       return { ok: true, subscription, replaced: replacing !== undefined };
     } catch (error) {
       if (error instanceof NameTakenError) return { ok: false, problem: 'name-taken', holder: error.holder };
+      if (error instanceof ServerFullError) return { ok: false, problem: 'too-many', count: error.count };
       throw error;
     }
   }

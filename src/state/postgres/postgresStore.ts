@@ -6,8 +6,8 @@ import type { Clock } from '../../util/clock.js';
 import { defaultLease } from '../lease.js';
 import { dateOrNull, toRun, toSubscription } from '../rows.js';
 import type { RunMessageRow, RunRow, SubscriptionRow } from '../rows.js';
-import { LeaseLostError, NameTakenError } from '../stateStore.js';
-import type { LeaseOptions, StateStore } from '../stateStore.js';
+import { LeaseLostError, NameTakenError, ServerFullError } from '../stateStore.js';
+import type { LeaseOptions, SaveOptions, StateStore } from '../stateStore.js';
 import { sameSubscription, storedSettings, toRunMessage } from '../storeValues.js';
 import type { OwedPublication, Plan, RunMessage, RunRecord, RunStatus, RunTarget, Subscription, SubscriptionInput } from '../types.js';
 import { describeConnectFailure, urlRefusal } from './connectError.js';
@@ -24,6 +24,10 @@ export interface PostgresStoreOptions {
 }
 
 type Db = pg.Pool | pg.PoolClient;
+
+// The first key of the transaction lock that makes a server's new digests count and save one at a time (the second
+// is the server's); two int4 keys, a key space apart from the migrations' single bigint key.
+const SERVER_DIGESTS_LOCK = 734_911_302;
 
 /** PostgreSQL's answer to an insert that would give a server two digests of one name. */
 const isNameConflict = (error: unknown) =>
@@ -87,9 +91,9 @@ export class PostgresStore implements StateStore {
     return (await db.query<T>(sql, values)).rows;
   }
 
-  async saveSubscription(input: SubscriptionInput, id?: number, keepPause = false): Promise<Subscription> {
+  async saveSubscription(input: SubscriptionInput, id?: number, options: SaveOptions = {}): Promise<Subscription> {
     try {
-      return await inTransaction(this.pool, (client) => this.writeSubscription(client, input, id, keepPause));
+      return await inTransaction(this.pool, (client) => this.writeSubscription(client, input, id, options));
     } catch (error) {
       // Another process saved the name between the check and the write: the same refusal as a name found taken.
       const holder = isNameConflict(error) ? await this.findSubscriptionByName(input.guildId, input.name) : undefined;
@@ -97,7 +101,7 @@ export class PostgresStore implements StateStore {
     }
   }
 
-  private async writeSubscription(client: pg.PoolClient, input: SubscriptionInput, id: number | undefined, keepPause: boolean): Promise<Subscription> {
+  private async writeSubscription(client: pg.PoolClient, input: SubscriptionInput, id: number | undefined, { keepPause = false, maxPerServer }: SaveOptions): Promise<Subscription> {
     const settings = storedSettings(input);
     const days = JSON.stringify(input.days);
     const [row] = id === undefined ? [] : await this.rows<SubscriptionRow>(client, 'SELECT * FROM subscriptions WHERE id = $1 FOR UPDATE', [id]);
@@ -107,6 +111,7 @@ export class PostgresStore implements StateStore {
     const taken = await this.subscriptionByName(client, input.guildId, input.name);
     if (taken && taken.id !== id) throw new NameTakenError(taken);
     if (existing && (keepPause || !existing.paused) && sameSubscription(existing, input, settings, publish)) return existing;
+    if (!existing && maxPerServer !== undefined) await this.checkRoom(client, input.guildId, maxPerServer);
     const { name, guildId, channelId, kind, time, timezone, mentionRoleId } = input;
     const values = [name, guildId, channelId, kind, time, days, timezone, settings, mentionRoleId, publish ? 1 : 0, this.now()];
     const [saved] = existing
@@ -119,6 +124,17 @@ export class PostgresStore implements StateStore {
           `INSERT INTO subscriptions (name, guild_id, channel_id, kind, time, days, timezone, settings, mention_role_id, publish, created_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING *`, values);
     return toSubscription(saved!);
+  }
+
+  /**
+   * Throws ServerFullError when the server holds `max` digests already. Row locks cannot stop a concurrent insert
+   * (there is no row yet to lock), so the server's saves queue on a lock held until this transaction ends: the next
+   * one counts after this one's digest is committed.
+   */
+  private async checkRoom(client: pg.PoolClient, guildId: string, max: number): Promise<void> {
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SERVER_DIGESTS_LOCK, guildId]);
+    const [row] = await this.rows<{ count: number }>(client, 'SELECT COUNT(*) AS count FROM subscriptions WHERE guild_id = $1', [guildId]);
+    if (row!.count >= max) throw new ServerFullError(row!.count);
   }
 
   async getSubscription(id: number): Promise<Subscription | undefined> {

@@ -3,7 +3,7 @@
 // per `everyMinutes`, holding as many of the best waiting stories as one message fits (10 embeds, 6,000 characters).
 import { MESSAGE_EMBEDS_MAX } from '../discord/limits.js';
 import type { DigestSettings } from '../digest/settings.js';
-import type { Subscription } from '../state/types.js';
+import type { RunRecord, Subscription } from '../state/types.js';
 
 /** Bounds of `every`: a minute is the runner's own tick; past an hour a scheduled digest serves better. */
 export const LIVE_EVERY_MIN_MINUTES = 1;
@@ -20,6 +20,7 @@ export const LIVE_MAX_AGE_HOURS = 24;
 export const LIVE_TITLE = 'Live news';
 
 const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
 
 /** The batch `now` falls in: the start of its minute. A run is claimed per (digest, batch slot), so a batch posts once. */
 export function batchSlot(now: Date): Date {
@@ -40,6 +41,27 @@ export function batchDue(slot: Date, previous: Date | null, everyMinutes: number
 export function clampEvery(everyMinutes: number): number {
   if (!Number.isFinite(everyMinutes)) return DEFAULT_LIVE_EVERY_MINUTES;
   return Math.min(LIVE_EVERY_MAX_MINUTES, Math.max(LIVE_EVERY_MIN_MINUTES, Math.round(everyMinutes)));
+}
+
+/**
+ * What a live digest's unfinished batch (a transient failure, a process that died) is worth at `now`: finished by
+ * this process, left to the process whose lease on it still runs, or abandoned, with why. While it is unfinished no
+ * new batch starts: two would reach the channel within the interval. The live runner alone decides this for a live
+ * digest's runs, by these rules; the scheduler leaves them to it.
+ */
+export type PendingBatchFate = { kind: 'resume' } | { kind: 'elsewhere' } | { kind: 'abandon'; why: string };
+
+export function pendingBatchFate(
+  run: Pick<RunRecord, 'slot' | 'leaseOwner' | 'leaseUntil'>,
+  digest: Pick<Subscription, 'paused'>,
+  now: Date,
+  owner: string,
+): PendingBatchFate {
+  if (run.leaseOwner !== null && run.leaseOwner !== owner && run.leaseUntil !== null && run.leaseUntil >= now) return { kind: 'elsewhere' };
+  if (digest.paused) return { kind: 'abandon', why: 'the live digest was paused' };
+  // By then every story in it is past the age at which a waiting story is dropped: no longer news.
+  if (now.getTime() - run.slot.getTime() > LIVE_MAX_AGE_HOURS * HOUR_MS) return { kind: 'abandon', why: `it was not complete within ${LIVE_MAX_AGE_HOURS} hours of its time` };
+  return { kind: 'resume' };
 }
 
 /** What a live batch chooses from, as chooseDigest takes it. */

@@ -1,11 +1,13 @@
 import cron from 'node-cron';
 import type { ScheduledTask } from 'node-cron';
+import { Timetable } from './timetable.js';
 import type { Logger } from '../log.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import type { StateStore } from '../state/stateStore.js';
 import type { RunRecord, Subscription } from '../state/types.js';
 import type { RunOutcome } from '../delivery/exactlyOnce.js';
+import { abandonRun } from './abandonRun.js';
 import { OwedRetry, RepeatedFailureLog } from './owedRetry.js';
 import { perChannel } from './pool.js';
 import { cronWeekdays } from './days.js';
@@ -58,8 +60,7 @@ export class DigestScheduler {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly catchUpMs: number;
-  /** Each scheduled digest's timer, by subscription id. */
-  private readonly tasks = new Map<number, ScheduledTask>();
+  private readonly timetable = new Timetable(() => this.tickFromTimer());
   /** Each subscription as this scheduler last saw it (when it changed, and whether paused), by id: what a poll compares. */
   private readonly known = new Map<number, string>();
   private sweep: ScheduledTask | undefined;
@@ -95,7 +96,7 @@ export class DigestScheduler {
     };
     every(this.store.lease.leaseMs / 2, () => this.takeOver(), 'scheduler.takeover_failed');
     every(SUBSCRIPTIONS_POLL_MS, () => this.followChanges(), 'scheduler.poll_failed');
-    this.logger.info({ event: 'scheduler.started', subscriptions: this.tasks.size }, 'digest scheduler started');
+    this.logger.info({ event: 'scheduler.started', subscriptions: this.timetable.size }, 'digest scheduler started');
   }
 
   /** Re-reads the subscription and (re)schedules it, or unschedules it when paused or removed. */
@@ -105,21 +106,14 @@ export class DigestScheduler {
 
   /** Puts the subscription as read on the timetable (or off it: paused, removed, live). */
   private schedule(subscriptionId: number, subscription: Subscription | undefined): void {
-    const previous = this.tasks.get(subscriptionId);
-    previous?.destroy();
-    this.tasks.delete(subscriptionId);
     if (subscription) this.known.set(subscriptionId, seenAs(subscription));
     else this.known.delete(subscriptionId);
     if (!subscription || subscription.paused || subscription.kind !== 'scheduled') {
-      if (previous) this.logger.debug({ event: 'scheduler.unscheduled', subscriptionId }, 'digest taken off the timetable');
+      if (this.timetable.remove(subscriptionId)) this.logger.debug({ event: 'scheduler.unscheduled', subscriptionId }, 'digest taken off the timetable');
       return;
     }
     const { hour, minute } = timeOfDayParts(subscription.time);
-    const task = cron.schedule(`${minute} ${hour} * * ${cronWeekdays(subscription.days)}`, () => this.tickFromTimer(), {
-      timezone: subscription.timezone,
-      name: `digest ${subscriptionId}`,
-    });
-    this.tasks.set(subscriptionId, task);
+    this.timetable.place(subscriptionId, `${minute} ${hour} * * ${cronWeekdays(subscription.days)}`, subscription.timezone);
     const { channelId, time, timezone, days } = subscription;
     this.logger.debug({ event: 'scheduler.scheduled', subscriptionId, channelId, time, timezone, days }, 'digest scheduled');
   }
@@ -139,8 +133,7 @@ export class DigestScheduler {
   }
 
   stop(): void {
-    for (const task of this.tasks.values()) task.destroy();
-    this.tasks.clear();
+    this.timetable.clear();
     this.sweep?.destroy();
     this.sweep = undefined;
     for (const timer of this.intervals.splice(0)) clearInterval(timer);
@@ -287,6 +280,8 @@ async function triagePendingRuns(store: StateStore, runs: RunRecord[], now: Date
     // Another live process is sending it: its business, abandoned or not.
     if (run.leaseOwner !== null && run.leaseOwner !== store.lease.owner && run.leaseUntil !== null && run.leaseUntil >= now) continue;
     const subscription = run.subscriptionId === null ? undefined : await store.getSubscription(run.subscriptionId);
+    // A live digest's runs are the live runner's, by its own rules (pendingBatchFate).
+    if (subscription?.kind === 'live') continue;
     const why = !subscription
       ? 'the subscription was removed'
       : subscription.paused
@@ -296,8 +291,7 @@ async function triagePendingRuns(store: StateStore, runs: RunRecord[], now: Date
           : null;
     if (why === null) {
       worth.push({ channelId: run.channelId, subscription: subscription!, slot: run.slot });
-    } else if (await store.takeRun(run.id)) {
-      await store.setRunOutcome(run.id, 'failed', `failed: abandoned because ${why}`);
+    } else if (await abandonRun(store, run, why)) {
       logger.warn({ event: 'digest.run_abandoned', channelId: run.channelId, slot: run.slot.toISOString(), runId: run.id, reason: why }, 'unfinished digest abandoned');
     }
   }

@@ -162,7 +162,7 @@ test('a process whose post stalls past its lease loses the run: the other takes 
   };
   const slot = new Date('2026-06-01T08:00:00Z');
   const stallA = holding('Stalled digest (2/3)');
-  const outcomeA = deliveryFor(storeA, a.logger, stallA.send).deliver({ subscriptionId: digest.id, channelId, slot, plan: () => plan });
+  const outcomeA = deliveryFor(storeA, a.logger, stallA.send).deliver({ subscriptionId: digest.id, channelId, publish: digest.publish, slot, plan: () => plan });
   await stallA.held;
   assert.deepEqual(contents(channelId), ['Stalled digest (1/3)']);
 
@@ -171,7 +171,7 @@ test('a process whose post stalls past its lease loses the run: the other takes 
   clock.set(new Date(clock.now().getTime() + 30_001));
   const stallB = holding('Stalled digest (3/3)');
   const deliveryB = deliveryFor(storeB, b.logger, stallB.send);
-  const runSlot = (subscription: Subscription, at: Date) => deliveryB.deliver({ subscriptionId: subscription.id, channelId, slot: at, plan: () => assert.fail('a claimed run is never planned again') });
+  const runSlot = (subscription: Subscription, at: Date) => deliveryB.deliver({ subscriptionId: subscription.id, channelId, publish: subscription.publish, slot: at, plan: () => assert.fail('a claimed run is never planned again') });
   const takeover = new DigestScheduler({ store: storeB, clock, runSlot, logger: b.logger }).takeOver();
   await stallB.held;
   assert.deepEqual(contents(channelId), ['Stalled digest (1/3)', 'Stalled digest (2/3)']);

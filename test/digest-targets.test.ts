@@ -158,7 +158,7 @@ test('a crash right after a message was published publishes nothing twice and po
       return result;
     },
   });
-  await assert.rejects(crashing.deliver({ subscriptionId: digest.id, channelId: bulletin, slot, plan: planOf(digest, slot) }), /killed after publishing/);
+  await assert.rejects(crashing.deliver({ subscriptionId: digest.id, channelId: bulletin, publish: digest.publish, slot, plan: planOf(digest, slot) }), /killed after publishing/);
   assert.equal(h.sandbox.messages(bulletin).length, 1, 'the crash came after the first message and its publication');
 
   await h.restart();
@@ -209,7 +209,7 @@ test('a crash after Discord opened the forum post but before it was recorded ope
       },
     }),
   });
-  await assert.rejects(crashing.deliver({ subscriptionId: digest.id, channelId: forum, slot, plan: planOf(digest, slot) }), /killed after the post was opened/);
+  await assert.rejects(crashing.deliver({ subscriptionId: digest.id, channelId: forum, publish: digest.publish, slot, plan: planOf(digest, slot) }), /killed after the post was opened/);
   assert.equal(h.sandbox.threads(forum).length, 1);
 
   await h.restart();

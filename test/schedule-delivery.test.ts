@@ -23,8 +23,8 @@ let files = 0;
 const clock = { now: () => new Date('2026-05-04T07:01:00Z') };
 const retry = { attempts: 3, baseDelayMs: 1 };
 const CHANNEL = '100000000000000001';
-// Each test's store holds one digest, the first saved (id 1), posting in CHANNEL.
-const TARGET = { subscriptionId: 1, channelId: CHANNEL };
+// Each test's store holds one digest, the first saved (id 1), posting in CHANNEL (not an announcement channel's).
+const TARGET = { subscriptionId: 1, channelId: CHANNEL, publish: false };
 const SLOT = new Date('2026-05-04T07:00:00Z');
 
 async function openStore(file = path.join(dir, `db-${++files}.sqlite`)): Promise<{ store: StateStore; file: string }> {

@@ -54,7 +54,7 @@ test('through the sandbox: a locked and a deleted channel are paused with their 
   sandbox.deleteChannel(gone);
   for (const channelId of [sandbox.channels.locked, gone, sandbox.channels.news]) await subscribeAt8(store, channelId);
   const deliveries = delivery(store);
-  const runSlot = (sub: Subscription, slot: Date) => deliveries.deliver({ subscriptionId: sub.id, channelId: sub.channelId, slot, plan: () => digest('Morning') });
+  const runSlot = (sub: Subscription, slot: Date) => deliveries.deliver({ subscriptionId: sub.id, channelId: sub.channelId, publish: sub.publish, slot, plan: () => digest('Morning') });
   clock.at = new Date('2026-06-01T08:00:00Z');
   sandbox.faults.failNext(1, 500, { route: `/channels/${sandbox.channels.news}/messages` });
   await new DigestScheduler({ store, clock, runSlot, logger }).tick();
@@ -85,11 +85,11 @@ test('through the sandbox: a message posted but not recorded before a crash is n
     return result;
   };
   const slot = new Date('2026-06-01T08:00:00Z');
-  await assert.rejects(delivery(first, crashAfterSecondPost).deliver({ subscriptionId, channelId, slot, plan: () => digest('Crash') }));
+  await assert.rejects(delivery(first, crashAfterSecondPost).deliver({ subscriptionId, channelId, publish: false, slot, plan: () => digest('Crash') }));
   await first.close();
 
   const restarted = SqliteStore.open(file, { logger, clock });
-  const outcome = await delivery(restarted).deliver({ subscriptionId, channelId, slot, plan: () => assert.fail('a claimed run is never planned again') });
+  const outcome = await delivery(restarted).deliver({ subscriptionId, channelId, publish: false, slot, plan: () => assert.fail('a claimed run is never planned again') });
   assert.equal(outcome.status, 'posted');
   const messages = sandbox.messages(channelId);
   assert.deepEqual(messages.map((m) => m.body.content), ['Crash (1/2)', 'Crash (2/2)']);

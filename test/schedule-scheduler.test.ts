@@ -48,6 +48,7 @@ function scheduler(store: StateStore, clock: TestClock, send: Sender): DigestSch
     delivery.deliver({
       subscriptionId: sub.id,
       channelId: sub.channelId,
+      publish: sub.publish,
       slot,
       plan: () => [{ payload: { content: `digest for ${slot.toISOString()}`, allowed_mentions: { parse: [] } }, storyUrls: [`https://example.com/${slot.getTime()}`], storyCount: 1 }],
     });

@@ -81,7 +81,7 @@ export interface RunObserver {
   finished(outcome: RunOutcome): void;
 }
 
-export interface RunRequest extends RunTarget {
+export interface RunRequest extends RunTarget, Pick<Subscription, 'publish'> {
   slot: Date;
   /** Called only when the slot has no run yet, in the channel's lane: no other run of the channel plans meanwhile. */
   plan: () => Promise<Plan> | Plan;
@@ -161,7 +161,10 @@ export class DigestDelivery {
     // A store that cannot be read fails the run here, in one line, before publishing would report it as well.
     let record = await store.findRun(run.subscriptionId, run.slot);
     // What an earlier run left unpublished (a crash, Discord's hourly limit) goes first, in the order it was posted.
-    await this.publishing?.publishOwed(run.channelId);
+    // Only publishing digests leave any, and each of their runs publishes what the channel owes: the run of a digest
+    // that does not publish skips the look-up. (A digest turned to publish since the caller read it publishes what is
+    // owed after its first message instead, still oldest first.)
+    if (run.publish) await this.publishing?.publishOwed(run.channelId);
     if (!record) {
       let planned: Plan;
       try {

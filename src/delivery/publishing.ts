@@ -1,7 +1,8 @@
 // Publishing (crossposting) an announcement channel's digest to the servers that follow the channel. A message is
 // published only after it is recorded as sent, so no failure of publishing can ever post it again, and it is marked
 // owed in that very record, so a crash before its publication cannot forget it. Discord allows 10 publications an
-// hour in a channel: a message refused for that stays owed until the channel's next run (after a restart too).
+// hour in a channel: a message refused for that stays owed until the next run of a digest that publishes there
+// (after a restart too).
 import type { Logger } from '../log.js';
 import type { StateStore } from '../state/stateStore.js';
 import type { OwedPublication } from '../state/types.js';

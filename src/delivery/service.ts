@@ -130,7 +130,8 @@ export class DigestService {
 
   /** Plans and posts the digest of `slot` for the subscription, exactly once however often it is asked. */
   runSlot(subscription: Subscription, slot: Date): Promise<RunOutcome> {
-    return this.delivery.deliver({ subscriptionId: subscription.id, channelId: subscription.channelId, slot, plan: () => this.plan(subscription, slot) });
+    const { id: subscriptionId, channelId, publish } = subscription;
+    return this.delivery.deliver({ subscriptionId, channelId, publish, slot, plan: () => this.plan(subscription, slot) });
   }
 
   /** /digest now: a run of its own at this instant (the day's scheduled slot still runs, without repeating stories). */

@@ -11,6 +11,7 @@ import { discordHistory, discordSender, discordTargets } from './discordChannels
 import { gatewayView, restView } from './discordView.js';
 import type { DiscordView } from './discordView.js';
 import { anchorGlobalWindow } from '../discord/globalWindow.js';
+import { runMetrics } from '../ops/metrics.js';
 import type { Metrics } from '../ops/metrics.js';
 import { countRateLimits } from '../ops/rateLimitCounter.js';
 import { LiveRunner } from '../schedule/live.js';
@@ -19,7 +20,6 @@ import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import type { StateStore } from '../state/stateStore.js';
 import type { Subscription } from '../state/types.js';
-import type { RunOutcome } from '../delivery/exactlyOnce.js';
 import { SubscriptionService } from '../subscriptions/service.js';
 import type { EnvSubscription } from '../subscriptions/service.js';
 import { BUTTONS, COMMANDS } from './commands/index.js';
@@ -70,8 +70,10 @@ export class NewsdeskBot {
     // Built in this order, each handed what it needs of the others through a function read at call time.
     this.subscriptions = new SubscriptionService({ store, reschedule: (id) => this.scheduler.refresh(id), defaultSettings: () => this.digests.defaultSettings() });
     const history = discordHistory(rest, () => discord.botUserId());
-    this.digests = new DigestService({ library, store, send: discordSender(rest), history, ...discordTargets(discord, rest, token), subscriptions: this.subscriptions, clock, logger, defaults: options.defaults });
-    this.scheduler = new DigestScheduler({ store, clock, logger, runSlot: (subscription, slot) => this.runSlot(subscription, slot) });
+    // Every run is counted in /metrics where it is delivered, whatever started it.
+    const observer = metrics && runMetrics(metrics);
+    this.digests = new DigestService({ library, store, send: discordSender(rest), history, ...discordTargets(discord, rest, token), subscriptions: this.subscriptions, clock, logger, defaults: options.defaults, observer });
+    this.scheduler = new DigestScheduler({ store, clock, logger, runSlot: (subscription, slot) => this.digests.runSlot(subscription, slot) });
     this.live = new LiveRunner({ store, clock, logger, digests: this.digests });
     this.context = { library, store, digests: this.digests, subscriptions: this.subscriptions, clock, logger };
     this.client.on(Events.InteractionCreate, (interaction) => void this.route(interaction));
@@ -111,16 +113,6 @@ export class NewsdeskBot {
     const latencies = new Map<number, number>();
     if (this.options.connection?.kind !== 'rest') this.client.ws.shards.forEach((shard, id) => latencies.set(id, shard.ping));
     return latencies;
-  }
-
-  /** A scheduled run, counted in /metrics: how late its process took it up, and how it ended. */
-  private async runSlot(subscription: Subscription, slot: Date): Promise<RunOutcome> {
-    const { metrics, clock = systemClock } = this.options;
-    metrics?.claimLag((clock.now().getTime() - slot.getTime()) / 1000);
-    const outcome = await this.digests.runSlot(subscription, slot);
-    if (outcome.status === 'posted') metrics?.digestPosted();
-    if (outcome.failure) metrics?.digestFailed(outcome.failure);
-    return outcome;
   }
 
   /** Whether startSchedule has finished: this process claims due digests. */

@@ -11,7 +11,7 @@ import { defaultMaxAgeHours, EVERY_DAY } from '../schedule/days.js';
 import { LIVE_TITLE, liveReach } from '../schedule/liveBatch.js';
 import { EligibilityLedger } from './eligibility.js';
 import { DigestDelivery } from './exactlyOnce.js';
-import type { RunOutcome, Sender } from './exactlyOnce.js';
+import type { RunObserver, RunOutcome, Sender } from './exactlyOnce.js';
 import type { ForumPosts } from './forumPosts.js';
 import { PlanInputsUnreadable } from './planInputs.js';
 import type { Publisher } from './publishing.js';
@@ -52,6 +52,8 @@ export interface DigestServiceDeps {
   logger: Logger;
   /** DIGEST_SIZE and DIGEST_MAX_PER_PROVIDER: the settings of a channel that chose none. */
   defaults: Pick<DigestSettings, 'size' | 'maxPerProvider'>;
+  /** Told of every run: the scheduler's, live batches and /digest now alike. */
+  observer?: RunObserver;
 }
 
 export class DigestService {
@@ -59,8 +61,8 @@ export class DigestService {
   private readonly eligibility: EligibilityLedger;
 
   constructor(private readonly deps: DigestServiceDeps) {
-    const { store, send, history, forums, publish, subscriptions, clock, logger } = deps;
-    this.delivery = new DigestDelivery({ store, send, history, forums, publish, subscriptions, clock, logger });
+    const { store, send, history, forums, publish, subscriptions, clock, logger, observer } = deps;
+    this.delivery = new DigestDelivery({ store, send, history, forums, publish, subscriptions, clock, logger, observer });
     this.eligibility = new EligibilityLedger(store, deps.clock);
   }
 

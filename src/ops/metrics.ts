@@ -1,6 +1,7 @@
 // What /metrics shows, and the only module that knows prom-client: the rest of Newsdesk calls these functions. Each
 // process has its own Registry (not prom-client's global one), so a test can make several side by side.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RunObserver } from '../delivery/exactlyOnce.js';
 
 /** Why a digest run gave up: its plan could not be built, or Discord refused its channel for good. */
 export type DigestFailure = 'plan_failed' | 'channel_refused';
@@ -19,7 +20,7 @@ export interface Metrics {
   digestPosted(): void;
   digestFailed(reason: DigestFailure): void;
   rateLimited(scope: RateLimitScope): void;
-  /** Seconds from a run's slot (when it was due) to the moment a process claimed it. */
+  /** Seconds from a run's slot (when it was due) to the moment a process claimed it: once per run. */
   claimLag(seconds: number): void;
   /** The gateway heartbeat round trip of one shard; a negative value (discord.js's "not measured yet") is skipped. */
   setShardLatency(shardId: number, seconds: number): void;
@@ -30,6 +31,20 @@ export interface Metrics {
 
 // From well inside a scheduler's sweep to past a lease's takeover (~30 s) and a few missed minutes.
 const CLAIM_LAG_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
+
+/**
+ * What delivery tells of every digest run, whatever started it (the scheduler, a live batch, /digest now), as metrics:
+ * how late it was claimed, by the process that claimed it, and how it ended. A run is posted or given up once.
+ */
+export function runMetrics(metrics: Metrics): RunObserver {
+  return {
+    claimed: (run) => metrics.claimLag((run.createdAt.getTime() - run.slot.getTime()) / 1000),
+    finished: (outcome) => {
+      if (outcome.status === 'posted') metrics.digestPosted();
+      if (outcome.failure) metrics.digestFailed(outcome.failure);
+    },
+  };
+}
 
 export function createMetrics(labels: ProcessLabels): Metrics {
   const registry = new Registry();

@@ -9,6 +9,7 @@ import { NewsdeskBot } from '../../src/bot/app.js';
 import { commandDefinitions } from '../../src/bot/commands/index.js';
 import { deployCommands } from '../../src/bot/deploy.js';
 import { createLogger } from '../../src/log.js';
+import type { Metrics } from '../../src/ops/metrics.js';
 import type { InteractionReply, InvokeOptions } from '../../src/sandbox/driver.js';
 import { DiscordSandbox } from '../../src/sandbox/server.js';
 import { TestClock } from './clock.js';
@@ -124,9 +125,9 @@ export const TEST_NOW = new Date('2026-11-20T12:00:00Z');
 
 /**
  * `databaseDir`: where the SQLite file lives (a small disk, say); by default in the harness's temp folder.
- * `cacheDir`: where the library keeps its restart caches; by default none.
+ * `cacheDir`: where the library keeps its restart caches; by default none. `metrics`: what the bot counts, as main.ts hands it.
  */
-export async function startBotHarness(options: { now?: Date; articles?: readonly FixtureArticle[]; databaseDir?: string; cacheDir?: string } = {}): Promise<BotHarness> {
+export async function startBotHarness(options: { now?: Date; articles?: readonly FixtureArticle[]; databaseDir?: string; cacheDir?: string; metrics?: Metrics } = {}): Promise<BotHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-bot-'));
   const clock = new TestClock(options.now ?? TEST_NOW);
   const contentDir = path.join(dir, 'content');
@@ -139,7 +140,7 @@ export async function startBotHarness(options: { now?: Date; articles?: readonly
   const databasePath = path.join(options.databaseDir ?? path.join(dir, 'data'), 'newsdesk.sqlite');
   const launch = async () => {
     const store = SqliteStore.open(databasePath, { logger, clock });
-    const bot = await NewsdeskBot.start({ token: sandbox.token, apiUrl: sandbox.apiUrl, library, store, logger, clock, defaults: { size: 5, maxPerProvider: 2 } });
+    const bot = await NewsdeskBot.start({ token: sandbox.token, apiUrl: sandbox.apiUrl, library, store, logger, clock, metrics: options.metrics, defaults: { size: 5, maxPerProvider: 2 } });
     return { store, bot };
   };
   let running = await launch();

@@ -6,6 +6,8 @@ import path from 'node:path';
 import type { Logger } from '../log.js';
 import { CacheError, cacheFault } from './cache-file.js';
 
+export type CacheKind = 'parse' | 'search index';
+
 export class RestartCaches {
   /** Cache problems already logged (see fault). */
   private readonly faults = new Set<string>();
@@ -22,18 +24,20 @@ export class RestartCaches {
    * What `read` gets from a restart cache, or `fallback` when the cache cannot be used: logged, and rebuilt when it
    * is corrupt, or reported as a fault when it cannot be read where it is.
    */
-  async read<T>(file: string, kind: 'parse' | 'search index', read: () => T | Promise<T>, fallback: T): Promise<T> {
+  async read<T>(file: string, kind: CacheKind, read: () => T | Promise<T>, fallback: T): Promise<T> {
     try {
       return await read();
     } catch (error) {
-      if (!(error instanceof CacheError)) {
-        this.fault(file, error);
-        return fallback;
-      }
-      const event = kind === 'parse' ? 'articles.cache_rebuilt' : 'articles.index_cache_rebuilt';
-      this.logger.warn({ event, cache: file, problem: error.message }, `${kind} cache ignored and rebuilt`);
+      this.notUsed(file, kind, error);
       return fallback;
     }
+  }
+
+  /** Logs why the cache `file` could not be used: rebuilt when it is corrupt, a fault when it cannot be read where it is. */
+  notUsed(file: string, kind: CacheKind, error: unknown): void {
+    if (!(error instanceof CacheError)) return this.fault(file, error);
+    const event = kind === 'parse' ? 'articles.cache_rebuilt' : 'articles.index_cache_rebuilt';
+    this.logger.warn({ event, cache: file, problem: error.message }, `${kind} cache ignored and rebuilt`);
   }
 
   /**

@@ -28,8 +28,11 @@ export type JobMessage =
   /** Compact `base` (see compactIndex), write it with the keys sent before (one per new slot) to `file` and answer with it. */
   | { kind: 'compact'; base: FrozenIndex; added: PackedLists; remap: Int32Array; file: string | null };
 
-/** A problem met by a job, as plain data: `corrupt` for a cache to rebuild, `code` for a file system error. */
-export interface JobProblem { message: string; code?: string; corrupt?: boolean }
+/**
+ * A problem met by a job, as plain data: `corrupt` for a cache to rebuild, `code` for a file system error,
+ * `stopped` when the worker itself stopped (crashed, ran out of memory, was ended) before it answered.
+ */
+export interface JobProblem { message: string; code?: string; corrupt?: boolean; stopped?: boolean }
 
 /** A cached index, and where each of its slots' articles is among the keys sent (-1: a tombstone). */
 export interface PlacedIndex { index: FrozenIndex; placement: Int32Array }
@@ -111,6 +114,8 @@ function ownCopy(answer: JobAnswer): JobAnswer {
 export interface IndexJob {
   send(message: JobMessage): void;
   readonly answer: Promise<JobAnswer>;
+  /** Whether the job has its answer: it takes no more messages (a worker that stopped is gone). */
+  readonly done: boolean;
   /** Ends the job without waiting: its answer is 'cancelled' if it had none yet. */
   cancel(): void;
 }
@@ -118,32 +123,48 @@ export interface IndexJob {
 /** A job on a worker thread of its own, ended once it answers (its memory goes with it). */
 export function workerJob(): IndexJob {
   const worker: Worker = startWorker('index-worker');
+  let done = false;
   let settle!: (answer: JobAnswer) => void;
   const answer = new Promise<JobAnswer>((resolve) => {
     settle = (a) => {
+      if (done) return;
+      done = true;
       resolve(a);
       void worker.terminate();
     };
   });
+  const stopped = (message: string) => settle({ kind: 'failed', problem: { message, stopped: true } });
   worker.once('message', (a: JobAnswer) => settle(ownCopy(a)));
-  worker.once('error', (error) => settle({ kind: 'failed', problem: jobProblem(error) }));
-  worker.once('exit', (code) => settle({ kind: 'failed', problem: { message: `the index worker stopped (exit code ${code})` } }));
+  worker.once('error', (error) => stopped(`the index worker stopped: ${error.message}`));
+  worker.once('exit', (code) => stopped(`the index worker stopped (exit code ${code})`));
   return {
-    send: (message) => worker.postMessage(message),
+    send: (message) => {
+      if (!done) worker.postMessage(message);
+    },
     answer,
+    get done() {
+      return done;
+    },
     cancel: () => settle({ kind: 'cancelled' }),
   };
 }
 
 /** A job run in this thread: each message is handled as it is sent. */
 export function localJob(): IndexJob {
+  let done = false;
   let settle!: (answer: JobAnswer) => void;
-  const answer = new Promise<JobAnswer>((resolve) => (settle = resolve));
+  const answer = new Promise<JobAnswer>((resolve) => (settle = (a) => {
+    done = true;
+    resolve(a);
+  }));
   let queue = Promise.resolve();
   const handle = jobHandler((a) => settle(a));
   return {
     send: (message) => void (queue = queue.then(() => handle(message))),
     answer,
+    get done() {
+      return done;
+    },
     cancel: () => settle({ kind: 'cancelled' }),
   };
 }

@@ -12,8 +12,8 @@ import type { SearchEntry } from './query.js';
 import { packLists } from './frozen-index.js';
 import { SearchIndex, type FrozenIndex } from './search-index.js';
 import { correctWord } from './spelling.js';
-import { bestSteps, newestSteps } from './order.js';
-import { nextTurn, runInTurns } from './steps.js';
+import { bestSteps } from './order.js';
+import { rangeSteps, runInTurns } from './steps.js';
 
 const INDEX_CACHE = 'search-index.bin';
 // Articles handled per step on the library's thread (their words folded and sent to the worker, or added to the
@@ -49,7 +49,13 @@ export class IndexedSearch {
   private changes = 0;
   private saved = -1;
 
-  constructor(private readonly corpus: Corpus, private readonly caches: RestartCaches, private readonly logger: Logger) {}
+  /** `newest`: the articles newest first, as the library's views hold them (see views.ts), to rank without sorting again. */
+  constructor(
+    private readonly corpus: Corpus,
+    private readonly newest: () => readonly SearchEntry[],
+    private readonly caches: RestartCaches,
+    private readonly logger: Logger,
+  ) {}
 
   /** Whether the index is made in the library's own thread: a small library's is ready as soon as open() waits for it. */
   get local(): boolean {
@@ -167,13 +173,14 @@ export class IndexedSearch {
   private async readCache(file: string): Promise<{ index: FrozenIndex; slots: (SearchEntry | undefined)[]; patches: number } | null> {
     const entries = [...this.corpus.entries.values()];
     const job = this.startJob(this.local);
-    for (let first = 0; first < entries.length; first += KEYS_STEP) {
-      job.send({ kind: 'keys', keys: entries.slice(first, first + KEYS_STEP).map((e) => this.keyOf(e)) });
-      await nextTurn();
-    }
+    await runInTurns(rangeSteps(entries.length, (first, end) => job.send({ kind: 'keys', keys: entries.slice(first, end).map((e) => this.keyOf(e)) }), KEYS_STEP));
     job.send({ kind: 'read', file });
     const answer = await this.finished(job);
-    if (answer.kind === 'failed') await this.caches.read(file, 'search index', () => { throw problemError(answer.problem); }, null);
+    if (answer.kind === 'failed' && answer.problem.stopped) {
+      this.logger.warn({ event: 'articles.index_worker_stopped', cache: file, problem: answer.problem.message }, 'search index worker stopped while reading its cache: the index is built anew');
+    } else if (answer.kind === 'failed') {
+      this.caches.notUsed(file, 'search index', problemError(answer.problem));
+    }
     if (answer.kind !== 'read' || !answer.cached) return null;
     const { index, placement } = answer.cached;
     const slots = Array.from(placement, (position) => (position < 0 ? undefined : entries[position]));
@@ -190,15 +197,16 @@ export class IndexedSearch {
    */
   private async build(): Promise<boolean> {
     const file = this.caches.file(INDEX_CACHE);
-    const ranked = await runInTurns(bestSteps(await runInTurns(newestSteps(this.corpus.entries.values()))));
+    const ranked = await runInTurns(bestSteps(this.newest()));
     const job = this.startJob(ranked.length <= LOCAL_MAX);
-    for (let first = 0; first < ranked.length && !this.stopped; first += STEP) {
-      const step = ranked.slice(first, first + STEP);
+    await runInTurns(rangeSteps(ranked.length, (first, end) => {
+      // Nothing more is sent once stopped, or once the job has answered (its worker stopped).
+      if (this.stopped || job.done) return;
+      const step = ranked.slice(first, end);
       // Texts and keys together: a key names the file version whose text the slot holds (null: changed already).
       job.send({ kind: 'texts', first, texts: step.map((e) => e.texts) });
       job.send({ kind: 'keys', keys: step.map((e) => this.keyOf(e)) });
-      await nextTurn();
-    }
+    }, STEP));
     job.send({ kind: 'finish', file });
     const made = await this.made(job, file);
     if (!made) return false;
@@ -224,17 +232,16 @@ export class IndexedSearch {
     // key (an article changed meanwhile is indexed anew at the next start): it is a tombstone once compacted.
     const remap = new Int32Array(snapshot).fill(-1);
     const kept: number[] = [];
-    for (let first = 0; first < snapshot; first += KEYS_STEP) {
+    await runInTurns(rangeSteps(snapshot, (first, end) => {
       const keys: (string | null)[] = [];
-      for (let slot = first; slot < Math.min(snapshot, first + KEYS_STEP); slot++) {
+      for (let slot = first; slot < end; slot++) {
         const entry = this.slots[slot];
         if (!entry) continue;
         remap[slot] = kept.push(slot) - 1;
         keys.push(this.keyOf(entry));
       }
       job.send({ kind: 'keys', keys });
-      await nextTurn();
-    }
+    }, KEYS_STEP));
     job.send({ kind: 'compact', base: index.frozen, added: packLists(index.added()), remap, file });
     const made = await this.made(job, file);
     if (!made || this.index !== index) return false;
@@ -259,8 +266,9 @@ export class IndexedSearch {
     const entries = this.corpus.entries;
     [this.index, this.slots, this.slotOf] = [index, slots, new Map()];
     this.catchingUp = true;
-    for (let first = 0; first < slots.length && !this.stopped; first += CHECK_STEP) {
-      for (let slot = first; slot < Math.min(slots.length, first + CHECK_STEP); slot++) {
+    // Only the slots `index` came with are checked: those update() adds meanwhile (at the end) are current.
+    await runInTurns(rangeSteps(slots.length, (first, end) => {
+      for (let slot = first; slot < end && !this.stopped; slot++) {
         const entry = slots[slot];
         if (!entry) continue;
         const id = entry.article.id;
@@ -270,15 +278,14 @@ export class IndexedSearch {
           this.changes++;
         }
       }
-      await nextTurn();
-    }
+    }, CHECK_STEP));
     const pending = [...entries.values()];
-    for (let first = 0; first < pending.length && !this.stopped; first += STEP) {
-      for (const entry of pending.slice(first, first + STEP)) {
+    await runInTurns(rangeSteps(pending.length, (first, end) => {
+      for (let i = first; i < end && !this.stopped; i++) {
+        const entry = pending[i]!;
         if (entries.get(entry.article.id) === entry && !this.slotOf.has(entry.article.id)) this.add(entry);
       }
-      await nextTurn();
-    }
+    }, STEP));
     this.catchingUp = false;
   }
 

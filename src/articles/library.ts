@@ -63,8 +63,8 @@ export class ArticleLibrary extends EventEmitter {
     this.logger = options.logger;
     const caches = new RestartCaches(options.cacheDir ?? null, this.logger);
     this.corpus = new Corpus(contentDir, caches, this.logger);
-    this.index = new IndexedSearch(this.corpus, caches, this.logger);
     this.views = new LibraryViews(this.corpus.entries);
+    this.index = new IndexedSearch(this.corpus, () => this.views.newest(), caches, this.logger);
     this.live = new LiveUpdates(contentDir, this.logger, {
       known: () => this.corpus.paths(),
       apply: (files) => this.apply(files),

@@ -55,6 +55,18 @@ export class TimeSlices {
 // Items handled per step by default: a few milliseconds with the library's loops.
 const STEP = 1000;
 
+/**
+ * Calls `each` with the bounds [first, end) of every run of `step` positions among `count`, yielding after each:
+ * for work done a run at a time (a message per run), and for loops over an array that may grow meanwhile (only
+ * the positions there at the start are visited).
+ */
+export function* rangeSteps(count: number, each: (first: number, end: number) => void, step = STEP): Steps<void> {
+  for (let first = 0; first < count; first += step) {
+    each(first, Math.min(count, first + step));
+    yield;
+  }
+}
+
 /** Calls `each` on every item, yielding every `step` items. */
 export function* eachSteps<T>(items: Iterable<T>, each: (item: T) => void, step = STEP): Steps<void> {
   let n = 0;

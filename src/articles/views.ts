@@ -56,6 +56,11 @@ export class LibraryViews {
     return this.refreshing;
   }
 
+  /** Every article's entry, newest first (byNewest). */
+  newest(): readonly SearchEntry[] {
+    return this.views().newest;
+  }
+
   /** Every article, newest first. */
   articles(): readonly Article[] {
     return this.views().articles;

@@ -1,5 +1,6 @@
 // Search over the library, apart from the index itself: filters, ranking and paging (pure functions).
 import { foldForMatch } from '../util/clean-text.js';
+import { firstInOrder } from './first-in-order.js';
 import type { Article } from './types.js';
 import { WEIGHT } from './weights.js';
 
@@ -266,6 +267,8 @@ export function pageInOrder(ordered: readonly SearchEntry[], query: SearchQuery,
   return { total, articles };
 }
 
+interface Scored { article: Article; score: number }
+
 /**
  * Ranks the index's candidates that pass the filter and cuts one page. By relevance, then quality, then newest;
  * or newest first. Without terms, relevance means quality, then newest.
@@ -274,12 +277,12 @@ export function rankPage(entries: Iterable<SearchEntry>, query: SearchQuery, fil
   const sort = query.sort ?? (terms.length ? 'relevance' : 'newest');
   const { offset, limit } = pageOf(query);
   const matchers = terms.map(termOf);
-  const scored: { article: Article; score: number }[] = [];
+  const scored: Scored[] = [];
   for (const entry of entries) {
     if (!filter(entry)) continue;
     const score = relevance(entry, matchers);
     if (score !== null) scored.push({ article: entry.article, score });
   }
-  scored.sort(sort === 'relevance' ? (a, b) => b.score - a.score || byQuality(a.article, b.article) : (a, b) => byNewest(a.article, b.article));
-  return { total: scored.length, articles: scored.slice(offset, offset + limit).map((s) => s.article) };
+  const order = sort === 'relevance' ? (a: Scored, b: Scored) => b.score - a.score || byQuality(a.article, b.article) : (a: Scored, b: Scored) => byNewest(a.article, b.article);
+  return { total: scored.length, articles: firstInOrder(scored, offset + limit, order).slice(offset).map((s) => s.article) };
 }

@@ -98,7 +98,13 @@ const variables = z
     LOG_LEVEL: logLevel('info'),
   });
 
+// SHARD_IDS read against SHARD_COUNT, once: the shards this process may hold. A schema of its own joined to the
+// others', so that its problem is listed with theirs (a transform after them would not run while any has one).
+const sharding = variables.pick({ SHARD_COUNT: true, SHARD_IDS: true }).transform((env, ctx) => ({ shards: shardsOf(env, ctx) }));
+
 const schema = variables
+  .omit({ SHARD_COUNT: true, SHARD_IDS: true })
+  .and(sharding)
   .superRefine((env, ctx) => {
     if (env.DISCORD_TOKEN && !env.DISCORD_CLIENT_ID) {
       ctx.addIssue({
@@ -113,7 +119,6 @@ const schema = variables
       const missing = digestKeys.find((k) => env[k] === undefined)!;
       ctx.addIssue({ code: 'custom', path: [missing], message: `is required when ${given[0]} is set (a digest needs a channel and a time)` });
     }
-    shardSettingsProblems(env).forEach((message) => ctx.addIssue({ code: 'custom', path: ['SHARD_IDS'], message }));
     // A role that is not one has its own message already; the rules below are for the real ones.
     if (env.NEWSDESK_ROLE !== 'all' && (ROLES as readonly string[]).includes(env.NEWSDESK_ROLE)) {
       if (!env.DATABASE_URL) {
@@ -149,8 +154,8 @@ const schema = variables
     /** The shared PostgreSQL store; when set, databasePath is not used. Show it only through databaseUrlForDisplay. */
     databaseUrl: e.DATABASE_URL,
     role: e.NEWSDESK_ROLE as Role,
-    /** The shards this process holds and their total, for discord.js's `shards` and `shardCount`; undefined: no sharding (discord.js's default), or a scheduler. */
-    shards: shardsOf(e),
+    /** The shards this process holds and their total, for discord.js's `shards` and `shardCount`; undefined: no sharding (discord.js's default), or a scheduler (none, whatever a shared .env says). */
+    shards: e.NEWSDESK_ROLE === 'scheduler' ? undefined : e.shards,
     /** The port of /healthz and /metrics on 127.0.0.1 (0: any free one); undefined: no health server. */
     healthPort: e.HEALTH_PORT,
     /** How long a process holds a digest run it sends without renewing it; another takes the run over after that. */
@@ -166,20 +171,23 @@ export type Config = z.infer<typeof schema>;
 
 type Variables = z.infer<typeof variables>;
 
-function shardSettingsProblems(env: Variables): string[] {
-  // A SHARD_COUNT that is not a count has its own message; SHARD_IDS cannot be checked against it.
-  if (env.SHARD_IDS === undefined || (env.SHARD_COUNT !== undefined && !(env.SHARD_COUNT >= 1))) return [];
-  if (env.SHARD_COUNT === undefined) return ['needs SHARD_COUNT, the total number of shards across every gateway process (SHARD_IDS are the ones this process holds)'];
-  const parsed = parseShardIds(env.SHARD_IDS, env.SHARD_COUNT);
-  return parsed.ok ? [] : [parsed.problem];
-}
-
-// Only called once the settings passed shardSettingsProblems. A scheduler holds no shards whatever a shared .env says.
-function shardsOf(env: Variables): { ids: number[]; count: number } | undefined {
-  if (env.NEWSDESK_ROLE === 'scheduler' || env.SHARD_COUNT === undefined) return undefined;
-  const count = env.SHARD_COUNT;
-  const parsed = env.SHARD_IDS === undefined ? undefined : parseShardIds(env.SHARD_IDS, count);
-  return { ids: parsed?.ok ? parsed.ids : Array.from({ length: count }, (_, i) => i), count };
+/**
+ * The shards of SHARD_COUNT that SHARD_IDS names (every one without SHARD_IDS), or undefined: no sharding, or a
+ * problem, added to `ctx` under SHARD_IDS. Called only with a SHARD_COUNT that is a count: another has its own message.
+ */
+function shardsOf(env: Pick<Variables, 'SHARD_COUNT' | 'SHARD_IDS'>, ctx: z.RefinementCtx): { ids: number[]; count: number } | undefined {
+  const { SHARD_COUNT: count, SHARD_IDS: text } = env;
+  // `continue`: the checks across the other settings still run after it, so that every problem is listed at once.
+  const refuse = (message: string) => ctx.addIssue({ code: 'custom', path: ['SHARD_IDS'], message, continue: true });
+  if (count === undefined) {
+    if (text !== undefined) refuse('needs SHARD_COUNT, the total number of shards across every gateway process (SHARD_IDS are the ones this process holds)');
+    return undefined;
+  }
+  if (text === undefined) return { ids: Array.from({ length: count }, (_, i) => i), count };
+  const parsed = parseShardIds(text, count);
+  if (parsed.ok) return { ids: parsed.ids, count };
+  refuse(parsed.problem);
+  return undefined;
 }
 
 // What `npm run digest` reads of the same .env: it needs no Discord setting, and a wrong one must not stop it. It

@@ -103,6 +103,12 @@ test('every problem of the new settings is listed at once', () => {
   assert.deepEqual(problems.map((p) => p.split(' ')[0]).sort(), ['DATABASE_URL', 'HEALTH_PORT', 'NEWSDESK_ROLE', 'SHARD_IDS']);
 });
 
+test('a wrong SHARD_IDS is listed with the problems found across the other settings, not instead of them', () => {
+  const problems = problemsOf({ NEWSDESK_ROLE: 'gateway', DISCORD_TOKEN: 'token.of.bot', DISCORD_CLIENT_ID: '123456789012345678', SHARD_COUNT: '4', SHARD_IDS: '9' });
+  assert.deepEqual(problems.map((p) => p.split(' ')[0]).sort(), ['DATABASE_URL', 'SHARD_IDS'], problems.join('\n'));
+  assert.deepEqual(problemsOf({ DISCORD_TOKEN: 'token.of.bot', SHARD_IDS: '0-1' }).map((p) => p.split(' ')[0]).sort(), ['DISCORD_CLIENT_ID', 'SHARD_IDS']);
+});
+
 test('role and shards label every log line and metric of the process', () => {
   assert.deepEqual(processLabels(config({ SHARD_COUNT: '8', SHARD_IDS: '0-3,6' })), { role: 'all', shards: '0-3,6' });
   assert.deepEqual(processLabels(config({ ...SPLIT, NEWSDESK_ROLE: 'scheduler' })), { role: 'scheduler', shards: 'none' });

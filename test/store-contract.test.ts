@@ -149,6 +149,19 @@ for (const backend of backends) {
       assert.deepEqual((await b.runMessages(run.id))[0]?.payload, { content: 'https://1 https://2' });
     });
 
+    test('the runs of many slots are found in one look-up: those that exist, none for the others', async (t) => {
+      const s = await setUp(t);
+      if (!s) return;
+      const { store, target, sub } = s;
+      const posted = (await store.claimRun(target, slot(8), [message(['https://1'])]))!;
+      const skipped = (await store.closeSlot(target, slot(6), 'skipped', 'skipped: missed'))!;
+      const found = await store.findRuns([slot(6), slot(7), slot(8), slot(9)].map((at) => ({ subscriptionId: sub.id, slot: at })));
+      assert.deepEqual(found.map((run) => run.id).sort(), [posted.id, skipped.id].sort());
+      assert.deepEqual(found.find((run) => run.id === skipped.id)?.slot, slot(6));
+      assert.deepEqual(await store.findRuns([{ subscriptionId: sub.id + 1, slot: slot(8) }]), [], 'another digest\'s slot is not this one\'s');
+      assert.deepEqual(await store.findRuns([]), []);
+    });
+
     test('an empty plan closes its run at once, releases it and shows why as the last result', async (t) => {
       const s = await setUp(t);
       if (!s) return;

@@ -1,7 +1,7 @@
 // The persistent state as every other module sees it, whichever database holds it: SQLite (one machine, the
 // default) or PostgreSQL (DATABASE_URL=postgres://…, shared by several processes). Both implementations pass the same
 // contract tests (test/store-contract.test.ts); nothing outside src/state knows which one it talks to.
-import type { OwedPublication, Plan, RunMessage, RunRecord, RunStatus, RunTarget, Subscription, SubscriptionInput } from './types.js';
+import type { OwedPublication, Plan, RunMessage, RunRecord, RunSlot, RunStatus, RunTarget, Subscription, SubscriptionInput } from './types.js';
 
 /** Another digest of the server already has the name asked for. */
 export class NameTakenError extends Error {
@@ -84,6 +84,8 @@ export interface StateStore {
   lastPlannedAt(subscriptionId: number, slot: Date): Promise<Date | null>;
 
   findRun(subscriptionId: number, slot: Date): Promise<RunRecord | undefined>;
+  /** The runs that exist of these slots, in one look-up (the scheduler's due slots: one round trip, not one each). */
+  findRuns(slots: readonly RunSlot[]): Promise<RunRecord[]>;
   getRun(runId: number): Promise<RunRecord | undefined>;
   /**
    * Claims the slot and stores its plan atomically, leased to this process: either the run exists with every planned

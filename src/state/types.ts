@@ -39,6 +39,11 @@ export type SubscriptionInput = Pick<Subscription, 'name' | 'channelId' | 'guild
 
 /** The digest a run belongs to and the channel it posts in. */
 export type RunTarget = Pick<Subscription, 'channelId'> & { subscriptionId: number };
+/** A digest's run of one slot, as it is looked up. */
+export interface RunSlot {
+  subscriptionId: number;
+  slot: Date;
+}
 
 /** One message of a digest as planned before sending: a Discord message create body and the stories it carries. */
 export interface PlannedMessage {

@@ -9,7 +9,7 @@ import type { RunMessageRow, RunRow, SubscriptionRow } from '../rows.js';
 import { LeaseLostError, NameTakenError, ServerFullError } from '../stateStore.js';
 import type { LeaseOptions, SaveOptions, StateStore } from '../stateStore.js';
 import { sameSubscription, storedSettings, toRunMessage } from '../storeValues.js';
-import type { OwedPublication, Plan, RunMessage, RunRecord, RunStatus, RunTarget, Subscription, SubscriptionInput } from '../types.js';
+import type { OwedPublication, Plan, RunMessage, RunRecord, RunSlot, RunStatus, RunTarget, Subscription, SubscriptionInput } from '../types.js';
 import { describeConnectFailure, urlRefusal } from './connectError.js';
 import { migratePostgres, POSTGRES_SCHEMA_VERSION } from './migrations.js';
 import { createPool, DEFAULT_TIMEOUTS, inTransaction } from './pool.js';
@@ -212,6 +212,15 @@ export class PostgresStore implements StateStore {
   async findRun(subscriptionId: number, slot: Date): Promise<RunRecord | undefined> {
     const [row] = await this.rows<RunRow>(this.pool, 'SELECT * FROM runs WHERE subscription_id = $1 AND slot = $2', [subscriptionId, slot.getTime()]);
     return row && toRun(row);
+  }
+
+  async findRuns(slots: readonly RunSlot[]): Promise<RunRecord[]> {
+    if (slots.length === 0) return [];
+    const rows = await this.rows<RunRow>(this.pool,
+      `SELECT r.* FROM runs r JOIN unnest($1::bigint[], $2::bigint[]) AS wanted (subscription_id, slot)
+         ON r.subscription_id = wanted.subscription_id AND r.slot = wanted.slot`,
+      [slots.map((s) => s.subscriptionId), slots.map((s) => s.slot.getTime())]);
+    return rows.map(toRun);
   }
 
   async getRun(runId: number): Promise<RunRecord | undefined> {

@@ -56,6 +56,15 @@ async function killingWorkers<T>(run: () => Promise<T>): Promise<{ result: T; ki
   }
 }
 
+/** Waits (at most 5 s, so a broken watcher fails instead of hanging) until `condition` holds. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('the library did not update within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const queries = [{ words: 'volcano' }, { words: 'volcano report', topic: 'Science' }, { words: 'river', provider: 'example3.com' }, { words: word('w', 777) }, { words: 'volcano', offset: 5 }];
 const answers = (library: ArticleLibrary) => queries.map((q) => {
   const page = library.search(q);
@@ -109,9 +118,10 @@ test('the index worker dying while it compacts at close: close() ends, the index
   const logs = capture();
   const library = await ArticleLibrary.open({ contentDir: dir, cacheDir, directRankMax: 0, logger: logs.logger, watch: true });
   await library.whenWarm();
-  const changed = new Promise((resolve) => library.once('change', resolve));
+  let changed = false;
+  library.once('change', () => (changed = true));
   fs.writeFileSync(path.join(dir, 'a5.md'), article(5, 'Lighthouse keeper retires'));
-  await changed;
+  await until(() => changed);
   assert.deepEqual(library.search({ words: 'lighthouse' }).articles.map((a) => a.url), ['https://news.example.com/5']);
   // close() writes the changed index to its cache: a compaction on a worker, which dies.
   const { killed } = await killingWorkers(() => library.close());

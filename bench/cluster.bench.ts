@@ -215,7 +215,7 @@ function deliverySection(floors: { ms: number; throttled: number }[], proxyFloor
     `Goal ≤ ${GOAL} × the floor: ${seconds(goalMs)} s (floor median ${seconds(floor)} s; the limit itself allows ${seconds((channels / perSecond) * 1000)} s for`,
     `${channels} posts). Median of the cluster: **${seconds(clusterMs)} s** (${(clusterMs / floor).toFixed(2)} × the floor): ${ok ? 'goal met' : '**goal missed**'}.`,
     'A proxy floor has one client, whose own limiter paces the posts at 50 a second; two schedulers offer the proxy more, so the',
-    'proxy\'s limiter paces them, and it waits 150 ms past each one-second window (src/ops/restProxy.ts): 500 posts need ~10.4 s.',
+    'proxy\'s limiter paces them, counting each one-second window from Discord\'s answer to its first request (src/discord/globalWindow.ts).',
     'Global 429s (goal 0) are the ones the sandbox answered across all processes; "wrong" counts channels without exactly their',
     'recorded messages, each once (by message id and nonce): every channel got its digest exactly once when it is 0.',
   ];

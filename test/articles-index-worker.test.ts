@@ -47,7 +47,10 @@ function capture() {
 /** Ends every worker thread started while `run` runs, once it is up and has been sent its job. */
 async function killingWorkers<T>(run: () => Promise<T>): Promise<{ result: T; killed: number }> {
   let killed = 0;
-  const kill = (worker: Worker) => worker.once('online', () => void worker.terminate().then(() => killed++));
+  const kill = (worker: Worker) => worker.once('online', () => {
+    killed++;
+    void worker.terminate();
+  });
   process.on('worker', kill);
   try {
     return { result: await run(), killed };

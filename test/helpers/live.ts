@@ -48,11 +48,15 @@ function articleFile(article: LiveArticle): string {
   return [...lines, '---', ''].join('\n');
 }
 
-/** Writes the articles into the bot's content folder (under `folder`) and waits until its library holds them all. */
-export async function arrive(h: BotHarness, articles: readonly LiveArticle[], folder = 'live'): Promise<void> {
-  const dir = path.join(h.contentDir, folder);
+/** Writes the articles as files into `dir`, as a feed drops them into a content folder. */
+export function writeLiveArticles(dir: string, articles: readonly LiveArticle[]): void {
   fs.mkdirSync(dir, { recursive: true });
   for (const article of articles) fs.writeFileSync(path.join(dir, `${article.slug}.md`), articleFile(article));
+}
+
+/** Writes the articles into the bot's content folder (under `folder`) and waits until its library holds them all. */
+export async function arrive(h: BotHarness, articles: readonly LiveArticle[], folder = 'live'): Promise<void> {
+  writeLiveArticles(path.join(h.contentDir, folder), articles);
   const wanted = new Set(articles.map(urlOf));
   await waitUntil(() => h.library.all().filter((a) => wanted.has(a.url)).length === wanted.size, `${wanted.size} new articles in the library`, 30_000);
 }
@@ -67,6 +71,6 @@ export async function liveTickAt(h: BotHarness, instant: Date): Promise<void> {
 }
 
 /** The story links of each message posted to the channel, message by message. */
-export function postedBatches(h: BotHarness, channelId: string): string[][] {
+export function postedBatches(h: Pick<BotHarness, 'sandbox'>, channelId: string): string[][] {
   return h.sandbox.messages(channelId).map((m) => ((m.body.embeds ?? []) as { url?: string }[]).map((e) => e.url ?? '(no url)'));
 }

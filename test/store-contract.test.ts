@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { EVERY_DAY } from '../src/schedule/days.js';
-import { LeaseLostError, NameTakenError, ServerFullError } from '../src/state/stateStore.js';
+import { LeaseLostError, NameTakenError, PlanOutdatedError, ServerFullError } from '../src/state/stateStore.js';
 import type { StateStore } from '../src/state/stateStore.js';
 import type { PlannedMessage, RunTarget, SubscriptionInput } from '../src/state/types.js';
 import { TestClock } from './helpers/clock.js';
@@ -147,6 +147,45 @@ for (const backend of backends) {
       assert.deepEqual((await b.runMessages(run.id)).map((m) => [m.index, m.storyUrls, m.storyCount, m.messageId, m.attemptedAt]),
         [[0, ['https://1', 'https://2'], 2, null, null], [1, ['https://3'], 1, null, null]]);
       assert.deepEqual((await b.runMessages(run.id))[0]?.payload, { content: 'https://1 https://2' });
+    });
+
+    test('a channel\'s claims are checked one at a time: a plan holding a story the channel was sent, or another unfinished run of it planned, is refused whole', async (t) => {
+      const s = await setUp(t, ['process-a', 'process-b']);
+      if (!s) return;
+      const [a, b] = s.stores as [StateStore, StateStore];
+      const evening = await a.saveSubscription(input({ name: 'Evening' }));
+      const second: RunTarget = { subscriptionId: evening.id, channelId: evening.channelId };
+      const outdated = (urls: string[]) => (error: unknown) => {
+        assert.ok(error instanceof PlanOutdatedError, `refused as outdated: ${String(error)}`);
+        assert.deepEqual([...error.urls].sort(), urls, 'the refusal names the stories');
+        return true;
+      };
+
+      // Two digests of the channel planned with the same stories, claimed at once by two processes: one plan is stored.
+      const raced = await Promise.allSettled([a.claimRun(s.target, slot(8), [message(['https://1', 'https://2'])]), b.claimRun(second, slot(8), [message(['https://2', 'https://1'])])]);
+      const stored = raced.flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : []));
+      assert.equal(stored.length, 1, 'one of the two claims is stored');
+      const refused = raced.find((r) => r.status === 'rejected');
+      assert.ok(refused && outdated(['https://1', 'https://2'])(refused.reason), 'the other is refused');
+      const [won, lost] = stored[0]!.subscriptionId === s.sub.id ? [s.target, second] : [second, s.target];
+      assert.equal(await a.findRun(lost.subscriptionId, slot(8)), undefined, 'the refused claim wrote nothing');
+      assert.deepEqual(await b.plannedUrls(s.target.channelId), new Set(['https://1', 'https://2']));
+
+      // Planned again without them, the same slot is claimed.
+      await assert.rejects(b.claimRun(lost, slot(8), [message(['https://3']), message(['https://2'])]), outdated(['https://2']), 'one story of many is enough');
+      const rest = (await b.claimRun(lost, slot(8), [message(['https://3'])]))!;
+      assert.equal(rest.status, 'sending');
+      const elsewhere = await a.saveSubscription(input({ name: 'Elsewhere', channelId: '100000000000000002' }));
+      assert.ok(await a.claimRun({ subscriptionId: elsewhere.id, channelId: elsewhere.channelId }, slot(8), [message(['https://1'])]), 'another channel may carry the same story');
+
+      // Sent stories stay refused; those of a run given up are free again; an empty plan carries none.
+      const first = stored[0]!;
+      await a.recordSent(first.id, 0, '700000000000000001');
+      await a.setRunOutcome(first.id, 'posted', 'posted 1 message');
+      await assert.rejects(b.claimRun(won, slot(9), [message(['https://1'])]), outdated(['https://1']), 'a story the channel was sent');
+      await b.setRunOutcome(rest.id, 'failed', 'failed: gave up');
+      assert.ok(await b.claimRun(won, slot(9), [message(['https://3'])]), 'a story of a run given up may be planned again');
+      assert.equal((await a.claimRun(lost, slot(9), { empty: 'nothing new' }))?.status, 'empty');
     });
 
     test('the runs of many slots are found in one look-up: those that exist, none for the others', async (t) => {

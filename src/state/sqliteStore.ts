@@ -7,10 +7,10 @@ import { openDatabase } from './open.js';
 import type { DatabaseSetting } from './open.js';
 import { dateOrNull, toRun, toSubscription } from './rows.js';
 import type { RunMessageRow, RunRow, SubscriptionRow } from './rows.js';
-import { LeaseLostError, NameTakenError, ServerFullError } from './stateStore.js';
+import { LeaseLostError, NameTakenError, PlanOutdatedError, ServerFullError } from './stateStore.js';
 import { sameSubscription, storedSettings, toRunMessage } from './storeValues.js';
 import type { LeaseOptions, SaveOptions, StateStore } from './stateStore.js';
-import type { OwedPublication, Plan, RunMessage, RunRecord, RunSlot, RunStatus, RunTarget, Subscription, SubscriptionInput } from './types.js';
+import type { OwedPublication, Plan, PlannedMessage, RunMessage, RunRecord, RunSlot, RunStatus, RunTarget, Subscription, SubscriptionInput } from './types.js';
 
 export interface SqliteStoreOptions {
   logger: Logger;
@@ -248,7 +248,8 @@ export class SqliteStore implements StateStore {
   /**
    * Claims the slot for the channel and stores its plan, atomically, leased to this process: either the run exists
    * with every planned message (and nothing is sent before this returns), or nothing was written. `plan` is stored
-   * only when the slot was free. Undefined when the slot was already claimed, by this process or another.
+   * only when the slot was free. Undefined when the slot was already claimed, by this process or another. Immediate:
+   * a claim of another connection to the file waits, so each checks its plan against the one committed before it.
    */
   async claimRun(target: RunTarget, slot: Date, plan: Plan): Promise<RunRecord | undefined> {
     return this.db.transaction(() => {
@@ -257,11 +258,23 @@ export class SqliteStore implements StateStore {
       if ('empty' in plan) {
         this.finish(runId, 'empty', `empty: ${plan.empty}`);
       } else {
+        this.refuseOutdated(target.channelId, plan);
         const insert = this.statement('INSERT INTO run_messages (run_id, idx, payload, story_urls, story_count) VALUES (?, ?, ?, ?, ?)');
         plan.forEach((message, index) => insert.run(runId, index, JSON.stringify(message.payload), JSON.stringify(message.storyUrls), message.storyCount));
       }
       return this.run(runId);
-    })();
+    }).immediate();
+  }
+
+  /** Throws PlanOutdatedError when the plan holds a story the channel was sent, or another unfinished run of it planned. */
+  private refuseOutdated(channelId: string, plan: PlannedMessage[]): void {
+    const urls = this.statement(
+      `SELECT url FROM deliveries WHERE channel_id = @channelId AND url IN (SELECT value FROM json_each(@urls))
+       UNION
+       SELECT planned.value FROM runs r JOIN run_messages m ON m.run_id = r.id, json_each(m.story_urls) AS planned
+       WHERE r.channel_id = @channelId AND r.status = 'sending' AND m.message_id IS NULL AND planned.value IN (SELECT value FROM json_each(@urls))`,
+    ).pluck().all({ channelId, urls: JSON.stringify(plan.flatMap((m) => m.storyUrls)) }) as string[];
+    if (urls.length > 0) throw new PlanOutdatedError(urls);
   }
 
   /** Records a slot that is closed without any message (missed too long ago, or its digest could not be built). */

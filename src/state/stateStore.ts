@@ -18,6 +18,17 @@ export class ServerFullError extends Error {
 }
 
 /**
+ * A claim's plan holds stories its channel was sent, or that another unfinished run of the channel planned, after the
+ * plan was read (two digests of one channel planned at the same moment by two processes): nothing was written. The
+ * digest is planned again from the state as it is now, which leaves those stories out.
+ */
+export class PlanOutdatedError extends Error {
+  constructor(readonly urls: readonly string[]) {
+    super(`${urls.length === 1 ? 'a story' : `${urls.length} stories`} of the plan reached the channel or another of its runs while it was made`);
+  }
+}
+
+/**
  * A run is leased by another process: a write meant for its owner only (recording a message, its outcome) was
  * refused. The run is left to that owner, or to whoever takes it over once the lease expires.
  */
@@ -91,7 +102,9 @@ export interface StateStore {
    * Claims the slot and stores its plan atomically, leased to this process: either the run exists with every planned
    * message, or nothing was written. `plan` is made beforehand (planning reads the store, which a transaction here
    * would have to wait for) and stored only when the slot was free. Undefined when the slot was already claimed
-   * (by any process), or another process is claiming it at this moment.
+   * (by any process), or another process is claiming it at this moment. The claims of one channel are checked one at a
+   * time, whichever processes make them: a plan holding a story the channel was sent, or another unfinished run of the
+   * channel planned, is refused with PlanOutdatedError (nothing written), so no two runs of a channel carry one story.
    */
   claimRun(target: RunTarget, slot: Date, plan: Plan): Promise<RunRecord | undefined>;
   /** Records a slot closed without any message (missed too long ago, or its digest could not be built). */

@@ -6,10 +6,10 @@ import type { Clock } from '../../util/clock.js';
 import { defaultLease } from '../lease.js';
 import { dateOrNull, toRun, toSubscription } from '../rows.js';
 import type { RunMessageRow, RunRow, SubscriptionRow } from '../rows.js';
-import { LeaseLostError, NameTakenError, ServerFullError } from '../stateStore.js';
+import { LeaseLostError, NameTakenError, PlanOutdatedError, ServerFullError } from '../stateStore.js';
 import type { LeaseOptions, SaveOptions, StateStore } from '../stateStore.js';
 import { sameSubscription, storedSettings, toRunMessage } from '../storeValues.js';
-import type { OwedPublication, Plan, RunMessage, RunRecord, RunSlot, RunStatus, RunTarget, Subscription, SubscriptionInput } from '../types.js';
+import type { OwedPublication, Plan, PlannedMessage, RunMessage, RunRecord, RunSlot, RunStatus, RunTarget, Subscription, SubscriptionInput } from '../types.js';
 import { describeConnectFailure, urlRefusal } from './connectError.js';
 import { migratePostgres, POSTGRES_SCHEMA_VERSION } from './migrations.js';
 import { createPool, DEFAULT_TIMEOUTS, inTransaction } from './pool.js';
@@ -28,6 +28,8 @@ type Db = pg.Pool | pg.PoolClient;
 // The first key of the transaction lock that makes a server's new digests count and save one at a time (the second
 // is the server's); two int4 keys, a key space apart from the migrations' single bigint key.
 const SERVER_DIGESTS_LOCK = 734_911_302;
+// The same for a channel's claims (the second key is the channel's): checked and stored one at a time.
+const CHANNEL_CLAIMS_LOCK = 734_911_303;
 
 /** PostgreSQL's answer to an insert that would give a server two digests of one name. */
 const isNameConflict = (error: unknown) =>
@@ -36,8 +38,9 @@ const isNameConflict = (error: unknown) =>
 /**
  * The state in a PostgreSQL database shared by any number of processes (see StateStore). What one process's
  * transaction does, another's sees whole or not at all; a slot is claimed under a row lock on its subscription taken
- * with SKIP LOCKED, so processes never queue behind each other, and the (subscription, slot) uniqueness keeps a slot
- * to one run whatever happens. Times come from the injected clock, as in SqliteStore, never from the server's.
+ * with SKIP LOCKED, so processes never queue behind each other for a slot (only two claims of one channel do, for the
+ * moment one takes to check and store its plan), and the (subscription, slot) uniqueness keeps a slot to one run
+ * whatever happens. Times come from the injected clock, as in SqliteStore, never from the server's.
  */
 export class PostgresStore implements StateStore {
   private constructor(
@@ -239,6 +242,7 @@ export class PostgresStore implements StateStore {
       if ('empty' in plan) {
         await this.finishRun(client, runId, 'empty', `empty: ${plan.empty}`);
       } else {
+        await this.refuseOutdated(client, target.channelId, plan);
         await client.query(
           `INSERT INTO run_messages (run_id, idx, payload, story_urls, story_count)
            SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::int[])`,
@@ -247,6 +251,24 @@ export class PostgresStore implements StateStore {
       }
       return this.runById(client, runId);
     });
+  }
+
+  /**
+   * Throws PlanOutdatedError when the plan holds a story the channel was sent, or another unfinished run of the
+   * channel planned. Two digests of one channel may be planned at the same moment by two processes, each before the
+   * other's claim: the channel's claims queue on a lock held until this transaction ends, so the next one checks
+   * against this one's plan once it is committed. One statement, so a message recorded meanwhile (its stories moving
+   * from planned to sent) is seen on one side or the other.
+   */
+  private async refuseOutdated(client: pg.PoolClient, channelId: string, plan: PlannedMessage[]): Promise<void> {
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [CHANNEL_CLAIMS_LOCK, channelId]);
+    const rows = await this.rows<{ url: string }>(client,
+      `SELECT url FROM deliveries WHERE channel_id = $1 AND url = ANY($2::text[])
+       UNION
+       SELECT planned.url FROM runs r JOIN run_messages m ON m.run_id = r.id CROSS JOIN jsonb_array_elements_text(m.story_urls::jsonb) AS planned (url)
+       WHERE r.channel_id = $1 AND r.status = 'sending' AND m.message_id IS NULL AND planned.url = ANY($2::text[])`,
+      [channelId, plan.flatMap((m) => m.storyUrls)]);
+    if (rows.length > 0) throw new PlanOutdatedError(rows.map((row) => row.url));
   }
 
   async closeSlot(target: RunTarget, slot: Date, status: 'failed' | 'skipped', outcome: string): Promise<RunRecord | undefined> {

@@ -3,7 +3,8 @@
 // recorded with its stories in one transaction once posted; it is always (re)sent with the same nonce and
 // `enforce_nonce`. A message attempted but not recorded is first looked for in the channel (reconcile.ts), since
 // Discord forgets nonces after a few minutes. Runs of one channel never send at the same time, in this process (a
-// lane per channel) or across processes (a run is sent only by the process leasing it, runLease.ts). In a forum, a run's
+// lane per channel) or across processes (a run is sent only by the process leasing it, runLease.ts), nor carry one
+// story (claimSlot.ts plans again when another process claimed some of its stories first). In a forum, a run's
 // first message opens a post and the others go into it (forumPosts.ts); an announcement channel's digest may be
 // published to its followers once recorded (publishing.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,7 +19,8 @@ import { plural } from '../util/text.js';
 import { forumPostTitle, type ForumPosts, type Place } from './forumPosts.js';
 import { Publishing, type Publisher } from './publishing.js';
 import { findPosted, type History, type HistoryResult } from './reconcile.js';
-import { PlanInputsUnreadable } from './planInputs.js';
+import { claimSlot } from './claimSlot.js';
+import { problemText } from './problemText.js';
 import { withRetries, type Failure } from './retry.js';
 import { RunLease } from './runLease.js';
 import { ChannelLanes } from './channelLanes.js';
@@ -83,20 +85,17 @@ export interface RunObserver {
 
 export interface RunRequest extends RunTarget, Pick<Subscription, 'publish'> {
   slot: Date;
-  /** Called only when the slot has no run yet, in the channel's lane: no other run of the channel plans meanwhile. */
+  /**
+   * Called only when the slot has no run yet, in the channel's lane (no other run of the channel plans meanwhile in
+   * this process); called again, a few times at most, when another process claimed some of its stories first.
+   */
   plan: () => Promise<Plan> | Plan;
 }
 
 const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 1000 };
 
 const STOPPING = 'pending: Newsdesk is stopping; what is left is posted when it starts again';
-const CLAIMING_ELSEWHERE = 'pending: another Newsdesk process is claiming this digest; it is looked at again shortly, in case that process stops first';
 const TAKEN_OVER = 'pending: another Newsdesk process took this digest over (this one did not renew its lease in time) and posts what is left';
-
-const problemText = (error: unknown) => {
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return `${typeof code === 'string' ? `${code}: ` : ''}${typeof message === 'string' ? message : String(error)}`;
-};
 
 function outcomeOf(run: Pick<RunRecord, 'id' | 'channelId' | 'slot'>, status: RunOutcomeStatus, summary: string, messageIds: string[] = []): RunOutcome {
   return { channelId: run.channelId, slot: run.slot, runId: run.id, status, summary, messageIds };
@@ -166,30 +165,10 @@ export class DigestDelivery {
     // owed after its first message instead, still oldest first.)
     if (run.publish) await this.publishing?.publishOwed(run.channelId);
     if (!record) {
-      let planned: Plan;
-      try {
-        planned = await run.plan();
-      } catch (error) {
-        // The store failed, not the digest: the slot stays open and is tried again (a restart of its server).
-        if (error instanceof PlanInputsUnreadable) return this.stop({ id: null, ...run }, `${error.message}, so nothing was posted`, error.cause);
-        const summary = `failed: the digest could not be built (${error instanceof Error ? error.message : String(error)})`;
-        this.logger.error({ event: 'digest.plan_failed', channelId: run.channelId, slot: run.slot.toISOString(), err: error }, 'digest plan failed');
-        const closed = await store.closeSlot(run, run.slot, 'failed', summary);
-        return { channelId: run.channelId, slot: run.slot, runId: closed?.id ?? null, status: 'failed', summary, messageIds: [], failure: 'plan_failed' };
-      }
-      try {
-        record = await store.claimRun(run, run.slot, planned);
-      } catch (error) {
-        return this.stop({ id: null, subscriptionId: run.subscriptionId, channelId: run.channelId, slot: run.slot }, `the digest could not be saved before posting, so nothing was posted (${problemText(error)})`, error);
-      }
-      // Only another process can claim between our look-up and our claim (this process plans a channel in its lane).
-      // Its claim may still be under way, and roll back if that process dies: then the slot is owed again, soon.
-      if (!record) {
-        const claimed = await store.findRun(run.subscriptionId, run.slot);
-        return claimed
-          ? { channelId: run.channelId, slot: run.slot, runId: claimed.id, status: 'skipped', summary: 'claimed by another process', messageIds: [] }
-          : { channelId: run.channelId, slot: run.slot, runId: null, status: 'pending', summary: CLAIMING_ELSEWHERE, messageIds: [] };
-      }
+      const claim = await claimSlot(store, this.logger, run);
+      if (claim.kind === 'stop') return this.stop({ id: null, ...run }, claim.reason, claim.error);
+      if (claim.kind === 'done') return claim.outcome;
+      record = claim.run;
       this.deps.observer?.claimed(record);
     } else if (record.status === 'sending') {
       // Resuming: only with the lease, so two processes never send one run (a crashed owner's lease expires).

@@ -97,7 +97,8 @@ export class LiveRunner {
   async retryOwed(): Promise<void> {
     const { clock, logger } = this.deps;
     if (this.stopped || !this.owed.take(clock.now().getTime())) return;
-    logger.info({ event: 'live.retry' }, 'trying again the live batches a failure left unfinished');
+    // Only a debug line: while the store is away this comes every half lease, and the tick's failure says the rest.
+    logger.debug({ event: 'live.retry' }, 'trying again the live batches a failure left unfinished');
     const started = await this.tickLogged();
     this.owed.settle(clock.now().getTime(), started);
   }

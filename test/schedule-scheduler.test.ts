@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { createLogger } from '../src/log.js';
+import type { Logger } from '../src/log.js';
 import { DigestDelivery } from '../src/delivery/exactlyOnce.js';
 import type { Sender } from '../src/delivery/exactlyOnce.js';
 import { DigestScheduler } from '../src/schedule/scheduler.js';
@@ -39,12 +40,12 @@ function postbox(forbidden: string[] = []) {
   return { posted, attempts, send, count: (channelId: string) => posted.get(channelId)?.length ?? 0 };
 }
 
-function scheduler(store: StateStore, clock: TestClock, send: Sender): DigestScheduler {
+function scheduler(store: StateStore, clock: TestClock, send: Sender, crashing: () => boolean = () => false, log: Logger = logger): DigestScheduler {
   const subscriptions = new SubscriptionService({ store, reschedule: (id) => scheduled.refresh(id), defaultSettings: () => DEFAULT_DIGEST_SETTINGS });
   // The history is never read here: no message is left attempted but unrecorded.
   const history = async () => ({ ok: false as const, reason: 'not modelled' });
   const delivery = new DigestDelivery({ store, send, history, subscriptions, logger, retry: { attempts: 2, baseDelayMs: 1 } });
-  const runSlot = (sub: Subscription, slot: Date) =>
+  const runSlot = (sub: Subscription, slot: Date) => crashing() ? Promise.reject(new Error('delivery crashed')) :
     delivery.deliver({
       subscriptionId: sub.id,
       channelId: sub.channelId,
@@ -52,7 +53,7 @@ function scheduler(store: StateStore, clock: TestClock, send: Sender): DigestSch
       slot,
       plan: () => [{ payload: { content: `digest for ${slot.toISOString()}`, allowed_mentions: { parse: [] } }, storyUrls: [`https://example.com/${slot.getTime()}`], storyCount: 1 }],
     });
-  const scheduled: DigestScheduler = new DigestScheduler({ store, clock, runSlot, logger });
+  const scheduled: DigestScheduler = new DigestScheduler({ store, clock, runSlot, logger: log });
   return scheduled;
 }
 
@@ -201,5 +202,28 @@ test('a forbidden channel is paused with its reason while another channel still 
   await s.tick();
   assert.equal(box.attempts.get(A), 1, 'a paused channel is not tried again');
   assert.equal(box.count(B), 2);
+  await store.close();
+});
+
+test('a run crashing at every tick is one error in full, and "working again" only once every run went through', async () => {
+  const { clock, box, store } = await setUp('2026-05-03T12:00:00Z', [[A, '08:00', 'UTC'], [B, '09:00', 'UTC']]);
+  const lines: Record<string, unknown>[] = [];
+  const log = createLogger('debug', { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  let crash = true;
+  const s = scheduler(store, clock, box.send, () => crash, log);
+  const crashes = () => lines.filter((line) => line.event === 'digest.run_crashed');
+  const recovered = () => lines.filter((line) => String(line.event).endsWith('recovered'));
+  clock.set('2026-05-04T08:00:05Z');
+  // Started by its timer's way in, whose own work (reading the due slots) goes through while the run crashes.
+  await s.start();
+  s.stop();
+  await s.tick();
+  await s.tick();
+  assert.deepEqual(crashes().map((line) => line.level), [50, 40, 40], 'the first crash in full (error), its repeats as warnings');
+  assert.deepEqual(recovered(), [], 'nothing says it works again while the run still crashes');
+  crash = false;
+  await s.tick();
+  assert.equal(box.count(A), 1);
+  assert.deepEqual(recovered().map((line) => line.event), ['digest.runs_recovered']);
   await store.close();
 });

@@ -68,7 +68,10 @@ export class DigestScheduler {
   private tickQueued = false;
   private takingOver = false;
   private readonly owed: OwedRetry;
+  /** A timer's work failing (the store away, say). */
   private readonly failures: RepeatedFailureLog;
+  /** Digest runs crashing: a run that crashes at every tick is one error in full, until every run goes through. */
+  private readonly runFailures: RepeatedFailureLog;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.store = deps.store;
@@ -77,6 +80,7 @@ export class DigestScheduler {
     this.catchUpMs = (deps.catchUpHours ?? DEFAULT_MAX_AGE_HOURS) * HOUR_MS;
     this.owed = new OwedRetry(this.store.lease.leaseMs / 2, OWED_RETRY_MAX_MS);
     this.failures = new RepeatedFailureLog(this.logger, 'scheduler.recovered');
+    this.runFailures = new RepeatedFailureLog(this.logger, 'digest.runs_recovered');
   }
 
   /**
@@ -157,8 +161,10 @@ export class DigestScheduler {
       }
       const orphans = (await this.store.pendingRuns()).filter((run) => run.leaseUntil !== null && run.leaseUntil < now);
       if (orphans.length === 0) return;
-      this.logger.info({ event: 'scheduler.takeover', runs: orphans.map((run) => run.id) }, 'finishing runs no process leases');
-      await this.runJobs(await triagePendingRuns(this.store, orphans, now, this.catchUpMs, this.logger));
+      const jobs = await triagePendingRuns(this.store, orphans, now, this.catchUpMs, this.logger);
+      if (jobs.length === 0) return;
+      this.logger.info({ event: 'scheduler.takeover', runs: jobs.map(({ channelId, slot }) => ({ channelId, slot: slot.toISOString() })) }, 'finishing runs no process leases');
+      await this.runJobs(jobs);
     } finally {
       this.takingOver = false;
     }
@@ -176,7 +182,8 @@ export class DigestScheduler {
   }
 
   private async runJobs(jobs: Job[]): Promise<void> {
-    await perChannel(jobs, this.deps.concurrency ?? DEFAULT_CONCURRENCY, (job) => this.runJob(job));
+    const through = await perChannel(jobs, this.deps.concurrency ?? DEFAULT_CONCURRENCY, (job) => this.runJob(job));
+    if (through.every(Boolean)) this.runFailures.succeeded();
   }
 
   private async dueJobs(now: Date): Promise<Job[]> {
@@ -241,7 +248,8 @@ export class DigestScheduler {
   }
 
 
-  private async runJob(job: Job): Promise<void> {
+  /** Runs the job's slot; whether it went through (any outcome) rather than crashing. */
+  private async runJob(job: Job): Promise<boolean> {
     const context = { subscriptionId: job.subscription.id, channelId: job.channelId, slot: job.slot.toISOString() };
     try {
       const outcome = await this.deps.runSlot(job.subscription, job.slot);
@@ -249,10 +257,12 @@ export class DigestScheduler {
       // process's claim that may yet roll back), is tried again soon rather than at the next sweep.
       if (outcome.status === 'stopped' || outcome.status === 'pending') this.owed.owe();
       this.logger.info({ event: 'digest.run', ...context, runId: outcome.runId, status: outcome.status, summary: outcome.summary }, 'digest run finished');
+      return true;
     } catch (error) {
       // The run stays pending in the database (or its slot unclaimed); an owed tick soon, or the next start, finishes it.
       this.owed.owe();
-      this.failures.failed({ event: 'digest.run_crashed', ...context }, error, 'digest run failed unexpectedly', 'warn');
+      this.runFailures.failed({ event: 'digest.run_crashed', ...context }, error, 'digest run failed unexpectedly', 'warn');
+      return false;
     }
   }
 }

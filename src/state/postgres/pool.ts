@@ -39,6 +39,14 @@ export function createPool(url: string, timeouts: PostgresTimeouts, logger: Logg
   return pool;
 }
 
+/** A pool, or one of its connections (in a transaction). */
+export type Db = pg.Pool | pg.PoolClient;
+
+/** The rows `sql` answers. */
+export async function queryRows<T extends pg.QueryResultRow>(db: Db, sql: string, values: unknown[] = []): Promise<T[]> {
+  return (await db.query<T>(sql, values)).rows;
+}
+
 /**
  * Runs `work` in a transaction on one connection: committed if it returns, rolled back if it throws. A connection
  * that cannot roll back, or whose statement timed out (it is still busy with it), is discarded rather than returned

@@ -4,16 +4,18 @@ import { databaseUrlForDisplay } from '../../ops/databaseUrl.js';
 import { systemClock } from '../../util/clock.js';
 import type { Clock } from '../../util/clock.js';
 import { defaultLease } from '../lease.js';
-import { dateOrNull, toRun, toSubscription } from '../rows.js';
-import type { RunMessageRow, RunRow, SubscriptionRow } from '../rows.js';
-import { LeaseLostError, NameTakenError, PlanOutdatedError, ServerFullError } from '../stateStore.js';
+import { dateOrNull, toRun } from '../rows.js';
+import type { RunMessageRow, RunRow } from '../rows.js';
+import { LeaseLostError, PlanOutdatedError } from '../stateStore.js';
 import type { LeaseOptions, SaveOptions, StateStore } from '../stateStore.js';
-import { sameSubscription, storedSettings, toRunMessage } from '../storeValues.js';
+import { toRunMessage } from '../storeValues.js';
 import type { OwedPublication, Plan, PlannedMessage, RunMessage, RunRecord, RunSlot, RunStatus, RunTarget, Subscription, SubscriptionInput } from '../types.js';
 import { describeConnectFailure, urlRefusal } from './connectError.js';
 import { migratePostgres, POSTGRES_SCHEMA_VERSION } from './migrations.js';
-import { createPool, DEFAULT_TIMEOUTS, inTransaction } from './pool.js';
-import type { PostgresTimeouts } from './pool.js';
+import { CHANNEL_CLAIMS_LOCK } from './locks.js';
+import { createPool, DEFAULT_TIMEOUTS, inTransaction, queryRows } from './pool.js';
+import type { Db, PostgresTimeouts } from './pool.js';
+import { PostgresSubscriptions } from './subscriptions.js';
 
 export interface PostgresStoreOptions {
   logger: Logger;
@@ -23,18 +25,6 @@ export interface PostgresStoreOptions {
   timeouts?: Partial<PostgresTimeouts>;
 }
 
-type Db = pg.Pool | pg.PoolClient;
-
-// The first key of the transaction lock that makes a server's new digests count and save one at a time (the second
-// is the server's); two int4 keys, a key space apart from the migrations' single bigint key.
-const SERVER_DIGESTS_LOCK = 734_911_302;
-// The same for a channel's claims (the second key is the channel's): checked and stored one at a time.
-const CHANNEL_CLAIMS_LOCK = 734_911_303;
-
-/** PostgreSQL's answer to an insert that would give a server two digests of one name. */
-const isNameConflict = (error: unknown) =>
-  (error as { code?: unknown }).code === '23505' && (error as { constraint?: unknown }).constraint === 'subscriptions_name';
-
 /**
  * The state in a PostgreSQL database shared by any number of processes (see StateStore). What one process's
  * transaction does, another's sees whole or not at all; a slot is claimed under a row lock on its subscription taken
@@ -43,12 +33,16 @@ const isNameConflict = (error: unknown) =>
  * whatever happens. Times come from the injected clock, as in SqliteStore, never from the server's.
  */
 export class PostgresStore implements StateStore {
+  private readonly subscriptions: PostgresSubscriptions;
+
   private constructor(
     private readonly pool: pg.Pool,
     private readonly clock: Clock,
     readonly lease: LeaseOptions,
     readonly location: string,
-  ) {}
+  ) {
+    this.subscriptions = new PostgresSubscriptions(pool, clock);
+  }
 
   /**
    * Connects to the database at `url` and brings its schema up to date. Every way that can fail (not a PostgreSQL
@@ -90,86 +84,29 @@ export class PostgresStore implements StateStore {
     return this.clock.now().getTime();
   }
 
-  private async rows<T extends pg.QueryResultRow>(db: Db, sql: string, values: unknown[] = []): Promise<T[]> {
-    return (await db.query<T>(sql, values)).rows;
+  // The subscriptions' queries are PostgresSubscriptions'.
+  saveSubscription(input: SubscriptionInput, id?: number, options?: SaveOptions): Promise<Subscription> {
+    return this.subscriptions.save(input, id, options);
   }
 
-  async saveSubscription(input: SubscriptionInput, id?: number, options: SaveOptions = {}): Promise<Subscription> {
-    try {
-      return await inTransaction(this.pool, (client) => this.writeSubscription(client, input, id, options));
-    } catch (error) {
-      // Another process saved the name between the check and the write: the same refusal as a name found taken.
-      const holder = isNameConflict(error) ? await this.findSubscriptionByName(input.guildId, input.name) : undefined;
-      throw holder ? new NameTakenError(holder) : error;
-    }
+  getSubscription(id: number): Promise<Subscription | undefined> {
+    return this.subscriptions.get(id);
   }
 
-  private async writeSubscription(client: pg.PoolClient, input: SubscriptionInput, id: number | undefined, { keepPause = false, maxPerServer }: SaveOptions): Promise<Subscription> {
-    const settings = storedSettings(input);
-    const days = JSON.stringify(input.days);
-    const [row] = id === undefined ? [] : await this.rows<SubscriptionRow>(client, 'SELECT * FROM subscriptions WHERE id = $1 FOR UPDATE', [id]);
-    const existing = row && toSubscription(row);
-    if (id !== undefined && !existing) throw new Error(`no subscription ${id}`);
-    const publish = input.publish ?? existing?.publish ?? false;
-    const taken = await this.subscriptionByName(client, input.guildId, input.name);
-    if (taken && taken.id !== id) throw new NameTakenError(taken);
-    if (existing && (keepPause || !existing.paused) && sameSubscription(existing, input, settings, publish)) return existing;
-    if (!existing && maxPerServer !== undefined) await this.checkRoom(client, input.guildId, maxPerServer);
-    const { name, guildId, channelId, kind, time, timezone, mentionRoleId } = input;
-    const values = [name, guildId, channelId, kind, time, days, timezone, settings, mentionRoleId, publish ? 1 : 0, this.now()];
-    const [saved] = existing
-      ? await this.rows<SubscriptionRow>(client,
-          `UPDATE subscriptions SET name = $1, guild_id = $2, channel_id = $3, kind = $4, time = $5, days = $6, timezone = $7, settings = $8,
-             mention_role_id = $9, publish = $10, updated_at = $11,
-             paused = CASE WHEN $13 THEN paused ELSE 0 END, paused_reason = CASE WHEN $13 THEN paused_reason ELSE NULL END
-           WHERE id = $12 RETURNING *`, [...values, existing.id, keepPause])
-      : await this.rows<SubscriptionRow>(client,
-          `INSERT INTO subscriptions (name, guild_id, channel_id, kind, time, days, timezone, settings, mention_role_id, publish, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING *`, values);
-    return toSubscription(saved!);
+  findSubscriptionByName(guildId: string, name: string): Promise<Subscription | undefined> {
+    return this.subscriptions.findByName(guildId, name);
   }
 
-  /**
-   * Throws ServerFullError when the server holds `max` digests already. Row locks cannot stop a concurrent insert
-   * (there is no row yet to lock), so the server's saves queue on a lock held until this transaction ends: the next
-   * one counts after this one's digest is committed.
-   */
-  private async checkRoom(client: pg.PoolClient, guildId: string, max: number): Promise<void> {
-    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SERVER_DIGESTS_LOCK, guildId]);
-    const [row] = await this.rows<{ count: number }>(client, 'SELECT COUNT(*) AS count FROM subscriptions WHERE guild_id = $1', [guildId]);
-    if (row!.count >= max) throw new ServerFullError(row!.count);
+  listSubscriptions(where?: { guildId?: string; channelId?: string }): Promise<Subscription[]> {
+    return this.subscriptions.list(where);
   }
 
-  async getSubscription(id: number): Promise<Subscription | undefined> {
-    const [row] = await this.rows<SubscriptionRow>(this.pool, 'SELECT * FROM subscriptions WHERE id = $1', [id]);
-    return row && toSubscription(row);
+  setPaused(id: number, paused: boolean, reason?: string | null): Promise<boolean> {
+    return this.subscriptions.setPaused(id, paused, reason);
   }
 
-  async findSubscriptionByName(guildId: string, name: string): Promise<Subscription | undefined> {
-    return this.subscriptionByName(this.pool, guildId, name);
-  }
-
-  private async subscriptionByName(db: Db, guildId: string, name: string): Promise<Subscription | undefined> {
-    const [row] = await this.rows<SubscriptionRow>(db, 'SELECT * FROM subscriptions WHERE guild_id = $1 AND lower(name) = lower($2)', [guildId, name]);
-    return row && toSubscription(row);
-  }
-
-  async listSubscriptions(where: { guildId?: string; channelId?: string } = {}): Promise<Subscription[]> {
-    const rows = await this.rows<SubscriptionRow>(this.pool,
-      `SELECT * FROM subscriptions WHERE ($1::text IS NULL OR guild_id = $1) AND ($2::text IS NULL OR channel_id = $2) ORDER BY created_at, id`,
-      [where.guildId ?? null, where.channelId ?? null]);
-    return rows.map(toSubscription);
-  }
-
-  async setPaused(id: number, paused: boolean, reason: string | null = null): Promise<boolean> {
-    const result = await this.pool.query(
-      `UPDATE subscriptions SET paused = $1, paused_reason = $2, updated_at = CASE WHEN paused = $1 THEN updated_at ELSE $3 END WHERE id = $4`,
-      [paused ? 1 : 0, paused ? reason : null, this.now(), id]);
-    return (result.rowCount ?? 0) > 0;
-  }
-
-  async removeSubscription(id: number): Promise<boolean> {
-    return ((await this.pool.query('DELETE FROM subscriptions WHERE id = $1', [id])).rowCount ?? 0) > 0;
+  removeSubscription(id: number): Promise<boolean> {
+    return this.subscriptions.remove(id);
   }
 
   async eligibility(): Promise<Map<string, number>> {
@@ -194,32 +131,32 @@ export class PostgresStore implements StateStore {
   }
 
   async seenUrls(channelId: string): Promise<Set<string>> {
-    const rows = await this.rows<{ url: string }>(this.pool, 'SELECT DISTINCT url FROM deliveries WHERE channel_id = $1', [channelId]);
+    const rows = await queryRows<{ url: string }>(this.pool, 'SELECT DISTINCT url FROM deliveries WHERE channel_id = $1', [channelId]);
     return new Set(rows.map((row) => row.url));
   }
 
   async plannedUrls(channelId: string): Promise<Set<string>> {
-    const rows = await this.rows<{ story_urls: string }>(this.pool,
+    const rows = await queryRows<{ story_urls: string }>(this.pool,
       `SELECT m.story_urls FROM run_messages m JOIN runs r ON r.id = m.run_id WHERE r.channel_id = $1 AND r.status = 'sending' AND m.message_id IS NULL`,
       [channelId]);
     return new Set(rows.flatMap((row) => JSON.parse(row.story_urls) as string[]));
   }
 
   async lastPlannedAt(subscriptionId: number, slot: Date): Promise<Date | null> {
-    const [row] = await this.rows<{ at: number | null }>(this.pool,
+    const [row] = await queryRows<{ at: number | null }>(this.pool,
       `SELECT MAX(created_at) AS at FROM runs WHERE subscription_id = $1 AND slot < $2 AND status IN ('sending', 'posted', 'empty')`,
       [subscriptionId, slot.getTime()]);
     return dateOrNull(row?.at ?? null);
   }
 
   async findRun(subscriptionId: number, slot: Date): Promise<RunRecord | undefined> {
-    const [row] = await this.rows<RunRow>(this.pool, 'SELECT * FROM runs WHERE subscription_id = $1 AND slot = $2', [subscriptionId, slot.getTime()]);
+    const [row] = await queryRows<RunRow>(this.pool, 'SELECT * FROM runs WHERE subscription_id = $1 AND slot = $2', [subscriptionId, slot.getTime()]);
     return row && toRun(row);
   }
 
   async findRuns(slots: readonly RunSlot[]): Promise<RunRecord[]> {
     if (slots.length === 0) return [];
-    const rows = await this.rows<RunRow>(this.pool,
+    const rows = await queryRows<RunRow>(this.pool,
       `SELECT r.* FROM runs r JOIN unnest($1::bigint[], $2::bigint[]) AS wanted (subscription_id, slot)
          ON r.subscription_id = wanted.subscription_id AND r.slot = wanted.slot`,
       [slots.map((s) => s.subscriptionId), slots.map((s) => s.slot.getTime())]);
@@ -231,7 +168,7 @@ export class PostgresStore implements StateStore {
   }
 
   private async runById(db: Db, runId: number): Promise<RunRecord | undefined> {
-    const [row] = await this.rows<RunRow>(db, 'SELECT * FROM runs WHERE id = $1', [runId]);
+    const [row] = await queryRows<RunRow>(db, 'SELECT * FROM runs WHERE id = $1', [runId]);
     return row && toRun(row);
   }
 
@@ -262,7 +199,7 @@ export class PostgresStore implements StateStore {
    */
   private async refuseOutdated(client: pg.PoolClient, channelId: string, plan: PlannedMessage[]): Promise<void> {
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [CHANNEL_CLAIMS_LOCK, channelId]);
-    const rows = await this.rows<{ url: string }>(client,
+    const rows = await queryRows<{ url: string }>(client,
       `SELECT url FROM deliveries WHERE channel_id = $1 AND url = ANY($2::text[])
        UNION
        SELECT planned.url FROM runs r JOIN run_messages m ON m.run_id = r.id CROSS JOIN jsonb_array_elements_text(m.story_urls::jsonb) AS planned (url)
@@ -289,7 +226,7 @@ export class PostgresStore implements StateStore {
     const locked = await client.query('SELECT 1 FROM subscriptions WHERE id = $1 FOR UPDATE SKIP LOCKED', [target.subscriptionId]);
     if (!locked.rowCount) return undefined;
     const now = this.now();
-    const [inserted] = await this.rows<{ id: number }>(client,
+    const [inserted] = await queryRows<{ id: number }>(client,
       `INSERT INTO runs (subscription_id, channel_id, slot, status, created_at, lease_owner, lease_until) VALUES ($1, $2, $3, 'sending', $4, $5, $6)
        ON CONFLICT DO NOTHING RETURNING id`,
       [target.subscriptionId, target.channelId, slot.getTime(), now, this.lease.owner, now + this.lease.leaseMs]);
@@ -297,12 +234,12 @@ export class PostgresStore implements StateStore {
   }
 
   async pendingRuns(): Promise<RunRecord[]> {
-    return (await this.rows<RunRow>(this.pool, `SELECT * FROM runs WHERE status = 'sending' ORDER BY slot, id`)).map(toRun);
+    return (await queryRows<RunRow>(this.pool, `SELECT * FROM runs WHERE status = 'sending' ORDER BY slot, id`)).map(toRun);
   }
 
   async takeRun(runId: number): Promise<RunRecord | undefined> {
     const now = this.now();
-    const [row] = await this.rows<RunRow>(this.pool,
+    const [row] = await queryRows<RunRow>(this.pool,
       `UPDATE runs SET lease_owner = $2, lease_until = $3
        WHERE id = (SELECT id FROM runs WHERE id = $1 AND status = 'sending' AND (lease_owner IS NULL OR lease_until < $4 OR lease_owner = $2)
                    FOR UPDATE SKIP LOCKED)
@@ -318,7 +255,7 @@ export class PostgresStore implements StateStore {
   }
 
   async runMessages(runId: number): Promise<RunMessage[]> {
-    const rows = await this.rows<RunMessageRow>(this.pool,
+    const rows = await queryRows<RunMessageRow>(this.pool,
       'SELECT idx, payload, story_urls, story_count, message_id, attempted_at FROM run_messages WHERE run_id = $1 ORDER BY idx', [runId]);
     return rows.map(toRunMessage);
   }
@@ -335,7 +272,7 @@ export class PostgresStore implements StateStore {
   async recordSent(runId: number, index: number, messageId: string, publish = false): Promise<void> {
     await inTransaction(this.pool, async (client) => {
       const now = this.now();
-      const [row] = await this.rows<{ channel_id: string; story_urls: string }>(client,
+      const [row] = await queryRows<{ channel_id: string; story_urls: string }>(client,
         `SELECT r.channel_id, m.story_urls FROM runs r JOIN run_messages m ON m.run_id = r.id
          WHERE r.id = $1 AND m.idx = $2 AND r.lease_owner = $3 FOR SHARE OF r`,
         [runId, index, this.lease.owner]);
@@ -353,12 +290,12 @@ export class PostgresStore implements StateStore {
 
   /** Throws LeaseLostError when the run exists and this process does not lease it. */
   private async checkLease(db: Db, runId: number): Promise<void> {
-    const [run] = await this.rows<{ lease_owner: string | null }>(db, 'SELECT lease_owner FROM runs WHERE id = $1', [runId]);
+    const [run] = await queryRows<{ lease_owner: string | null }>(db, 'SELECT lease_owner FROM runs WHERE id = $1', [runId]);
     if (run && run.lease_owner !== this.lease.owner) throw new LeaseLostError(runId);
   }
 
   async owedPublications(channelId: string, maxAgeMs: number): Promise<OwedPublication[]> {
-    return this.rows<OwedPublication>(this.pool,
+    return queryRows<OwedPublication>(this.pool,
       `SELECT m.run_id AS "runId", m.idx AS "index", m.message_id AS "messageId"
        FROM run_messages m JOIN runs r ON r.id = m.run_id JOIN subscriptions s ON s.id = r.subscription_id
        WHERE m.publish_state = 'owed' AND r.channel_id = $1 AND m.sent_at >= $2 AND s.publish = 1
@@ -377,7 +314,7 @@ export class PostgresStore implements StateStore {
   /** Sets the run's status and outcome and releases its lease, unless another process holds an unexpired one. */
   private async finishRun(client: pg.PoolClient, runId: number, status: RunStatus, outcome: string): Promise<void> {
     const now = this.now();
-    const [run] = await this.rows<{ subscription_id: number | null }>(client,
+    const [run] = await queryRows<{ subscription_id: number | null }>(client,
       `UPDATE runs SET status = $2, outcome = $3, finished_at = $4, lease_owner = NULL, lease_until = NULL
        WHERE id = $1 AND (lease_owner IS NULL OR lease_owner = $5 OR lease_until < $6) RETURNING subscription_id`,
       [runId, status, outcome, status === 'sending' ? null : now, this.lease.owner, now]);

@@ -4,16 +4,15 @@
 // file, real files in the watched content folder; the clock is the test's and the live runner ticks when told.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startBotHarness, TEST_NOW, waitUntil } from './helpers/bot.js';
+import { startBotHarness, waitUntil } from './helpers/bot.js';
 import type { BotHarness } from './helpers/bot.js';
-import { arrive, liveTickAt, postedBatches, urlOf } from './helpers/live.js';
+import { arrive, dayStart, liveTickAt, plus, postedBatches, urlOf } from './helpers/live.js';
 import type { LiveArticle } from './helpers/live.js';
 import { shown, shownText } from './helpers/replies.js';
 
 const WIRE = { name: 'Live Wire', domain: 'livewire.example.org' };
 const BEACON = { name: 'Beacon Post', domain: 'beacon.example.com' };
 const HARBOR = { name: 'Harbor Times', domain: 'harbor.example.net' };
-const MINUTE = 60_000;
 
 let h: BotHarness;
 before(async () => {
@@ -23,9 +22,6 @@ after(async () => {
   await h.close();
 });
 
-/** Each test's own day, so that the clock only moves forward and the stories of one test are old news in the next. */
-const dayStart = (day: number) => new Date(TEST_NOW.getTime() + day * 86_400_000);
-const plus = (start: Date, minutes: number, seconds = 0) => new Date(start.getTime() + minutes * MINUTE + seconds * 1000);
 
 async function liveChannel(name: string): Promise<string> {
   const id = h.sandbox.createChannel(name);

@@ -7,13 +7,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { batchSlot, LIVE_MAX_AGE_HOURS } from '../src/schedule/liveBatch.js';
-import { startBotHarness, TEST_NOW, waitUntil } from './helpers/bot.js';
+import { startBotHarness, waitUntil } from './helpers/bot.js';
 import type { BotHarness } from './helpers/bot.js';
-import { arrive, liveTickAt, postedBatches, urlOf } from './helpers/live.js';
+import { arrive, dayStart, liveTickAt, plus, postedBatches, urlOf } from './helpers/live.js';
 import type { LiveArticle } from './helpers/live.js';
 
 const WIRE = { name: 'Pending Wire', domain: 'pendingwire.example.org' };
-const MINUTE = 60_000;
 
 let h: BotHarness;
 before(async () => {
@@ -23,9 +22,6 @@ after(async () => {
   await h.close();
 });
 
-/** Each test's own day, so that the clock only moves forward and one test's stories are old news in the next. */
-const dayStart = (day: number) => new Date(TEST_NOW.getTime() + day * 86_400_000);
-const plus = (start: Date, minutes: number, seconds = 0) => new Date(start.getTime() + minutes * MINUTE + seconds * 1000);
 const story = (slug: string, publishedAt: Date): LiveArticle => ({ slug, title: `Pendingwire ${slug}`, publishedAt, provider: WIRE, quality: 100 });
 
 /** A channel with a live digest of the wire's stories, every minute; the digest. */

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BotHarness } from './bot.js';
-import { waitUntil } from './bot.js';
+import { TEST_NOW, waitUntil } from './bot.js';
 
 export interface LiveArticle {
   slug: string;
@@ -18,6 +18,12 @@ export interface LiveArticle {
   /** Other outlets' coverage of the same story, by URL. */
   related?: { title: string; url: string; provider: { name: string; domain: string } }[];
 }
+
+const MINUTE = 60_000;
+
+/** Each test's own day, so that the clock only moves forward and the stories of one test are old news in the next. */
+export const dayStart = (day: number) => new Date(TEST_NOW.getTime() + day * 86_400_000);
+export const plus = (start: Date, minutes: number, seconds = 0) => new Date(start.getTime() + minutes * MINUTE + seconds * 1000);
 
 export const urlOf = (article: Pick<LiveArticle, 'slug' | 'provider'>) => `https://${article.provider.domain}/news/${article.slug}`;
 

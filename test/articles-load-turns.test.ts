@@ -10,6 +10,7 @@ import { Corpus } from '../src/articles/corpus.js';
 import { scanContent } from '../src/articles/files.js';
 import { ArticleLibrary } from '../src/articles/library.js';
 import { createLogger } from '../src/log.js';
+import { turnsDuring } from './helpers/turns.js';
 
 const FILES = 2100;
 let root: string;
@@ -47,21 +48,6 @@ before(() => {
   }
 });
 after(() => fs.rmSync(root, { recursive: true, force: true }));
-
-/** How many turns the event loop took while `work` ran. */
-async function turnsDuring<T>(work: () => Promise<T>): Promise<{ value: T; turns: number }> {
-  let turns = 0;
-  let running = true;
-  const count = () => {
-    if (!running) return;
-    turns++;
-    setImmediate(count);
-  };
-  setImmediate(count);
-  const value = await work();
-  running = false;
-  return { value, turns };
-}
 
 test('the folder scan lists every article file in nested folders, letting the event loop turn between steps', async () => {
   const { value: stamps, turns } = await turnsDuring(() => scanContent(contentDir));

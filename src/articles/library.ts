@@ -10,9 +10,9 @@ import { Corpus, type LoadSummary } from './corpus.js';
 import { complete, findProvider, findTopic, type ProviderCount, type TopicCount } from './facets.js';
 import { IndexedSearch } from './indexed-search.js';
 import { LiveUpdates } from './live-updates.js';
-import { entryFilter, hasFilters, pageOf, pageInOrder, queryTerms, rankPage, type SearchPage, type SearchQuery } from './query.js';
+import { entryFilter, hasFilters, pageOf, pageInOrder, queryTerms, rankSteps, type SearchPage, type SearchQuery } from './query.js';
 import type { Article } from './types.js';
-import { eachSteps, nextTurn, runInTurns } from './steps.js';
+import { eachSteps, nextTurn, runInSlices, runInTurns, runNow, TimeSlices, type Steps } from './steps.js';
 import { LibraryViews } from './views.js';
 
 export type { ProviderCount, TopicCount } from './facets.js';
@@ -43,6 +43,9 @@ const DIRECT_RANK_MAX = 3000;
 const UPDATE_STEP = 250;
 // Articles whose text is checked for folding per step (a few milliseconds).
 const FOLD_STEP = 1000;
+// How long a command's search may hold the event loop at a time: ranking every article before the index is ready
+// took 60-150 ms in one go at 50,000 articles.
+const SEARCH_SLICE_MS = 10;
 
 export class ArticleLibrary extends EventEmitter {
   private loadSummary: LoadSummary = { loaded: 0, skipped: 0, byReason: {}, fromCache: 0, ms: 0 };
@@ -115,14 +118,28 @@ export class ArticleLibrary extends EventEmitter {
     return this.corpus.entries.get(id)?.article;
   }
 
+  /** One page of a search, ranked at once (see searchInTurns()). */
   search(query: SearchQuery): SearchPage {
+    return runNow(this.searchSteps(query));
+  }
+
+  /**
+   * The page search() gives, for a command: a search through the index takes a few milliseconds and is done at once,
+   * but before the index is ready every article is ranked, and that gives the event loop a turn every
+   * SEARCH_SLICE_MS, so other commands, live updates and the gateway are not held behind it.
+   */
+  searchInTurns(query: SearchQuery): Promise<SearchPage> {
+    return runInSlices(this.searchSteps(query), new TimeSlices(SEARCH_SLICE_MS));
+  }
+
+  private *searchSteps(query: SearchQuery): Steps<SearchPage> {
     const terms = queryTerms(query.words);
     if (!terms.length && query.sort !== 'relevance') return this.listing(query);
-    const page = this.rank(query, terms);
+    const page = yield* this.rankMatches(query, terms);
     if (page.total > 0 || !terms.length) return page;
     // Nothing found: maybe a typo. Try once more with each unknown word replaced by its nearest known one.
     const corrected = terms.map((t) => this.index.correct(t));
-    return corrected.some((t, i) => t !== terms[i]) ? this.rank(query, corrected) : page;
+    return corrected.some((t, i) => t !== terms[i]) ? yield* this.rankMatches(query, corrected) : page;
   }
 
   /**
@@ -130,15 +147,16 @@ export class ArticleLibrary extends EventEmitter {
    * yet (just after start-up), that list is ranked directly; otherwise the index proposes its best candidates,
    * widened to every match if the filters leave fewer than the page needs.
    */
-  private rank(query: SearchQuery, terms: readonly string[]): SearchPage {
+  private *rankMatches(query: SearchQuery, terms: readonly string[]): Steps<SearchPage> {
     const { list, rest } = this.views.narrowed(query);
     const words = terms.join(' ');
     const first = list.length <= this.directRankMax || !terms.length ? null : this.index.candidates(words, CANDIDATES);
-    if (!first) return rankPage(list, query, entryFilter(rest, this.views.facets().providerDomains), terms);
+    if (!first) return yield* rankSteps(list, query, entryFilter(rest, this.views.facets().providerDomains), terms);
     const filter = entryFilter(query, this.views.facets().providerDomains);
-    const page = rankPage(first, query, filter, terms);
+    const page = yield* rankSteps(first, query, filter, terms);
     const { offset, limit } = pageOf(query);
-    return page.total >= offset + limit || first.length < CANDIDATES ? page : rankPage(this.index.candidates(words)!, query, filter, terms);
+    // The index, ready when the search began, stays ready (it is only replaced by another ready one).
+    return page.total >= offset + limit || first.length < CANDIDATES ? page : yield* rankSteps(this.index.candidates(words)!, query, filter, terms);
   }
 
   /** A query without words, newest first: a narrowed list cut to the date range by binary search. */

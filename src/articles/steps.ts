@@ -52,6 +52,19 @@ export class TimeSlices {
   }
 }
 
+/**
+ * Runs steps until they have held the event loop for a slice of `slices`, then lets it take whatever is waiting,
+ * and so on: work that is usually short (a search through the index) is done at once, without waiting for a turn,
+ * and only work that runs long (every article ranked) gives the event loop its turns.
+ */
+export async function runInSlices<T>(steps: Steps<T>, slices: TimeSlices): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await slices.turn();
+  }
+}
+
 // Items handled per step by default: a few milliseconds with the library's loops.
 const STEP = 1000;
 

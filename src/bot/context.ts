@@ -12,7 +12,8 @@ import type { DigestService } from '../delivery/service.js';
 /** The part of the article library the bot reads: everything answered from memory. */
 export interface NewsLibrary {
   all(): readonly Article[];
-  search(query: SearchQuery): SearchPage;
+  /** A search that may rank every article (before the index is ready) gives the event loop turns meanwhile. */
+  searchInTurns(query: SearchQuery): Promise<SearchPage>;
   topics(query: string, limit: number): TopicCount[];
   providers(query: string, limit: number): ProviderCount[];
   /** The topic a member typed or picked, matched as search matches it (case and accents ignored). */

@@ -39,10 +39,10 @@ export function resolveTokens(library: NewsLibrary, state: PageState): ResolvedS
 }
 
 /** One page of the search, the page number clamped to the last page (the library may have shrunk since). */
-export function searchLibrary(library: NewsLibrary, search: ResolvedSearch, now: Date): { page: number; result: SearchPage } {
+export async function searchLibrary(library: NewsLibrary, search: ResolvedSearch, now: Date): Promise<{ page: number; result: SearchPage }> {
   const { state } = search;
   const run = (page: number) =>
-    library.search({
+    library.searchInTurns({
       words: state.query || undefined,
       topic: search.topic?.name,
       provider: search.provider?.domain,
@@ -51,9 +51,9 @@ export function searchLibrary(library: NewsLibrary, search: ResolvedSearch, now:
       offset: page * SEARCH_PAGE_SIZE,
       limit: SEARCH_PAGE_SIZE,
     });
-  const first = run(state.page);
+  const first = await run(state.page);
   const last = Math.max(0, Math.ceil(first.total / SEARCH_PAGE_SIZE) - 1);
-  return state.page <= last ? { page: state.page, result: first } : { page: last, result: run(last) };
+  return state.page <= last ? { page: state.page, result: first } : { page: last, result: await run(last) };
 }
 
 const ALL_ARTICLES = 'all articles';

@@ -46,7 +46,7 @@ export const definition = {
 // ---- handlers
 
 /** A search from its options: an unknown topic or outlet gets a clear answer instead of an empty result. */
-function search(interaction: ChatInputCommandInteraction, context: BotContext, mode: SearchMode): Reply {
+async function search(interaction: ChatInputCommandInteraction, context: BotContext, mode: SearchMode): Promise<Reply> {
   const { library } = context;
   const typedTopic = interaction.options.getString('topic')?.trim() || undefined;
   const typedProvider = interaction.options.getString('provider')?.trim() || undefined;
@@ -72,7 +72,7 @@ function search(interaction: ChatInputCommandInteraction, context: BotContext, m
   };
   const now = context.clock.now();
   const resolved = { state, topic, provider };
-  const { page, result } = searchLibrary(library, resolved, now);
+  const { page, result } = await searchLibrary(library, resolved, now);
   const reply = searchPageReply(resolved, page, result, now);
   // Paging keeps it so: a button updates the message it sits on, ephemeral or not.
   return interaction.options.getBoolean('private') ? { ...reply, ephemeral: true } : reply;
@@ -88,7 +88,7 @@ const count = (n: number) => plural(n, 'article', 'articles');
 /** Previous/Next on a results page: only the member who searched may page; anyone else is told how to search. */
 export const pageButtons: ButtonHandler = {
   prefix: PAGE_PREFIX,
-  run(interaction, context) {
+  async run(interaction, context) {
     const state = decodePageState(interaction.customId);
     if (!state) return { reply: notice('This button no longer works. Run `/news search` again.') };
     if (state.userId !== interaction.user.id) {
@@ -97,7 +97,7 @@ export const pageButtons: ButtonHandler = {
     const resolved = resolveTokens(context.library, state);
     if (resolved === 'missing') return { reply: notice('The topic or outlet of this search is no longer in the library. Run a new `/news search`.') };
     const now = context.clock.now();
-    const { page, result } = searchLibrary(context.library, resolved, now);
+    const { page, result } = await searchLibrary(context.library, resolved, now);
     const answer = searchPageReply(resolved, page, result, now);
     // Nothing left to show (the library changed): say so to the searcher and leave the old page as it was.
     return answer.ephemeral ? { reply: answer } : { update: answer };

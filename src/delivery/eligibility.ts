@@ -9,6 +9,9 @@ import { ChannelLanes } from './channelLanes.js';
 
 export type EligibilityStore = Pick<StateStore, 'eligibility' | 'eligibilityStarted' | 'updateEligibility'>;
 
+// Stories dated per write: about 15 ms of SQLite's time on this machine.
+const ELIGIBILITY_PART = 1000;
+
 export class EligibilityLedger {
   private known: Map<string, number> | undefined;
   // The library hands out the same array until its articles change: nothing to compare until then.
@@ -47,11 +50,27 @@ export class EligibilityLedger {
       added.set(article.url, firstStart ? publishedAt : Math.max(now, publishedAt));
     }
     const removed = [...known.keys()].filter((url) => !published.has(url));
-    if (firstStart || added.size > 0 || removed.length > 0) await this.store.updateEligibility(added, removed);
+    if (firstStart || added.size > 0 || removed.length > 0) await this.record(added, removed);
     for (const url of removed) known.delete(url);
     for (const [url, at] of added) known.set(url, at);
     this.known = known;
     this.syncedWith = articles;
     return known;
+  }
+
+  /**
+   * Writes the new dates in parts, with a turn of the event loop between them: a first start dates every published
+   * article, and at 50,000 articles one SQLite transaction of them held the event loop 163 ms. The library counts as
+   * dated only with the last part, so a crash in between dates the rest by publication again on the next start,
+   * rather than as news seen just then.
+   */
+  private async record(added: ReadonlyMap<string, number>, removed: readonly string[]): Promise<void> {
+    const entries = [...added];
+    let from = 0;
+    for (; entries.length - from > ELIGIBILITY_PART; from += ELIGIBILITY_PART) {
+      await this.store.updateEligibility(new Map(entries.slice(from, from + ELIGIBILITY_PART)), [], { started: false });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await this.store.updateEligibility(new Map(entries.slice(from)), removed);
   }
 }

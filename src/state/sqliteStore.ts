@@ -121,13 +121,13 @@ export class SqliteStore implements StateStore {
    * in one transaction, so that a story seen again later is eligible again from then. The earliest sighting wins:
    * another process sharing the state may have dated a story first.
    */
-  async updateEligibility(added: ReadonlyMap<string, number>, removed: readonly string[]): Promise<void> {
+  async updateEligibility(added: ReadonlyMap<string, number>, removed: readonly string[], { started = true } = {}): Promise<void> {
     this.db.transaction(() => {
       const insert = this.statement('INSERT INTO eligibility (url, eligible_at) VALUES (?, ?) ON CONFLICT (url) DO NOTHING');
       for (const [url, at] of added) insert.run(url, at);
       const remove = this.statement('DELETE FROM eligibility WHERE url = ?');
       for (const url of removed) remove.run(url);
-      this.statement(`INSERT INTO meta (key, value) VALUES ('eligibility_started', ?) ON CONFLICT DO NOTHING`).run(String(this.clock.now().getTime()));
+      if (started) this.statement(`INSERT INTO meta (key, value) VALUES ('eligibility_started', ?) ON CONFLICT DO NOTHING`).run(String(this.clock.now().getTime()));
     })();
   }
 

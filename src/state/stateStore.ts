@@ -84,8 +84,11 @@ export interface StateStore {
   /** When each story (by URL) became eligible; empty until the library was first dated. */
   eligibility(): Promise<Map<string, number>>;
   eligibilityStarted(): Promise<boolean>;
-  /** Records stories newly seen published (the earliest sighting wins) and forgets those no longer published. */
-  updateEligibility(added: ReadonlyMap<string, number>, removed: readonly string[]): Promise<void>;
+  /**
+   * Records stories newly seen published (the earliest sighting wins) and forgets those no longer published. It marks
+   * the library as first dated unless `started` is false: the first dating written in parts is marked by its last.
+   */
+  updateEligibility(added: ReadonlyMap<string, number>, removed: readonly string[], options?: { started?: boolean }): Promise<void>;
 
   /** Every story URL the channel received. */
   seenUrls(channelId: string): Promise<Set<string>>;

@@ -118,7 +118,7 @@ export class PostgresStore implements StateStore {
     return ((await this.pool.query(`SELECT 1 FROM meta WHERE key = 'eligibility_started'`)).rowCount ?? 0) > 0;
   }
 
-  async updateEligibility(added: ReadonlyMap<string, number>, removed: readonly string[]): Promise<void> {
+  async updateEligibility(added: ReadonlyMap<string, number>, removed: readonly string[], { started = true } = {}): Promise<void> {
     await inTransaction(this.pool, async (client) => {
       // Processes that see a story at different moments each add it: the first one recorded stands, since runs
       // planned since may have reasoned from it (a story dated earlier afterwards would fall before their window).
@@ -126,7 +126,7 @@ export class PostgresStore implements StateStore {
         'INSERT INTO eligibility (url, eligible_at) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT (url) DO NOTHING',
         [[...added.keys()], [...added.values()]]);
       await client.query('DELETE FROM eligibility WHERE url = ANY($1::text[])', [removed]);
-      await client.query(`INSERT INTO meta (key, value) VALUES ('eligibility_started', $1) ON CONFLICT DO NOTHING`, [String(this.now())]);
+      if (started) await client.query(`INSERT INTO meta (key, value) VALUES ('eligibility_started', $1) ON CONFLICT DO NOTHING`, [String(this.now())]);
     });
   }
 

@@ -17,7 +17,7 @@ import { startPrompt } from './sandbox/prompt.js';
 import { renderMessage } from './sandbox/render.js';
 import { terminalLoadProgress } from './sandbox/loadProgress.js';
 import { DiscordSandbox } from './sandbox/server.js';
-import type { RunOutcome } from './delivery/exactlyOnce.js';
+import type { RunOutcome } from './delivery/runs.js';
 import { StateFileError } from './state/open.js';
 import { holdProcessLock } from './state/processLock.js';
 import { EVERY_DAY } from './schedule/days.js';

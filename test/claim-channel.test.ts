@@ -15,7 +15,7 @@ import { ArticleLibrary } from '../src/articles/library.js';
 import { discordHistory, discordSender } from '../src/bot/discordChannels.js';
 import { MAX_PLANS } from '../src/delivery/claimSlot.js';
 import { DigestDelivery } from '../src/delivery/exactlyOnce.js';
-import type { RunOutcome } from '../src/delivery/exactlyOnce.js';
+import type { RunOutcome } from '../src/delivery/runs.js';
 import { DigestService } from '../src/delivery/service.js';
 import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { createLogger } from '../src/log.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { DigestDelivery } from '../src/delivery/exactlyOnce.js';
-import type { Sender } from '../src/delivery/exactlyOnce.js';
+import type { Sender } from '../src/delivery/runs.js';
 import type { Publisher } from '../src/delivery/publishing.js';
 import { createLogger } from '../src/log.js';
 import { SqliteStore } from '../src/state/sqliteStore.js';

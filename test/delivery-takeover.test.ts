@@ -14,7 +14,7 @@ import { ArticleLibrary } from '../src/articles/library.js';
 import { NewsdeskBot } from '../src/bot/app.js';
 import { discordHistory, discordSender } from '../src/bot/discordChannels.js';
 import { DigestDelivery } from '../src/delivery/exactlyOnce.js';
-import type { Sender } from '../src/delivery/exactlyOnce.js';
+import type { Sender } from '../src/delivery/runs.js';
 import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { createLogger } from '../src/log.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';

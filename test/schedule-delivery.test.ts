@@ -8,7 +8,7 @@ import { NONCE_MAX } from '../src/discord/limits.js';
 import { createLogger } from '../src/log.js';
 import { DigestDelivery } from '../src/delivery/exactlyOnce.js';
 import { DigestScheduler } from '../src/schedule/scheduler.js';
-import type { Sender } from '../src/delivery/exactlyOnce.js';
+import type { Sender } from '../src/delivery/runs.js';
 import type { History } from '../src/delivery/reconcile.js';
 import { SqliteStore } from '../src/state/sqliteStore.js';
 import type { StateStore } from '../src/state/stateStore.js';

@@ -8,7 +8,7 @@ import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { createLogger } from '../src/log.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
 import { DigestDelivery } from '../src/delivery/exactlyOnce.js';
-import type { Sender } from '../src/delivery/exactlyOnce.js';
+import type { Sender } from '../src/delivery/runs.js';
 import { discordHistory, discordSender } from '../src/bot/discordChannels.js';
 import { DigestScheduler } from '../src/schedule/scheduler.js';
 import { SqliteStore } from '../src/state/sqliteStore.js';

@@ -7,7 +7,7 @@ import { DEFAULT_DIGEST_SETTINGS } from '../src/digest/settings.js';
 import { createLogger } from '../src/log.js';
 import type { Logger } from '../src/log.js';
 import { DigestDelivery } from '../src/delivery/exactlyOnce.js';
-import type { Sender } from '../src/delivery/exactlyOnce.js';
+import type { Sender } from '../src/delivery/runs.js';
 import { DigestScheduler } from '../src/schedule/scheduler.js';
 import { SqliteStore } from '../src/state/sqliteStore.js';
 import type { StateStore } from '../src/state/stateStore.js';

@@ -1,6 +1,6 @@
 import { ChannelType, DiscordAPIError, HTTPError, RateLimitError, REST, RESTJSONErrorCodes, Routes, ThreadAutoArchiveDuration } from 'discord.js';
 import type { APIMessage, APIThreadChannel, RESTGetAPIGuildThreadsResult } from 'discord.js';
-import type { SendResult, Sender } from '../delivery/exactlyOnce.js';
+import type { SendResult, Sender } from '../delivery/runs.js';
 import type { ForumPosts } from '../delivery/forumPosts.js';
 import type { PublishResult, Publisher } from '../delivery/publishing.js';
 import type { History, HistoryResult, PostedMessage } from '../delivery/reconcile.js';

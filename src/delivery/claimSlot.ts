@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import { PlanOutdatedError } from '../state/stateStore.js';
 import type { StateStore } from '../state/stateStore.js';
 import type { Plan, RunRecord } from '../state/types.js';
-import type { RunOutcome, RunRequest } from './exactlyOnce.js';
+import type { RunOutcome, RunRequest } from './runs.js';
 import { PlanInputsUnreadable } from './planInputs.js';
 import { problemText } from './problemText.js';
 

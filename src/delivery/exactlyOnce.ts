@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import { LeaseLostError } from '../state/stateStore.js';
 import type { StateStore } from '../state/stateStore.js';
-import type { Plan, RunMessage, RunRecord, RunTarget, Subscription } from '../state/types.js';
+import type { RunMessage, RunRecord, Subscription } from '../state/types.js';
 import type { SubscriptionService } from '../subscriptions/service.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
@@ -21,40 +21,11 @@ import { Publishing, type Publisher } from './publishing.js';
 import { findPosted, type History, type HistoryResult } from './reconcile.js';
 import { claimSlot } from './claimSlot.js';
 import { problemText } from './problemText.js';
-import { withRetries, type Failure } from './retry.js';
+import { withRetries } from './retry.js';
 import { RunLease } from './runLease.js';
 import { ChannelLanes } from './channelLanes.js';
 import { messageNonce } from './nonce.js';
-
-/**
- * What a Sender answers for every Discord or network outcome. `permanent` means sending again cannot help (the
- * channel is gone, the bot may not post there, Discord rejects the body); `retryAfterMs` is Discord's hint, if any.
- * A Sender that throws is treated like a crash: nothing is recorded and the run stays pending.
- */
-export type SendResult = { ok: true; messageId: string } | Failure;
-
-/** Posts `body` (a message create body with `nonce` and `enforce_nonce`) to the channel. */
-export type Sender = (channelId: string, body: object) => Promise<SendResult>;
-
-/**
- * pending: a transient failure left messages unsent; they go out on the next tick or start. stopped: the run cannot
- * go on safely (its record cannot be written, or whether a message was posted cannot be checked); the scheduler tries
- * it again soon, then less and less often, and it sends nothing until it can.
- */
-export type RunOutcomeStatus = 'posted' | 'empty' | 'failed' | 'pending' | 'stopped' | 'skipped';
-
-export interface RunOutcome {
-  channelId: string;
-  slot: Date;
-  runId: number | null;
-  status: RunOutcomeStatus;
-  /** What happened, in words; also the subscription's last result. */
-  summary: string;
-  /** Discord ids of the run's posted messages, in order. */
-  messageIds: string[];
-  /** Why a failed run failed: its digest could not be built, or its channel refused it for good. */
-  failure?: 'plan_failed' | 'channel_refused';
-}
+import type { RunObserver, RunOutcome, RunOutcomeStatus, RunRequest, Sender, SendResult } from './runs.js';
 
 export interface DeliveryDeps {
   store: StateStore;
@@ -74,22 +45,6 @@ export interface DeliveryDeps {
   publish?: Publisher;
   /** Told of every run, whatever started it (for /metrics). */
   observer?: RunObserver;
-}
-
-export interface RunObserver {
-  /** This process claimed the run: once per run, however often it is tried and by whichever process. */
-  claimed(run: RunRecord): void;
-  /** A try of a run ended so. */
-  finished(outcome: RunOutcome): void;
-}
-
-export interface RunRequest extends RunTarget, Pick<Subscription, 'publish'> {
-  slot: Date;
-  /**
-   * Called only when the slot has no run yet, in the channel's lane (no other run of the channel plans meanwhile in
-   * this process); called again, a few times at most, when another process claimed some of its stories first.
-   */
-  plan: () => Promise<Plan> | Plan;
 }
 
 const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 1000 };

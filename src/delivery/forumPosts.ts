@@ -6,7 +6,7 @@ import { DEFAULT_DIGEST_TITLE, digestHeading } from '../digest/header.js';
 import { LIVE_TITLE } from '../schedule/liveBatch.js';
 import type { Subscription } from '../state/types.js';
 import { truncate } from '../util/text.js';
-import type { SendResult } from './exactlyOnce.js';
+import type { SendResult } from './runs.js';
 import type { HistoryResult } from './reconcile.js';
 
 export interface ForumPosts {

@@ -11,7 +11,7 @@ import { defaultMaxAgeHours, EVERY_DAY } from '../schedule/days.js';
 import { LIVE_TITLE, liveReach } from '../schedule/liveBatch.js';
 import { EligibilityLedger } from './eligibility.js';
 import { DigestDelivery } from './exactlyOnce.js';
-import type { RunObserver, RunOutcome, Sender } from './exactlyOnce.js';
+import type { RunObserver, RunOutcome, Sender } from './runs.js';
 import type { ForumPosts } from './forumPosts.js';
 import { PlanInputsUnreadable } from './planInputs.js';
 import type { Publisher } from './publishing.js';

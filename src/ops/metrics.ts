@@ -1,7 +1,7 @@
 // What /metrics shows, and the only module that knows prom-client: the rest of Newsdesk calls these functions. Each
 // process has its own Registry (not prom-client's global one), so a test can make several side by side.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { RunObserver } from '../delivery/exactlyOnce.js';
+import type { RunObserver } from '../delivery/runs.js';
 
 /** Why a digest run gave up: its plan could not be built, or Discord refused its channel for good. */
 export type DigestFailure = 'plan_failed' | 'channel_refused';

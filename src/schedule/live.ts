@@ -3,7 +3,7 @@
 // (a run per (digest, batch slot), claimed with its plan before anything is sent).
 import cron from 'node-cron';
 import type { ScheduledTask } from 'node-cron';
-import type { RunOutcome } from '../delivery/exactlyOnce.js';
+import type { RunOutcome } from '../delivery/runs.js';
 import type { DigestService } from '../delivery/service.js';
 import type { Logger } from '../log.js';
 import type { StateStore } from '../state/stateStore.js';

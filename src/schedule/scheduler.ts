@@ -6,7 +6,7 @@ import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import type { StateStore } from '../state/stateStore.js';
 import type { RunRecord, Subscription } from '../state/types.js';
-import type { RunOutcome } from '../delivery/exactlyOnce.js';
+import type { RunOutcome } from '../delivery/runs.js';
 import { abandonRun } from './abandonRun.js';
 import { OwedRetry, RepeatedFailureLog } from './owedRetry.js';
 import { perChannel } from './pool.js';

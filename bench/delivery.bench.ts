@@ -17,6 +17,8 @@ import { digestOf, subscribe } from '../test/helpers/subscriptions.js';
 const CHANNELS = 500;
 const TRIALS = 3;
 const SLACK = 1.15;
+// Issue 14's goal: within 1.05 × the bare-post floor measured in the same run, with no global 429.
+const FLOOR_GOAL = 1.05;
 const HOUR_MS = 3_600_000;
 const silent = createLogger('silent');
 const perSecond = DISCORD_RATE_LIMITS.global.limit / (DISCORD_RATE_LIMITS.global.windowMs / 1000);
@@ -67,6 +69,8 @@ interface BotTrial {
   ms: number;
   posts: number;
   throttled: number;
+  /** Of those, the global limit's. */
+  globalLimited: number;
   posted: number;
   /** Channels without exactly their planned messages, each once. */
   wrong: number;
@@ -107,7 +111,7 @@ async function botDigest(content: { contentDir: string; dataDir: string }): Prom
     }
     await store.close();
     const posts = sandbox.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/channels/') && r.status === 200).length;
-    return { ms: done.ms - connected.ms, posts, throttled: throttled(sandbox), posted, wrong };
+    return { ms: done.ms - connected.ms, posts, throttled: throttled(sandbox), globalLimited: sandbox.rateLimited.global, posted, wrong };
   } finally {
     await bot.stop();
     removeTodaysNews();
@@ -117,7 +121,7 @@ async function botDigest(content: { contentDir: string; dataDir: string }): Prom
 }
 
 const bench: BenchModule = {
-  title: `a digest to ${CHANNELS} channels through the ${perSecond}/s global limit (goal ≤ ${SLACK} × what the limit allows)`,
+  title: `a digest to ${CHANNELS} channels through the ${perSecond}/s global limit (goals ≤ ${SLACK} × what the limit allows, ≤ ${FLOOR_GOAL} × the floor)`,
   async run() {
     const missing = corpusMissing();
     if (missing) return missing;
@@ -133,6 +137,8 @@ const bench: BenchModule = {
     const goalMs = allowedMs * SLACK;
     const botMs = median(trials.map((t) => t.ms));
     const ok = botMs <= goalMs && trials.every((t) => t.wrong === 0 && t.posted === CHANNELS);
+    const floorMs = median(floors.map((f) => f.ms));
+    const nearFloor = botMs <= floorMs * FLOOR_GOAL && trials.every((t) => t.globalLimited === 0 && t.wrong === 0 && t.posted === CHANNELS);
     const row = (name: string, t: { ms: number; throttled: number }, extra: string) => `| ${name} | ${seconds(t.ms)} | ${t.throttled} | ${extra} |`;
     return [
       `${CHANNELS} channels subscribed at the same time (default settings: the day's news, 5 stories) over ${SCALE_ARTICLES.toLocaleString('en')}`,
@@ -146,7 +152,8 @@ const bench: BenchModule = {
       ...trials.map((t, i) => row(`bot ${i + 1}: the scheduler's tick`, t, `${t.posted}/${CHANNELS} runs posted, ${t.posts} messages, ${t.wrong} channels wrong`)),
       '',
       `The limit allows ${seconds(allowedMs)} s for ${posts} posts; goal ≤ ${seconds(goalMs)} s. Median of the bot: **${seconds(botMs)} s**`,
-      `(floor median ${seconds(median(floors.map((f) => f.ms)))} s): ${ok ? 'goal met' : '**goal missed**'}. A 429 is unhandled if its run is not posted;`,
+      `(floor median ${seconds(floorMs)} s): ${ok ? 'goal met' : '**goal missed**'}. Within ${FLOOR_GOAL} × the floor (${seconds(floorMs * FLOOR_GOAL)} s) with no global 429`,
+      `(${trials.map((t) => t.globalLimited).join(', ')} global 429s by trial): ${nearFloor ? 'goal met' : '**goal missed**'}. A 429 is unhandled if its run is not posted;`,
       '"wrong" counts channels without exactly their planned messages, each once (by nonce).',
     ].join('\n');
   },

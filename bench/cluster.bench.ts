@@ -36,7 +36,7 @@ const silent = createLogger('silent');
 const perSecond = DISCORD_RATE_LIMITS.global.limit / (DISCORD_RATE_LIMITS.global.windowMs / 1000);
 type Content = ReturnType<typeof scaleContent>;
 
-const proxied = async (sandbox: DiscordSandbox): Promise<ProxyProcess> => startProxyProcess(sandbox.apiUrl, { LOG_LEVEL: 'info' });
+const proxied = async (sandbox: DiscordSandbox): Promise<ProxyProcess> => startProxyProcess(sandbox, { LOG_LEVEL: 'info' });
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-bench-cluster-'));
 
 interface DeliveryTrial {

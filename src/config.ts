@@ -200,10 +200,11 @@ const previewSchema = variables
 
 export type PreviewConfig = z.infer<typeof previewSchema>;
 
-// What `npm run proxy` reads: where Discord is (DISCORD_API_URL, which the bots point at the proxy instead) and where
-// to listen. Nothing else of the bot's settings concerns it, so nothing else can stop it.
+// What `npm run proxy` reads: the bot's token and application id (it relays only requests of that bot), where
+// Discord is (DISCORD_API_URL, which the bots point at the proxy instead) and where to listen. Nothing else of the
+// bot's settings concerns it, so nothing else can stop it.
 const proxySchema = variables
-  .pick({ DISCORD_API_URL: true, LOG_LEVEL: true, HEALTH_PORT: true })
+  .pick({ DISCORD_TOKEN: true, DISCORD_CLIENT_ID: true, DISCORD_API_URL: true, LOG_LEVEL: true, HEALTH_PORT: true })
   .extend({
     PROXY_PORT: integer(0, PORT_MAX, 8080),
     PROXY_HOST: optionalText.refine((v) => v === undefined || /^[\w.:-]+$/.test(v), {
@@ -211,6 +212,20 @@ const proxySchema = variables
     }),
   })
   .superRefine((env, ctx) => {
+    // No sandbox mode: the sandbox of `npm start` without a token lives inside that one process and needs no proxy, and
+    // a proxy without the token would have to relay anyone's requests.
+    if (!env.DISCORD_TOKEN) {
+      ctx.addIssue({
+        code: 'custom', path: ['DISCORD_TOKEN'],
+        message: 'is required by the REST proxy: it relays only requests that carry this bot\'s token, so that nobody else who reaches it can spend the token\'s 50 requests a second; set the bot token every Newsdesk process has (npm start without a token runs its sandbox in one process, with no proxy)',
+      });
+    }
+    if (!env.DISCORD_CLIENT_ID) {
+      ctx.addIssue({
+        code: 'custom', path: ['DISCORD_CLIENT_ID'],
+        message: 'is required by the REST proxy: interaction replies are edited and followed up through this application\'s webhook routes, and no other application\'s; copy the Application ID from the Discord developer portal, as every Newsdesk process has it',
+      });
+    }
     // One .env shared by the bots and the proxy points DISCORD_API_URL at the proxy: the proxy would relay to itself.
     if (pointsAtProxy(env.DISCORD_API_URL, env.PROXY_PORT)) {
       ctx.addIssue({
@@ -219,7 +234,16 @@ const proxySchema = variables
       });
     }
   })
-  .transform((e) => ({ discordApiUrl: e.DISCORD_API_URL.replace(/\/+$/, ''), port: e.PROXY_PORT, host: e.PROXY_HOST ?? '127.0.0.1', healthPort: e.HEALTH_PORT, logLevel: e.LOG_LEVEL }));
+  .transform((e) => ({
+    // Both checked above: a parse with either missing has failed.
+    token: e.DISCORD_TOKEN!,
+    applicationId: e.DISCORD_CLIENT_ID!,
+    discordApiUrl: e.DISCORD_API_URL.replace(/\/+$/, ''),
+    port: e.PROXY_PORT,
+    host: e.PROXY_HOST ?? '127.0.0.1',
+    healthPort: e.HEALTH_PORT,
+    logLevel: e.LOG_LEVEL,
+  }));
 
 export type ProxyConfig = z.infer<typeof proxySchema>;
 

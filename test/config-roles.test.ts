@@ -114,15 +114,29 @@ test('role and shards label every log line and metric of the process', () => {
   assert.deepEqual(processLabels(config({ ...SPLIT, NEWSDESK_ROLE: 'scheduler' })), { role: 'scheduler', shards: 'none' });
 });
 
+const BOT = { DISCORD_TOKEN: SPLIT.DISCORD_TOKEN, DISCORD_CLIENT_ID: SPLIT.DISCORD_CLIENT_ID };
+const PROXIED = { token: BOT.DISCORD_TOKEN, applicationId: BOT.DISCORD_CLIENT_ID };
+
 test('npm run proxy listens on 127.0.0.1:8080 by default and forwards to DISCORD_API_URL, never to itself', () => {
-  assert.deepEqual(loadProxyConfig({}), { discordApiUrl: 'https://discord.com/api', port: 8080, host: '127.0.0.1', healthPort: undefined, logLevel: 'info' });
-  assert.deepEqual(loadProxyConfig({ DISCORD_API_URL: 'http://127.0.0.1:3000/api/', PROXY_PORT: '9000', PROXY_HOST: '0.0.0.0', HEALTH_PORT: '0', CONTENT_DIR: path.join(dir, 'missing') }),
-    { discordApiUrl: 'http://127.0.0.1:3000/api', port: 9000, host: '0.0.0.0', healthPort: 0, logLevel: 'info' }, 'the bot\'s own settings do not concern it');
-  assert.deepEqual(problemsOf({ PROXY_PORT: '65536', PROXY_HOST: 'my host' }, loadProxyConfig), [
+  assert.deepEqual(loadProxyConfig(BOT), { ...PROXIED, discordApiUrl: 'https://discord.com/api', port: 8080, host: '127.0.0.1', healthPort: undefined, logLevel: 'info' });
+  assert.deepEqual(loadProxyConfig({ ...BOT, DISCORD_API_URL: 'http://127.0.0.1:3000/api/', PROXY_PORT: '9000', PROXY_HOST: '0.0.0.0', HEALTH_PORT: '0', CONTENT_DIR: path.join(dir, 'missing') }),
+    { ...PROXIED, discordApiUrl: 'http://127.0.0.1:3000/api', port: 9000, host: '0.0.0.0', healthPort: 0, logLevel: 'info' }, 'the bot\'s own settings do not concern it');
+  assert.deepEqual(problemsOf({ ...BOT, PROXY_PORT: '65536', PROXY_HOST: 'my host' }, loadProxyConfig), [
     'PROXY_PORT must be a whole number from 0 to 65535',
     'PROXY_HOST must be a host name or IP address to listen on, such as 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)',
   ]);
-  const loop = problemsOf({ DISCORD_API_URL: 'http://localhost:8080/api' }, loadProxyConfig);
+  const loop = problemsOf({ ...BOT, DISCORD_API_URL: 'http://localhost:8080/api' }, loadProxyConfig);
   assert.equal(loop.length, 1);
   assert.match(loop[0]!, /^DISCORD_API_URL points at this proxy itself \(port 8080\).*start the proxy with DISCORD_API_URL= \(empty, for Discord\)/);
+});
+
+test('npm run proxy needs the bot\'s token and application id, the only bot it relays for; the token never shows in a message', () => {
+  const both = problemsOf({}, loadProxyConfig);
+  assert.equal(both.length, 2);
+  assert.match(both[0]!, /^DISCORD_TOKEN is required by the REST proxy: it relays only requests that carry this bot's token.*set the bot token every Newsdesk process has/);
+  assert.match(both[1]!, /^DISCORD_CLIENT_ID is required by the REST proxy: .*copy the Application ID from the Discord developer portal/);
+  const noId = problemsOf({ DISCORD_TOKEN: BOT.DISCORD_TOKEN, DISCORD_CLIENT_ID: ' ' }, loadProxyConfig);
+  assert.deepEqual(noId.map((problem) => problem.split(' ')[0]), ['DISCORD_CLIENT_ID']);
+  assert.ok(!noId.join('\n').includes(BOT.DISCORD_TOKEN));
+  assert.match(problemsOf({ ...BOT, DISCORD_CLIENT_ID: 'my-bot' }, loadProxyConfig).join('\n'), /^DISCORD_CLIENT_ID must be a Discord id/);
 });

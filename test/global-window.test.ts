@@ -28,7 +28,7 @@ async function postToEach(sandbox: DiscordSandbox, clients: REST[], count: numbe
 
 test('through the REST proxy, a window whose requests arrive late is waited out: no global 429', async () => {
   const sandbox = await DiscordSandbox.start({ logger: silent });
-  const proxy = await startRestProxy({ upstream: sandbox.apiUrl, port: 0, host: '127.0.0.1', logger: silent });
+  const proxy = await startRestProxy({ upstream: sandbox.apiUrl, token: sandbox.token, applicationId: sandbox.applicationId, port: 0, host: '127.0.0.1', logger: silent });
   try {
     // Two bot processes, together offering the proxy twice the limit.
     const clients = [new REST({ api: proxy.apiUrl }).setToken(sandbox.token), new REST({ api: proxy.apiUrl }).setToken(sandbox.token)];

@@ -60,7 +60,7 @@ test('two gateways and two schedulers share PostgreSQL and one REST proxy: sched
     Array.from({ length: CHANNELS_PER_GUILD }, (_, i) => ({ channelId: sandbox.createChannel(`news-${i}`, { guildId: guild.id }), guildId: guild.id })));
   await seedDueDigests(url, channels);
 
-  const proxy = await startProxyProcess(sandbox.apiUrl);
+  const proxy = await startProxyProcess(sandbox);
   const shared = { DATABASE_URL: url, DISCORD_API_URL: proxy.apiUrl, CONTENT_DIR: path.join(projectRoot, 'content'), RUN_LEASE_SECONDS: String(LEASE_SECONDS) };
   const processEnv = (name: string, env: Record<string, string>) => ({ ...shared, DATA_DIR: path.join(work, name, 'data'), HEALTH_PORT: '0', ...env });
   const gateways = [['0', '1'], ['2', '3']].map((ids, n) =>

@@ -51,7 +51,7 @@ function assertEachOnce(sandbox: DiscordSandbox, channels: string[], sent: strin
 // unless they share the proxy's one queue.
 test('two processes posting into the same channels through the proxy share one rate-limit state: nothing is refused', async () => {
   const { sandbox, refusals } = await startSandbox();
-  const proxy = await startProxyProcess(sandbox.apiUrl);
+  const proxy = await startProxyProcess(sandbox);
   try {
     const { clients, seen429 } = twoClients(proxy.apiUrl, sandbox.token);
     const { channels, sent } = await burst(sandbox, clients, 5, 10);
@@ -85,7 +85,7 @@ test('the same two processes posting straight to Discord are refused: each spend
 // holds whatever the timing: the proxy answers every 429 itself, so the bots never see one, and nothing is lost.
 test('120 messages at once from two processes through the proxy: each arrives exactly once and no bot sees a 429', async () => {
   const { sandbox } = await startSandbox();
-  const proxy = await startProxyProcess(sandbox.apiUrl);
+  const proxy = await startProxyProcess(sandbox);
   try {
     const { clients, seen429 } = twoClients(proxy.apiUrl, sandbox.token);
     const { channels, sent } = await burst(sandbox, clients, 24, 5);
@@ -100,7 +100,10 @@ test('120 messages at once from two processes through the proxy: each arrives ex
 /** The proxy in this process, its 429s counted as `npm run proxy` counts them. */
 async function inProcessProxy(sandbox: DiscordSandbox) {
   const metrics = createMetrics({ role: 'proxy', shards: 'none' });
-  const proxy = await startRestProxy({ upstream: sandbox.apiUrl, port: 0, host: '127.0.0.1', logger: createLogger('silent'), observe: (rest) => countRateLimits(rest, metrics) });
+  const proxy = await startRestProxy({
+    upstream: sandbox.apiUrl, token: sandbox.token, applicationId: sandbox.applicationId, port: 0, host: '127.0.0.1', logger: createLogger('silent'),
+    observe: (rest) => countRateLimits(rest, metrics),
+  });
   // No retries of its own: whatever the bot sees is what the proxy answered.
   const client = new REST({ api: proxy.apiUrl, retries: 0 }).setToken(sandbox.token);
   return { metrics, proxy, client };
@@ -144,7 +147,7 @@ test('Discord\'s refusals reach the bot as they are, and the proxy keeps serving
 
 test('with Discord unreachable the bot gets a 502 and the proxy logs why, without the token', async () => {
   const { sandbox } = await startSandbox();
-  const proxy = await startProxyProcess(sandbox.apiUrl);
+  const proxy = await startProxyProcess(sandbox);
   try {
     const client = new REST({ api: proxy.apiUrl, retries: 0 }).setToken(sandbox.token);
     const channel = sandbox.channels.news;
@@ -161,7 +164,7 @@ test('with Discord unreachable the bot gets a 502 and the proxy logs why, withou
 });
 
 test('npm run proxy refuses a DISCORD_API_URL that points at itself, naming the setting and the fix', async () => {
-  const proxy = startProjectProcess('src/cli/proxy.ts', { DISCORD_API_URL: 'http://127.0.0.1:8080/api', PROXY_PORT: '8080' });
+  const proxy = startProjectProcess('src/cli/proxy.ts', { DISCORD_TOKEN: 'token.of.bot', DISCORD_CLIENT_ID: '123456789012345678', DISCORD_API_URL: 'http://127.0.0.1:8080/api', PROXY_PORT: '8080' });
   const code = await proxy.exited;
   const stderr = proxy.stderr();
   assert.equal(code, 2);

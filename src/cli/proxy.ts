@@ -1,6 +1,7 @@
 // `npm run proxy`: the REST proxy that every Newsdesk process reaches Discord through when there are several of them
-// (each with DISCORD_API_URL=http://<this host>:PROXY_PORT/api), so they share the token's one rate limit. With
-// HEALTH_PORT set it also serves /healthz and /metrics, where the 429s Discord answered the processes are counted.
+// (each with DISCORD_API_URL=http://<this host>:PROXY_PORT/api), so they share the token's one rate limit. It relays
+// only requests of the bot whose DISCORD_TOKEN and DISCORD_CLIENT_ID it is given. With HEALTH_PORT set it also serves
+// /healthz and /metrics, where the 429s Discord answered the processes are counted.
 import { ConfigError, loadProxyConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { startHealthServer, type HealthServer } from '../ops/healthServer.js';
@@ -12,7 +13,10 @@ async function main(): Promise<void> {
   const config = loadProxyConfig();
   const logger = createLogger(config.logLevel).child({ role: 'proxy' });
   const metrics = createMetrics({ role: 'proxy', shards: 'none' });
-  const proxy = await startRestProxy({ upstream: config.discordApiUrl, port: config.port, host: config.host, logger, observe: (rest) => countRateLimits(rest, metrics) });
+  const proxy = await startRestProxy({
+    upstream: config.discordApiUrl, token: config.token, applicationId: config.applicationId, port: config.port, host: config.host, logger,
+    observe: (rest) => countRateLimits(rest, metrics),
+  });
   let health: HealthServer | undefined;
   if (config.healthPort !== undefined) {
     health = await startHealthServer({ port: config.healthPort, ready: () => ({ ok: true, detail: `relaying ${proxy.apiUrl} to ${config.discordApiUrl}` }), metrics, logger });

@@ -10,8 +10,9 @@ import { DiscordAPIError, HTTPError, RateLimitError, REST, type RequestMethod, t
 import { anchorGlobalWindow } from '../discord/globalWindow.js';
 import type { Logger } from '../log.js';
 import { closeServer, listen, refuseMalformed } from './listen.js';
+import { newsdeskRequest, type ProxyCredentials } from './proxyAuth.js';
 
-export interface RestProxyOptions {
+export interface RestProxyOptions extends ProxyCredentials {
   /** Where Discord is: https://discord.com/api, or a Discord-compatible server (the sandbox in tests). */
   upstream: string;
   port: number;
@@ -30,17 +31,27 @@ export interface RestProxy {
 
 // Discord's largest request (a message with 25 MiB of files, and its form fields): a bigger body is not for Discord.
 const MAX_BODY_BYTES = 26 * 1024 * 1024;
+const REFUSAL_LOG_MS = 60_000;
 
-export async function startRestProxy({ upstream, port, host, logger, observe }: RestProxyOptions): Promise<RestProxy> {
-  // No token of its own: each request keeps the Authorization header its bot sent (or none, as interaction replies
-  // have none), which is what @discordjs/proxy forwards too.
+export async function startRestProxy({ upstream, token, applicationId, port, host, logger, observe }: RestProxyOptions): Promise<RestProxy> {
+  // Each request relayed keeps the Authorization header its bot sent (or none, as interaction replies have none),
+  // which is what @discordjs/proxy forwards too; but only Newsdesk's own requests are relayed (proxyAuth.ts).
   // Behind one proxy shared by several busy processes, the first request of a window can take longer on its way than
   // discord.js's 50 ms margin: the window is counted from Discord's answer to it instead (globalWindow.ts).
   const rest = new REST({ api: upstream });
   anchorGlobalWindow(rest);
   observe?.(rest);
+  const isNewsdesk = newsdeskRequest({ token, applicationId });
+  const refused = refusalLog(logger);
   const server = http.createServer((request, response) => {
-    relay(rest, request, response).catch((error: unknown) => {
+    const route = apiRoute(request.url);
+    // Refused before its body is read or it is queued: a stranger's request spends nothing of the token's limits.
+    if (!route || !isNewsdesk(route.pathname, request.headers.authorization)) {
+      refused(request.method, request.url);
+      response.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: '401: Unauthorized', code: 0 }));
+      return;
+    }
+    relay(rest, route, request, response).catch((error: unknown) => {
       // Not Discord's answer but a failure to reach it (after the REST's own retries): the bot retries as after a 502.
       logger.warn({ event: 'proxy.upstream_failed', method: request.method, route: safeRoute(request.url), err: describe(error) }, 'could not reach Discord');
       if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' });
@@ -63,8 +74,7 @@ export async function startRestProxy({ upstream, port, host, logger, observe }: 
 }
 
 /** One request through the shared queue, answered with Discord's response (its rate-limit headers dropped). */
-async function relay(rest: REST, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://proxy');
+async function relay(rest: REST, route: URL, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
   const body = await readBody(request);
   if (body === undefined) {
     response.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Request entity too large', code: 40005 }));
@@ -77,15 +87,14 @@ async function relay(rest: REST, request: http.IncomingMessage, response: http.S
   }
   try {
     const answer = await rest.queueRequest({
-      // The bot's REST asks for /api/v10/…; the proxy's REST adds its own version in front of the route.
-      fullRoute: url.pathname.replace(/^\/api(\/v\d+)?/, '') as RouteLike,
+      fullRoute: route.pathname as RouteLike,
       // An unknown method goes to Discord as is, for Discord to refuse.
       method: request.method as RequestMethod,
       auth: false,
       passThroughBody: true,
       // A Buffer, not the request stream: the REST can send it again when it retries.
       body: body.length > 0 ? body : undefined,
-      query: url.searchParams,
+      query: route.searchParams,
       headers,
     });
     await populateSuccessfulResponse(response, answer);
@@ -96,6 +105,35 @@ async function relay(rest: REST, request: http.IncomingMessage, response: http.S
     else throw error;
   }
   response.end();
+}
+
+/**
+ * The request's URL with the route as Discord's REST names it in pathname (the part after /api/vN), or undefined for
+ * a request target that is no URL: not one Newsdesk's REST sends, and parsing it must not throw in the handler.
+ */
+function apiRoute(path: string | undefined): URL | undefined {
+  if (!URL.canParse(path ?? '/', 'http://proxy')) return undefined;
+  const url = new URL(path ?? '/', 'http://proxy');
+  // The bot's REST asks for /api/v10/…; the proxy's REST adds its own version in front of the route.
+  url.pathname = url.pathname.replace(/^\/api(\/v\d+)?/, '');
+  return url;
+}
+
+/**
+ * Logs refused requests: the first at once, then one line a minute at most with how many there were, so that a
+ * misconfigured bot is seen at once and a flood cannot fill the disk. Never the Authorization, nor a path's token.
+ */
+function refusalLog(logger: Logger): (method: string | undefined, path: string | undefined) => void {
+  let last = -Infinity;
+  let count = 0;
+  return (method, path) => {
+    count++;
+    if (Date.now() - last < REFUSAL_LOG_MS) return;
+    logger.warn({ event: 'proxy.refused', method, route: safeRoute(path), refused: count },
+      'refused requests without this bot\'s token (DISCORD_TOKEN): a Newsdesk process with another token, or someone else reaching the proxy');
+    last = Date.now();
+    count = 0;
+  };
 }
 
 /** The whole body, or undefined past MAX_BODY_BYTES (read to its end all the same, so the answer can be sent). */

@@ -1,13 +1,15 @@
 // Start-up: from spawning src/main.ts (as `npm start` runs it, against the sandbox as its Discord) to the bot ready
 // (its scheduler started, printed last), with 50,000 articles cold (an empty DATA_DIR: every file parsed and the
 // index built) and warm (the caches the cold start left), beside the same start with an empty content folder. A
-// search is sent as soon as the bot is ready, and the event loop's longest delays are read inside the bot.
+// search is sent as soon as the bot is ready, and the event loop's longest delays and the garbage collector's pauses
+// are read inside the bot.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../src/log.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
 import { deployToSandbox, isIndexReady, isReady, startBotProcess, type LogLine } from './helpers/bot-process.js';
+import { loopWindow, majorGcVerdict, pauseText, type GcPause, type LoopWindow } from './helpers/event-loop.js';
 import { corpusMissing, machineLoad, median, scaleContent, seconds, SCALE_ARTICLES } from './helpers/scale.js';
 import type { BenchModule } from './run.js';
 
@@ -26,9 +28,9 @@ interface Start {
   /** A /news search sent once ready: how long its answer took, and whether the index was ready when it came. */
   searchMs: number;
   searchIndexed: boolean;
-  /** The longest event-loop delay while the articles loaded (modules included), and after. */
-  loadBlockMs: number;
-  afterBlockMs: number;
+  /** The longest event-loop delay while the articles loaded (modules included), and after, each with the collector's pauses. */
+  loading: LoopWindow;
+  afterLoading: LoopWindow;
   articles: number;
 }
 
@@ -49,9 +51,8 @@ async function start(contentDir: string, dataDir: string): Promise<Start> {
     const index = await bot.waitFor(isIndexReady);
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     // A delay ends at its time: it began before the articles were loaded if it ends less than its length after.
-    const delays = await bot.delays();
+    const loop = await bot.loop();
     const loadedAt = timeOf(loaded.line);
-    const longest = (keep: (end: number, ms: number) => boolean) => Math.max(0, ...delays.filter(([end, ms]) => keep(end, ms)).map(([, ms]) => ms));
     return {
       loadedMs: loaded.ms,
       connectedMs: connected.ms,
@@ -59,8 +60,8 @@ async function start(contentDir: string, dataDir: string): Promise<Start> {
       indexMs: index.ms,
       searchMs,
       searchIndexed,
-      loadBlockMs: longest((end, ms) => end - ms < loadedAt),
-      afterBlockMs: longest((end, ms) => end - ms >= loadedAt),
+      loading: loopWindow(loop, 0, loadedAt),
+      afterLoading: loopWindow(loop, loadedAt, Infinity),
       articles: loaded.line.loaded as number,
     };
   } finally {
@@ -98,13 +99,26 @@ const bench: BenchModule = {
       const indexed = starts.filter((x) => x.searchIndexed).length;
       return `| ${name} | ${starts[0]!.articles.toLocaleString('en')} | ${s(at(starts, (x) => x.loadedMs))} | ${s(at(starts, (x) => x.connectedMs))} | **${s(at(starts, (x) => x.readyMs))}** (${each}) | **${s(after)}** | ${s(at(starts, (x) => x.indexMs))} | ${Math.round(at(starts, (x) => x.searchMs))} (${indexed}/${starts.length}) |`;
     };
+    const pauseMs = (pause: GcPause | null) => pause?.[1] ?? 0;
+    const worstPause = (pauses: (GcPause | null)[]) => pauses.reduce((worst, p) => (pauseMs(p) > pauseMs(worst) ? p : worst), null);
+    // The worst trial's figure, then each trial's.
+    const cell = (starts: readonly Start[], pick: (x: Start) => number) => {
+      const each = starts.map((x) => Math.round(pick(x)));
+      return `${Math.max(...each)} (${each.join(', ')})`;
+    };
+    const windowCells = (starts: readonly Start[], window: (x: Start) => LoopWindow) => [
+      cell(starts, (x) => window(x).blockMs),
+      `${pauseText(worstPause(starts.map((x) => window(x).gc)))} (${starts.map((x) => Math.round(pauseMs(window(x).gc))).join(', ')})`,
+      cell(starts, (x) => window(x).majorMs),
+    ];
     const blocks = (name: string, starts: readonly Start[]) => {
-      const load = starts.map((x) => Math.round(x.loadBlockMs));
-      const after = starts.map((x) => Math.round(x.afterBlockMs));
-      return `| ${name} | ${Math.max(...load)} (${load.join(', ')}) | **${Math.max(...after)}** (${after.join(', ')}) |`;
+      const [loadBlock, ...loadGc] = windowCells(starts, (x) => x.loading);
+      const [afterBlock, ...afterGc] = windowCells(starts, (x) => x.afterLoading);
+      return `| ${name} | ${loadBlock} | ${loadGc.join(' | ')} | **${afterBlock}** | ${afterGc.join(' | ')} | ${cell(starts, (x) => x.afterLoading.gcAroundMs)} |`;
     };
     const all = [...runs.cold, ...runs.warm];
-    const worstAfter = Math.max(...all.map((x) => x.afterBlockMs));
+    const worstAfter = Math.max(...all.map((x) => x.afterLoading.blockMs));
+    const worstMajor = Math.max(...all.map((x) => Math.max(x.loading.majorMs, x.afterLoading.majorMs)));
     const worstReady = Math.max(...runs.cold.map((x) => x.readyMs - x.loadedMs));
     const met = (ok: boolean) => (ok ? 'met' : '**missed**');
     return [
@@ -128,15 +142,21 @@ const bench: BenchModule = {
       '',
       'Longest event-loop delay (ms; perf_hooks monitorEventLoopDelay inside the bot, worst trial, then each): while loading the',
       'modules and the articles, before the bot logs in; and from then until the warm-up is over (login, the first command, the',
-      `search index taken in, lists and facets made, caches written; ${SETTLE_MS / 1000} s past "search index ready").`,
+      `search index taken in, lists and facets made, caches written; ${SETTLE_MS / 1000} s past "search index ready"). Beside each, in`,
+      'the same trial and window, the garbage collector\'s pauses on the bot\'s thread (perf_hooks \'gc\' entries inside the bot, 1 ms',
+      'or more): the longest of any kind and the longest mark-compact (a major collection: the whole heap marked and compacted, in',
+      'one pause; 0: none); and after loading, all the pauses around the longest delay (in its 100 ms sample and its length before:',
+      'the delay lies in there, so this is as much of it as the collector could have been).',
       '',
-      '| start | loading | after loading |',
-      '| --- | ---: | ---: |',
+      '| start | loading | longest GC pause | longest mark-compact | after loading | longest GC pause | longest mark-compact | GC around the longest delay |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       blocks('baseline: empty content folder', runs.empty),
       blocks('cold', runs.cold),
       blocks('warm', runs.warm),
       '',
       `Goal: ≤ ${GOAL_BLOCK_MS} ms after loading — ${met(worstAfter <= GOAL_BLOCK_MS)} (worst ${Math.round(worstAfter)} ms).`,
+      '',
+      majorGcVerdict(worstMajor, GOAL_BLOCK_MS, SCALE_ARTICLES, 'while loading or after'),
     ].join('\n');
   },
 };

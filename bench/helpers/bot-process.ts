@@ -14,6 +14,7 @@ import { commandDefinitions } from '../../src/bot/commands/index.js';
 import { deployCommands } from '../../src/bot/deploy.js';
 import { createLogger } from '../../src/log.js';
 import { DiscordSandbox } from '../../src/sandbox/server.js';
+import type { LoopReport } from './event-loop.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -27,8 +28,8 @@ export interface BotProcess {
   waitFor(match: (line: LogLine) => boolean, timeoutMs?: number): Promise<{ ms: number; line: LogLine }>;
   /** The child's memory after forced full GCs. */
   memory(): Promise<NodeJS.MemoryUsage>;
-  /** The child's event-loop delays over 20 ms so far: [end time (ms since the epoch), delay in ms] (see measure-hook.mjs). */
-  delays(): Promise<[number, number][]>;
+  /** The child's event-loop delays over 20 ms so far, and its garbage collector's pauses (see measure-hook.mjs). */
+  loop(): Promise<LoopReport>;
   /** SIGTERM (main's clean shutdown), then waits for the exit. */
   stop(): Promise<void>;
 }
@@ -128,10 +129,10 @@ export function startBotProcess(options: BotProcessOptions): BotProcess {
       if (!usage.gc) throw new Error('the bot runs without --expose-gc: its memory would include uncollected garbage');
       return usage;
     },
-    async delays() {
-      const answer = once(child, 'message') as Promise<[{ delays: [number, number][] }]>;
+    async loop() {
+      const answer = once(child, 'message') as Promise<[LoopReport]>;
       child.send('loop');
-      return (await answer)[0].delays;
+      return (await answer)[0];
     },
     async stop() {
       if (child.exitCode === null) {

@@ -3,14 +3,25 @@
 // garbage collections and answers with process.memoryUsage(), so the figure is the bot's own live memory and not
 // garbage not yet collected. On 'loop' it answers with the event loop's longest delay (perf_hooks
 // monitorEventLoopDelay) in every 100 ms since the start that had one over 20 ms, as [end time (ms since the epoch,
-// as the bot's log lines), delay in ms], so a benchmark can tell which part of the bot's life blocked it, and how long.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+// as the bot's log lines), delay in ms], so a benchmark can tell which part of the bot's life blocked it, and how long;
+// and with every pause of the garbage collector on the bot's thread of 1 ms or more (a PerformanceObserver of 'gc'
+// entries, the pauses the parent forced left out) as [start time (ms since the epoch), pause in ms, kind], so the
+// same windows show how much of a block the collector alone could be.
+import { constants, monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import process from 'node:process';
 import { setInterval } from 'node:timers';
 
 const gc = globalThis.gc;
 const SAMPLE_MS = 100;
 const NOTED_MS = 20;
+const NOTED_GC_MS = 1;
+// V8's names: a major collection marks the whole heap and compacts it, a minor one scavenges the young generation.
+const GC_KINDS = {
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact',
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental marking',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+};
 
 const delay = monitorEventLoopDelay({ resolution: 10 });
 delay.enable();
@@ -20,13 +31,22 @@ setInterval(() => {
   delay.reset();
 }, SAMPLE_MS).unref();
 
+const gcPauses = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const { kind, flags } = entry.detail ?? {};
+    if (entry.duration < NOTED_GC_MS || flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) continue;
+    gcPauses.push([performance.timeOrigin + entry.startTime, entry.duration, GC_KINDS[kind] ?? `kind ${kind}`]);
+  }
+}).observe({ entryTypes: ['gc'] });
+
 process.on('message', (message) => {
   if (message === 'memory') {
     gc?.();
     gc?.();
     process.send?.({ ...process.memoryUsage(), gc: gc !== undefined });
   } else if (message === 'loop') {
-    process.send?.({ delays });
+    process.send?.({ sampleMs: SAMPLE_MS, delays, gcPauses });
   }
 });
 // The IPC channel must not keep the bot alive once it decides to exit.

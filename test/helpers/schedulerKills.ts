@@ -1,6 +1,6 @@
-// Scheduler processes SIGKILLed one after another mid-digest, each at a seeded point, a fresh one started in the
-// place of each but the last; then the proof that every run a killed process held was taken over and posted within
-// the lease and a takeover sweep (plus a margin), as README promises.
+// Scheduler processes SIGKILLed one after another mid-digest, each at a seeded point, always the one that has been
+// running longest, a fresh one started in the place of each but the last; then the proof that every run a killed
+// process held was taken over and posted within the lease and a takeover sweep (plus a margin), as README promises.
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import type pg from 'pg';
@@ -21,28 +21,32 @@ export interface SchedulerKills {
   /** Bot messages the sandbox has received so far. */
   received(): number;
   kills: SchedulerKill[];
+  /** The schedulers not killed, oldest first. */
+  alive(): BotProcess[];
   stop(): void;
 }
 
-// A victim is killed this many messages (1 to MAX_OFFSET, seeded) after it finished its first run: its lanes have
-// claimed digests by then and are sending them.
-const MAX_OFFSET = 60;
+// A scheduler is killed this many messages (1 to MAX_OFFSET, seeded) after it finished a run (and the previous kill
+// was made): its lanes have claimed digests by then and are sending them.
+const MAX_OFFSET = 120;
 
 /**
- * Starts victim 0 with `start(0)`; each victim is SIGKILLed the seeded number of messages after it logged its first
- * finished run, and victim n + 1 started in its place, until `count` are killed. `random` draws every point up front,
- * so a seed repeats them.
+ * Starts schedulers 0 and 1 with `start`, then `count` times SIGKILLs the one running longest the seeded number of
+ * messages after it finished a run, starting scheduler n + 2 in its place but after the last kill. Killing the oldest
+ * keeps the kills inside the delivery: a fresh process starts only while the other sends. `random` draws every point
+ * up front, so a seed repeats them.
  */
 export function killSchedulersMidDigest(sandbox: DiscordSandbox, db: pg.Pool, random: () => number, count: number, start: (n: number) => BotProcess): SchedulerKills {
   const offsets = Array.from({ length: count }, () => 1 + Math.floor(random() * MAX_OFFSET));
-  console.log(`# schedulers killed ${offsets.join(', ')} messages after each finished its first run`);
+  console.log(`# the oldest scheduler killed ${offsets.join(', ')} messages after it finished a run`);
   const kills: SchedulerKill[] = [];
+  const alive: BotProcess[] = [];
   let received = 0;
   let armed: { victim: BotProcess; killAt: number } | undefined;
-  const arm = (n: number) => {
-    const victim = start(n);
-    victim.waitFor(/"event":"digest\.run"/, 'its first finished run')
-      .then(() => { armed = { victim, killAt: received + offsets[n]! }; })
+  const arm = () => {
+    const victim = alive[0]!;
+    victim.waitFor(/"event":"digest\.run"/, 'a finished run')
+      .then(() => { armed = { victim, killAt: received + offsets[kills.length]! }; })
       .catch(() => undefined);
   };
   // The listener is in place before any scheduler has loaded its articles, so it sees every message.
@@ -53,14 +57,18 @@ export function killSchedulersMidDigest(sandbox: DiscordSandbox, db: pg.Pool, ra
     armed = undefined;
     const at = Date.now();
     victim.child.kill('SIGKILL');
+    alive.shift();
     const held = heldRuns(db, victim);
     // Awaited by the checks; a test failing before them leaves no unhandled rejection.
     held.catch(() => undefined);
     kills.push({ victim, afterMessages: received, at, held });
-    if (kills.length < count) arm(kills.length);
+    if (kills.length === count) return;
+    alive.push(start(kills.length + 1));
+    arm();
   });
-  arm(0);
-  return { received: () => received, kills, stop };
+  alive.push(start(0), start(1));
+  arm();
+  return { received: () => received, kills, alive: () => [...alive], stop };
 }
 
 // Read at once: a run is taken over only once its lease expires, and a sender renews it before each message once half

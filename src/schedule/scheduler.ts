@@ -66,6 +66,9 @@ export class DigestScheduler {
   private sweep: ScheduledTask | undefined;
   private readonly intervals: NodeJS.Timeout[] = [];
   private tickQueued = false;
+  /** Whether the start's first tick (resuming and catching up) is over. */
+  private caughtUp = false;
+  private stopped = false;
   private takingOver = false;
   private readonly owed: OwedRetry;
   /** A timer's work failing (the store away, say). */
@@ -85,22 +88,28 @@ export class DigestScheduler {
 
   /**
    * Resumes unfinished runs, catches up slots missed while the bot was down, then schedules every subscription.
-   * From then on it also takes over runs whose process stopped renewing their lease (every half lease), and follows
-   * subscriptions changed by other processes sharing the database (every minute). The store was just opened, but may
-   * go away during that first tick: the scheduler starts all the same, and its timers try again.
+   * It takes over runs whose process stopped renewing their lease (every half lease) from the start, and from then on
+   * follows subscriptions changed by other processes sharing the database (every minute). The store was just opened,
+   * but may go away during that first tick: the scheduler starts all the same, and its timers try again.
    */
   async start(): Promise<void> {
+    // Not after the catch-up: with many digests due, that is a whole delivery, and a process that died meanwhile
+    // would leave its runs waiting for it (14-25 s after a kill where lease and sweep make 12, in the multi-process test).
+    this.every(this.store.lease.leaseMs / 2, () => this.takeOver(), 'scheduler.takeover_failed');
     await this.timerWork(() => this.tick(), 'scheduler.tick_failed');
+    this.caughtUp = true;
+    // Stopped during the catch-up (a SIGTERM at start): no timer is to be left behind.
+    if (this.stopped) return;
     // Every subscription is new to an empty timetable.
     await this.timerWork(() => this.followChanges(), 'scheduler.poll_failed');
     this.sweep = cron.schedule(SWEEP, () => this.tickFromTimer(), { name: 'digest-sweep' });
-    const every = (ms: number, work: () => Promise<void>, event: string) => {
-      const timer = setInterval(() => void this.timerWork(work, event), ms);
-      this.intervals.push(timer.unref());
-    };
-    every(this.store.lease.leaseMs / 2, () => this.takeOver(), 'scheduler.takeover_failed');
-    every(SUBSCRIPTIONS_POLL_MS, () => this.followChanges(), 'scheduler.poll_failed');
+    this.every(SUBSCRIPTIONS_POLL_MS, () => this.followChanges(), 'scheduler.poll_failed');
     this.logger.info({ event: 'scheduler.started', subscriptions: this.timetable.size }, 'digest scheduler started');
+  }
+
+  private every(ms: number, work: () => Promise<void>, event: string): void {
+    const timer = setInterval(() => void this.timerWork(work, event), ms);
+    this.intervals.push(timer.unref());
   }
 
   /** Re-reads the subscription and (re)schedules it, or unschedules it when paused or removed. */
@@ -137,6 +146,7 @@ export class DigestScheduler {
   }
 
   stop(): void {
+    this.stopped = true;
     this.timetable.clear();
     this.sweep?.destroy();
     this.sweep = undefined;
@@ -155,7 +165,8 @@ export class DigestScheduler {
     this.takingOver = true;
     try {
       const now = this.clock.now();
-      if (this.owed.take(now.getTime())) {
+      // The tick a failure left owed waits for the start's own tick, which reads every due slot anyway.
+      if (this.caughtUp && this.owed.take(now.getTime())) {
         await this.owedTick();
         return;
       }

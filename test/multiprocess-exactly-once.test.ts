@@ -29,11 +29,10 @@ const CHANNELS_PER_GUILD = 50;
 const KILLS = 3;
 const LEASE_SECONDS = 8;
 // A run whose process died is taken over once its lease expires, by a takeover sweep every half lease
-// (src/schedule/scheduler.ts), then sent through a queue shared with everything else being posted. The margin is
-// for that queue and a loaded 2-core machine, and for one more wait: a scheduler starts its takeover sweeps only once
-// its start-up catch-up is done, which here is most of the delivery (10-12 s more than lease and sweep were seen on a
-// loaded machine). The half-hourly sweep, the next way a run gets finished, is far beyond.
-const TAKEOVER_MARGIN_SECONDS = 40;
+// (src/schedule/scheduler.ts, from its start: here every delivery happens during a scheduler's start-up catch-up),
+// then sent through a queue shared with everything else being posted. The margin is for that queue and a loaded 2-core
+// machine. The half-hourly sweep, the next way a run gets finished, is far beyond.
+const TAKEOVER_MARGIN_SECONDS = 30;
 const TAKEOVER_BOUND_MS = (LEASE_SECONDS * 1.5 + TAKEOVER_MARGIN_SECONDS) * 1000;
 // Bounded waits, far above what the run needs (a few tens of seconds), for a loaded 2-core machine.
 const DELIVERY_WAIT_MS = 240_000;

@@ -120,11 +120,6 @@ export class NewsdeskBot {
 
   /** Starts the daily schedule (unfinished and missed runs first, then one timer per subscription), then live digests. */
   async startSchedule(): Promise<void> {
-    // Read (on a new database: write) when each story became eligible now, not in the way of the first due digest
-    // (every channel's plan waits for it: at 50,000 articles a read of the whole table). A failure here is the first
-    // plan's to meet again, and report.
-    await this.digests.noteEligibility().catch((error: unknown) =>
-      this.options.logger.debug({ event: 'digest.eligibility_deferred', err: error }, 'story eligibility not read yet'));
     await this.scheduler.start();
     await this.live.start();
     this.scheduling = true;

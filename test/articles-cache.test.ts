@@ -9,6 +9,7 @@ import { ArticleLibrary } from '../src/articles/library.js';
 import { PARSE_CACHE_VERSION, readParseCache, writeParseCache, type ParsedFile } from '../src/articles/parse-cache.js';
 import { createLogger } from '../src/log.js';
 import { projectRoot } from './helpers/shared.js';
+import { turnsDuring } from './helpers/turns.js';
 
 const fixtures = path.join(projectRoot, 'test/fixtures/articles');
 let root: string;
@@ -185,24 +186,12 @@ test('the parse cache is written and read back a part of 1,000 files at a time, 
     return clone;
   };
   const files = new Map<string, ParsedFile>(Array.from({ length: 4500 }, (_, i) => [`${i}/${name}`, copy(`${i}/${name}`)]));
-  let turns = 0;
-  let writing = true;
-  const count = () => {
-    if (!writing) return;
-    turns++;
-    setImmediate(count);
-  };
-  setImmediate(count);
-  await writeParseCache(file, contentDir, files);
-  writing = false;
+  const written = await turnsDuring(() => writeParseCache(file, contentDir, files));
   assert.equal((await cacheParts(file)).parts.length, 5);
-  assert.ok(turns >= 4, `only ${turns} turns of the event loop while writing`);
+  assert.ok(written.turns >= 4, `only ${written.turns} turns of the event loop while writing`);
   assert.equal(library.size, 8);
   // Read back a part per turn too: a command waiting meanwhile is answered between two parts.
-  [turns, writing] = [0, true];
-  setImmediate(count);
-  const back = await readParseCache(file, contentDir);
-  writing = false;
+  const { value: back, turns } = await turnsDuring(() => readParseCache(file, contentDir));
   assert.ok(turns >= 4, `only ${turns} turns of the event loop while reading`);
   assert.deepEqual([...back.keys()], [...files.keys()]);
   const result = back.get(`4499/${name}`)!.result;

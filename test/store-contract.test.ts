@@ -179,9 +179,11 @@ for (const backend of backends) {
       assert.ok(await a.claimRun({ subscriptionId: elsewhere.id, channelId: elsewhere.channelId }, slot(8), [message(['https://1'])]), 'another channel may carry the same story');
 
       // Sent stories stay refused; those of a run given up are free again; an empty plan carries none.
+      // By the process that won the race: only a run's leaseholder records it.
       const first = stored[0]!;
-      await a.recordSent(first.id, 0, '700000000000000001');
-      await a.setRunOutcome(first.id, 'posted', 'posted 1 message');
+      const owner = first.leaseOwner === 'process-a' ? a : b;
+      await owner.recordSent(first.id, 0, '700000000000000001');
+      await owner.setRunOutcome(first.id, 'posted', 'posted 1 message');
       await assert.rejects(b.claimRun(won, slot(9), [message(['https://1'])]), outdated(['https://1']), 'a story the channel was sent');
       await b.setRunOutcome(rest.id, 'failed', 'failed: gave up');
       assert.ok(await b.claimRun(won, slot(9), [message(['https://3'])]), 'a story of a run given up may be planned again');

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../../test/helpers/seededRandom.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The real corpus the synthetic one is made from. */
@@ -15,18 +16,6 @@ export function markdownFiles(dir: string): string[] {
     if (entry.isFile() && entry.name.endsWith('.md')) found.push(path.join(entry.parentPath, entry.name));
   }
   return found.sort();
-}
-
-// A small deterministic generator, so every run builds the same corpus.
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 function topField(text: string, key: string): string | undefined {
@@ -60,7 +49,8 @@ export function makeSyntheticCorpus(dir: string, count: number): string[] {
   fs.rmSync(dir, { recursive: true, force: true });
   for (let p = 0; p < 100; p++) fs.mkdirSync(path.join(dir, `part-${String(p).padStart(2, '0')}`), { recursive: true });
   const sources = markdownFiles(coronavirusDir).map((f) => fs.readFileSync(f, 'utf8'));
-  const next = random(count);
+  // The same numbers on every run, so every run builds the same corpus.
+  const next = seededRandom(count);
   const pick = () => sources[Math.floor(next() * sources.length)]!;
   for (let i = 0; i < count; i++) {
     let text = sources[i % sources.length]!;

@@ -7,23 +7,14 @@ import { createLogger } from '../../src/log.js';
 import type { DiscordSandbox } from '../../src/sandbox/server.js';
 import { PostgresStore } from '../../src/state/postgres/postgresStore.js';
 import { TestClock } from './clock.js';
+import { seededRandom } from './seededRandom.js';
 import { subscribe } from './subscriptions.js';
 
-/**
- * A small deterministic generator (mulberry32) seeded from NEWSDESK_TEST_SEED, or at random with the seed printed,
- * so that a failing fault point can be replayed.
- */
+/** A replayable random sequence, seeded from NEWSDESK_TEST_SEED, or at random with the seed printed. */
 export function testRandom(what: string): () => number {
   const seed = Number(process.env.NEWSDESK_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
   console.log(`# ${what}: seed ${seed} (NEWSDESK_TEST_SEED=${seed} repeats this run)`);
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  return seededRandom(seed);
 }
 
 /**

@@ -1,0 +1,12 @@
+// A small deterministic generator (mulberry32): the same seed gives the same numbers, in [0, 1), on every run, so a
+// fault point can be replayed and a benchmark corpus built again alike.
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}

@@ -13,7 +13,7 @@ import { DISCORD_RATE_LIMITS } from '../src/sandbox/rateLimits.js';
 import { DiscordSandbox } from '../src/sandbox/server.js';
 import { PostgresStore } from '../src/state/postgres/postgresStore.js';
 import { SqliteStore } from '../src/state/sqliteStore.js';
-import { killBotProcesses } from '../test/helpers/botProcess.js';
+import { killBotProcesses, type BotProcess } from '../test/helpers/botProcess.js';
 import { startProxyProcess, type ProxyProcess } from '../test/helpers/proxyProcess.js';
 import { bareRest, sandboxWithChannels, writeTodaysNews } from './delivery.bench.js';
 import { startBotProcess } from './helpers/bot-process.js';
@@ -56,10 +56,20 @@ interface DeliveryTrial {
   late: boolean;
 }
 
-/** 500 digests due at one coming minute (with a day's news), posted by two schedulers through the proxy. */
-async function deliveryTrial(server: PostgresServer, content: Content): Promise<DeliveryTrial> {
-  const removeTodaysNews = writeTodaysNews(content.contentDir);
-  const { sandbox, channels } = await sandboxWithChannels();
+interface Cluster {
+  /** A connection of the benchmark's own to the trial's database. */
+  pool: pg.Pool;
+  slot: Date;
+  schedulers: BotProcess[];
+  /** Whether a process was still starting when the slot came. */
+  late: boolean;
+}
+
+/**
+ * A trial's shared part: a fresh database with a digest per target due at the coming minute, the proxy and the
+ * schedulers started before it, and the minute come; then `measure`, and everything but the sandbox stopped and dropped.
+ */
+async function atSlot<T>(server: PostgresServer, content: Content, sandbox: DiscordSandbox, targets: { channelId: string; guildId: string }[], measure: (cluster: Cluster) => Promise<T>): Promise<T> {
   const db = await server.database();
   const work = tempDir();
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
@@ -68,41 +78,53 @@ async function deliveryTrial(server: PostgresServer, content: Content): Promise<
   try {
     const slot = nextSlot(LEAD_MS);
     const seeding = await PostgresStore.connect(db.url, { logger: silent, clock: anHourAgo() });
-    await subscribeAll(seeding, channels.map((channelId) => ({ channelId, guildId: sandbox.guild.id })), slot);
+    await subscribeAll(seeding, targets, slot);
     await seeding.close();
-    const received: number[] = [];
-    sandbox.onMessage(() => received.push(Date.now()));
     proxy = await proxied(sandbox);
     const schedulers = await startSchedulers(SCHEDULERS, { sandbox, databaseUrl: db.url, apiUrl: proxy.apiUrl, ...content, work });
     const late = Date.now() > slot.getTime();
     await untilPast(slot);
-    const count = async (sql: string) => Number((await pool.query<{ n: string }>(sql)).rows[0]!.n);
-    await waitUntil('every digest is posted', async () => (await count(`SELECT count(*) AS n FROM runs WHERE status <> 'sending'`)) === channels.length, DELIVERY_WAIT_MS);
-    const lastClaim = await count('SELECT max(created_at) AS n FROM runs');
-    const posted = await count(`SELECT count(*) AS n FROM runs WHERE status = 'posted'`);
-    const split = schedulers.map((s) => runCounts(s.stderr())).map((c) => `${c.posted}/${c.wasted}`).join(', ');
-    await stopAll(schedulers);
-    const recorded = (await pool.query<{ channel_id: string; message_id: string | null }>('SELECT r.channel_id, m.message_id FROM run_messages m JOIN runs r ON r.id = m.run_id')).rows;
-    const byChannel = new Map<string, string[]>();
-    for (const row of recorded) byChannel.set(row.channel_id, [...(byChannel.get(row.channel_id) ?? []), row.message_id ?? 'unrecorded']);
-    let wrong = 0;
-    for (const channelId of channels) {
-      const messages = sandbox.messages(channelId);
-      const ids = messages.map((m) => m.id).sort().join();
-      const planned = [...(byChannel.get(channelId) ?? [])].sort();
-      if (planned.length === 0 || ids !== planned.join() || new Set(messages.map((m) => m.nonce)).size !== planned.length) wrong++;
-    }
-    return {
-      ms: received[received.length - 1]! - slot.getTime(), firstMs: received[0]! - slot.getTime(), lastClaimMs: lastClaim - slot.getTime(),
-      posts: received.length, globalLimited: sandbox.rateLimited.global, routeLimited: sandbox.rateLimited.route, posted, wrong, split, late,
-    };
+    return await measure({ pool, slot, schedulers, late });
   } finally {
     killBotProcesses();
     await proxy?.stop();
     await pool.end();
-    await sandbox.close();
     await db.drop();
     fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** 500 digests due at one coming minute (with a day's news), posted by two schedulers through the proxy. */
+async function deliveryTrial(server: PostgresServer, content: Content): Promise<DeliveryTrial> {
+  const removeTodaysNews = writeTodaysNews(content.contentDir);
+  const { sandbox, channels } = await sandboxWithChannels();
+  const received: number[] = [];
+  sandbox.onMessage(() => received.push(Date.now()));
+  try {
+    return await atSlot(server, content, sandbox, channels.map((channelId) => ({ channelId, guildId: sandbox.guild.id })), async ({ pool, slot, schedulers, late }) => {
+      const count = async (sql: string) => Number((await pool.query<{ n: string }>(sql)).rows[0]!.n);
+      await waitUntil('every digest is posted', async () => (await count(`SELECT count(*) AS n FROM runs WHERE status <> 'sending'`)) === channels.length, DELIVERY_WAIT_MS);
+      const lastClaim = await count('SELECT max(created_at) AS n FROM runs');
+      const posted = await count(`SELECT count(*) AS n FROM runs WHERE status = 'posted'`);
+      const split = schedulers.map((s) => runCounts(s.stderr())).map((c) => `${c.posted}/${c.wasted}`).join(', ');
+      await stopAll(schedulers);
+      const recorded = (await pool.query<{ channel_id: string; message_id: string | null }>('SELECT r.channel_id, m.message_id FROM run_messages m JOIN runs r ON r.id = m.run_id')).rows;
+      const byChannel = new Map<string, string[]>();
+      for (const row of recorded) byChannel.set(row.channel_id, [...(byChannel.get(row.channel_id) ?? []), row.message_id ?? 'unrecorded']);
+      let wrong = 0;
+      for (const channelId of channels) {
+        const messages = sandbox.messages(channelId);
+        const ids = messages.map((m) => m.id).sort().join();
+        const planned = [...(byChannel.get(channelId) ?? [])].sort();
+        if (planned.length === 0 || ids !== planned.join() || new Set(messages.map((m) => m.nonce)).size !== planned.length) wrong++;
+      }
+      return {
+        ms: received[received.length - 1]! - slot.getTime(), firstMs: received[0]! - slot.getTime(), lastClaimMs: lastClaim - slot.getTime(),
+        posts: received.length, globalLimited: sandbox.rateLimited.global, routeLimited: sandbox.rateLimited.route, posted, wrong, split, late,
+      };
+    });
+  } finally {
+    await sandbox.close();
     removeTodaysNews();
   }
 }
@@ -130,32 +152,16 @@ const lagsOf = (rows: { lag: number | string }[]) => rows.map((row) => Number(ro
  */
 async function claimsClustered(server: PostgresServer, content: Content): Promise<ClaimTrial> {
   const { sandbox, targets } = await claimSandbox();
-  const db = await server.database();
-  const work = tempDir();
-  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  pool.on('error', () => undefined);
-  let proxy: ProxyProcess | undefined;
   try {
-    const slot = nextSlot(LEAD_MS);
-    const seeding = await PostgresStore.connect(db.url, { logger: silent, clock: anHourAgo() });
-    await subscribeAll(seeding, targets, slot);
-    await seeding.close();
-    proxy = await proxied(sandbox);
-    const schedulers = await startSchedulers(SCHEDULERS, { sandbox, databaseUrl: db.url, apiUrl: proxy.apiUrl, ...content, work });
-    const late = Date.now() > slot.getTime();
-    await untilPast(slot);
-    await waitUntil('every digest is claimed', async () => (await pool.query('SELECT 1 FROM runs')).rowCount === CLAIMS, DELIVERY_WAIT_MS);
-    const split = schedulers.map((s) => runCounts(s.stderr()).wasted).join(', ');
-    await stopAll(schedulers);
-    const lags = lagsOf((await pool.query<{ lag: string }>('SELECT created_at - slot AS lag FROM runs WHERE slot = $1', [slot.getTime()])).rows);
-    return { lags, late, split };
+    return await atSlot(server, content, sandbox, targets, async ({ pool, slot, schedulers, late }) => {
+      await waitUntil('every digest is claimed', async () => (await pool.query('SELECT 1 FROM runs')).rowCount === CLAIMS, DELIVERY_WAIT_MS);
+      const split = schedulers.map((s) => runCounts(s.stderr()).wasted).join(', ');
+      await stopAll(schedulers);
+      const lags = lagsOf((await pool.query<{ lag: string }>('SELECT created_at - slot AS lag FROM runs WHERE slot = $1', [slot.getTime()])).rows);
+      return { lags, late, split };
+    });
   } finally {
-    killBotProcesses();
-    await proxy?.stop();
-    await pool.end();
     await sandbox.close();
-    await db.drop();
-    fs.rmSync(work, { recursive: true, force: true });
   }
 }
 

@@ -339,5 +339,47 @@ for (const backend of backends) {
       assert.equal((await s.store.getRun(run.id))?.status, 'posted');
       assert.deepEqual(await s.store.seenUrls(s.target.channelId), new Set(['https://1']));
     });
+
+    test('a slot claimed ahead of its time stays its process\'s until a lease past the slot, and any change of its digest withdraws it unsent', async (t) => {
+      const s = await setUp(t, ['process-a', 'process-b']);
+      if (!s) return;
+      const [a, b] = s.stores as [StateStore, StateStore];
+      const { sub, target, clock } = s;
+      // 10:00 now: the 11:00 slot, planned an hour ahead to make the lease arithmetic plain.
+      const ahead = (await a.claimRun(target, slot(11), [message(['https://1'])], { madeFrom: sub.updatedAt }))!;
+      assert.equal(ahead.leaseOwner, 'process-a');
+      assert.deepEqual(ahead.leaseUntil, new Date(slot(11).getTime() + LEASE_MS), 'leased from its slot, not from the claim');
+      assert.equal(await b.takeRun(ahead.id), undefined, 'another process cannot take it before then');
+      assert.deepEqual((await a.pendingRuns()).map((run) => run.id), [ahead.id]);
+
+      clock.set('2026-03-01T10:00:01Z');
+      const edited = await a.saveSubscription(input({ settings: { ...DEFAULT_DIGEST_SETTINGS, size: 4 } }), sub.id);
+      assert.equal(await a.findRun(sub.id, slot(11)), undefined, 'an edit withdraws the plan made from the digest as it was');
+      assert.deepEqual(await a.plannedUrls(target.channelId), new Set(), 'its stories are free again');
+      assert.equal(await b.claimRun(target, slot(11), [message(['https://1'])], { madeFrom: sub.updatedAt }), undefined, 'a plan made before the edit is refused');
+      assert.equal(await a.findRun(sub.id, slot(11)), undefined);
+      const again = (await b.claimRun(target, slot(11), [message(['https://1'])], { madeFrom: edited.updatedAt }))!;
+      assert.deepEqual(await a.saveSubscription(input({ settings: { ...DEFAULT_DIGEST_SETTINGS, size: 4 } }), sub.id), edited, 'saving identical values');
+      assert.equal((await a.findRun(sub.id, slot(11)))?.id, again.id, 'changes nothing, so the plan stands');
+
+      await b.setPaused(sub.id, true, 'paused by an admin');
+      assert.equal(await a.findRun(sub.id, slot(11)), undefined, 'a pause withdraws it');
+      await b.setPaused(sub.id, false);
+      const resumed = (await b.getSubscription(sub.id))!;
+      const kept = (await b.claimRun(target, slot(11), [message(['https://1'])], { madeFrom: resumed.updatedAt }))!;
+      clock.set('2026-03-01T11:00:00Z');
+      await b.markAttempted(kept.id, 0);
+      clock.set('2026-03-01T10:59:00Z');
+      await a.removeSubscription(sub.id);
+      assert.equal((await a.getRun(kept.id))?.id, kept.id, 'a run with a message handed to Discord is history, never withdrawn');
+
+      const later = await a.saveSubscription(input({ name: 'Later', channelId: '100000000000000002' }));
+      const laterTarget = { subscriptionId: later.id, channelId: later.channelId };
+      const due = (await a.claimRun(laterTarget, slot(10), [message(['https://2'])]))!;
+      const coming = (await a.claimRun(laterTarget, slot(12), [message(['https://3'])], { madeFrom: later.updatedAt }))!;
+      assert.equal(await a.removeSubscription(later.id), true);
+      assert.equal((await a.getRun(due.id))?.id, due.id, 'a run whose slot has come stays when its digest is removed');
+      assert.equal(await a.getRun(coming.id), undefined, 'one planned ahead goes with it');
+    });
   });
 }

@@ -10,7 +10,7 @@ import type { RunMessageRow, RunRow } from './rows.js';
 import { SqliteSubscriptions } from './sqliteSubscriptions.js';
 import { LeaseLostError, PlanOutdatedError } from './stateStore.js';
 import { toRunMessage } from './storeValues.js';
-import type { LeaseOptions, SaveOptions, StateStore } from './stateStore.js';
+import type { ClaimOptions, LeaseOptions, SaveOptions, StateStore } from './stateStore.js';
 import type { OwedPublication, Plan, PlannedMessage, RunMessage, RunRecord, RunSlot, RunStatus, RunTarget, Subscription, SubscriptionInput } from './types.js';
 
 export interface SqliteStoreOptions {
@@ -189,9 +189,9 @@ export class SqliteStore implements StateStore {
    * only when the slot was free. Undefined when the slot was already claimed, by this process or another. Immediate:
    * a claim of another connection to the file waits, so each checks its plan against the one committed before it.
    */
-  async claimRun(target: RunTarget, slot: Date, plan: Plan): Promise<RunRecord | undefined> {
+  async claimRun(target: RunTarget, slot: Date, plan: Plan, { madeFrom }: ClaimOptions = {}): Promise<RunRecord | undefined> {
     return this.db.transaction(() => {
-      const runId = this.insertRun(target, slot, true);
+      const runId = this.insertRun(target, slot, true, madeFrom);
       if (runId === undefined) return undefined;
       if ('empty' in plan) {
         this.finish(runId, 'empty', `empty: ${plan.empty}`);
@@ -227,15 +227,21 @@ export class SqliteStore implements StateStore {
   }
 
   // The (subscription, slot) uniqueness is what makes a slot run at most once, whichever process gets there first.
-  private insertRun(target: RunTarget, slot: Date, leased: boolean): number | undefined {
+  private insertRun(target: RunTarget, slot: Date, leased: boolean, madeFrom?: Date): number | undefined {
     const now = this.clock.now().getTime();
     const inserted = this.statement(
-      `INSERT INTO runs (subscription_id, channel_id, slot, status, created_at, lease_owner, lease_until) VALUES (?, ?, ?, 'sending', ?, ?, ?) ON CONFLICT DO NOTHING`,
-    ).run(target.subscriptionId, target.channelId, slot.getTime(), now, leased ? this.lease.owner : null, leased ? now + this.lease.leaseMs : null);
+      `INSERT INTO runs (subscription_id, channel_id, slot, status, created_at, lease_owner, lease_until)
+       SELECT @subscriptionId, @channelId, @slot, 'sending', @now, @owner, @until
+       WHERE @madeFrom IS NULL OR EXISTS (SELECT 1 FROM subscriptions WHERE id = @subscriptionId AND updated_at = @madeFrom)
+       ON CONFLICT DO NOTHING`,
+    ).run({
+      subscriptionId: target.subscriptionId, channelId: target.channelId, slot: slot.getTime(), now,
+      owner: leased ? this.lease.owner : null, until: leased ? Math.max(now, slot.getTime()) + this.lease.leaseMs : null, madeFrom: madeFrom?.getTime() ?? null,
+    });
     return inserted.changes === 0 ? undefined : Number(inserted.lastInsertRowid);
   }
 
-  /** Runs with planned messages not all posted yet, oldest slot first, whoever leases them. */
+  /** Runs with planned messages not all posted yet (those planned ahead of their slot too), oldest slot first, whoever leases them. */
   async pendingRuns(): Promise<RunRecord[]> {
     return (this.statement(`SELECT * FROM runs WHERE status = 'sending' ORDER BY slot, id`).all() as RunRow[]).map(toRun);
   }

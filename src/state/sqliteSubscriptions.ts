@@ -53,6 +53,7 @@ export class SqliteSubscriptions {
            paused = CASE WHEN @keep THEN paused ELSE 0 END, paused_reason = CASE WHEN @keep THEN paused_reason ELSE NULL END, updated_at = @now
          WHERE id = @id`,
       ).run({ ...values, id, keep: keepPause ? 1 : 0 });
+      this.withdrawPlannedAhead(existing.id);
       return this.get(existing.id)!;
     }
     const inserted = this.statement(
@@ -85,20 +86,34 @@ export class SqliteSubscriptions {
   /** Pauses or resumes; false when there is no such subscription. Resuming clears the reason. */
   setPaused(id: number, paused: boolean, reason: string | null = null): boolean {
     const flag = paused ? 1 : 0;
-    const result = this.statement(
-        `UPDATE subscriptions SET paused = @flag, paused_reason = @reason,
-           updated_at = CASE WHEN paused = @flag THEN updated_at ELSE @now END
-         WHERE id = @id`,
-      )
-      .run({ flag, reason: paused ? reason : null, now: this.clock.now().getTime(), id });
-    return result.changes > 0;
+    return this.db.transaction(() => {
+      const result = this.statement(
+          `UPDATE subscriptions SET paused = @flag, paused_reason = @reason,
+             updated_at = CASE WHEN paused = @flag THEN updated_at ELSE @now END
+           WHERE id = @id`,
+        )
+        .run({ flag, reason: paused ? reason : null, now: this.clock.now().getTime(), id });
+      if (paused) this.withdrawPlannedAhead(id);
+      return result.changes > 0;
+    })();
   }
 
   /**
    * Deletes the subscription. The stories its channel received stay recorded, so a new digest there does not
-   * repeat them, and its runs stay too, so what they posted stays explained.
+   * repeat them, and its runs stay too, so what they posted stays explained; those planned ahead are withdrawn.
    */
   remove(id: number): boolean {
-    return this.statement('DELETE FROM subscriptions WHERE id = ?').run(id).changes > 0;
+    return this.db.transaction(() => {
+      this.withdrawPlannedAhead(id);
+      return this.statement('DELETE FROM subscriptions WHERE id = ?').run(id).changes > 0;
+    })();
+  }
+
+  /** Deletes the digest's runs planned ahead of their slot of which nothing was sent (see StateStore.saveSubscription). */
+  private withdrawPlannedAhead(id: number): void {
+    this.statement(
+      `DELETE FROM runs WHERE subscription_id = ? AND slot > ? AND status = 'sending'
+         AND NOT EXISTS (SELECT 1 FROM run_messages m WHERE m.run_id = runs.id AND (m.attempted_at IS NOT NULL OR m.message_id IS NOT NULL))`,
+    ).run(id, this.clock.now().getTime());
   }
 }

@@ -48,6 +48,14 @@ export interface LeaseOptions {
   leaseMs: number;
 }
 
+export interface ClaimOptions {
+  /**
+   * The subscription as the plan was made from it (its updatedAt): a claim after the subscription changed is refused
+   * (undefined), so a digest planned ahead of its slot never posts what it was before an edit.
+   */
+  madeFrom?: Date;
+}
+
 export interface SaveOptions {
   /** Replacing keeps a pause and its reason (an edit of some settings changes only those). */
   keepPause?: boolean;
@@ -69,6 +77,8 @@ export interface StateStore {
    * Creates a subscription, or replaces the one with `id`. Replacing resumes it and clears the pause reason, unless
    * `keepPause`. Re-applying identical values to an active subscription changes nothing. Throws NameTakenError when
    * another digest of the server has the name, ServerFullError when a new one would take it past `maxPerServer`.
+   * A change, a pause or a removal withdraws the digest's runs planned ahead of their slot (nothing of them sent), in
+   * the same step: the slot is planned again from the digest as it is then, or not at all.
    */
   saveSubscription(input: SubscriptionInput, id?: number, options?: SaveOptions): Promise<Subscription>;
   getSubscription(id: number): Promise<Subscription | undefined>;
@@ -78,7 +88,7 @@ export interface StateStore {
   listSubscriptions(where?: { guildId?: string; channelId?: string }): Promise<Subscription[]>;
   /** Pauses or resumes; false when there is no such subscription. Resuming clears the reason. */
   setPaused(id: number, paused: boolean, reason?: string | null): Promise<boolean>;
-  /** Deletes the subscription; the stories its channel received and its runs stay recorded. */
+  /** Deletes the subscription; the stories its channel received and its runs stay recorded (not those planned ahead). */
   removeSubscription(id: number): Promise<boolean>;
 
   /** When each story (by URL) became eligible; empty until the library was first dated. */
@@ -102,17 +112,18 @@ export interface StateStore {
   findRuns(slots: readonly RunSlot[]): Promise<RunRecord[]>;
   getRun(runId: number): Promise<RunRecord | undefined>;
   /**
-   * Claims the slot and stores its plan atomically, leased to this process: either the run exists with every planned
+   * Claims the slot and stores its plan atomically, leased to this process from the later of now and the slot (a run
+   * planned ahead of its slot stays this process's until a lease past it): either the run exists with every planned
    * message, or nothing was written. `plan` is made beforehand (planning reads the store, which a transaction here
    * would have to wait for) and stored only when the slot was free. Undefined when the slot was already claimed
    * (by any process), or another process is claiming it at this moment. The claims of one channel are checked one at a
    * time, whichever processes make them: a plan holding a story the channel was sent, or another unfinished run of the
    * channel planned, is refused with PlanOutdatedError (nothing written), so no two runs of a channel carry one story.
    */
-  claimRun(target: RunTarget, slot: Date, plan: Plan): Promise<RunRecord | undefined>;
+  claimRun(target: RunTarget, slot: Date, plan: Plan, options?: ClaimOptions): Promise<RunRecord | undefined>;
   /** Records a slot closed without any message (missed too long ago, or its digest could not be built). */
   closeSlot(target: RunTarget, slot: Date, status: 'failed' | 'skipped', outcome: string): Promise<RunRecord | undefined>;
-  /** Runs with planned messages not all posted yet, oldest slot first, whoever leases them. */
+  /** Runs with planned messages not all posted yet (those planned ahead of their slot too), oldest slot first, whoever leases them. */
   pendingRuns(): Promise<RunRecord[]>;
   /**
    * Leases a pending run to this process if it is free, expired or already this process's (PostgreSQL: a row lock

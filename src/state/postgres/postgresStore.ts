@@ -7,7 +7,7 @@ import { defaultLease } from '../lease.js';
 import { dateOrNull, toRun } from '../rows.js';
 import type { RunMessageRow, RunRow } from '../rows.js';
 import { LeaseLostError, PlanOutdatedError } from '../stateStore.js';
-import type { LeaseOptions, SaveOptions, StateStore } from '../stateStore.js';
+import type { ClaimOptions, LeaseOptions, SaveOptions, StateStore } from '../stateStore.js';
 import { toRunMessage } from '../storeValues.js';
 import type { OwedPublication, Plan, PlannedMessage, RunMessage, RunRecord, RunSlot, RunStatus, RunTarget, Subscription, SubscriptionInput } from '../types.js';
 import { describeConnectFailure, urlRefusal } from './connectError.js';
@@ -172,9 +172,9 @@ export class PostgresStore implements StateStore {
     return row && toRun(row);
   }
 
-  async claimRun(target: RunTarget, slot: Date, plan: Plan): Promise<RunRecord | undefined> {
+  async claimRun(target: RunTarget, slot: Date, plan: Plan, { madeFrom }: ClaimOptions = {}): Promise<RunRecord | undefined> {
     return inTransaction(this.pool, async (client) => {
-      const inserted = await this.insertRun(client, target, slot);
+      const inserted = await this.insertRun(client, target, slot, madeFrom);
       if (!inserted) return undefined;
       if ('empty' in plan) {
         await this.finishRun(client, inserted.id, 'empty', `empty: ${plan.empty}`);
@@ -221,15 +221,17 @@ export class PostgresStore implements StateStore {
    * Inserts the slot's run, leased to this process, unless it exists. The subscription's row is locked first with
    * SKIP LOCKED: a process claiming one of its slots at this moment makes this one give up at once rather than wait
    * and plan the same digest for nothing. The (subscription, slot) uniqueness stops a process arriving after its commit.
+   * A change of the subscription waits for this lock too, so it either comes first (and `madeFrom` no longer matches)
+   * or finds this run and withdraws it.
    */
-  private async insertRun(client: pg.PoolClient, target: RunTarget, slot: Date): Promise<RunRow | undefined> {
+  private async insertRun(client: pg.PoolClient, target: RunTarget, slot: Date, madeFrom?: Date): Promise<RunRow | undefined> {
     const now = this.now();
-    // One statement (a round trip less per claim): no row when the subscription is locked, gone, or its slot taken.
+    // One statement (a round trip less per claim): no row when the subscription is locked, gone, changed, or its slot taken.
     const [inserted] = await queryRows<RunRow>(client,
       `INSERT INTO runs (subscription_id, channel_id, slot, status, created_at, lease_owner, lease_until)
-       SELECT id, $2, $3, 'sending', $4, $5, $6 FROM subscriptions WHERE id = $1 FOR UPDATE SKIP LOCKED
+       SELECT id, $2, $3, 'sending', $4, $5, $6 FROM subscriptions WHERE id = $1 AND ($7::bigint IS NULL OR updated_at = $7) FOR UPDATE SKIP LOCKED
        ON CONFLICT DO NOTHING RETURNING *`,
-      [target.subscriptionId, target.channelId, slot.getTime(), now, this.lease.owner, now + this.lease.leaseMs]);
+      [target.subscriptionId, target.channelId, slot.getTime(), now, this.lease.owner, Math.max(now, slot.getTime()) + this.lease.leaseMs, madeFrom?.getTime() ?? null]);
     return inserted;
   }
 

@@ -55,6 +55,7 @@ export class PostgresSubscriptions {
       : await queryRows<SubscriptionRow>(client,
           `INSERT INTO subscriptions (name, guild_id, channel_id, kind, time, days, timezone, settings, mention_role_id, publish, created_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING *`, values);
+    if (existing) await this.withdrawPlannedAhead(client, existing.id);
     return toSubscription(saved!);
   }
 
@@ -91,13 +92,31 @@ export class PostgresSubscriptions {
   }
 
   async setPaused(id: number, paused: boolean, reason: string | null = null): Promise<boolean> {
-    const result = await this.pool.query(
-      `UPDATE subscriptions SET paused = $1, paused_reason = $2, updated_at = CASE WHEN paused = $1 THEN updated_at ELSE $3 END WHERE id = $4`,
-      [paused ? 1 : 0, paused ? reason : null, this.clock.now().getTime(), id]);
-    return (result.rowCount ?? 0) > 0;
+    return inTransaction(this.pool, async (client) => {
+      const result = await client.query(
+        `UPDATE subscriptions SET paused = $1, paused_reason = $2, updated_at = CASE WHEN paused = $1 THEN updated_at ELSE $3 END WHERE id = $4`,
+        [paused ? 1 : 0, paused ? reason : null, this.clock.now().getTime(), id]);
+      if (paused) await this.withdrawPlannedAhead(client, id);
+      return (result.rowCount ?? 0) > 0;
+    });
   }
 
   async remove(id: number): Promise<boolean> {
-    return ((await this.pool.query('DELETE FROM subscriptions WHERE id = $1', [id])).rowCount ?? 0) > 0;
+    return inTransaction(this.pool, async (client) => {
+      const removed = ((await client.query('DELETE FROM subscriptions WHERE id = $1', [id])).rowCount ?? 0) > 0;
+      await this.withdrawPlannedAhead(client, id);
+      return removed;
+    });
+  }
+
+  /**
+   * Deletes the digest's runs planned ahead of their slot of which nothing was sent (see StateStore.saveSubscription).
+   * After the subscription's row lock (its update, or the claim's FOR UPDATE): a claim under way commits first.
+   */
+  private async withdrawPlannedAhead(client: pg.PoolClient, id: number): Promise<void> {
+    await client.query(
+      `DELETE FROM runs r WHERE r.subscription_id = $1 AND r.slot > $2 AND r.status = 'sending'
+         AND NOT EXISTS (SELECT 1 FROM run_messages m WHERE m.run_id = r.id AND (m.attempted_at IS NOT NULL OR m.message_id IS NOT NULL))`,
+      [id, this.clock.now().getTime()]);
   }
 }

@@ -34,10 +34,11 @@ async function liveChannel(bot: BotHarness, name: string) {
 }
 
 /**
- * The batch of `at`'s minute claimed with its plan and nothing sent, as a process leaves it that stops right after its
- * claim: pending in the database, leased to this process's identity.
+ * The batch of `at`'s minute claimed at `at` with its plan and nothing sent, as a process leaves it that stops right
+ * after its claim: pending in the database, leased to this process's identity.
  */
 async function claimedBatch(bot: BotHarness, digest: { id: number; channelId: string }, at: Date) {
+  bot.clock.set(at);
   const subscription = (await bot.store.getSubscription(digest.id))!;
   const slot = batchSlot(at);
   const draft = await bot.bot.digests.draft(subscription, at, slot);

@@ -73,7 +73,11 @@ export class NewsdeskBot {
     // Every run is counted in /metrics where it is delivered, whatever started it.
     const observer = metrics && runMetrics(metrics);
     this.digests = new DigestService({ library, store, send: discordSender(rest), history, ...discordTargets(discord, rest, token), subscriptions: this.subscriptions, clock, logger, defaults: options.defaults, observer });
-    this.scheduler = new DigestScheduler({ store, clock, logger, runSlot: (subscription, slot) => this.digests.runSlot(subscription, slot) });
+    this.scheduler = new DigestScheduler({
+      store, clock, logger,
+      runSlot: (subscription, slot) => this.digests.runSlot(subscription, slot),
+      prepareSlot: (subscription, slot) => this.digests.prepareSlot(subscription, slot),
+    });
     this.live = new LiveRunner({ store, clock, logger, digests: this.digests });
     this.context = { library, store, digests: this.digests, subscriptions: this.subscriptions, clock, logger };
     this.client.on(Events.InteractionCreate, (interaction) => void this.route(interaction));

@@ -19,7 +19,7 @@ import { plural } from '../util/text.js';
 import { forumPostTitle, type ForumPosts, type Place } from './forumPosts.js';
 import { Publishing, type Publisher } from './publishing.js';
 import { findPosted, type History, type HistoryResult } from './reconcile.js';
-import { claimSlot } from './claimSlot.js';
+import { claimSlot, type Ahead } from './claimSlot.js';
 import { problemText } from './problemText.js';
 import { withRetries } from './retry.js';
 import { RunLease } from './runLease.js';
@@ -90,6 +90,29 @@ export class DigestDelivery {
       const outcome = await this.claimAndSend(run);
       this.deps.observer?.finished(outcome);
       return outcome;
+    });
+  }
+
+  /**
+   * Claims the slot ahead of its time with its plan, so that when it comes only sending is left; sends nothing. True
+   * when this call claimed it. A slot already claimed, a plan with nothing to post, or a store that fails leave the
+   * slot to be planned at its time, as if this had not been called.
+   */
+  prepare(run: RunRequest, ahead: Ahead): Promise<boolean> {
+    return this.lanes.run(run.channelId, async () => {
+      const { store } = this.deps;
+      if (this.closing || (await store.findRun(run.subscriptionId, run.slot))) return false;
+      const claim = await claimSlot(store, this.logger, run, ahead);
+      if (claim.kind !== 'claimed') {
+        if (claim.kind === 'stop') this.logger.warn({ event: 'digest.plan_ahead_failed', channelId: run.channelId, slot: run.slot.toISOString(), reason: claim.reason, err: claim.error }, 'digest not planned ahead: it is planned at its time');
+        return false;
+      }
+      this.deps.observer?.claimed(claim.run);
+      // Where the run goes is looked up now, while the token's requests are not wanted for posts: a process without a
+      // gateway asks Discord, and at the slot those look-ups took a window's requests from the first posts.
+      await this.deps.forums?.isForum(run.channelId).catch(() => undefined);
+      this.logger.debug({ event: 'digest.planned_ahead', channelId: run.channelId, slot: run.slot.toISOString(), runId: claim.run.id }, 'digest planned ahead of its time');
+      return true;
     });
   }
 

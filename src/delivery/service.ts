@@ -63,7 +63,7 @@ export class DigestService {
   constructor(private readonly deps: DigestServiceDeps) {
     const { store, send, history, forums, publish, subscriptions, clock, logger, observer } = deps;
     this.delivery = new DigestDelivery({ store, send, history, forums, publish, subscriptions, clock, logger, observer });
-    this.eligibility = new EligibilityLedger(store, deps.clock);
+    this.eligibility = new EligibilityLedger(store, deps.clock, logger);
   }
 
   /** Dates the stories the library shows that were not seen published before (see EligibilityLedger). */
@@ -136,6 +136,15 @@ export class DigestService {
     return this.delivery.deliver({ subscriptionId, channelId, publish, slot, plan: () => this.plan(subscription, slot) });
   }
 
+  /**
+   * Plans the digest of its coming `slot` now, as it will be at the slot, and claims the slot with that plan (see
+   * DigestDelivery.prepare): when the slot comes, runSlot only sends. True when it was planned ahead.
+   */
+  prepareSlot(subscription: Subscription, slot: Date): Promise<boolean> {
+    const { id: subscriptionId, channelId, publish, updatedAt } = subscription;
+    return this.delivery.prepare({ subscriptionId, channelId, publish, slot, plan: () => this.plan(subscription, slot, slot) }, { madeFrom: updatedAt });
+  }
+
   /** /digest now: a run of its own at this instant (the day's scheduled slot still runs, without repeating stories). */
   postNow(subscription: Subscription): Promise<RunOutcome> {
     return this.runSlot(subscription, this.deps.clock.now());
@@ -151,12 +160,12 @@ export class DigestService {
     return this.delivery.drain(timeoutMs);
   }
 
-  private async plan(target: DigestTarget, slot: Date): Promise<Plan> {
-    const now = this.deps.clock.now();
+  /** The plan of `slot`, as the digest is at `at`: now, or for a plan made ahead of the slot, the slot itself. */
+  private async plan(target: DigestTarget, slot: Date, at = this.deps.clock.now()): Promise<Plan> {
     const inputs = await this.readInputs(target, slot).catch((error: unknown) => {
       throw new PlanInputsUnreadable(error);
     });
-    const draft = this.build(target, now, inputs);
+    const draft = this.build(target, at, inputs);
     return draft.ok ? draft.messages : { empty: draft.detail };
   }
 }

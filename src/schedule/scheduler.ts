@@ -10,15 +10,19 @@ import type { RunOutcome } from '../delivery/runs.js';
 import { abandonRun } from './abandonRun.js';
 import { OwedRetry, RepeatedFailureLog } from './owedRetry.js';
 import { perChannel } from './pool.js';
-import { cronWeekdays } from './days.js';
-import { previousSlot } from './slots.js';
-import { timeOfDayParts } from '../util/timeOfDay.js';
+import { planAheadExpression, PLAN_AHEAD_SECONDS, slotExpression } from './cronTimes.js';
+import { nextSlot, previousSlot } from './slots.js';
 
 export interface SchedulerDeps {
   store: StateStore;
   clock?: Clock;
   /** Plans and delivers (or resumes) the subscription's digest for one slot; normally wraps deliverRun. */
   runSlot: (subscription: Subscription, slot: Date) => Promise<RunOutcome>;
+  /**
+   * Plans and claims the subscription's coming slot ahead of it, sending nothing (normally DigestService.prepareSlot);
+   * without it every digest is planned at its slot.
+   */
+  prepareSlot?: (subscription: Subscription, slot: Date) => Promise<boolean>;
   logger: Logger;
   /** A slot missed while the bot was down runs on start if it is at most this old; older ones are skipped. */
   catchUpHours?: number;
@@ -49,6 +53,8 @@ const SUBSCRIPTIONS_POLL_MS = 60_000;
 // Runs left unfinished by a failure are tried again at the next half lease, then less and less often while they keep
 // failing, but never less often than the sweep would.
 const OWED_RETRY_MAX_MS = 30 * 60_000;
+// A timer planning ahead that fires this late still finds its slots (node-cron may fire a little after its second).
+const PLAN_AHEAD_MS = (PLAN_AHEAD_SECONDS + 5) * 1000;
 
 /**
  * Runs every active subscription at its time in its time zone. Which slot is due is always decided by `tick`
@@ -60,12 +66,14 @@ export class DigestScheduler {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly catchUpMs: number;
-  private readonly timetable = new Timetable(() => this.tickFromTimer());
+  private readonly tickSoon = oncePerTurn(() => void this.timerWork(() => this.tick(), 'scheduler.tick_failed'));
+  private readonly timetable = new Timetable(this.tickSoon);
+  /** Timers PLAN_AHEAD_SECONDS before each slot, when deps.prepareSlot is given. */
+  private readonly aheadTimetable = new Timetable(oncePerTurn(() => void this.timerWork(() => this.planAhead(), 'scheduler.plan_ahead_failed')));
   /** Each subscription as this scheduler last saw it (when it changed, and whether paused), by id: what a poll compares. */
   private readonly known = new Map<number, string>();
   private sweep: ScheduledTask | undefined;
   private readonly intervals: NodeJS.Timeout[] = [];
-  private tickQueued = false;
   /** Whether the start's first tick (resuming and catching up) is over. */
   private caughtUp = false;
   private stopped = false;
@@ -102,9 +110,11 @@ export class DigestScheduler {
     if (this.stopped) return;
     // Every subscription is new to an empty timetable.
     await this.timerWork(() => this.followChanges(), 'scheduler.poll_failed');
-    this.sweep = cron.schedule(SWEEP, () => this.tickFromTimer(), { name: 'digest-sweep' });
+    this.sweep = cron.schedule(SWEEP, this.tickSoon, { name: 'digest-sweep' });
     this.every(SUBSCRIPTIONS_POLL_MS, () => this.followChanges(), 'scheduler.poll_failed');
     this.logger.info({ event: 'scheduler.started', subscriptions: this.timetable.size }, 'digest scheduler started');
+    // A slot coming within PLAN_AHEAD_SECONDS of the start passed its timer before it was set.
+    void this.timerWork(() => this.planAhead(), 'scheduler.plan_ahead_failed');
   }
 
   private every(ms: number, work: () => Promise<void>, event: string): void {
@@ -122,11 +132,12 @@ export class DigestScheduler {
     if (subscription) this.known.set(subscriptionId, seenAs(subscription));
     else this.known.delete(subscriptionId);
     if (!subscription || subscription.paused || subscription.kind !== 'scheduled') {
+      this.aheadTimetable.remove(subscriptionId);
       if (this.timetable.remove(subscriptionId)) this.logger.debug({ event: 'scheduler.unscheduled', subscriptionId }, 'digest taken off the timetable');
       return;
     }
-    const { hour, minute } = timeOfDayParts(subscription.time);
-    this.timetable.place(subscriptionId, `${minute} ${hour} * * ${cronWeekdays(subscription.days)}`, subscription.timezone);
+    this.timetable.place(subscriptionId, slotExpression(subscription), subscription.timezone);
+    if (this.deps.prepareSlot) this.aheadTimetable.place(subscriptionId, planAheadExpression(subscription), subscription.timezone);
     const { channelId, time, timezone, days } = subscription;
     this.logger.debug({ event: 'scheduler.scheduled', subscriptionId, channelId, time, timezone, days }, 'digest scheduled');
   }
@@ -148,6 +159,7 @@ export class DigestScheduler {
   stop(): void {
     this.stopped = true;
     this.timetable.clear();
+    this.aheadTimetable.clear();
     this.sweep?.destroy();
     this.sweep = undefined;
     for (const timer of this.intervals.splice(0)) clearInterval(timer);
@@ -170,9 +182,9 @@ export class DigestScheduler {
         await this.owedTick();
         return;
       }
-      const orphans = (await this.store.pendingRuns()).filter((run) => run.leaseUntil !== null && run.leaseUntil < now);
+      const orphans = (await this.store.pendingRuns()).filter((run) => run.leaseUntil !== null && run.leaseUntil < now && run.slot <= now);
       if (orphans.length === 0) return;
-      const jobs = await triagePendingRuns(this.store, orphans, now, this.catchUpMs, this.logger);
+      const jobs = await triagePendingRuns(this.store, orphans, byId(await this.store.listSubscriptions()), now, this.catchUpMs, this.logger);
       if (jobs.length === 0) return;
       this.logger.info({ event: 'scheduler.takeover', runs: jobs.map(({ channelId, slot }) => ({ channelId, slot: slot.toISOString() })) }, 'finishing runs no process leases');
       await this.runJobs(jobs);
@@ -198,9 +210,9 @@ export class DigestScheduler {
   }
 
   private async dueJobs(now: Date): Promise<Job[]> {
-    const jobs = await triagePendingRuns(this.store, await this.store.pendingRuns(), now, this.catchUpMs, this.logger);
-    const scheduled = (await this.store.listSubscriptions()).filter((subscription) => !subscription.paused && subscription.kind === 'scheduled');
-    const due = scheduled.map((subscription) => ({ subscription, slot: previousSlot(now, subscription) }))
+    const subscriptions = await this.store.listSubscriptions();
+    const jobs = await triagePendingRuns(this.store, await this.store.pendingRuns(), byId(subscriptions), now, this.catchUpMs, this.logger);
+    const due = subscriptions.filter(isScheduled).map((subscription) => ({ subscription, slot: previousSlot(now, subscription) }))
       // A slot from before the last setup, resume or change is not owed: setting up at 09:00 for 08:00 posts tomorrow.
       .filter(({ subscription, slot }) => slot >= subscription.updatedAt);
     // One look-up for all: 500 due digests on PostgreSQL waited 0.7-0.8 s for a round trip each.
@@ -221,6 +233,34 @@ export class DigestScheduler {
     // Each process takes the due slots in an order of its own: schedulers sharing a database and walking one order
     // planned the same digests side by side, one of them for nothing.
     return [...jobs, ...shuffled(owed)];
+  }
+
+  /**
+   * Plans ahead, and claims with their plans, the slots coming within PLAN_AHEAD_SECONDS (see DigestService.prepareSlot),
+   * so that at the slot the first messages go out at once instead of after every channel's plan and claim. What is not
+   * planned ahead (a plan with nothing to post yet, a store that failed) is planned at its slot, as without this.
+   */
+  async planAhead(): Promise<void> {
+    const { prepareSlot } = this.deps;
+    if (!prepareSlot || this.stopped) return;
+    const now = this.clock.now();
+    const soon = (await this.store.listSubscriptions()).filter(isScheduled)
+      .map((subscription) => ({ subscription, slot: nextSlot(now, subscription) }))
+      .filter(({ slot }) => slot.getTime() - now.getTime() <= PLAN_AHEAD_MS);
+    if (soon.length === 0) return;
+    const ran = new Set((await this.store.findRuns(soon.map(({ subscription, slot }) => ({ subscriptionId: subscription.id, slot }))))
+      .map((run) => slotKey(run.subscriptionId, run.slot)));
+    const jobs = soon.filter(({ subscription, slot }) => !ran.has(slotKey(subscription.id, slot)))
+      .map(({ subscription, slot }) => ({ channelId: subscription.channelId, subscription, slot }));
+    const planned = await perChannel(shuffled(jobs), this.deps.concurrency ?? DEFAULT_CONCURRENCY, async ({ subscription, slot }) => {
+      try {
+        return await prepareSlot(subscription, slot);
+      } catch (error) {
+        this.logger.warn({ event: 'digest.plan_ahead_failed', subscriptionId: subscription.id, channelId: subscription.channelId, slot: slot.toISOString(), err: error }, 'digest not planned ahead: it is planned at its time');
+        return false;
+      }
+    });
+    this.logger.info({ event: 'scheduler.planned_ahead', digests: jobs.length, planned: planned.filter(Boolean).length }, 'digests planned ahead of their time');
   }
 
   /** The tick owed since runs were left unfinished by a failure; it backs off while they keep failing. */
@@ -247,18 +287,6 @@ export class DigestScheduler {
     }
   }
 
-  // Subscriptions sharing a time fire their timers together; one tick serves them all instead of one tick each
-  // (each tick reads every subscription). A firing after that tick has read the due slots queues the next one.
-  private tickFromTimer(): void {
-    if (this.tickQueued) return;
-    this.tickQueued = true;
-    setImmediate(() => {
-      this.tickQueued = false;
-      void this.timerWork(() => this.tick(), 'scheduler.tick_failed');
-    });
-  }
-
-
   /** Runs the job's slot; whether it went through (any outcome) rather than crashing. */
   private async runJob(job: Job): Promise<boolean> {
     const context = { subscriptionId: job.subscription.id, channelId: job.channelId, slot: job.slot.toISOString() };
@@ -278,6 +306,27 @@ export class DigestScheduler {
   }
 }
 
+/**
+ * `work` at the next turn of the event loop, once however often this is called before then. Digests sharing a time
+ * fire their timers together: one tick serves them all instead of one tick each (each reads every subscription). A
+ * firing after that tick has read the due slots queues the next one.
+ */
+function oncePerTurn(work: () => void): () => void {
+  let queued = false;
+  return () => {
+    if (queued) return;
+    queued = true;
+    setImmediate(() => {
+      queued = false;
+      work();
+    });
+  };
+}
+
+const isScheduled = (subscription: Subscription) => !subscription.paused && subscription.kind === 'scheduled';
+
+const byId = (subscriptions: Subscription[]) => new Map(subscriptions.map((subscription) => [subscription.id, subscription]));
+
 /** The items in a random order (Fisher-Yates). */
 function shuffled<T>(items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i--) {
@@ -293,15 +342,17 @@ const slotKey = (subscriptionId: number | null, slot: Date) => `${subscriptionId
 const seenAs = (subscription: Subscription) => `${subscription.updatedAt.getTime()}:${subscription.paused}`;
 
 /**
- * The unfinished runs worth finishing now, with their subscriptions. A run whose subscription was removed or paused,
- * or whose slot is older than `maxAgeMs`, is closed as failed instead: a stale digest is worse than none.
+ * The unfinished runs worth finishing now, with their subscriptions (all of them, by id: one look-up for every run).
+ * A run whose subscription was removed or paused, or whose slot is older than `maxAgeMs`, is closed as failed instead:
+ * a stale digest is worse than none. A run planned ahead of its slot waits for it.
  */
-async function triagePendingRuns(store: StateStore, runs: RunRecord[], now: Date, maxAgeMs: number, logger: Logger): Promise<Job[]> {
+async function triagePendingRuns(store: StateStore, runs: RunRecord[], subscriptions: ReadonlyMap<number, Subscription>, now: Date, maxAgeMs: number, logger: Logger): Promise<Job[]> {
   const worth: Job[] = [];
   for (const run of runs) {
+    if (run.slot > now) continue;
     // Another live process is sending it: its business, abandoned or not.
     if (run.leaseOwner !== null && run.leaseOwner !== store.lease.owner && run.leaseUntil !== null && run.leaseUntil >= now) continue;
-    const subscription = run.subscriptionId === null ? undefined : await store.getSubscription(run.subscriptionId);
+    const subscription = run.subscriptionId === null ? undefined : subscriptions.get(run.subscriptionId);
     // A live digest's runs are the live runner's, by its own rules (pendingBatchFate).
     if (subscription?.kind === 'live') continue;
     const why = !subscription

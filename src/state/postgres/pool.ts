@@ -25,6 +25,9 @@ export function createPool(url: string, timeouts: PostgresTimeouts, logger: Logg
     connectionString: url,
     types,
     max: 8,
+    // Kept open across the half minute between planning digests ahead and their slot (pg closes idle connections after
+    // 10 s), so the slot's first posts do not wait for the pool's connections to be opened again.
+    idleTimeoutMillis: 90_000,
     connectionTimeoutMillis: timeouts.connectMs,
     query_timeout: timeouts.queryMs,
     keepAlive: true,

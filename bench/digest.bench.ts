@@ -103,7 +103,7 @@ const bench: BenchModule = {
       eligibility: async () => recorded,
       eligibilityStarted: async () => true,
       updateEligibility: async (added) => added.forEach((at, url) => recorded.set(url, at)),
-    }, { now: () => now });
+    }, { now: () => now }, createLogger('silent'));
     await ledger.sync(articles);
     const cases: [string, () => unknown][] = [
       ['baseline: sort all 50,000 by rank', () => articles.slice().sort(compareArticles)],

@@ -3,6 +3,7 @@
 // publishedDateTime, so a digest that already ran cannot miss it. The dates live in the state database, so a restart
 // re-dates nothing.
 import type { Article } from '../articles/types.js';
+import type { Logger } from '../log.js';
 import type { StateStore } from '../state/stateStore.js';
 import type { Clock } from '../util/clock.js';
 import { ChannelLanes } from './channelLanes.js';
@@ -18,23 +19,42 @@ export class EligibilityLedger {
   private syncedWith: readonly Article[] | undefined;
   // Syncs go one after another: two at once (two channels planning) would both date the same new stories.
   private readonly queue = new ChannelLanes();
+  private syncing: { articles: readonly Article[]; answer: Promise<ReadonlyMap<string, number>> } | undefined;
 
   constructor(
     private readonly store: EligibilityStore,
     private readonly clock: Clock,
+    private readonly logger: Logger,
   ) {}
 
   /**
    * When each published article became eligible (by URL), dating now those seen for the first time and forgetting
    * those no longer published, so that one seen again later is eligible from then. On the very first start the
-   * library is dated by publication, so a new bot does not flood its first digest with old news.
+   * library is dated by publication, so a new bot does not flood its first digest with old news; those dates are
+   * answered before they are written (see syncNow), so a new bot's first digests do not wait for 50,000 rows.
    */
   sync(articles: readonly Article[]): Promise<ReadonlyMap<string, number>> {
     if (this.known && this.syncedWith === articles) return Promise.resolve(this.known);
-    return this.queue.run('eligibility', () => this.syncNow(articles));
+    // Channels planning at once share one sync of the same articles, and so its early answer.
+    if (this.syncing?.articles === articles) return this.syncing.answer;
+    const answer = new Promise<ReadonlyMap<string, number>>((resolve, reject) => {
+      void this.queue.run('eligibility', () => this.syncNow(articles, resolve))
+        .finally(() => {
+          if (this.syncing?.answer === answer) this.syncing = undefined;
+        })
+        .then(resolve, reject);
+    });
+    this.syncing = { articles, answer };
+    return answer;
   }
 
-  private async syncNow(articles: readonly Article[]): Promise<ReadonlyMap<string, number>> {
+  /** Settles once every dating asked for so far is written (or its write failed and was logged). */
+  written(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /** `early` is handed the dates before they are written, when they are what any later start would give them. */
+  private async syncNow(articles: readonly Article[], early: (dates: ReadonlyMap<string, number>) => void): Promise<ReadonlyMap<string, number>> {
     if (this.known && this.syncedWith === articles) return this.known;
     const known = this.known ?? (await this.store.eligibility());
     const firstStart = !(await this.store.eligibilityStarted());
@@ -50,11 +70,29 @@ export class EligibilityLedger {
       added.set(article.url, firstStart ? publishedAt : Math.max(now, publishedAt));
     }
     const removed = [...known.keys()].filter((url) => !published.has(url));
-    if (firstStart || added.size > 0 || removed.length > 0) await this.record(added, removed);
-    for (const url of removed) known.delete(url);
-    for (const [url, at] of added) known.set(url, at);
-    this.known = known;
-    this.syncedWith = articles;
+    const remember = () => {
+      for (const url of removed) known.delete(url);
+      for (const [url, at] of added) known.set(url, at);
+      this.known = known;
+      this.syncedWith = articles;
+      return known;
+    };
+    if (!firstStart) {
+      // Remembered once written: a write that fails leaves them new, for the next sync to write.
+      if (added.size > 0 || removed.length > 0) await this.record(added, removed);
+      return remember();
+    }
+    // Dates by publication are the same whenever they are written: a plan may use them at once. Should the process
+    // stop before the last part is written, the next start dates the library by publication again, to the same dates.
+    early(remember());
+    try {
+      await this.record(added, removed);
+    } catch (error) {
+      // Read and written again by the next sync, still as a first start.
+      this.known = undefined;
+      this.syncedWith = undefined;
+      this.logger.warn({ event: 'eligibility.write_failed', stories: added.size, err: error }, 'the stories\' first dating could not be saved; it is tried again');
+    }
     return known;
   }
 

@@ -112,7 +112,7 @@ test('two gateways and two schedulers share PostgreSQL and one REST proxy: sched
     const reply = await sandbox.driver.command('news', { subcommand: 'search', options: { query: 'sample' }, channelId: guild.channels.news });
     assert.ok(JSON.stringify(reply).includes('embeds'), `a search in guild ${guild.id} is answered`);
   }
-  console.log(`# ${messages} messages in ${channels.length} channels; ${takeovers}`);
+  console.log(`# ${messages} messages in ${channels.length} channels, ${sandbox.rateLimited.global} global 429s; ${takeovers}`);
   await db.end();
   for (const bot of [...gateways, ...survivors]) bot.child.kill('SIGTERM');
   assert.deepEqual(await Promise.all([...gateways, ...survivors].map((bot) => bot.exited)), [0, 0, 0], 'every process stops cleanly on SIGTERM');

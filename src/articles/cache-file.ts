@@ -80,13 +80,24 @@ export function readCacheFile(file: string): unknown {
   }
 }
 
+/** The temporary file a write of `file` goes through (the same on every thread of the process). */
+const temporaryOf = (file: string) => `${file}.${process.pid}.tmp`;
+
+/**
+ * Removes what a write of `file` left when the thread writing it was ended mid-write (see replaceFile()): its
+ * temporary file, which no later write of this process or another would replace. The cache itself is untouched.
+ */
+export async function removeCutShortWrite(file: string): Promise<void> {
+  await fs.promises.rm(temporaryOf(file), { force: true });
+}
+
 /**
  * Writes `file` through a temporary file and a rename, so a crash never leaves half a cache behind; a failed write
  * (a full disk, a folder in the way) removes its temporary file and throws the file system's error.
  */
 async function replaceFile(file: string, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
+  const temporary = temporaryOf(file);
   try {
     // An iterable is written piece after piece: no copy of the whole cache is made to write it.
     await fs.promises.writeFile(temporary, chunks);

@@ -5,7 +5,7 @@
 // jobs run in the library's own thread, where they take a few milliseconds and spare a thread's start. This module
 // and what it imports load neither discord.js nor the parser, so the worker starts quickly.
 import type { Worker } from 'node:worker_threads';
-import { CacheError } from './cache-file.js';
+import { CacheError, removeCutShortWrite } from './cache-file.js';
 import { compactIndex, copyIndex, unpackLists, type FrozenIndex, type PackedLists } from './frozen-index.js';
 import { placeSlots, readIndexCache, writeIndexCache } from './index-cache.js';
 import { foldFields, type TextFields } from './query.js';
@@ -116,7 +116,11 @@ export interface IndexJob {
   readonly answer: Promise<JobAnswer>;
   /** Whether the job has its answer: it takes no more messages (a worker that stopped is gone). */
   readonly done: boolean;
-  /** Ends the job without waiting: its answer is 'cancelled' if it had none yet. */
+  /**
+   * Ends the job: it handles no more messages, and its answer ('cancelled' if it had none) comes once it has
+   * stopped, a cache write it had begun either over or its temporary file removed. The library's close() waits for
+   * it: at SIGTERM the process exits next, and a write still running then would leave its temporary file behind.
+   */
   cancel(): void;
 }
 
@@ -124,47 +128,65 @@ export interface IndexJob {
 export function workerJob(): IndexJob {
   const worker: Worker = startWorker('index-worker');
   let done = false;
-  let settle!: (answer: JobAnswer) => void;
-  const answer = new Promise<JobAnswer>((resolve) => {
-    settle = (a) => {
-      if (done) return;
-      done = true;
-      resolve(a);
-      void worker.terminate();
-    };
-  });
-  const stopped = (message: string) => settle({ kind: 'failed', problem: { message, stopped: true } });
-  worker.once('message', (a: JobAnswer) => settle(ownCopy(a)));
+  /** The cache file the job was asked to write, once it was. */
+  let writing: string | null = null;
+  let resolve!: (answer: JobAnswer) => void;
+  const answer = new Promise<JobAnswer>((r) => (resolve = r));
+  // The worker answers once its write is over: it is ended without waiting.
+  const answered = (a: JobAnswer) => {
+    if (done) return;
+    done = true;
+    resolve(ownCopy(a));
+    void worker.terminate();
+  };
+  // Without its answer the worker may be mid-write: the answer waits until it has ended (its file operations under
+  // way finish first, none starts after) and its temporary file is removed.
+  const ended = (a: JobAnswer) => {
+    if (done) return;
+    done = true;
+    void worker.terminate().then(() => (writing ? removeCutShortWrite(writing) : undefined)).catch(() => {}).then(() => resolve(a));
+  };
+  const stopped = (message: string) => ended({ kind: 'failed', problem: { message, stopped: true } });
+  worker.once('message', answered);
   worker.once('error', (error) => stopped(`the index worker stopped: ${error.message}`));
   worker.once('exit', (code) => stopped(`the index worker stopped (exit code ${code})`));
   return {
     send: (message) => {
-      if (!done) worker.postMessage(message);
+      if (done) return;
+      if (message.kind === 'finish' || message.kind === 'compact') writing = message.file;
+      worker.postMessage(message);
     },
     answer,
     get done() {
       return done;
     },
-    cancel: () => settle({ kind: 'cancelled' }),
+    cancel: () => ended({ kind: 'cancelled' }),
   };
 }
 
 /** A job run in this thread: each message is handled as it is sent. */
 export function localJob(): IndexJob {
   let done = false;
-  let settle!: (answer: JobAnswer) => void;
-  const answer = new Promise<JobAnswer>((resolve) => (settle = (a) => {
+  let cancelled = false;
+  let resolve!: (answer: JobAnswer) => void;
+  const answer = new Promise<JobAnswer>((r) => (resolve = r));
+  const settle = (a: JobAnswer) => {
+    if (done) return;
     done = true;
     resolve(a);
-  }));
+  };
   let queue = Promise.resolve();
-  const handle = jobHandler((a) => settle(a));
+  const handle = jobHandler(settle);
   return {
-    send: (message) => void (queue = queue.then(() => handle(message))),
+    send: (message) => void (queue = queue.then(() => (cancelled ? undefined : handle(message)))),
     answer,
     get done() {
       return done;
     },
-    cancel: () => settle({ kind: 'cancelled' }),
+    // The message under way (a small library's cache write: milliseconds) is let finish, and the answer waits for it.
+    cancel: () => {
+      cancelled = true;
+      void queue.then(() => settle({ kind: 'cancelled' }));
+    },
   };
 }

@@ -33,6 +33,8 @@ export class LiveUpdates {
   private watcher: ContentWatcher | null = null;
   private updates: Promise<void> = Promise.resolve();
   private saveTimer: NodeJS.Timeout | undefined;
+  /** The save under way, if any: close() waits for it, as the process exits next. */
+  private saving: Promise<void> = Promise.resolve();
   /**
    * Parsing changed files lets other work run once it has held the event loop for a slice: the files of a batch
    * are read together, and their parses, each begun as its file's details came back, ran back to back (100-170 ms
@@ -63,12 +65,12 @@ export class LiveUpdates {
     clearTimeout(this.saveTimer);
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
-      void this.hooks.save();
+      this.saving = this.hooks.save();
     }, CACHE_SAVE_DELAY_MS);
     this.saveTimer.unref();
   }
 
-  /** Stops watching, lets the batches already queued finish, and writes a save still pending. */
+  /** Stops watching, lets the batches already queued finish, and writes a save still pending or lets one under way end. */
   async close(): Promise<void> {
     await this.watcher?.close();
     this.watcher = null;
@@ -76,8 +78,9 @@ export class LiveUpdates {
     if (this.saveTimer) {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
-      await this.hooks.save();
+      this.saving = this.hooks.save();
     }
+    await this.saving;
   }
 
   /** Live updates run one batch at a time, in order. */

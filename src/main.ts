@@ -21,6 +21,7 @@ import type { RunOutcome } from './delivery/runs.js';
 import { StateFileError } from './state/open.js';
 import { holdProcessLock } from './state/processLock.js';
 import { EVERY_DAY } from './schedule/days.js';
+import { warmUpTimers } from './schedule/timetable.js';
 import { openStore } from './state/openStore.js';
 import { SqliteStore } from './state/sqliteStore.js';
 import type { StateStore } from './state/stateStore.js';
@@ -95,6 +96,8 @@ async function main(): Promise<void> {
     : await reportProcess(config.healthPort, { role: config.role, bot: () => started.bot, libraryArticles: () => started.library?.publishedSize ?? 0 }, metrics, logger);
   // The database before the slow article load, so a second process or an unusable store stops start-up at once.
   const store = await openState(config, logger);
+  // While the start blocks anyway (its modules, the article load), rather than later in a turn the bot should answer in.
+  warmUpTimers();
   // The log file holds the load's log lines; a terminal shows its progress instead (a large folder takes a while).
   const onProgress = logFile && process.stdout.isTTY ? terminalLoadProgress(process.stdout) : undefined;
   const library = await ArticleLibrary.open({ contentDir: config.contentDir, cacheDir: path.join(config.dataDir, 'cache'), logger, watch: true, onProgress }).catch((error: unknown) => {

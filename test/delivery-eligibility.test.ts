@@ -101,5 +101,17 @@ for (const backend of storeBackends) {
       assert.equal(await store!.eligibilityStarted(), true);
       assert.equal((await store!.eligibility()).size, 2_500);
     });
+
+    test('every recorded date is read back, however many pages the store reads them in, with turns of the event loop between', async (t) => {
+      const clock = new TestClock(NOW);
+      const stores = await backend.open(t, clock, ['process-a']);
+      if (!stores) return;
+      const [store] = stores;
+      const dates = new Map(articles(12_345).map((a) => [a.url, a.publishedAt.getTime()]));
+      await store!.updateEligibility(dates, []);
+      const { value: read, turns } = await turnsDuring(() => store!.eligibility());
+      assert.deepEqual(read, dates);
+      if (backend.name === 'SQLite') assert.ok(turns >= 2, `the event loop had turns while 12,345 dates were read (${turns})`);
+    });
   });
 }

@@ -13,6 +13,9 @@ import { toRunMessage } from './storeValues.js';
 import type { ClaimOptions, LeaseOptions, SaveOptions, StateStore } from './stateStore.js';
 import type { OwedPublication, Plan, PlannedMessage, RunMessage, RunRecord, RunSlot, RunStatus, RunTarget, Subscription, SubscriptionInput } from './types.js';
 
+// Eligibility rows read per query: a few milliseconds of this thread.
+const ELIGIBILITY_PAGE = 5_000;
+
 export interface SqliteStoreOptions {
   logger: Logger;
   clock?: Clock;
@@ -105,10 +108,19 @@ export class SqliteStore implements StateStore {
     return this.subscriptions.remove(id);
   }
 
-  /** When each story (by URL) became eligible, as recorded; empty until the library was first dated. */
+  /**
+   * When each story (by URL) became eligible, as recorded; empty until the library was first dated. Read in pages
+   * with a turn of the event loop between them: 50,000 rows in one query held it 20-25 ms as the bot connected.
+   */
   async eligibility(): Promise<Map<string, number>> {
-    const rows = this.statement('SELECT url, eligible_at FROM eligibility').raw().all() as [string, number][];
-    return new Map(rows);
+    const page = this.statement('SELECT url, eligible_at FROM eligibility WHERE url > ? ORDER BY url LIMIT ?').raw();
+    const dates = new Map<string, number>();
+    for (let after = ''; ; await new Promise((resolve) => setImmediate(resolve))) {
+      const rows = page.all(after, ELIGIBILITY_PAGE) as [string, number][];
+      for (const [url, at] of rows) dates.set(url, at);
+      if (rows.length < ELIGIBILITY_PAGE) return dates;
+      after = rows.at(-1)![0];
+    }
   }
 
   /** Whether the library was ever dated: on the very first start, eligibility is each story's publication time. */

@@ -6,7 +6,7 @@ import type { Article } from '../articles/types.js';
 import type { Logger } from '../log.js';
 import type { StateStore } from '../state/stateStore.js';
 import type { Clock } from '../util/clock.js';
-import { TimeSlices } from '../articles/steps.js';
+import { nextTurn, TimeSlices } from '../articles/steps.js';
 import { ChannelLanes } from './channelLanes.js';
 
 export type EligibilityStore = Pick<StateStore, 'eligibility' | 'eligibilityStarted' | 'updateEligibility'>;
@@ -118,7 +118,7 @@ export class EligibilityLedger {
     let from = 0;
     for (; entries.length - from > ELIGIBILITY_PART; from += ELIGIBILITY_PART) {
       await this.store.updateEligibility(new Map(entries.slice(from, from + ELIGIBILITY_PART)), [], { started: false });
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
     await this.store.updateEligibility(new Map(entries.slice(from)), removed);
   }

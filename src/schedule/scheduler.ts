@@ -209,13 +209,9 @@ export class DigestScheduler {
     const due = subscriptions.filter(isScheduled).map((subscription) => ({ subscription, slot: previousSlot(now, subscription) }))
       // A slot from before the last setup, resume or change is not owed: setting up at 09:00 for 08:00 posts tomorrow.
       .filter(({ subscription, slot }) => slot >= subscription.updatedAt);
-    // One look-up for all: 500 due digests on PostgreSQL waited 0.7-0.8 s for a round trip each.
-    const runs = await this.store.findRuns(due.map(({ subscription, slot }) => ({ subscriptionId: subscription.id, slot })));
-    const ran = new Set(runs.map((run) => slotKey(run.subscriptionId, run.slot)));
     const owed: Job[] = [];
-    for (const { subscription, slot } of due) {
+    for (const { subscription, slot } of await this.unclaimed(due)) {
       const { id, channelId } = subscription;
-      if (ran.has(slotKey(id, slot))) continue;
       if (now.getTime() - slot.getTime() > this.catchUpMs) {
         const summary = `skipped: the ${subscription.time} digest was missed while the bot was offline for more than ${this.catchUpMs / HOUR_MS} hours`;
         await this.store.closeSlot({ subscriptionId: id, channelId }, slot, 'skipped', summary);
@@ -227,6 +223,14 @@ export class DigestScheduler {
     // Each process takes the due slots in an order of its own: schedulers sharing a database and walking one order
     // planned the same digests side by side, one of them for nothing.
     return [...jobs, ...shuffled(owed)];
+  }
+
+  /** The slots of `slots` that have no run yet. */
+  private async unclaimed<T extends { subscription: Subscription; slot: Date }>(slots: T[]): Promise<T[]> {
+    // One look-up for all: 500 due digests on PostgreSQL waited 0.7-0.8 s for a round trip each.
+    const runs = await this.store.findRuns(slots.map(({ subscription, slot }) => ({ subscriptionId: subscription.id, slot })));
+    const ran = new Set(runs.map((run) => slotKey(run.subscriptionId, run.slot)));
+    return slots.filter(({ subscription, slot }) => !ran.has(slotKey(subscription.id, slot)));
   }
 
   /**
@@ -242,10 +246,7 @@ export class DigestScheduler {
       .map((subscription) => ({ subscription, slot: nextSlot(now, subscription) }))
       .filter(({ slot }) => slot.getTime() - now.getTime() <= PLAN_AHEAD_MS);
     if (soon.length === 0) return;
-    const ran = new Set((await this.store.findRuns(soon.map(({ subscription, slot }) => ({ subscriptionId: subscription.id, slot }))))
-      .map((run) => slotKey(run.subscriptionId, run.slot)));
-    const jobs = soon.filter(({ subscription, slot }) => !ran.has(slotKey(subscription.id, slot)))
-      .map(({ subscription, slot }) => ({ channelId: subscription.channelId, subscription, slot }));
+    const jobs = (await this.unclaimed(soon)).map(({ subscription, slot }) => ({ channelId: subscription.channelId, subscription, slot }));
     const planned = await perChannel(shuffled(jobs), this.deps.concurrency ?? DEFAULT_CONCURRENCY, async ({ subscription, slot }) => {
       try {
         return await prepareSlot(subscription, slot);

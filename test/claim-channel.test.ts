@@ -138,3 +138,46 @@ test('a digest whose plan keeps being outdated is planned three times at most, t
   assert.equal(await store.findRun(stale.id, slot), undefined, 'the slot stays open for the next try');
   assert.deepEqual(lines.filter((line) => line.event === 'digest.plan_outdated').map((line) => line.last), [false, false, true]);
 });
+
+test('two processes planning the same digests ahead at the same moment claim each once, and at the slot each channel gets it once', { timeout: 60_000 }, async (t) => {
+  const url = await postgresDatabase(t);
+  if (!url) return;
+  const sandbox = await DiscordSandbox.start({ logger: createLogger('silent') });
+  t.after(() => sandbox.close());
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-plan-ahead-race-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const now = new Date();
+  writeFixtureArticles(dir, now);
+  // The coming minute, a little ahead: what the schedulers' plan-ahead timers fire for.
+  const slot = new Date(Math.floor(now.getTime() / 60_000) * 60_000 + 60_000);
+  const time = slot.toISOString().slice(11, 16);
+  const logger = createLogger('silent');
+  const botUserId = ((await new REST({ api: sandbox.apiUrl }).setToken(sandbox.token).get(Routes.user('@me'))) as { id: string }).id;
+  const a = await openProcess(url, sandbox, dir, 'process-a', logger, botUserId);
+  const b = await openProcess(url, sandbox, dir, 'process-b', logger, botUserId);
+  try {
+    const digests = [];
+    for (let i = 0; i < 12; i++) {
+      const channelId = sandbox.createChannel(`ahead-${i}`);
+      digests.push(await subscribe(a.store, { channelId, guildId: sandbox.guild.id, time, name: `Ahead ${i}`, settings: SPACE }));
+    }
+    const planned = await Promise.all(digests.flatMap((digest) => [a.digests.prepareSlot(digest, slot), b.digests.prepareSlot(digest, slot)]));
+    for (let i = 0; i < digests.length; i++) {
+      assert.equal([planned[2 * i], planned[2 * i + 1]].filter(Boolean).length, 1, `digest ${i} is claimed ahead by exactly one process`);
+    }
+    // Both processes' ticks at the slot find every run: each is sent by one of them, once.
+    await Promise.all(digests.flatMap((digest) => [a.digests.runSlot(digest, slot), b.digests.runSlot(digest, slot)]));
+    for (const digest of digests) {
+      const run = (await a.store.findRun(digest.id, slot))!;
+      assert.equal(run.status, 'posted');
+      const received = sandbox.messages(digest.channelId);
+      assert.equal(received.length, (await a.store.runMessages(run.id)).length, `#${digest.channelId} holds its planned messages, each once`);
+      assert.equal(new Set(received.map((m) => m.nonce)).size, received.length);
+    }
+  } finally {
+    for (const { store, library } of [a, b]) {
+      await library.close();
+      await store.close();
+    }
+  }
+});

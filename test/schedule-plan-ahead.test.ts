@@ -143,6 +143,41 @@ test('a digest with nothing to post yet is not planned ahead: its slot plans it,
   }
 });
 
+test('a run planned ahead by a process killed before its slot (no lease released) is taken over a lease after its slot, not at it', async () => {
+  const file = path.join(dir, 'killed-before-slot.sqlite');
+  const clock = new TestClock('2026-11-20T11:00:00Z');
+  const silent = createLogger('silent');
+  const lease = { leaseMs: 8_000 };
+  const killed = SqliteStore.open(file, { logger: silent, clock, lease: { owner: 'killed-process', ...lease } });
+  const mine = SqliteStore.open(file, { logger: silent, clock, lease: { owner: 'this-process', ...lease } });
+  const digest = await subscribe(mine, { channelId: '100000000000000001', guildId: '900000000000000001', time: '12:05' });
+  clock.set(AHEAD);
+  const plan = [{ payload: { content: 'planned ahead' }, storyUrls: ['https://example.com/ahead'], storyCount: 1 }];
+  assert.ok(await killed.claimRun({ subscriptionId: digest.id, channelId: digest.channelId }, SLOT, plan, { madeFrom: digest.updatedAt }));
+  // SIGKILL: nothing released; the killed process's store is simply never used again.
+  const ran: Date[] = [];
+  const scheduler = new DigestScheduler({
+    store: mine, clock, logger: silent,
+    runSlot: async (subscription, slot) => {
+      ran.push(slot);
+      return { channelId: subscription.channelId, slot, runId: null, status: 'posted', summary: 'posted', messageIds: [] };
+    },
+  });
+  try {
+    clock.set(at(lease.leaseMs - 1_000));
+    await scheduler.tick();
+    await scheduler.takeOver();
+    assert.deepEqual(ran, [], 'at its slot it is still the killed process\'s: its lease runs a lease past the slot');
+    clock.set(at(lease.leaseMs + 1_000));
+    await scheduler.takeOver();
+    assert.deepEqual(ran, [SLOT], 'taken over once that lease is over');
+  } finally {
+    scheduler.stop();
+    await mine.close();
+    await killed.close();
+  }
+});
+
 test('a run planned ahead by a process that stopped before its slot is taken over by another only once the slot has come', async () => {
   const file = path.join(dir, 'stopped-before-slot.sqlite');
   const clock = new TestClock(AHEAD);
